@@ -1,0 +1,303 @@
+"""The campaign configuration: `config.toml` validated into typed models.
+
+Every mistake is reported at once with its key, its value and what is expected
+(`ConfigError.problems`); unknown keys are mistakes too.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from schedules.rules import CalendarSettings, QuietHours, ReportTiming, Strict
+
+DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_DATABASE_URL = "sqlite:///data/liaison-bot.sqlite3"
+TOKEN_ENV = "LIAISON_BOT_TOKEN"
+API_URL_ENV = "LIAISON_BOT_API_URL"
+DATABASE_URL_ENV = "LIAISON_BOT_DATABASE_URL"
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+
+
+class TemplateKind(StrEnum):
+    """What a submission of a report type looks like (the seeds' 附件)."""
+
+    CASE = "case"  # 典型案例 (附件8 / 附件2)
+    STATISTICS = "statistics"  # 统计表 (附件1)
+    SUMMARY = "summary"  # 工作总结 (附件9 / 附件3)
+    CONFIRMATION = "confirmation"  # one tap: "entered in the national system"
+    LIAISON = "liaison"  # 联络员信息表 (附件10): done by registering
+    FREE = "free"  # free text and files (重大问题随时上报)
+
+
+class Campaign(Strict):
+    """The campaign itself: its name, its time zone and when it runs."""
+
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+    timezone: str = "Asia/Shanghai"
+    start: date
+    end: date
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone; expected an IANA name such as 'Asia/Shanghai'") from None
+        return value
+
+    @model_validator(mode="after")
+    def _order(self) -> Campaign:
+        if self.end < self.start:
+            raise ValueError("'end' must not be before 'start'")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The campaign's zone, for display and for "end of day"."""
+        return ZoneInfo(self.timezone)
+
+
+class TelegramSettings(Strict):
+    """Where the Bot API is; the token never lives here, only in the environment."""
+
+    api_url: str = DEFAULT_API_URL
+    bot_username: str | None = Field(default=None, description="used for invite links before getMe answers")
+
+    @field_validator("api_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value.rstrip("/")
+
+
+class DatabaseSettings(Strict):
+    """Storage: SQLite by default, PostgreSQL by URL."""
+
+    url: str = DEFAULT_DATABASE_URL
+
+    @field_validator("url")
+    @classmethod
+    def _scheme(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql", "postgres:")):
+            raise ValueError("expected a sqlite:/// or postgresql:// URL")
+        return value
+
+
+class ReminderSettings(Strict):
+    """Campaign-wide reminder behaviour."""
+
+    quiet_hours: QuietHours | None = None
+    backup_gets_reminders: bool = True
+    missed_grace: timedelta = Field(default=timedelta(hours=12), description="a reminder missed while down is sent late within this")
+    digest_time: time = time(9, 0)
+    escalate_after_days: int = Field(default=3, ge=1)
+    nudge_interval: timedelta = Field(default=timedelta(hours=4))
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _quiet(cls, value: object) -> object:
+        return QuietHours.parse(value) if isinstance(value, str) else value
+
+    @field_validator("missed_grace", "nudge_interval", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return parse_duration(value) if isinstance(value, str) else value
+
+
+class Unit(Strict):
+    """A unit that owes reports (所、队、股室、工作组、县区局 …)."""
+
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$", description="short code: letters, digits, _ or -")
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+    tags: list[str] = Field(default_factory=list)
+
+
+class ReportType(ReportTiming):
+    """A kind of report the units owe: what it is, who owes it, when, and how it is reminded."""
+
+    title: str = Field(min_length=1)
+    title_en: str | None = None
+    template: TemplateKind
+    owed_by: list[str] = Field(default_factory=list, description="unit tags that owe it; empty: every unit")
+    min_items: int = Field(default=1, ge=0)
+    max_items: int = Field(default=1, ge=1)
+    zero_report: bool = Field(default=False, description="零报告 allowed")
+
+    @model_validator(mode="after")
+    def _items(self) -> ReportType:
+        if self.min_items > self.max_items:
+            raise ValueError("'min_items' must not exceed 'max_items'")
+        return self
+
+
+class People(Strict):
+    """Coordinators and leaders known before anyone registers, by Telegram user id."""
+
+    coordinators: list[int] = Field(default_factory=list)
+    leaders: list[int] = Field(default_factory=list)
+
+
+class Config(Strict):
+    """The whole of `config.toml`."""
+
+    campaign: Campaign
+    language: Literal["zh-CN", "en"] = "zh-CN"
+    telegram: TelegramSettings = TelegramSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    calendar: CalendarSettings = CalendarSettings()
+    reminders: ReminderSettings = ReminderSettings()
+    people: People = People()
+    units: list[Unit] = Field(default_factory=list)
+    report_types: list[ReportType] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self) -> Config:
+        problems: list[str] = []
+        codes = [u.code for u in self.units]
+        for dup in sorted({c for c in codes if codes.count(c) > 1}):
+            problems.append(f"unit code {dup!r} is used twice")
+        keys = [r.key for r in self.report_types]
+        for dup in sorted({k for k in keys if keys.count(k) > 1}):
+            problems.append(f"report type key {dup!r} is used twice")
+        tags = {t for u in self.units for t in u.tags}
+        for r in self.report_types:
+            for tag in r.owed_by:
+                if tag not in tags:
+                    problems.append(f"report type {r.key!r} is owed by tag {tag!r}, which no unit has")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def report(self, key: str) -> ReportType:
+        """The report type with this key."""
+        for r in self.report_types:
+            if r.key == key:
+                return r
+        raise KeyError(key)
+
+    def units_owing(self, report: ReportType) -> list[Unit]:
+        """The units that owe a report type."""
+        if not report.owed_by:
+            return list(self.units)
+        return [u for u in self.units if set(u.tags) & set(report.owed_by)]
+
+
+def parse_duration(text: str) -> timedelta:
+    """Read '12h', '30m', '2d', '45s' or '1h30m'."""
+    import re
+
+    parts = re.findall(r"(\d+)\s*([dhms])", text.strip())
+    if not parts or "".join(n + u for n, u in parts) != re.sub(r"\s+", "", text.strip()):
+        raise ValueError(f"{text!r} is not a duration; expected e.g. '12h', '30m', '2d', '1h30m'")
+    seconds = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+    return timedelta(seconds=sum(int(n) * seconds[u] for n, u in parts))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a config file."""
+
+    key: str
+    value: Any
+    expected: str
+
+    def __str__(self) -> str:
+        shown = "(missing)" if self.value is _MISSING else repr(self.value)
+        return f"{self.key or '(top level)'}: {shown}: {self.expected}"
+
+
+_MISSING = object()
+
+
+class ConfigError(Exception):
+    """A config file with mistakes; `problems` names every one."""
+
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__(f"{path}: {len(problems)} problem(s)\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def _key(loc: tuple[int | str, ...], data: Any) -> str:
+    """Render a pydantic location with names: units[3].code, report_types[typical_case].schedule.day."""
+    out = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            label: str = str(part)
+            if isinstance(node, list) and part < len(node) and isinstance(node[part], dict):
+                name = node[part].get("key") or node[part].get("code")
+                if isinstance(name, str):
+                    label = f"{part}:{name}"
+            out += f"[{label}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+        else:
+            if part in {"monthly", "quarterly", "half_yearly", "yearly", "weekly", "fixed", "once", "any_time"} and isinstance(node, dict) and node.get("kind") == part:
+                continue  # the discriminator's branch name adds nothing for a reader
+            out += ("." if out else "") + str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+def _value_at(loc: tuple[int | str, ...], data: Any) -> Any:
+    node = data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            node = node[part]
+        elif isinstance(part, str) and isinstance(node, dict):
+            if part in node:
+                node = node[part]
+            elif node.get("kind") == part:
+                continue
+            else:
+                return _MISSING
+        else:
+            return _MISSING
+    return node
+
+
+def _problems(error: ValidationError, data: dict[str, Any]) -> list[Problem]:
+    problems = []
+    for e in error.errors(include_url=False):
+        loc = tuple(e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (a typo?); remove it or check the spelling"
+        elif e["type"] == "missing":
+            msg = "required key is missing"
+        value = _value_at(loc, data)
+        problems.append(Problem(key=_key(loc, data), value=value, expected=msg))
+    return problems
+
+
+def load_config(path: str | Path | None = None, *, environ: dict[str, str] | None = None) -> Config:
+    """Read and validate a config file; the environment may override the API and database URLs."""
+    env = os.environ if environ is None else environ
+    file = Path(path) if path else DEFAULT_CONFIG
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(file, [Problem("", str(file), "file not found")]) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(file, [Problem("", _MISSING, f"not valid TOML: {e}")]) from None
+    if env.get(API_URL_ENV):
+        data.setdefault("telegram", {})["api_url"] = env[API_URL_ENV]
+    if env.get(DATABASE_URL_ENV):
+        data.setdefault("database", {})["url"] = env[DATABASE_URL_ENV]
+    try:
+        return Config.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(file, _problems(e, data)) from None
