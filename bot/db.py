@@ -23,7 +23,7 @@ def normalize_url(url: str) -> URL:
     if url.startswith("postgres://"):  # Heroku-style alias
         url = "postgresql://" + url[len("postgres://") :]
     parsed = make_url(url)
-    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != "psycopg":
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername != "postgresql+psycopg":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
 

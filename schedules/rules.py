@@ -44,11 +44,16 @@ class PeriodEndSchedule(Strict):
     kind: Literal["quarterly", "half_yearly", "yearly"]
     day: int | None = Field(default=None, ge=1, le=31)
     days_after: int | None = Field(default=None, ge=0, le=366)
+    month: int | None = Field(
+        default=None, ge=1, le=12, description="yearly with 'day' only: the month of the following year (default 1)"
+    )
 
     @model_validator(mode="after")
     def _one_way(self) -> PeriodEndSchedule:
         if (self.day is None) == (self.days_after is None):
             raise ValueError("give exactly one of 'day' (day of the month after the period) or 'days_after'")
+        if self.month is not None and (self.kind != "yearly" or self.day is None):
+            raise ValueError("'month' is only for kind = 'yearly' with 'day' (e.g. month = 3, day = 31: by 31 March of the next year)")
         return self
 
 

@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.clock",
     "tests.fixtures.db",
     "tests.fixtures.emulator",
+    "tests.fixtures.app",
 ]

@@ -156,7 +156,7 @@ class Spec:
         fields = self._type_fields.get(t, {})
         for key in value:
             if key not in fields:
-                raise _Mismatch(f'unknown field "{path}.{key}" in {t}'.replace('"."', '"'))
+                raise _Mismatch(f'unknown field "{f"{path}.{key}" if path else key}" in {t}')
         for name, field in fields.items():
             sub = f"{path}.{name}" if path else name
             if name not in value:
@@ -173,7 +173,7 @@ class Spec:
             else:
                 raise _Mismatch("; ".join(problems))
             match = _MUST_BE_RE.search(field.description)
-            if field.required and field.types == ("String",) and match:
+            if name in ("type", "source") and match:
                 if value[name] != match.group(1):
                     raise _Mismatch(f'field "{sub}" must be "{match.group(1)}"')
         return value

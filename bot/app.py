@@ -1,0 +1,76 @@
+"""`build_application(config)`: one builder chain, services opened in post_init, one list of handlers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeDefault
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.context import SERVICES_KEY, BotContext, Services
+from bot.sender import PacedLimiter
+from bot.services.campaign import sync_campaign
+from bot.storage import Storage
+from bot.texts.catalog import LANGUAGES, t
+from bot.updates import PerChatUpdateProcessor
+
+log = logging.getLogger(__name__)
+
+# The commands shown in Telegram's menu, in this order.
+MENU_COMMANDS = ("start", "help", "due", "submit", "me", "outstanding", "status", "cancel", "lang")
+
+
+def build_application(
+    config: Config,
+    *,
+    token: str,
+    storage: Storage,
+    clock: Clock | None = None,
+    limiter: PacedLimiter | None = None,
+    concurrent_updates: int = 16,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The bot, wired to its services; nothing is contacted until it is initialized."""
+    api = config.telegram.api_url
+    services = Services(config=config, storage=storage, clock=clock or SystemClock())
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.campaign.tz))
+        .rate_limiter(limiter or PacedLimiter())
+        .concurrent_updates(PerChatUpdateProcessor(concurrent_updates))
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(_post_init)
+        .build()
+    )
+    app.bot_data[SERVICES_KEY] = services
+    from handlers import register
+
+    register(app)
+    return app
+
+
+async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Bring the campaign's units and known people into storage; publish the command menu."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    now = services.clock.now()
+    sync_campaign(services.storage, services.config, now=now)
+    await set_menu(app, services.config.language)
+
+
+async def set_menu(app: Application[Any, Any, Any, Any, Any, Any], default_language: str) -> None:
+    """The command menu in both languages, the campaign's language as the default."""
+
+    def commands(language: str) -> list[BotCommand]:
+        return [BotCommand(c, t(language, f"commands.{c}")) for c in MENU_COMMANDS]
+
+    await app.bot.set_my_commands(commands(default_language), scope=BotCommandScopeDefault())
+    await app.bot.set_my_commands(commands(default_language), scope=BotCommandScopeAllPrivateChats())
+    for language in LANGUAGES:
+        code = language.split("-")[0]
+        await app.bot.set_my_commands(commands(language), scope=BotCommandScopeDefault(), language_code=code)

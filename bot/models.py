@@ -1,0 +1,353 @@
+"""SQLModel tables: units, people and their roles, invites, deadlines, submissions, reminders.
+
+Every timestamp is a `UTCDateTime` (aware UTC in Python); enums are stored as plain strings.
+Queries on these tables live in `bot.storage`, nowhere else.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from bot.db import EnumString, UTCDateTime
+
+# Naming convention so constraint names are the same on every backend and in migrations.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Role(StrEnum):
+    """What a person is for the campaign: 联络员 (primary), B角 (backup), 协调员, 领导."""
+
+    primary = "primary"
+    backup = "backup"
+    coordinator = "coordinator"
+    leader = "leader"
+
+
+UNIT_ROLES = frozenset({Role.primary, Role.backup})
+
+
+class ObligationStatus(StrEnum):
+    """Whether a unit has filed what a due item asks for."""
+
+    open = "open"
+    done = "done"
+    returned = "returned"
+
+
+class SubmissionKind(StrEnum):
+    """What a submission is: 典型案例, 统计表, 工作总结, a confirmation, 零报告, or free text."""
+
+    case = "case"
+    statistics = "statistics"
+    summary = "summary"
+    confirmation = "confirmation"
+    zero = "zero"
+    free = "free"
+
+
+class SubmissionStatus(StrEnum):
+    """Where a submission version stands in review."""
+
+    submitted = "submitted"
+    accepted = "accepted"
+    returned = "returned"
+    superseded = "superseded"
+
+
+class ReminderKind(StrEnum):
+    """Why a message about a deadline was sent."""
+
+    reminder = "reminder"
+    overdue = "overdue"
+    nudge = "nudge"
+    digest = "digest"
+    escalation = "escalation"
+
+
+class ReminderStatus(StrEnum):
+    """Delivery state of one claimed reminder."""
+
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+    unreachable = "unreachable"
+
+
+def _ts(*, nullable: bool = False, index: bool = False) -> Any:
+    """A UTCDateTime field."""
+    if nullable:
+        return Field(default=None, sa_type=UTCDateTime, nullable=True, index=index)
+    return Field(sa_type=UTCDateTime, nullable=False, index=index)
+
+
+def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Any:
+    """An integer foreign key field."""
+    if nullable:
+        return Field(default=None, foreign_key=target, nullable=True, index=index)
+    return Field(foreign_key=target, nullable=False, index=index)
+
+
+# --- units -------------------------------------------------------------------------------------
+
+
+class UnitBase(SQLModel):
+    code: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    active: bool = True
+
+
+class Unit(UnitBase, table=True):
+    """A reporting unit (所/队/股室, 县区局, 工作组) that owes reports."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+# --- people ------------------------------------------------------------------------------------
+
+
+class PersonProfile(SQLModel):
+    """The 附件10 fields of a liaison: 姓名, 所在部门, 职务, 办公电话, 移动电话, 电子邮箱."""
+
+    name: str | None = Field(default=None, max_length=100)
+    department: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=100)
+    office_phone: str | None = Field(default=None, max_length=50)
+    mobile: str | None = Field(default=None, max_length=50)
+    email: str | None = Field(default=None, max_length=254)
+
+
+PROFILE_FIELDS = tuple(PersonProfile.model_fields)
+
+
+class PersonBase(PersonProfile):
+    telegram_user_id: int = Field(sa_type=BigInteger, unique=True, index=True)
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    first_name: str | None = Field(default=None, max_length=200)
+    username: str | None = Field(default=None, max_length=64)
+    # 'zh-CN', 'en', or None: follow the Telegram client's language.
+    language: str | None = Field(default=None, max_length=16)
+    reachable: bool = True
+
+
+class Person(PersonBase, table=True):
+    """Anyone who has talked to the bot; a row is created on first contact."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unreachable_since: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class RoleAssignment(SQLModel, table=True):
+    """A person holding a role, for a unit (primary/backup) or the campaign; history is kept."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (
+        Index("ix_role_assignment_unit_role_active", "unit_id", "role", "ended_at"),
+        # At most one active primary liaison per unit, even with concurrent writers.
+        Index(
+            "uq_role_assignment_active_primary",
+            "unit_id",
+            unique=True,
+            sqlite_where=text("role = 'primary' AND ended_at IS NULL"),
+            postgresql_where=text("role = 'primary' AND ended_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _fk("person.id")
+    unit_id: int | None = _fk("unit.id", nullable=True, index=False)
+    role: Role = Field(sa_type=EnumString(Role))
+    started_at: datetime = _ts()
+    ended_at: datetime | None = _ts(nullable=True)
+    ended_reason: str | None = Field(default=None, max_length=100)
+
+
+class Invite(SQLModel, table=True):
+    """A one-time registration invite; only the SHA-256 of its token is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    unit_id: int | None = _fk("unit.id", nullable=True)
+    role: Role = Field(sa_type=EnumString(Role))
+    created_by_person_id: int | None = _fk("person.id", nullable=True, index=False)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    used_at: datetime | None = _ts(nullable=True)
+    used_by_person_id: int | None = _fk("person.id", nullable=True, index=False)
+    revoked: bool = False
+
+
+# --- deadlines and submissions -----------------------------------------------------------------
+
+
+class DueItem(SQLModel, table=True):
+    """One deadline of one report type for one period (e.g. cases, 2023-08)."""
+
+    __tablename__ = "due_item"
+    __table_args__ = (UniqueConstraint("report_key", "period_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_key: str = Field(max_length=64, index=True)
+    period_key: str = Field(max_length=64)
+    period_label: str = Field(default="", max_length=200)
+    due_at: datetime = _ts(index=True)
+    created_at: datetime = _ts()
+
+
+class Obligation(SQLModel, table=True):
+    """What one unit owes for one due item."""
+
+    __table_args__ = (
+        UniqueConstraint("due_item_id", "unit_id"),
+        Index("ix_obligation_unit_status", "unit_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    due_item_id: int = _fk("due_item.id", index=False)
+    unit_id: int = _fk("unit.id", index=False)
+    status: ObligationStatus = Field(
+        default=ObligationStatus.open, sa_type=EnumString(ObligationStatus), index=True
+    )
+    completed_at: datetime | None = _ts(nullable=True)
+    late: bool = False
+
+
+class Submission(SQLModel, table=True):
+    """One version of one item filed for an obligation; a change adds a version."""
+
+    __table_args__ = (UniqueConstraint("obligation_id", "item_no", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    obligation_id: int = _fk("obligation.id", index=False)
+    unit_id: int = _fk("unit.id")
+    person_id: int = _fk("person.id")
+    item_no: int = 1
+    version: int = 1
+    kind: SubmissionKind = Field(sa_type=EnumString(SubmissionKind))
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    submitted_at: datetime = _ts(index=True)
+    late: bool = False
+    status: SubmissionStatus = Field(
+        default=SubmissionStatus.submitted, sa_type=EnumString(SubmissionStatus), index=True
+    )
+    reviewed_by_person_id: int | None = _fk("person.id", nullable=True, index=False)
+    reviewed_at: datetime | None = _ts(nullable=True)
+    review_comment: str | None = Field(default=None, sa_type=Text)
+
+
+class Attachment(SQLModel, table=True):
+    """A file kept by content (its SHA-256); may exist before the submission it belongs to."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int | None = _fk("submission.id", nullable=True)
+    sha256: str = Field(max_length=64, index=True)
+    size: int = Field(sa_type=BigInteger)
+    mime_type: str | None = Field(default=None, max_length=200)
+    file_name: str | None = Field(default=None, max_length=255)
+    telegram_file_id: str | None = Field(default=None, max_length=255)
+    storage_path: str = Field(max_length=500)
+    created_at: datetime = _ts()
+
+
+class Draft(SQLModel, table=True):
+    """The state of an unfinished conversation, so it survives a restart."""
+
+    __table_args__ = (UniqueConstraint("person_id", "flow"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _fk("person.id", index=False)
+    flow: str = Field(max_length=64)
+    state: str = Field(max_length=64)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    updated_at: datetime = _ts()
+
+
+# --- reminders and audit -----------------------------------------------------------------------
+
+
+class ReminderSent(SQLModel, table=True):
+    """A reminder claimed for sending; its unique key makes a doubled reminder impossible.
+
+    Messages not tied to one due item (e.g. a coordinator digest) leave `due_item_id` empty
+    and are unique by (person, moment_key) instead.
+    """
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (
+        UniqueConstraint("due_item_id", "person_id", "moment_key"),
+        Index(
+            "uq_reminder_sent_person_moment_no_due_item",
+            "person_id",
+            "moment_key",
+            unique=True,
+            sqlite_where=text("due_item_id IS NULL"),
+            postgresql_where=text("due_item_id IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    due_item_id: int | None = _fk("due_item.id", nullable=True, index=False)
+    unit_id: int | None = _fk("unit.id", nullable=True)
+    person_id: int = _fk("person.id")
+    moment_key: str = Field(max_length=100)
+    kind: ReminderKind = Field(sa_type=EnumString(ReminderKind))
+    status: ReminderStatus = Field(
+        default=ReminderStatus.pending, sa_type=EnumString(ReminderStatus), index=True
+    )
+    telegram_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _ts()
+    sent_at: datetime | None = _ts(nullable=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when; never holds tokens."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    actor_person_id: int | None = _fk("person.id", nullable=True)
+    action: str = Field(max_length=64, index=True)
+    subject: str | None = Field(default=None, max_length=200)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+__all__ = [
+    "PROFILE_FIELDS",
+    "UNIT_ROLES",
+    "Attachment",
+    "AuditEvent",
+    "Draft",
+    "DueItem",
+    "Invite",
+    "Obligation",
+    "ObligationStatus",
+    "Person",
+    "PersonBase",
+    "PersonProfile",
+    "ReminderKind",
+    "ReminderSent",
+    "ReminderStatus",
+    "Role",
+    "RoleAssignment",
+    "Submission",
+    "SubmissionKind",
+    "SubmissionStatus",
+    "Unit",
+    "UnitBase",
+]

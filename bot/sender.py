@@ -1,0 +1,196 @@
+"""The one send path: every Bot API request of the application passes through `PacedLimiter`.
+
+python-telegram-bot calls `process_request` for every request (replies, broadcasts, edits),
+so pacing lives here and nowhere else. Unlike the stock `AIORateLimiter` it:
+
+- paces message sends evenly slightly under Telegram's limits instead of letting bursts
+  through (about 29/s in total, 1/s per private chat, 20/min per group);
+- keeps two lanes: answers to users who are talking to the bot go ahead of broadcasts
+  (pass ``rate_limit_args={"lane": "broadcast"}`` for reminders and digests);
+- on 429 holds back only the chat that got it, for ``retry_after``, while other chats go on.
+
+Network errors, 5xx and 403 are the caller's to handle (`bot.services.delivery`): the
+limiter must not guess whether a request that failed half-way was performed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+INTERACTIVE = "interactive"
+BROADCAST = "broadcast"
+LANES = (INTERACTIVE, BROADCAST)
+
+# Requests that put a message in a chat; the others (answerCallbackQuery, getFile …) are not paced.
+_PACED_PREFIXES = ("send", "copy", "forward", "editmessage")
+
+
+@dataclass
+class Limits:
+    """Pacing limits, set slightly under Telegram's so that 429s stay rare."""
+
+    total_per_s: float = 29.0
+    private_interval_s: float = 1.0
+    group_interval_s: float = 3.05  # 20 per minute
+    max_retry_after: int = 3
+
+
+@dataclass
+class _Waiter:
+    future: asyncio.Future[None]
+    chat: int | str
+
+
+@dataclass
+class _Lane:
+    # chat -> its waiters in arrival order; chats in order of their first waiter
+    chats: OrderedDict[int | str, deque[_Waiter]] = field(default_factory=OrderedDict)
+
+
+class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
+    """Paces every message send; answers go ahead of broadcasts; 429 holds back one chat only."""
+
+    def __init__(self, limits: Limits | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limits = limits or Limits()
+        self._clock = clock
+        self._lanes = {lane: _Lane() for lane in LANES}
+        self._chat_next: dict[int | str, float] = {}
+        self._global_next = 0.0
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.retry_after_count = 0
+
+    async def initialize(self) -> None:
+        """Start the dispatcher."""
+        self._wake = asyncio.Event()
+        self._task = asyncio.create_task(self._dispatch(), name="paced-limiter")
+
+    async def shutdown(self) -> None:
+        """Stop the dispatcher; requests still waiting are cancelled."""
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+        for lane in self._lanes.values():
+            for waiters in lane.chats.values():
+                for w in waiters:
+                    w.future.cancel()
+            lane.chats.clear()
+
+    def pending(self, lane: str = BROADCAST) -> int:
+        """How many requests wait in a lane."""
+        return sum(len(q) for q in self._lanes[lane].chats.values())
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Wait for this chat's and the bot's turn, then make the request; on 429 wait and retry."""
+        chat = data.get("chat_id")
+        if chat is None or not endpoint.lower().startswith(_PACED_PREFIXES):
+            return await callback(*args, **kwargs)
+        lane = (rate_limit_args or {}).get("lane", INTERACTIVE)
+        if lane not in self._lanes:
+            raise ValueError(f"unknown lane {lane!r}")
+        tries = 0
+        while True:
+            await self._turn(chat, lane)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as e:
+                self.retry_after_count += 1
+                tries += 1
+                wait = e.retry_after if isinstance(e.retry_after, int | float) else e.retry_after.total_seconds()
+                self._hold(chat, float(wait))
+                if tries > self.limits.max_retry_after:
+                    raise
+                log.info("429 for a chat; holding it %.1f s (try %d)", wait, tries)
+
+    def _hold(self, chat: int | str, seconds: float) -> None:
+        self._chat_next[chat] = max(self._chat_next.get(chat, 0.0), self._clock() + seconds)
+        if self._wake:
+            self._wake.set()
+
+    async def _turn(self, chat: int | str, lane: str) -> None:
+        if self._task is None:
+            raise RuntimeError("PacedLimiter used before initialize()")
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._lanes[lane].chats.setdefault(chat, deque()).append(_Waiter(future, chat))
+        assert self._wake is not None
+        self._wake.set()
+        await future
+
+    def _interval(self, chat: int | str) -> float:
+        is_group = isinstance(chat, str) or chat < 0
+        return self.limits.group_interval_s if is_group else self.limits.private_interval_s
+
+    def _pick(self, now: float) -> tuple[_Lane, int | str] | float:
+        """The lane and chat whose turn it is, or the earliest moment one may be ready."""
+        soonest = float("inf")
+        for lane_name in LANES:
+            lane = self._lanes[lane_name]
+            for chat, waiters in lane.chats.items():
+                while waiters and waiters[0].future.cancelled():
+                    waiters.popleft()
+                if not waiters:
+                    continue
+                ready_at = self._chat_next.get(chat, 0.0)
+                if ready_at <= now:
+                    return lane, chat
+                soonest = min(soonest, ready_at)
+        return soonest
+
+    async def _dispatch(self) -> None:
+        assert self._wake is not None
+        while True:
+            now = self._clock()
+            if self._global_next > now:
+                await asyncio.sleep(self._global_next - now)
+                continue
+            self._drop_empty()
+            picked = self._pick(now)
+            if isinstance(picked, float):
+                self._wake.clear()
+                timeout = None if picked == float("inf") else max(0.0, picked - now)
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+                except TimeoutError:
+                    pass
+                continue
+            lane, chat = picked
+            waiters = lane.chats[chat]
+            waiter = waiters.popleft()
+            if not waiters:
+                del lane.chats[chat]
+            else:
+                lane.chats.move_to_end(chat)  # other chats first: one chat's backlog doesn't block the lane
+            self._chat_next[chat] = now + self._interval(chat)
+            self._global_next = max(self._global_next, now) + 1.0 / self.limits.total_per_s
+            waiter.future.set_result(None)
+
+    def _drop_empty(self) -> None:
+        for lane in self._lanes.values():
+            for chat in [c for c, q in lane.chats.items() if not q or all(w.future.cancelled() for w in q)]:
+                del lane.chats[chat]
+        if len(self._chat_next) > 50_000:  # forget chats that are long past their turn
+            now = self._clock()
+            self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}

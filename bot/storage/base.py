@@ -1,0 +1,121 @@
+"""The Storage object (engine + sessions) and helpers shared by the storage modules."""
+
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+from bot.db import make_engine, upgrade
+
+
+class Storage:
+    """Owns the engine; every query runs in a `session()` of it.
+
+    Functions in `bot.storage.<aggregate>` take that session as their first argument and
+    flush but never commit: the `session()` block is the transaction.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        from bot.storage import audit, drafts, due, invites, people, reminders, roles, submissions, units
+
+        self.engine = engine
+        # One-call conveniences: `storage.people.set_language(...)` runs in its own transaction.
+        # Several calls that must succeed or fail together belong in one `session()` block.
+        self.audit = BoundModule(self, audit)
+        self.drafts = BoundModule(self, drafts)
+        self.due = BoundModule(self, due)
+        self.invites = BoundModule(self, invites)
+        self.people = BoundModule(self, people)
+        self.reminders = BoundModule(self, reminders)
+        self.roles = BoundModule(self, roles)
+        self.submissions = BoundModule(self, submissions)
+        self.units = BoundModule(self, units)
+
+    @classmethod
+    def from_url(cls, url: str, **engine_kwargs: Any) -> "Storage":
+        """A Storage on a new engine for `url` (see `bot.db.make_engine`)."""
+        return cls(make_engine(url, **engine_kwargs))
+
+    @property
+    def url(self) -> str:
+        """The database URL, with the password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed when the block ends, rolled back if it raises.
+
+        Objects stay usable after the block (no expiry on commit).
+        """
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def upgrade(self) -> None:
+        """Run the migrations to head on this database."""
+        upgrade(self.engine.url.render_as_string(hide_password=False))
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+class BoundModule:
+    """A storage module whose functions each run in a fresh `Storage.session()`."""
+
+    def __init__(self, storage: Storage, module: ModuleType) -> None:
+        self._storage = storage
+        self._module = module
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        function = getattr(self._module, name)
+        parameters = list(inspect.signature(function).parameters) if callable(function) else []
+        if name.startswith("_") or not parameters or parameters[0] != "session":
+            raise AttributeError(f"{self._module.__name__}.{name} is not a storage function")
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._storage.session() as session:
+                return function(session, *args, **kwargs)
+
+        call.__name__ = name
+        call.__doc__ = function.__doc__
+        return call
+
+    def __repr__(self) -> str:
+        return f"<{self._module.__name__} bound to {self._storage.url}>"
+
+
+def _insert_for(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise NotImplementedError(f"unsupported database: {dialect}")
+    return insert
+
+
+def insert_ignoring_conflicts(
+    session: Session, model: type[SQLModel], values: Mapping[str, Any]
+) -> int | None:
+    """INSERT a row unless it breaks a unique key; the new id, or None if a row was there."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    insert = _insert_for(session)
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+    new_id: int | None = session.exec(statement).scalar_one_or_none()
+    return new_id

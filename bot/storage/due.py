@@ -1,0 +1,173 @@
+"""Deadlines: due items (report × period) and the obligations of units towards them."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.models import DueItem, Obligation, ObligationStatus, Unit
+from bot.storage.base import insert_ignoring_conflicts
+from bot.storage.units import units_by_codes
+
+PENDING = (ObligationStatus.open, ObligationStatus.returned)
+
+
+@dataclass
+class ObligationView:
+    """An obligation with its due item and unit."""
+
+    obligation: Obligation
+    due_item: DueItem
+    unit: Unit
+
+
+def ensure_due_item(
+    session: Session,
+    *,
+    report_key: str,
+    period_key: str,
+    period_label: str,
+    due_at: datetime,
+    unit_codes: Iterable[str],
+    now: datetime,
+) -> DueItem:
+    """Make sure the due item and an obligation per unit exist; idempotent and race-safe.
+
+    A changed due date or label (the config changed) is updated. Units no longer listed keep
+    their obligations: what was owed stays on record.
+    """
+    codes = list(dict.fromkeys(unit_codes))
+    units = units_by_codes(session, codes=codes)
+    missing = [c for c in codes if c not in units]
+    if missing:
+        raise LookupError(f"unknown unit codes: {', '.join(missing)}")
+    insert_ignoring_conflicts(
+        session,
+        DueItem,
+        {
+            "report_key": report_key,
+            "period_key": period_key,
+            "period_label": period_label,
+            "due_at": due_at,
+            "created_at": now,
+        },
+    )
+    item = get_due_item(session, report_key=report_key, period_key=period_key)
+    assert item is not None and item.id is not None
+    session.refresh(item)
+    if item.due_at != due_at or item.period_label != period_label:
+        item.due_at = due_at
+        item.period_label = period_label
+        session.flush()
+    for code in codes:
+        insert_ignoring_conflicts(
+            session,
+            Obligation,
+            {"due_item_id": item.id, "unit_id": units[code].id, "status": ObligationStatus.open, "late": False},
+        )
+    return item
+
+
+def get_due_item(session: Session, *, report_key: str, period_key: str) -> DueItem | None:
+    """The due item of a report for a period."""
+    statement = select(DueItem).where(DueItem.report_key == report_key, DueItem.period_key == period_key)
+    return session.exec(statement).first()
+
+
+def list_due_items(
+    session: Session,
+    *,
+    report_key: str | None = None,
+    due_from: datetime | None = None,
+    due_before: datetime | None = None,
+) -> list[DueItem]:
+    """Due items by due date, optionally of one report and within [due_from, due_before)."""
+    statement = select(DueItem).order_by(col(DueItem.due_at), col(DueItem.id))
+    if report_key is not None:
+        statement = statement.where(DueItem.report_key == report_key)
+    if due_from is not None:
+        statement = statement.where(col(DueItem.due_at) >= due_from)
+    if due_before is not None:
+        statement = statement.where(col(DueItem.due_at) < due_before)
+    return list(session.exec(statement))
+
+
+def get_obligation(session: Session, *, due_item_id: int, unit_id: int) -> Obligation | None:
+    """What a unit owes for a due item."""
+    statement = select(Obligation).where(
+        Obligation.due_item_id == due_item_id, Obligation.unit_id == unit_id
+    )
+    return session.exec(statement).first()
+
+
+def _views(session: Session, statement) -> list[ObligationView]:  # type: ignore[no-untyped-def]
+    return [ObligationView(obligation=o, due_item=d, unit=u) for o, d, u in session.exec(statement)]
+
+
+def _joined():  # type: ignore[no-untyped-def]
+    return (
+        select(Obligation, DueItem, Unit)
+        .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
+        .join(Unit, col(Unit.id) == Obligation.unit_id)
+    )
+
+
+def obligations_of_due_item(session: Session, *, due_item_id: int) -> list[ObligationView]:
+    """Every unit's obligation for a due item, by unit code (for /status)."""
+    statement = _joined().where(Obligation.due_item_id == due_item_id).order_by(col(Unit.code))
+    return _views(session, statement)
+
+
+def open_obligations(session: Session, *, unit_id: int) -> list[ObligationView]:
+    """What a unit still has to file (open or returned), earliest deadline first."""
+    statement = (
+        _joined()
+        .where(Obligation.unit_id == unit_id, col(Obligation.status).in_(PENDING))
+        .order_by(col(DueItem.due_at), col(DueItem.id))
+    )
+    return _views(session, statement)
+
+
+def outstanding(
+    session: Session, *, due_before: datetime | None = None, report_key: str | None = None
+) -> list[ObligationView]:
+    """Unfiled obligations of active units (optionally due before a moment: the overdue ones)."""
+    statement = (
+        _joined()
+        .where(col(Obligation.status).in_(PENDING), col(Unit.active).is_(True))
+        .order_by(col(DueItem.due_at), col(Unit.code))
+    )
+    if due_before is not None:
+        statement = statement.where(col(DueItem.due_at) < due_before)
+    if report_key is not None:
+        statement = statement.where(DueItem.report_key == report_key)
+    return _views(session, statement)
+
+
+def _obligation(session: Session, obligation_id: int) -> Obligation:
+    obligation = session.get(Obligation, obligation_id)
+    if obligation is None:
+        raise LookupError(f"no obligation with id {obligation_id}")
+    return obligation
+
+
+def mark_obligation_done(session: Session, *, obligation_id: int, now: datetime) -> Obligation:
+    """The unit has filed: done, late if after the deadline (补报)."""
+    obligation = _obligation(session, obligation_id)
+    due_item = session.get(DueItem, obligation.due_item_id)
+    assert due_item is not None
+    obligation.status = ObligationStatus.done
+    obligation.completed_at = now
+    obligation.late = now > due_item.due_at
+    session.flush()
+    return obligation
+
+
+def mark_obligation_returned(session: Session, *, obligation_id: int) -> Obligation:
+    """A coordinator returned the filing (退回修改): the obligation is open again."""
+    obligation = _obligation(session, obligation_id)
+    obligation.status = ObligationStatus.returned
+    obligation.completed_at = None
+    session.flush()
+    return obligation

@@ -1,0 +1,260 @@
+"""Submissions (every version kept), their review, and attachments kept by checksum."""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, func, select, update
+
+from bot.models import (
+    Attachment,
+    DueItem,
+    Obligation,
+    Submission,
+    SubmissionKind,
+    SubmissionStatus,
+)
+from bot.storage.due import mark_obligation_done, mark_obligation_returned
+
+
+def _obligation(session: Session, obligation_id: int) -> Obligation:
+    obligation = session.get(Obligation, obligation_id)
+    if obligation is None:
+        raise LookupError(f"no obligation with id {obligation_id}")
+    return obligation
+
+
+def add_submission(
+    session: Session,
+    *,
+    obligation_id: int,
+    person_id: int,
+    kind: SubmissionKind,
+    data: Mapping[str, Any],
+    now: datetime,
+    item_no: int = 1,
+) -> Submission:
+    """File a new version of item `item_no`; earlier versions of it become superseded.
+
+    Nothing is overwritten. The submission is late if filed after the deadline (补报).
+    Marking the obligation done is the caller's decision (see `mark_obligation_done`).
+    """
+    if item_no < 1:
+        raise ValueError("item_no starts at 1")
+    obligation = _obligation(session, obligation_id)
+    due_item = session.get(DueItem, obligation.due_item_id)
+    assert due_item is not None
+    latest = session.exec(
+        select(func.max(Submission.version)).where(
+            Submission.obligation_id == obligation_id, Submission.item_no == item_no
+        )
+    ).one()
+    session.exec(
+        update(Submission)
+        .where(
+            col(Submission.obligation_id) == obligation_id,
+            col(Submission.item_no) == item_no,
+            col(Submission.status) != SubmissionStatus.superseded,
+        )
+        .values(status=SubmissionStatus.superseded)
+        .execution_options(synchronize_session="fetch")
+    )
+    submission = Submission(
+        obligation_id=obligation_id,
+        unit_id=obligation.unit_id,
+        person_id=person_id,
+        item_no=item_no,
+        version=(latest or 0) + 1,
+        kind=SubmissionKind(kind),
+        data=dict(data),
+        submitted_at=now,
+        late=now > due_item.due_at,
+        status=SubmissionStatus.submitted,
+    )
+    session.add(submission)
+    session.flush()
+    return submission
+
+
+def get_submission(session: Session, *, submission_id: int) -> Submission | None:
+    """The submission version with this id."""
+    return session.get(Submission, submission_id)
+
+
+def current_submissions(session: Session, *, obligation_id: int) -> list[Submission]:
+    """The latest version of each item of an obligation, by item number."""
+    statement = (
+        select(Submission)
+        .where(
+            Submission.obligation_id == obligation_id,
+            col(Submission.status) != SubmissionStatus.superseded,
+        )
+        .order_by(col(Submission.item_no))
+    )
+    return list(session.exec(statement))
+
+
+def submission_history(
+    session: Session, *, obligation_id: int, item_no: int | None = None
+) -> list[Submission]:
+    """Every version filed for an obligation (or one item of it), oldest first."""
+    statement = (
+        select(Submission)
+        .where(Submission.obligation_id == obligation_id)
+        .order_by(col(Submission.item_no), col(Submission.version))
+    )
+    if item_no is not None:
+        statement = statement.where(Submission.item_no == item_no)
+    return list(session.exec(statement))
+
+
+def submissions_to_review(session: Session, *, unit_id: int | None = None) -> list[Submission]:
+    """Current versions waiting for a coordinator, oldest first."""
+    statement = (
+        select(Submission)
+        .where(Submission.status == SubmissionStatus.submitted)
+        .order_by(col(Submission.submitted_at), col(Submission.id))
+    )
+    if unit_id is not None:
+        statement = statement.where(Submission.unit_id == unit_id)
+    return list(session.exec(statement))
+
+
+def _review(
+    session: Session,
+    *,
+    submission_id: int,
+    reviewer_person_id: int,
+    status: SubmissionStatus,
+    comment: str | None,
+    now: datetime,
+) -> Submission:
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise LookupError(f"no submission with id {submission_id}")
+    if submission.status is SubmissionStatus.superseded:
+        raise ValueError("a superseded version cannot be reviewed; review the current one")
+    submission.status = status
+    submission.reviewed_by_person_id = reviewer_person_id
+    submission.reviewed_at = now
+    submission.review_comment = comment
+    session.flush()
+    return submission
+
+
+def accept_submission(
+    session: Session,
+    *,
+    submission_id: int,
+    reviewer_person_id: int,
+    now: datetime,
+    comment: str | None = None,
+) -> Submission:
+    """A coordinator accepts a submission version."""
+    return _review(
+        session,
+        submission_id=submission_id,
+        reviewer_person_id=reviewer_person_id,
+        status=SubmissionStatus.accepted,
+        comment=comment,
+        now=now,
+    )
+
+
+def return_submission(
+    session: Session, *, submission_id: int, reviewer_person_id: int, comment: str, now: datetime
+) -> Submission:
+    """A coordinator returns a submission (退回修改): its obligation is reopened."""
+    submission = _review(
+        session,
+        submission_id=submission_id,
+        reviewer_person_id=reviewer_person_id,
+        status=SubmissionStatus.returned,
+        comment=comment,
+        now=now,
+    )
+    mark_obligation_returned(session, obligation_id=submission.obligation_id)
+    return submission
+
+
+def file_and_complete(
+    session: Session,
+    *,
+    obligation_id: int,
+    person_id: int,
+    kind: SubmissionKind,
+    data: Mapping[str, Any],
+    now: datetime,
+    item_no: int = 1,
+) -> Submission:
+    """Add a submission version and mark the obligation done, in one step."""
+    submission = add_submission(
+        session,
+        obligation_id=obligation_id,
+        person_id=person_id,
+        kind=kind,
+        data=data,
+        now=now,
+        item_no=item_no,
+    )
+    mark_obligation_done(session, obligation_id=obligation_id, now=now)
+    return submission
+
+
+# --- attachments -------------------------------------------------------------------------------
+
+
+def add_attachment(
+    session: Session,
+    *,
+    sha256: str,
+    size: int,
+    storage_path: str,
+    now: datetime,
+    mime_type: str | None = None,
+    file_name: str | None = None,
+    telegram_file_id: str | None = None,
+    submission_id: int | None = None,
+) -> Attachment:
+    """Record a stored file (content-addressed by `sha256`), optionally already for a submission."""
+    attachment = Attachment(
+        submission_id=submission_id,
+        sha256=sha256.lower(),
+        size=size,
+        mime_type=mime_type,
+        file_name=file_name,
+        telegram_file_id=telegram_file_id,
+        storage_path=storage_path,
+        created_at=now,
+    )
+    session.add(attachment)
+    session.flush()
+    return attachment
+
+
+def link_attachments(session: Session, *, attachment_ids: Iterable[int], submission_id: int) -> int:
+    """Attach files uploaded during a draft to the submission they ended up in."""
+    ids = list(attachment_ids)
+    if not ids:
+        return 0
+    result = session.exec(
+        update(Attachment)
+        .where(col(Attachment.id).in_(ids))
+        .values(submission_id=submission_id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount
+
+
+def attachments_of(session: Session, *, submission_id: int) -> list[Attachment]:
+    """The files of a submission version, in upload order."""
+    statement = (
+        select(Attachment).where(Attachment.submission_id == submission_id).order_by(col(Attachment.id))
+    )
+    return list(session.exec(statement))
+
+
+def find_attachment(session: Session, *, sha256: str) -> Attachment | None:
+    """Any stored file with this checksum (to reuse its stored copy)."""
+    statement = select(Attachment).where(Attachment.sha256 == sha256.lower()).order_by(col(Attachment.id))
+    return session.exec(statement).first()

@@ -1,0 +1,96 @@
+"""Units (所/队/股室, 县区局, 工作组): kept in step with the campaign config."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlmodel import Session, col, select
+
+from bot.models import Unit
+
+
+class UnitSpec(NamedTuple):
+    """A unit as the config describes it."""
+
+    code: str
+    name: str
+    tags: Sequence[str] = ()
+
+
+@dataclass
+class UnitSync:
+    """What `upsert_units` changed, by unit code."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    reactivated: list[str] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)
+
+
+def upsert_units(
+    session: Session, *, units: Iterable[UnitSpec | tuple[str, str, Sequence[str]]], now: datetime
+) -> UnitSync:
+    """Create or update the given units and deactivate every unit not among them."""
+    specs = [UnitSpec(*u) for u in units]
+    codes = [s.code for s in specs]
+    if len(set(codes)) != len(codes):
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        raise ValueError(f"duplicate unit codes: {', '.join(duplicates)}")
+    existing = {u.code: u for u in session.exec(select(Unit))}
+    result = UnitSync()
+    for spec in specs:
+        tags = list(spec.tags)
+        unit = existing.get(spec.code)
+        if unit is None:
+            session.add(
+                Unit(code=spec.code, name=spec.name, tags=tags, active=True, created_at=now, updated_at=now)
+            )
+            result.created.append(spec.code)
+            continue
+        if not unit.active:
+            unit.active = True
+            unit.updated_at = now
+            result.reactivated.append(spec.code)
+        if unit.name != spec.name or list(unit.tags) != tags:
+            unit.name = spec.name
+            unit.tags = tags
+            unit.updated_at = now
+            result.updated.append(spec.code)
+    wanted = set(codes)
+    for code, unit in existing.items():
+        if code not in wanted and unit.active:
+            unit.active = False
+            unit.updated_at = now
+            result.deactivated.append(code)
+    session.flush()
+    return result
+
+
+def get_unit(session: Session, *, unit_id: int) -> Unit | None:
+    """The unit with this id."""
+    return session.get(Unit, unit_id)
+
+
+def get_unit_by_code(session: Session, *, code: str) -> Unit | None:
+    """The unit with this code (active or not)."""
+    return session.exec(select(Unit).where(Unit.code == code)).first()
+
+
+def units_by_codes(session: Session, *, codes: Iterable[str]) -> dict[str, Unit]:
+    """Units keyed by code; unknown codes are simply absent."""
+    wanted = list(set(codes))
+    if not wanted:
+        return {}
+    return {u.code: u for u in session.exec(select(Unit).where(col(Unit.code).in_(wanted)))}
+
+
+def list_units(session: Session, *, active_only: bool = True, tag: str | None = None) -> list[Unit]:
+    """Units ordered by code, optionally only active ones and only those with `tag`."""
+    statement = select(Unit).order_by(col(Unit.code))
+    if active_only:
+        statement = statement.where(col(Unit.active).is_(True))
+    units = list(session.exec(statement))
+    if tag is not None:  # tags are a JSON list; filtering in Python keeps it portable
+        units = [u for u in units if tag in u.tags]
+    return units

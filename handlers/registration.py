@@ -1,0 +1,1 @@
+"""Registration by invite link (placeholder until invites land): refuses every token."""

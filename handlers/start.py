@@ -1,0 +1,77 @@
+"""/start, /help, /lang, /cancel: what anyone, registered or not, may send."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.services import access, drafts
+from bot.texts.catalog import LANGUAGES
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Greet; with an invite payload, begin registration."""
+    assert update.effective_user and update.message
+    services = context.services
+    if context.args:
+        from handlers import registration
+
+        await registration.begin(update, context, token=context.args[0])
+        return
+    name = update.effective_user.full_name
+    campaign = services.config.campaign.name if context.language(update) == "zh-CN" else (services.config.campaign.name_en or services.config.campaign.name)
+    lines = [context.text(update, "start.welcome", name=name, campaign=campaign)]
+    roles = access.roles_of(services, update.effective_user.id)
+    if roles.is_registered:
+        lines.append(context.text(update, "start.already-registered", unit=roles.describe_units(), role=context.text(update, f"role.{roles.main_role}")))
+    else:
+        lines.append(context.text(update, "start.no-invite"))
+    await update.message.reply_text("\n\n".join(lines))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """What this user may do."""
+    assert update.effective_user and update.message
+    roles = access.roles_of(context.services, update.effective_user.id)
+    parts = [context.text(update, "help.title")]
+    if roles.is_coordinator:
+        parts.append(context.text(update, "help.coordinator"))
+    if roles.is_liaison:
+        parts.append(context.text(update, "help.liaison"))
+    if roles.is_leader and not roles.is_coordinator:
+        parts.append(context.text(update, "help.leader"))
+    if not roles.is_registered:
+        parts.append(context.text(update, "help.stranger"))
+    await update.message.reply_text("\n\n".join(parts))
+
+
+async def lang(update: Update, context: BotContext) -> None:
+    """Offer the two languages."""
+    assert update.message
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(context.text(update, "lang.button-zh"), callback_data="lang:zh-CN"),
+          InlineKeyboardButton(context.text(update, "lang.button-en"), callback_data="lang:en")]]
+    )
+    await update.message.reply_text(context.text(update, "lang.choose"), reply_markup=keyboard)
+
+
+async def lang_chosen(update: Update, context: BotContext) -> None:
+    """Store the chosen language and confirm in it."""
+    query = update.callback_query
+    assert query and update.effective_user
+    language = (query.data or "").removeprefix("lang:")
+    if language not in LANGUAGES:
+        await query.answer(context.text(update, "error.stale-button"), show_alert=True)
+        return
+    services = context.services
+    services.storage.people.set_language(telegram_user_id=update.effective_user.id, language=language, now=services.clock.now())
+    await query.answer()
+    await query.edit_message_text(context.text(update, "lang.set"))
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    """Leave the current flow; what was typed in it is dropped."""
+    assert update.effective_user and update.message
+    services = context.services
+    cancelled = drafts.cancel_current(services, telegram_user_id=update.effective_user.id)
+    await update.message.reply_text(context.text(update, "cancel.done" if cancelled else "cancel.nothing"))

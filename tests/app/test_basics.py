@@ -1,0 +1,79 @@
+"""The running bot over a real socket: /start, /help, /lang, /cancel, the menu, errors."""
+
+from __future__ import annotations
+
+from bot.texts.catalog import t
+from tests.fixtures.app import COORDINATOR, RunningBot
+
+
+async def test_start_without_invite_explains_how_to_get_one(bot_app: RunningBot) -> None:
+    user = bot_app.emulator.user(5001, first_name="王<b>", language_code="zh-hans")
+    reply = await user.ask("/start")
+    assert "王&lt;b&gt;" in reply.source  # the name is escaped, not markup
+    assert "邀请链接" in reply.text
+    assert reply.parse_mode == "HTML"
+
+
+async def test_english_user_is_answered_in_english(bot_app: RunningBot) -> None:
+    user = bot_app.emulator.user(5002, first_name="Ann", language_code="en-US")
+    reply = await user.ask("/help")
+    assert reply.text.startswith("Commands")
+    assert "invite link" in reply.text
+
+
+async def test_lang_switches_and_is_remembered(bot_app: RunningBot) -> None:
+    user = bot_app.emulator.user(5003, first_name="Li", language_code="zh-hans")
+    await user.ask("/lang")
+    await user.press("English")
+    edited = await user.wait_for()
+    assert edited.text == t("en", "lang.set")
+    assert user.callback_answers, "the button press must be answered"
+    reply = await user.ask("/help")
+    assert reply.text.startswith("Commands")
+
+
+async def test_coordinator_help_lists_coordinator_commands(bot_app: RunningBot) -> None:
+    user = bot_app.emulator.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
+    reply = await user.ask("/help")
+    assert "/outstanding" in reply.text and "/invite" in reply.text
+
+
+async def test_command_menu_is_set_in_both_languages(bot_app: RunningBot) -> None:
+    calls = bot_app.emulator.calls("setMyCommands")
+    languages = {c.params.get("language_code") for c in calls}
+    assert {"zh", "en"} <= languages
+    zh = next(c for c in calls if c.params.get("language_code") == "zh")
+    assert any(cmd["command"] == "help" and cmd["description"] == "帮助" for cmd in _commands(zh.params))
+
+
+async def test_stale_button_is_refused_with_a_message(bot_app: RunningBot) -> None:
+    user = bot_app.emulator.user(5004, first_name="Zh", language_code="zh-hans")
+    await user.ask("/lang")
+    message = user.last
+    assert message is not None
+    # a button whose data the bot no longer understands
+    chat = bot_app.emulator.state.find_chat(user.id)
+    assert chat is not None
+    stored = chat.bot_messages[message.message_id]
+    stored.data["reply_markup"]["inline_keyboard"][0][0]["callback_data"] = "old:1"
+    await user.press("old:1")
+    await _until(lambda: bool(user.callback_answers))
+    assert user.callback_answers[-1]["text"] == t("zh-CN", "error.stale-button")
+
+
+def _commands(params: dict[str, object]) -> list[dict[str, str]]:
+    import json
+
+    raw = params["commands"]
+    return json.loads(raw) if isinstance(raw, str) else raw  # type: ignore[return-value]
+
+
+async def _until(predicate: object, timeout: float = 5.0) -> None:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():  # type: ignore[operator]
+        if loop.time() > end:
+            raise AssertionError("condition not reached")
+        await asyncio.sleep(0.02)
