@@ -13,10 +13,13 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.context import SERVICES_KEY, BotContext, Services
 from bot.sender import PacedLimiter
+from bot.services.buttons import ButtonSigner
 from bot.services.campaign import sync_campaign
+from bot.services.deadlines import sync_due_items
 from bot.storage import Storage
 from bot.texts.catalog import LANGUAGES, t
 from bot.updates import PerChatUpdateProcessor
+from schedules import ChinaCalendar
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,13 @@ def build_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The bot, wired to its services; nothing is contacted until it is initialized."""
     api = config.telegram.api_url
-    services = Services(config=config, storage=storage, clock=clock or SystemClock())
+    services = Services(
+        config=config,
+        storage=storage,
+        clock=clock or SystemClock(),
+        buttons=ButtonSigner(token.encode()),
+        calendar=ChinaCalendar(config.calendar),
+    )
     app = (
         ApplicationBuilder()
         .token(token)
@@ -60,6 +69,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
     now = services.clock.now()
     sync_campaign(services.storage, services.config, now=now)
+    sync_due_items(services.storage, services.config, calendar=services.calendar, now=now)
     await set_menu(app, services.config.language)
 
 

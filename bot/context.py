@@ -10,7 +10,9 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.services.buttons import Button, ButtonSigner
 from bot.texts.catalog import normalize_language, t
+from schedules import ChinaCalendar
 
 if TYPE_CHECKING:
     from bot.storage import Storage
@@ -25,6 +27,8 @@ class Services:
     config: Config
     storage: Storage
     clock: Clock
+    buttons: ButtonSigner
+    calendar: ChinaCalendar
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -47,6 +51,18 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             return config.language
         chosen = self.services.storage.people.language_of(telegram_user_id=user.id)
         return chosen or normalize_language(user.language_code, config.language)
+
+    def button(self, update: Update, action: str, *args: str | int) -> str:
+        """Signed callback data for a button shown to this update's user."""
+        assert update.effective_user is not None
+        return self.services.buttons.pack(update.effective_user.id, action, *args)
+
+    def pressed(self, update: Update) -> Button | None:
+        """The verified button this callback query carries; None if forged, altered or someone else's."""
+        query = update.callback_query
+        if query is None or update.effective_user is None:
+            return None
+        return self.services.buttons.unpack(update.effective_user.id, query.data)
 
     def text(self, update: Update, key: str, /, **params: object) -> str:
         """A catalog text in this user's language."""

@@ -14,9 +14,7 @@ async def start(update: Update, context: BotContext) -> None:
     assert update.effective_user and update.message
     services = context.services
     if context.args:
-        from handlers import registration
-
-        await registration.begin(update, context, token=context.args[0])
+        await update.message.reply_text(context.text(update, "start.invite-invalid", reason=context.text(update, "invite-reason.unknown")))
         return
     name = update.effective_user.full_name
     campaign = services.config.campaign.name if context.language(update) == "zh-CN" else (services.config.campaign.name_en or services.config.campaign.name)

@@ -1,0 +1,72 @@
+"""Plain messages (text, files, photos) in a private chat go to the user's conversation in progress.
+
+Conversations are drafts in the database (`bot.services.drafts`), so a restart of the bot in
+the middle of one loses nothing. A flow module registers the handler for its flow name with
+`@flow("registration")`; a message with no conversation in progress goes to the fallback
+(`set_fallback`), which by default explains what the user can send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.services import drafts
+
+
+@dataclass
+class Current:
+    """The conversation a message belongs to."""
+
+    person_id: int
+    flow: str
+    state: str
+    data: dict[str, Any]
+
+
+FlowHandler = Callable[[Update, BotContext, Current], Awaitable[None]]
+Fallback = Callable[[Update, BotContext], Awaitable[None]]
+
+_FLOWS: dict[str, FlowHandler] = {}
+
+
+async def _explain(update: Update, context: BotContext) -> None:
+    assert update.message
+    await update.message.reply_text(context.text(update, "conversation.no-flow"))
+
+
+_fallback: list[Fallback] = [_explain]
+
+
+def flow(name: str) -> Callable[[FlowHandler], FlowHandler]:
+    """Register the handler of a flow's messages."""
+
+    def register(handler: FlowHandler) -> FlowHandler:
+        if name in _FLOWS and _FLOWS[name] is not handler:
+            raise ValueError(f"flow {name!r} registered twice")
+        _FLOWS[name] = handler
+        return handler
+
+    return register
+
+
+def set_fallback(handler: Fallback) -> None:
+    """What to do with a message when no conversation is in progress."""
+    _fallback[0] = handler
+
+
+async def on_message(update: Update, context: BotContext) -> None:
+    """Route a private message to its conversation, or to the fallback."""
+    assert update.effective_user
+    found = drafts.current(context.services, telegram_user_id=update.effective_user.id)
+    if found is not None:
+        person_id, name, state, data = found
+        handler = _FLOWS.get(name)
+        if handler is not None:
+            await handler(update, context, Current(person_id, name, state, data))
+            return
+    await _fallback[0](update, context)

@@ -1,1 +1,0 @@
-"""Registration by invite link (placeholder until invites land): refuses every token."""
