@@ -42,3 +42,26 @@ class FixedClock:
         if moment.tzinfo is None:
             raise ValueError("FixedClock needs an aware datetime")
         self._now = moment.astimezone(UTC)
+
+
+class OffsetClock:
+    """Real time running from a chosen start: the demo lives inside the campaign, not in today."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("OffsetClock needs an aware datetime")
+        import time
+
+        self._start = start.astimezone(UTC)
+        self._monotonic = time.monotonic
+        self._origin = time.monotonic()
+        self._shift = timedelta(0)
+
+    def now(self) -> datetime:
+        """The start plus the real time elapsed since, plus any jumps."""
+        return self._start + timedelta(seconds=self._monotonic() - self._origin) + self._shift
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Jump forward (the demo's "a day later")."""
+        self._shift += delta
+        return self.now()

@@ -72,7 +72,9 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
         self.retry_after_count = 0
 
     async def initialize(self) -> None:
-        """Start the dispatcher."""
+        """Start the dispatcher (once, however often the bot is initialized)."""
+        if self._task is not None and not self._task.done():
+            return
         self._wake = asyncio.Event()
         self._task = asyncio.create_task(self._dispatch(), name="paced-limiter")
 

@@ -285,9 +285,13 @@ async def edit_message_text(emu: Emulator, p: dict[str, Any]) -> Any:
     text, entities = format_text(p["text"], p.get("parse_mode"), p.get("entities"), caption=False)
     # Omitting reply_markup removes the inline keyboard, as on Telegram.
     new = {"text": text, "entities": entities or None, "reply_markup": _inline_markup(p)}
-    result = await _apply_edit(emu, chat, message, new)
-    message.parse_mode, message.source = p.get("parse_mode"), p["text"]
-    return result
+    before = message.parse_mode, message.source
+    message.parse_mode, message.source = p.get("parse_mode"), p["text"]  # the recorded snapshot shows the new source
+    try:
+        return await _apply_edit(emu, chat, message, new)
+    except Exception:
+        message.parse_mode, message.source = before
+        raise
 
 
 async def edit_message_caption(emu: Emulator, p: dict[str, Any]) -> Any:

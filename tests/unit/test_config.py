@@ -1,0 +1,110 @@
+"""Config validation: the shipped campaign is good; every mistake in a bad one is named at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import ConfigError, load_config
+from schedules.rules import MonthlySchedule
+
+GOOD_HEAD = """
+[campaign]
+name = "测试行动"
+timezone = "Asia/Shanghai"
+start = 2023-08-08
+end = 2024-11-30
+
+[[units]]
+code = "a"
+name = "甲所"
+tags = ["所队"]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_config_is_valid_and_follows_seed_000() -> None:
+    config = load_config()
+    assert config.campaign.timezone == "Asia/Shanghai"
+    cases = config.report("typical_case")
+    assert isinstance(cases.schedule, MonthlySchedule) and cases.schedule.day == 2
+    assert cases.min_items == 1 and cases.max_items == 2 and cases.zero_report
+    assert [u.code for u in config.units_owing(cases)] == ["pgs", "shs", "sys", "sgs", "hjs", "yls", "zfdd"]
+    assert "每月 3 日前" in Path("config.toml").read_text(encoding="utf-8")  # the contradiction is commented
+
+
+def test_check_config_exits_0_on_the_shipped_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-config"]) == 0
+    assert "ok" in capsys.readouterr().out
+
+
+def test_check_config_names_every_mistake(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(
+        tmp_path,
+        GOOD_HEAD.replace('timezone = "Asia/Shanghai"', 'timezone = "Asia/Shangai"').replace('tags = ["所队"]', 'tagz = ["所队"]')
+        + """
+[[report_types]]
+key = "cases"
+title = "典型案例"
+template = "case"
+schedule = { kind = "monthly", day = 32 }
+""",
+    )
+    assert main(["check-config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "3 problem(s)" in err
+    assert "campaign.timezone: 'Asia/Shangai'" in err and "IANA" in err
+    assert "units[0:a].tagz" in err and "unknown key" in err
+    assert "report_types[0:cases].schedule.day: 32" in err and "31" in err
+
+
+@pytest.mark.parametrize(
+    ("extra", "key", "expected"),
+    [
+        ('\n[[report_types]]\nkey = "x"\ntitle = "X"\ntemplate = "nope"\nschedule = { kind = "any_time" }\n', "report_types[0:x].template", "case"),
+        ('\n[[report_types]]\nkey = "x"\ntitle = "X"\ntemplate = "case"\nreminders = ["-3x"]\nschedule = { kind = "any_time" }\n', "report_types[0:x].reminders", "-3d@09:00"),
+        ('\n[[report_types]]\nkey = "x"\ntitle = "X"\ntemplate = "case"\nschedule = { kind = "fortnightly" }\n', "report_types[0:x].schedule", "monthly"),
+        ('\n[[report_types]]\nkey = "x"\ntitle = "X"\ntemplate = "case"\nschedule = { kind = "quarterly" }\n', "report_types[0:x].schedule", "exactly one"),
+        ('\n[reminders]\nquiet_hours = "late"\n', "reminders.quiet_hours", "22:00-07:30"),
+        ('\n[database]\nurl = "mysql://x"\n', "database.url", "postgresql"),
+        ('\n[telegram]\napi_url = "ftp://x"\n', "telegram.api_url", "http"),
+    ],
+    ids=["template", "reminder-offset", "schedule-kind", "quarterly-needs-day", "quiet-hours", "database-url", "api-url"],
+)
+def test_each_mistake_is_explained(tmp_path: Path, extra: str, key: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, GOOD_HEAD + extra))
+    problems = [str(p) for p in caught.value.problems]
+    assert any(p.startswith(key) and expected in p for p in problems), problems
+
+
+def test_missing_key_and_bad_toml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, "[campaign]\nname = 'x'\nstart = 2023-01-01\n"))
+    assert any(str(p).startswith("campaign.end: (missing)") for p in caught.value.problems)
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, "[campaign\n"))
+    assert "not valid TOML" in str(caught.value.problems[0])
+
+
+def test_owed_by_a_tag_no_unit_has(tmp_path: Path) -> None:
+    extra = '\n[[report_types]]\nkey = "x"\ntitle = "X"\ntemplate = "case"\nowed_by = ["股室"]\nschedule = { kind = "any_time" }\n'
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, GOOD_HEAD + extra))
+    assert "'股室', which no unit has" in str(caught.value)
+
+
+def test_environment_overrides_urls(tmp_path: Path) -> None:
+    config = load_config(
+        write(tmp_path, GOOD_HEAD),
+        environ={"LIAISON_BOT_API_URL": "http://127.0.0.1:8081/", "LIAISON_BOT_DATABASE_URL": "postgresql://u@h/db"},
+    )
+    assert config.telegram.api_url == "http://127.0.0.1:8081"
+    assert config.database.url == "postgresql://u@h/db"
