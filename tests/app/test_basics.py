@@ -77,3 +77,22 @@ async def _until(predicate: object, timeout: float = 5.0) -> None:
         if loop.time() > end:
             raise AssertionError("condition not reached")
         await asyncio.sleep(0.02)
+
+
+async def test_a_failing_handler_is_logged_and_the_user_answered_politely(bot_app: RunningBot, caplog: object) -> None:
+    from telegram.ext import CommandHandler
+
+    async def boom(update: object, context: object) -> None:
+        raise RuntimeError("kaput")
+
+    bot_app.app.add_handler(CommandHandler("boom", boom), group=-1)
+    user = bot_app.emulator.user(5005, first_name="Wu", language_code="zh-hans")
+    reply = await user.ask("/boom")
+    assert reply.text == t("zh-CN", "error.generic")
+
+
+async def test_a_file_from_a_stranger_is_answered(bot_app: RunningBot) -> None:
+    user = bot_app.emulator.user(5006, first_name="Xu", language_code="en")
+    await user.send_document(b"%PDF-1.4 test", file_name="case.pdf", mime_type="application/pdf")
+    reply = await user.wait_for()
+    assert reply.text  # the bot says what it expects rather than staying silent
