@@ -7,7 +7,8 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeDefault
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
@@ -25,6 +26,16 @@ log = logging.getLogger(__name__)
 
 # The commands shown in Telegram's menu, in this order.
 MENU_COMMANDS = ("start", "help", "due", "submit", "me", "outstanding", "status", "cancel", "lang")
+
+
+class LiaisonBot(ExtBot[Any]):
+    """The bot; it only drops a parameter PTB adds that the Bot API does not define."""
+
+    async def _do_post(self, endpoint: str, data: dict[str, Any], **kwargs: Any) -> Any:
+        # PTB fills the default parse_mode into editMessageReplyMarkup, which takes none.
+        if endpoint == "editMessageReplyMarkup":
+            data.pop("parse_mode", None)
+        return await super()._do_post(endpoint, data, **kwargs)
 
 
 def build_application(
@@ -45,13 +56,18 @@ def build_application(
         buttons=ButtonSigner(token.encode()),
         calendar=ChinaCalendar(config.calendar),
     )
+    bot = LiaisonBot(
+        token=token,
+        base_url=f"{api}/bot",
+        base_file_url=f"{api}/file/bot",
+        defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=config.campaign.tz),
+        rate_limiter=limiter or PacedLimiter(),
+        request=HTTPXRequest(connection_pool_size=concurrent_updates + 16),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+    )
     app = (
         ApplicationBuilder()
-        .token(token)
-        .base_url(f"{api}/bot")
-        .base_file_url(f"{api}/file/bot")
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.campaign.tz))
-        .rate_limiter(limiter or PacedLimiter())
+        .bot(bot)
         .concurrent_updates(PerChatUpdateProcessor(concurrent_updates))
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
@@ -71,6 +87,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     sync_campaign(services.storage, services.config, now=now)
     sync_due_items(services.storage, services.config, calendar=services.calendar, now=now)
     await set_menu(app, services.config.language)
+    from bot.services import reminders
+
+    reminders.schedule(app)
 
 
 async def set_menu(app: Application[Any, Any, Any, Any, Any, Any], default_language: str) -> None:

@@ -275,6 +275,27 @@ class Draft(SQLModel, table=True):
     updated_at: datetime = _ts()
 
 
+class AdhocReport(SQLModel, table=True):
+    """An ad-hoc deadline (临时报送事项) a coordinator added in chat: a one-off report type.
+
+    Its due item is `(key, 'once')` with an obligation per owing unit, like any configured
+    report type; `bot.services.adhoc.report_types` turns these rows into `ReportType`s.
+    """
+
+    __tablename__ = "adhoc_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True, index=True)
+    title: str = Field(max_length=200)
+    template: str = Field(max_length=32)
+    due_at: datetime = _ts()
+    has_time: bool = False  # the deadline named a time of day (else: end of the day)
+    owed_by: list[str] = Field(default_factory=list, sa_type=JSON)  # tags; with unit_codes both empty: all units
+    unit_codes: list[str] = Field(default_factory=list, sa_type=JSON)
+    created_by_person_id: int | None = _fk("person.id", nullable=True, index=False)
+    created_at: datetime = _ts()
+
+
 # --- reminders and audit -----------------------------------------------------------------------
 
 
@@ -330,6 +351,7 @@ class AuditEvent(SQLModel, table=True):
 __all__ = [
     "PROFILE_FIELDS",
     "UNIT_ROLES",
+    "AdhocReport",
     "Attachment",
     "AuditEvent",
     "Draft",

@@ -10,7 +10,10 @@ so pacing lives here and nowhere else. Unlike the stock `AIORateLimiter` it:
 - on 429 holds back only the chat that got it, for ``retry_after``, while other chats go on.
 
 Network errors, 5xx and 403 are the caller's to handle (`bot.services.delivery`): the
-limiter must not guess whether a request that failed half-way was performed.
+limiter must not guess whether a request that failed half-way was performed. To help the
+caller find out, it remembers per chat the highest message id it has seen (in answers to
+sends and in incoming updates) and the ids of the bot's own recent messages
+(`top_message_id`, `own_message_ids`): message ids in a private chat are sequential.
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self.retry_after_count = 0
+        self._top: dict[int | str, int] = {}
+        self._own: dict[int | str, deque[int]] = {}
 
     async def initialize(self) -> None:
         """Start the dispatcher (once, however often the bot is initialized)."""
@@ -109,7 +114,10 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
         """Wait for this chat's and the bot's turn, then make the request; on 429 wait and retry."""
         chat = data.get("chat_id")
         if chat is None or not endpoint.lower().startswith(_PACED_PREFIXES):
-            return await callback(*args, **kwargs)
+            result = await callback(*args, **kwargs)
+            if endpoint.lower() == "getupdates" and isinstance(result, list):
+                self._note_updates(result)
+            return result
         lane = (rate_limit_args or {}).get("lane", INTERACTIVE)
         if lane not in self._lanes:
             raise ValueError(f"unknown lane {lane!r}")
@@ -117,7 +125,10 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
         while True:
             await self._turn(chat, lane)
             try:
-                return await callback(*args, **kwargs)
+                result = await callback(*args, **kwargs)
+                if isinstance(result, dict) and endpoint.lower().startswith(("send", "copy", "forward")):
+                    self._note_own(chat, result)
+                return result
             except RetryAfter as e:
                 self.retry_after_count += 1
                 tries += 1
@@ -126,6 +137,38 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
                 if tries > self.limits.max_retry_after:
                     raise
                 log.info("429 for a chat; holding it %.1f s (try %d)", wait, tries)
+
+    def top_message_id(self, chat: int | str) -> int | None:
+        """The highest message id this process has seen in a chat, None if it saw none."""
+        return self._top.get(_chat_key(chat))
+
+    def own_message_ids(self, chat: int | str) -> set[int]:
+        """Ids of the bot's recent messages in a chat that this process sent and saw answered."""
+        return set(self._own.get(_chat_key(chat), ()))
+
+    def _seen(self, chat: int | str, message_id: int) -> None:
+        if len(self._top) > 200_000:
+            self._top.clear()
+            self._own.clear()
+        if message_id > self._top.get(chat, 0):
+            self._top[chat] = message_id
+
+    def _note_own(self, chat: int | str, result: dict[str, Any]) -> None:
+        message_id = result.get("message_id")
+        if isinstance(message_id, int):
+            key = _chat_key(chat)
+            self._seen(key, message_id)
+            self._own.setdefault(key, deque(maxlen=32)).append(message_id)
+
+    def _note_updates(self, updates: list[Any]) -> None:
+        for update in updates:
+            if not isinstance(update, dict):
+                continue
+            message = update.get("message") or update.get("edited_message")
+            if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+                chat, message_id = message["chat"].get("id"), message.get("message_id")
+                if isinstance(chat, int) and isinstance(message_id, int):
+                    self._seen(chat, message_id)
 
     def _hold(self, chat: int | str, seconds: float) -> None:
         self._chat_next[chat] = max(self._chat_next.get(chat, 0.0), self._clock() + seconds)
@@ -186,7 +229,10 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
             else:
                 lane.chats.move_to_end(chat)  # other chats first: one chat's backlog doesn't block the lane
             self._chat_next[chat] = now + self._interval(chat)
-            self._global_next = max(self._global_next, now) + 1.0 / self.limits.total_per_s
+            # Keep to the schedule: a dispatcher that woke late may make up at most one interval,
+            # so a rolling second never holds more than total_per_s + 1 sends.
+            interval = 1.0 / self.limits.total_per_s
+            self._global_next = max(self._global_next, now - interval) + interval
             waiter.future.set_result(None)
 
     def _drop_empty(self) -> None:
@@ -196,3 +242,10 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
         if len(self._chat_next) > 50_000:  # forget chats that are long past their turn
             now = self._clock()
             self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+
+
+def _chat_key(chat: int | str) -> int | str:
+    """Chat ids arrive as int or numeric str depending on the caller; use one form."""
+    if isinstance(chat, str) and chat.lstrip("-").isdigit():
+        return int(chat)
+    return chat

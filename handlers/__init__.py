@@ -6,16 +6,48 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import conversation, errors, start
+from bot.services.access import Action
+from handlers import conversation, coordinator, deadline, export, due, errors, guard, invites, registration, remind, reminders, review, roster, start, submit
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add the handlers; earlier ones win."""
-    app.add_handler(CommandHandler("start", start.start))
-    app.add_handler(CommandHandler("help", start.help_command))
-    app.add_handler(CommandHandler("lang", start.lang))
-    app.add_handler(CommandHandler("cancel", start.cancel))
-    app.add_handler(CallbackQueryHandler(start.lang_chosen, pattern=r"^lang:"))
+    app.add_handler(CommandHandler("start", guard.gate(Action.START, start.start)))
+    app.add_handler(CommandHandler("help", guard.gate(Action.HELP, start.help_command)))
+    app.add_handler(CommandHandler("lang", guard.gate(Action.LANG, start.lang)))
+    app.add_handler(CommandHandler("cancel", guard.gate(Action.CANCEL, start.cancel)))
+    app.add_handler(CallbackQueryHandler(guard.gate(Action.LANG, start.lang_chosen), pattern=r"^lang:"))
+    # Registration, invites, roster (issue 4).
+    app.add_handler(CommandHandler("me", registration.me))
+    app.add_handler(CommandHandler("invite", invites.invite))
+    app.add_handler(CommandHandler("liaisons", roster.liaisons))
+    app.add_handler(CallbackQueryHandler(registration.on_edit, pattern=r"^reg:e\|"))
+    app.add_handler(CallbackQueryHandler(registration.on_confirm, pattern=r"^reg:ok\|"))
+    app.add_handler(CallbackQueryHandler(registration.on_me_edit, pattern=r"^me:e\|"))
+    app.add_handler(CallbackQueryHandler(invites.on_unit, pattern=r"^inv:u\|"))
+    app.add_handler(CallbackQueryHandler(invites.on_role, pattern=r"^inv:r\|"))
+    app.add_handler(CallbackQueryHandler(roster.on_page, pattern=r"^ros:p\|"))
+    app.add_handler(CommandHandler("due", due.due_command))
+    app.add_handler(CommandHandler("submit", submit.submit))
+    app.add_handler(CommandHandler("review", review.review_command))
+    app.add_handler(CallbackQueryHandler(submit.on_button, pattern=submit.BUTTONS))
+    app.add_handler(CallbackQueryHandler(review.on_button, pattern=review.BUTTONS))
+    conversation.set_fallback(submit.on_free_message)
+    # Reminders (issue 5): /remind, its buttons, and "remind me later".
+    app.add_handler(CommandHandler("remind", guard.gate(Action.REMIND, remind.remind)))
+    app.add_handler(CallbackQueryHandler(guard.gate(Action.REMIND, remind.pressed), pattern=r"^rm[rpcx]\|"))
+    app.add_handler(CallbackQueryHandler(reminders.snooze_pressed, pattern=r"^snz\|"))
+    # Coordinator views, ad-hoc deadlines, exports (issue 7).
+    app.add_handler(CommandHandler("outstanding", coordinator.outstanding))
+    app.add_handler(CommandHandler("status", coordinator.status))
+    app.add_handler(CallbackQueryHandler(coordinator.outstanding_page, pattern=r"^out\|"))
+    app.add_handler(CallbackQueryHandler(coordinator.status_page, pattern=r"^st\|"))
+    app.add_handler(CallbackQueryHandler(coordinator.status_item, pattern=r"^sti\|"))
+    app.add_handler(CommandHandler("deadline", deadline.deadline))
+    app.add_handler(CallbackQueryHandler(deadline.on_button, pattern=r"^dl\|"))
+    app.add_handler(CommandHandler("export", export.export_command))
+    app.add_handler(CommandHandler("compile", export.compile_command))
+    app.add_handler(CommandHandler("chart", export.chart_command))
     # Flow modules register their commands and buttons above this line.
     app.add_handler(
         MessageHandler(

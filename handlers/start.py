@@ -7,6 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.services import access, drafts
 from bot.texts.catalog import LANGUAGES
+from handlers import registration
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -14,7 +15,7 @@ async def start(update: Update, context: BotContext) -> None:
     assert update.effective_user and update.message
     services = context.services
     if context.args:
-        await update.message.reply_text(context.text(update, "start.invite-invalid", reason=context.text(update, "invite-reason.unknown")))
+        await registration.open_link(update, context, context.args[0])
         return
     name = update.effective_user.full_name
     campaign = services.config.campaign.name if context.language(update) == "zh-CN" else (services.config.campaign.name_en or services.config.campaign.name)

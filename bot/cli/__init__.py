@@ -13,6 +13,9 @@ SUBCOMMANDS = (
     "bot.cli.db",
     "bot.cli.dates",
     "bot.cli.run",
+    "bot.cli.invite",
+    "bot.cli.units",
+    "bot.cli.export",
 )
 
 

@@ -20,6 +20,7 @@ class Action(StrEnum):
     HELP = "help"
     LANG = "lang"
     START = "start"
+    CANCEL = "cancel"  # leave one's own conversation (a stranger may be mid-registration)
     REGISTER = "register"  # opening an invite
     ME = "me"
     DUE = "due"
@@ -34,7 +35,7 @@ class Action(StrEnum):
     EXPORT = "export"
 
 
-_EVERYONE = {Action.HELP, Action.LANG, Action.START, Action.REGISTER}
+_EVERYONE = {Action.HELP, Action.LANG, Action.START, Action.CANCEL, Action.REGISTER}
 _LIAISON = _EVERYONE | {Action.ME, Action.DUE, Action.SUBMIT}
 _LEADER = _EVERYONE | {Action.ME, Action.OUTSTANDING, Action.STATUS, Action.LIAISONS}
 _COORDINATOR = set(Action)
@@ -50,6 +51,7 @@ class Roles:
     unit_names: list[str] = field(default_factory=list)
     is_coordinator: bool = False
     is_leader: bool = False
+    reachable: bool = True
 
     @property
     def is_liaison(self) -> bool:
@@ -102,7 +104,7 @@ def roles_of(services: Services, telegram_user_id: int) -> Roles:
         person = people.get_person_by_telegram_id(s, telegram_user_id=telegram_user_id)
         if person is None or person.id is None:
             return Roles()
-        out = Roles(person_id=person.id)
+        out = Roles(person_id=person.id, reachable=person.reachable)
         for assignment in roles.roles_of(s, person_id=person.id):
             if assignment.role == Role.coordinator:
                 out.is_coordinator = True

@@ -11,9 +11,12 @@ from bot.storage.units import UnitSpec
 
 
 def sync_campaign(storage: Storage, config: Config, *, now: datetime) -> None:
-    """Upsert the configured units (deactivating removed ones) and the configured coordinators and leaders."""
+    """Upsert the configured units (deactivating removed ones, but not imported ones) and the configured coordinators and leaders."""
     with storage.session() as s:
-        units.upsert_units(s, units=[UnitSpec(u.code, u.name, list(u.tags)) for u in config.units], now=now)
+        # Units imported from a file (`liaison-bot import-units`) are kept: only config units come and go with config.toml.
+        units.upsert_units(
+            s, units=[UnitSpec(u.code, u.name, list(u.tags)) for u in config.units], now=now, keep=units.imported_unit_codes(s)
+        )
         for role, ids in ((Role.coordinator, config.people.coordinators), (Role.leader, config.people.leaders)):
             for telegram_user_id in ids:
                 person = people.get_or_create_person(s, telegram_user_id=telegram_user_id, now=now)

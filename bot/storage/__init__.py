@@ -7,11 +7,12 @@ keyword-only functions per aggregate, each taking that session first:
         person = people.get_or_create_person(s, telegram_user_id=42, now=now)
 """
 
-from bot.storage import audit, drafts, due, invites, people, reminders, roles, submissions, units
+from bot.storage import adhoc, audit, drafts, due, invites, people, reminders, roles, submissions, units, views
 from bot.storage.base import Storage
 
 __all__ = [
     "Storage",
+    "adhoc",
     "audit",
     "drafts",
     "due",
@@ -21,4 +22,5 @@ __all__ = [
     "roles",
     "submissions",
     "units",
+    "views",
 ]

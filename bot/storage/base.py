@@ -21,11 +21,12 @@ class Storage:
     """
 
     def __init__(self, engine: Engine) -> None:
-        from bot.storage import audit, drafts, due, invites, people, reminders, roles, submissions, units
+        from bot.storage import adhoc, audit, drafts, due, invites, people, reminders, roles, submissions, units, views
 
         self.engine = engine
         # One-call conveniences: `storage.people.set_language(...)` runs in its own transaction.
         # Several calls that must succeed or fail together belong in one `session()` block.
+        self.adhoc = BoundModule(self, adhoc)
         self.audit = BoundModule(self, audit)
         self.drafts = BoundModule(self, drafts)
         self.due = BoundModule(self, due)
@@ -35,6 +36,7 @@ class Storage:
         self.roles = BoundModule(self, roles)
         self.submissions = BoundModule(self, submissions)
         self.units = BoundModule(self, units)
+        self.views = BoundModule(self, views)
 
     @classmethod
     def from_url(cls, url: str, **engine_kwargs: Any) -> "Storage":

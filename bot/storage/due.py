@@ -171,3 +171,19 @@ def mark_obligation_returned(session: Session, *, obligation_id: int) -> Obligat
     obligation.completed_at = None
     session.flush()
     return obligation
+
+
+def get_obligation_view(session: Session, *, obligation_id: int) -> ObligationView | None:
+    """An obligation with its due item and unit."""
+    found = _views(session, _joined().where(Obligation.id == obligation_id))
+    return found[0] if found else None
+
+
+def obligations_of_unit(
+    session: Session, *, unit_id: int, due_before: datetime | None = None
+) -> list[ObligationView]:
+    """Every obligation of a unit (optionally due before a moment), earliest deadline first."""
+    statement = _joined().where(Obligation.unit_id == unit_id).order_by(col(DueItem.due_at), col(DueItem.id))
+    if due_before is not None:
+        statement = statement.where(col(DueItem.due_at) < due_before)
+    return _views(session, statement)

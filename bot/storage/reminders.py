@@ -5,11 +5,12 @@ The UNIQUE key (due_item_id, person_id, moment_key) decides which process sends 
 `storage.session()` block so the claim is committed before the message goes out.
 """
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, func, select, update
 
-from bot.models import ReminderKind, ReminderSent, ReminderStatus
+from bot.models import Obligation, Person, ReminderKind, ReminderSent, ReminderStatus, Role, RoleAssignment, Unit
 from bot.storage.base import insert_ignoring_conflicts
 
 MAX_ERROR_LENGTH = 1000
@@ -148,3 +149,120 @@ def was_claimed(
     else:
         statement = statement.where(ReminderSent.due_item_id == due_item_id)
     return session.exec(statement).first() is not None
+
+
+# --- queries of the reminder services (bot.services.reminders, nudge, digest) ------------------
+
+SNOOZE_PREFIX = "snooze@"
+NUDGE_PREFIX = "nudge@"
+
+
+@dataclass
+class ReminderTarget:
+    """Someone who may receive a due item's reminder: a liaison of a unit that has not filed."""
+
+    obligation_id: int
+    unit_id: int
+    unit_name: str
+    role: Role
+    person: Person
+
+
+def reminder_targets(session: Session, *, due_item_id: int) -> list[ReminderTarget]:
+    """Liaisons (primary first) of active units with an open or returned obligation, in one query."""
+    from bot.storage.due import PENDING
+
+    statement = (
+        select(Obligation, Unit, RoleAssignment, Person)
+        .join(Unit, col(Unit.id) == Obligation.unit_id)
+        .join(RoleAssignment, col(RoleAssignment.unit_id) == Obligation.unit_id)
+        .join(Person, col(Person.id) == RoleAssignment.person_id)
+        .where(
+            Obligation.due_item_id == due_item_id,
+            col(Obligation.status).in_(PENDING),
+            col(Unit.active).is_(True),
+            col(RoleAssignment.ended_at).is_(None),
+            col(RoleAssignment.role).in_([Role.primary, Role.backup]),
+        )
+        .order_by(col(Unit.id), col(RoleAssignment.role).desc(), col(RoleAssignment.id))
+    )
+    return [
+        ReminderTarget(o.id, u.id, u.name, a.role, p)  # type: ignore[arg-type]
+        for o, u, a, p in session.exec(statement)
+    ]
+
+
+def claimed_people(session: Session, *, due_item_id: int, moment_key: str) -> set[int]:
+    """People already claimed for a due item's moment (to skip them without an INSERT each)."""
+    statement = select(ReminderSent.person_id).where(
+        ReminderSent.due_item_id == due_item_id, ReminderSent.moment_key == moment_key
+    )
+    return set(session.exec(statement))
+
+
+def schedule_snooze(
+    session: Session,
+    *,
+    due_item_id: int,
+    unit_id: int | None,
+    person_id: int,
+    at: datetime,
+    now: datetime,
+) -> int | None:
+    """A reminder to send again at `at` (UTC): a pending row with no attempt yet; None if one exists."""
+    return insert_ignoring_conflicts(
+        session,
+        ReminderSent,
+        {
+            "due_item_id": due_item_id,
+            "unit_id": unit_id,
+            "person_id": person_id,
+            "moment_key": SNOOZE_PREFIX + at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "kind": ReminderKind.reminder,
+            "status": ReminderStatus.pending,
+            "attempts": 0,
+            "created_at": now,
+        },
+    )
+
+
+def snoozes_not_sent(session: Session) -> list[ReminderSent]:
+    """Snoozed reminders not yet attempted, any time; the caller reads the moment from the key."""
+    statement = (
+        select(ReminderSent)
+        .where(
+            col(ReminderSent.moment_key).startswith(SNOOZE_PREFIX),
+            ReminderSent.status == ReminderStatus.pending,
+            ReminderSent.attempts == 0,
+        )
+        .order_by(col(ReminderSent.moment_key))
+    )
+    return list(session.exec(statement))
+
+
+def last_nudge(session: Session, *, due_item_id: int, unit_id: int) -> ReminderSent | None:
+    """The latest nudge (一键催办) of a unit for a due item."""
+    statement = (
+        select(ReminderSent)
+        .where(
+            ReminderSent.due_item_id == due_item_id,
+            ReminderSent.unit_id == unit_id,
+            ReminderSent.kind == ReminderKind.nudge,
+        )
+        .order_by(col(ReminderSent.created_at).desc(), col(ReminderSent.id).desc())
+    )
+    return session.exec(statement).first()
+
+
+def last_message_id(session: Session, *, person_id: int) -> int | None:
+    """The highest Telegram message id recorded for a person's reminders (a floor for probing)."""
+    statement = select(func.max(ReminderSent.telegram_message_id)).where(ReminderSent.person_id == person_id)
+    return session.exec(statement).first()
+
+
+def give_up_reminder(session: Session, *, reminder_id: int, error: str, attempts: int, now: datetime) -> ReminderSent:
+    """Failed for good (permanent error, or delivery unknown): never retried automatically."""
+    reminder = mark_reminder_failed(session, reminder_id=reminder_id, error=error, unreachable=False, now=now)
+    reminder.attempts = max(reminder.attempts, attempts)
+    session.flush()
+    return reminder

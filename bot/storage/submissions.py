@@ -258,3 +258,36 @@ def find_attachment(session: Session, *, sha256: str) -> Attachment | None:
     """Any stored file with this checksum (to reuse its stored copy)."""
     statement = select(Attachment).where(Attachment.sha256 == sha256.lower()).order_by(col(Attachment.id))
     return session.exec(statement).first()
+
+
+def get_attachment(session: Session, *, attachment_id: int) -> Attachment | None:
+    """The attachment with this id."""
+    return session.get(Attachment, attachment_id)
+
+
+def attachments_by_ids(session: Session, *, attachment_ids: Iterable[int]) -> list[Attachment]:
+    """Attachments by id, in upload order."""
+    ids = list(attachment_ids)
+    if not ids:
+        return []
+    return list(session.exec(select(Attachment).where(col(Attachment.id).in_(ids)).order_by(col(Attachment.id))))
+
+
+def previous_filing(
+    session: Session, *, unit_id: int, report_key: str, kind: SubmissionKind, before_obligation_id: int
+) -> Submission | None:
+    """The unit's latest current filing of `kind` for the same report, in another obligation (for cumulative checks)."""
+    statement = (
+        select(Submission)
+        .join(Obligation, col(Obligation.id) == Submission.obligation_id)
+        .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
+        .where(
+            Submission.unit_id == unit_id,
+            DueItem.report_key == report_key,
+            Submission.kind == kind,
+            Submission.obligation_id != before_obligation_id,
+            col(Submission.status).in_([SubmissionStatus.submitted, SubmissionStatus.accepted]),
+        )
+        .order_by(col(Submission.submitted_at).desc(), col(Submission.id).desc())
+    )
+    return session.exec(statement).first()

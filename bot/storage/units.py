@@ -7,7 +7,9 @@ from typing import NamedTuple
 
 from sqlmodel import Session, col, select
 
-from bot.models import Unit
+from bot.models import AuditEvent, Unit
+
+IMPORT_ACTION = "units.import"
 
 
 class UnitSpec(NamedTuple):
@@ -29,9 +31,14 @@ class UnitSync:
 
 
 def upsert_units(
-    session: Session, *, units: Iterable[UnitSpec | tuple[str, str, Sequence[str]]], now: datetime
+    session: Session,
+    *,
+    units: Iterable[UnitSpec | tuple[str, str, Sequence[str]]],
+    now: datetime,
+    deactivate_missing: bool = True,
+    keep: Iterable[str] = (),
 ) -> UnitSync:
-    """Create or update the given units and deactivate every unit not among them."""
+    """Create or update the given units and deactivate every unit not among them (unless in `keep`, or `deactivate_missing` is False)."""
     specs = [UnitSpec(*u) for u in units]
     codes = [s.code for s in specs]
     if len(set(codes)) != len(codes):
@@ -57,9 +64,9 @@ def upsert_units(
             unit.tags = tags
             unit.updated_at = now
             result.updated.append(spec.code)
-    wanted = set(codes)
+    wanted = set(codes) | set(keep)
     for code, unit in existing.items():
-        if code not in wanted and unit.active:
+        if deactivate_missing and code not in wanted and unit.active:
             unit.active = False
             unit.updated_at = now
             result.deactivated.append(code)
@@ -94,3 +101,9 @@ def list_units(session: Session, *, active_only: bool = True, tag: str | None = 
     if tag is not None:  # tags are a JSON list; filtering in Python keeps it portable
         units = [u for u in units if tag in u.tags]
     return units
+
+
+def imported_unit_codes(session: Session) -> set[str]:
+    """Codes of units ever brought in by `liaison-bot import-units` (recorded in the audit trail)."""
+    statement = select(AuditEvent.details).where(AuditEvent.action == IMPORT_ACTION)
+    return {str(code) for details in session.exec(statement) for code in (details or {}).get("codes", [])}

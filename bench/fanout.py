@@ -1,0 +1,174 @@
+"""Benchmark: one reminder moment fanned out to N liaisons under Telegram's flood limits.
+
+Registers N liaisons (default 3,000), each the primary of their own unit, all owing the
+August 2023 typical cases; the emulator (in its own thread, as a remote server would be)
+enforces 30 sends/s in total and 1/s per chat. One reminder moment is processed while
+`--askers` users take turns sending /help (one every `--ask-every` seconds in total, each
+user no faster than Telegram's 1 message/s per chat allows the bot to answer) and the reply
+latency is measured. "msg/s" counts every message the bot sent during the wave (reminders
+and replies): Telegram's limit is on all of them.
+
+Run: `python bench/fanout.py [--n 3000] [--database-url sqlite:///...]`. The last line is
+`fanout: N sent, L lost, D duplicated, R msg/s = F of the limit, interactive p99 X ms`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.app import build_application  # noqa: E402
+from bot.clock import FixedClock  # noqa: E402
+from bot.config import Config, People, TelegramSettings, Unit, load_config  # noqa: E402
+from bot.context import SERVICES_KEY  # noqa: E402
+from bot.emulator import EmulatorThread  # noqa: E402
+from bot.models import Person, Role, RoleAssignment  # noqa: E402
+from bot.services import reminders  # noqa: E402
+from bot.storage import Storage  # noqa: E402
+
+TOKEN = "123456:TEST"
+MOMENT = datetime(2023, 8, 30, 1, 0, tzinfo=UTC)  # typical cases of 2023-08, 3 days before, 09:00 local
+LIMIT = 30.0
+FIRST_ID = 100_000
+
+
+def make_config(url: str, n: int) -> Config:
+    base = load_config()
+    report = base.report("typical_case")
+    return base.model_copy(
+        update={
+            "telegram": TelegramSettings(api_url=url),
+            "people": People(),
+            "units": [Unit(code=f"u{i}", name=f"单位{i}", tags=["所队"]) for i in range(n)],
+            "report_types": [report],
+        }
+    )
+
+
+def register(storage: Storage, n: int, now: datetime) -> None:
+    """N people, each the primary liaison of unit u<i> (bulk insert)."""
+    from bot.storage import units
+
+    with storage.session() as s:
+        by_code = units.units_by_codes(s, codes=[f"u{i}" for i in range(n)])
+        people = [
+            Person(telegram_user_id=FIRST_ID + i, chat_id=FIRST_ID + i, first_name=f"L{i}", reachable=True, created_at=now, updated_at=now)
+            for i in range(n)
+        ]
+        s.add_all(people)
+        s.flush()
+        s.add_all(
+            RoleAssignment(person_id=p.id, unit_id=by_code[f"u{i}"].id, role=Role.primary, started_at=now)  # type: ignore[arg-type]
+            for i, p in enumerate(people)
+        )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=3000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--askers", type=int, default=4)
+    parser.add_argument("--ask-every", type=float, default=0.5)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    tmp = tempfile.TemporaryDirectory()
+    url = args.database_url or f"sqlite:///{tmp.name}/fanout.sqlite3"
+    storage = Storage.from_url(url)
+    storage.upgrade()
+    emu_thread = EmulatorThread(bot_token=TOKEN)
+    emu_thread.start()
+    emu = emu_thread.emulator
+    config = make_config(emu.url, args.n)
+    clock = FixedClock(MOMENT - timedelta(hours=1))
+    app = build_application(config, token=TOKEN, storage=storage, clock=clock)
+    await app.initialize()
+    assert app.post_init
+    await app.post_init(app)
+    register(storage, args.n, clock.now())
+
+    def setup() -> None:
+        for i in range(args.n):
+            emu.user(FIRST_ID + i)
+            emu.state.chats[FIRST_ID + i].started = True  # they have started the bot before
+        emu.flood.enable()
+
+    emu_thread.run(_in_loop(setup), timeout=120)
+    await app.start()
+    assert app.updater
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    askers = [900_000 + k for k in range(args.askers)]
+    latencies: list[float] = []
+    stop = asyncio.Event()
+
+    async def ask(uid: int) -> None:
+        user = emu.user(uid, first_name="Asker", language_code="en")
+        user.skip_pending()
+        t0 = time.monotonic()
+        await user.send("/help")
+        await user.wait_for(timeout=60)
+        latencies.append(time.monotonic() - t0)
+
+    async def asking() -> None:
+        k = 0
+        pending: list[asyncio.Future[None]] = []
+        while not stop.is_set():
+            uid = askers[k % len(askers)]
+            pending.append(asyncio.wrap_future(asyncio.run_coroutine_threadsafe(ask(uid), emu_thread._loop)))  # type: ignore[arg-type]
+            k += 1
+            await asyncio.sleep(args.ask_every)
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    await asyncio.sleep(1.5)  # the start-up catch-up runs (nothing is due yet) before the clock moves
+    clock.set(MOMENT)
+    services = app.bot_data[SERVICES_KEY]
+    asker_task = asyncio.create_task(asking())
+    await asyncio.sleep(2)  # interactive baseline before the wave
+    started_at = datetime.now(UTC)
+    t0 = time.monotonic()
+    summary = await reminders.process_due_moments(services, app.bot, now=MOMENT)
+    elapsed = time.monotonic() - t0
+    ended_at = datetime.now(UTC)
+    await asyncio.sleep(1)
+    stop.set()
+    await asker_task
+
+    calls = [c for c in emu.calls("sendMessage") if c.status == 200]
+    wave = [c for c in calls if started_at <= c.at <= ended_at]
+    liaison_calls = [c for c in calls if FIRST_ID <= int(c.params["chat_id"]) < FIRST_ID + args.n]
+    per_chat = Counter(int(c.params["chat_id"]) for c in liaison_calls)
+    lost = sum(1 for i in range(args.n) if per_chat[FIRST_ID + i] == 0)
+    duplicated = sum(count - 1 for count in per_chat.values() if count > 1)
+    rate = len(wave) / elapsed
+    p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
+    p99 = (sorted(latencies)[max(0, int(len(latencies) * 0.99) - 1)] * 1000) if latencies else float("nan")
+    rejected = len(emu.flood.rejections)
+    print(f"wave: {len(liaison_calls)} reminders in {elapsed:.1f} s ({len(liaison_calls) / elapsed:.1f}/s reminders only), "
+          f"{len(wave) - len(liaison_calls)} replies; 429s: {rejected}; summary: sent={summary.sent} failed={summary.failed}")
+    print(f"interactive: {len(latencies)} replies, p50 {p50:.0f} ms, max {max(latencies) * 1000:.0f} ms")
+
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+    emu_thread.stop()
+    storage.dispose()
+    tmp.cleanup()
+    print(f"fanout: {args.n} sent, {lost} lost, {duplicated} duplicated, {rate:.1f} msg/s = {rate / LIMIT:.2f} of the limit, interactive p99 {p99:.0f} ms")
+
+
+async def _in_loop(fn):  # type: ignore[no-untyped-def]
+    fn()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,159 @@
+"""/chart: a PNG of compliance, units by periods (on time / late / missing / not yet due).
+
+Chinese unit names need a CJK font. Nothing is assumed about the machine: the font comes from
+the Python package `pylopdf-fonts-zh-cn` (Noto Sans SC, SIL OFL 1.1) when installed, else from
+any installed font (e.g. Debian's fonts-noto-cjk) that covers every character to be drawn.
+With none, `NoCJKFont` is raised and the bot says so, instead of drawing empty boxes.
+Up to `GRID_LIMIT` units the picture is a grid (a row per unit); beyond, stacked bars of counts.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from bot.config import ReportType
+from bot.context import Services
+from bot.storage import views
+from bot.storage.views import Scope
+
+GRID_LIMIT = 40
+MAX_PERIODS = 12
+COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "missing": "#c62828", "pending": "#bdbdbd"}
+LABELS = {"on_time": "按时", "late": "逾期补报", "missing": "未报", "pending": "未到期"}
+SAMPLE = "报送单位市场监管所队股工作组按时逾期补报未到期"
+
+
+class NoCJKFont(RuntimeError):
+    """No font that can draw Chinese is available."""
+
+
+def _charmap(path: Path) -> set[int]:
+    from matplotlib import ft2font
+
+    return set(ft2font.FT2Font(str(path)).get_charmap())
+
+
+@cache
+def _packaged_font() -> Path | None:
+    try:
+        import pylopdf_fonts_zh_cn  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    path = Path(pylopdf_fonts_zh_cn.sans_path())
+    return path if path.exists() else None
+
+
+@cache
+def _system_fonts() -> tuple[Path, ...]:
+    from matplotlib import font_manager
+
+    out = []
+    for entry in font_manager.fontManager.ttflist:
+        path = Path(entry.fname)
+        if any(k in entry.name.lower() for k in ("cjk", "sc", "hei", "song", "wenquanyi", "han", "kai", "ming")):
+            out.insert(0, path)
+        else:
+            out.append(path)
+    return tuple(dict.fromkeys(out))
+
+
+def cjk_font(text: str = SAMPLE) -> Path:
+    """A font file whose character map covers every character of `text` (and of SAMPLE)."""
+    needed = {ord(c) for c in text + SAMPLE if not c.isspace()}
+    candidates = [p for p in (_packaged_font(),) if p] + list(_system_fonts())
+    for path in candidates:
+        try:
+            if needed <= _charmap(path):
+                return path
+        except (OSError, RuntimeError):
+            continue
+    raise NoCJKFont("no installed font covers Chinese: pip install pylopdf-fonts-zh-cn, or apt-get install fonts-noto-cjk")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The PNG and the font it was drawn with."""
+
+    png: bytes
+    font: Path
+    units: int
+    periods: int
+
+
+def _state(status: str, late: bool, due_at: datetime, now: datetime) -> str:
+    if status == "done":
+        return "late" if late else "on_time"
+    return "missing" if due_at < now else "pending"
+
+
+def render(services: Services, report: ReportType, *, now: datetime) -> Chart | None:
+    """The compliance picture of a report type's latest periods due by now (None: no such period yet)."""
+    with services.storage.session() as s:
+        items = [i for i in views.items_of(s, scope=Scope(report_keys=(report.key,), due_before=now))][-MAX_PERIODS:]
+        if not items:
+            return None
+        cells = views.grid(s, due_item_ids=[i.id for i in items])
+    units: dict[int, str] = {}
+    states: dict[tuple[int, int], str] = {}
+    due = {i.id: i.due_at for i in items}
+    for unit_id, _code, name, item_id, status, late in cells:
+        units.setdefault(unit_id, name)
+        states[(unit_id, item_id)] = _state(status, late, due[item_id], now)
+    labels = [i.period_label for i in items]
+    font = cjk_font("".join(units.values()) + "".join(labels) + report.title)
+    png = _draw(font, report.title, labels, [i.id for i in items], units, states)
+    return Chart(png=png, font=font, units=len(units), periods=len(items))
+
+
+def _draw(font: Path, title: str, labels: list[str], item_ids: list[int], units: dict[int, str], states: dict[tuple[int, int], str]) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    prop = font_manager.FontProperties(fname=str(font))
+    unit_ids = list(units)
+    if len(unit_ids) <= GRID_LIMIT:
+        fig = Figure(figsize=(max(6.0, 1.0 + 0.9 * len(labels)), max(3.0, 1.5 + 0.32 * len(unit_ids))), dpi=110)
+        ax = fig.add_subplot()
+        for y, unit_id in enumerate(unit_ids):
+            for x, item_id in enumerate(item_ids):
+                state = states.get((unit_id, item_id))
+                if state:
+                    ax.add_patch(matplotlib.patches.Rectangle((x, y), 0.92, 0.85, color=COLOURS[state]))
+        ax.set_xlim(0, len(item_ids))
+        ax.set_ylim(len(unit_ids), 0)
+        ax.set_xticks([x + 0.46 for x in range(len(labels))], labels, fontproperties=prop, rotation=45, ha="right")
+        ax.set_yticks([y + 0.42 for y in range(len(unit_ids))], [units[u] for u in unit_ids], fontproperties=prop)
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+    else:
+        fig = Figure(figsize=(max(6.0, 1.0 + 0.8 * len(labels)), 4.5), dpi=110)
+        ax = fig.add_subplot()
+        bottom = [0] * len(item_ids)
+        for state in ("on_time", "late", "missing", "pending"):
+            heights = [sum(1 for u in unit_ids if states.get((u, i)) == state) for i in item_ids]
+            ax.bar(range(len(item_ids)), heights, bottom=bottom, color=COLOURS[state])
+            bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+        ax.set_xticks(range(len(labels)), labels, fontproperties=prop, rotation=45, ha="right")
+    ax.set_title(title, fontproperties=prop)
+    handles = [Patch(color=COLOURS[k], label=LABELS[k]) for k in COLOURS]
+    fig.legend(handles=handles, prop=prop, loc="upper right", ncols=4, fontsize="small")
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()
+
+
+def glyphs_missing(font: Path, texts: Iterable[str]) -> set[str]:
+    """Characters of `texts` the font cannot draw (they would be empty boxes)."""
+    cmap = _charmap(font)
+    return {c for text in texts for c in text if not c.isspace() and ord(c) not in cmap}

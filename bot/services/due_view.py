@@ -1,0 +1,69 @@
+"""/due: what a liaison's units owe — overdue items and those due in the next 45 days, with status."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.context import Services
+from bot.models import ObligationStatus
+from bot.services.access import Roles
+from bot.services.forms import fileable
+from bot.services.forms.render import format_day, report_title
+from bot.services.submissions import ANY_PERIOD, WINDOW, Btn, Reply
+from bot.storage import due, units
+from bot.texts.catalog import t
+
+RECENT = timedelta(days=31)  # filed items stay listed this long after their deadline
+_MARKS = {"open": "🔲", "overdue": "⏰", "done": "✅", "late": "🕓", "returned": "↩️"}
+
+
+def status_of(status: ObligationStatus, late: bool, due_at: datetime, now: datetime) -> str:
+    """open, overdue, done, late (filed after the deadline: 补报) or returned."""
+    if status is ObligationStatus.done:
+        return "late" if late else "done"
+    if status is ObligationStatus.returned:
+        return "returned"
+    return "overdue" if due_at < now else "open"
+
+
+def due_list(services: Services, roles: Roles, *, language: str, now: datetime) -> list[Reply]:
+    """One message per unit the user is a liaison of."""
+    tz = services.config.campaign.tz
+    out: list[Reply] = []
+    for unit_id in roles.units():
+        with services.storage.session() as s:
+            unit = units.get_unit(s, unit_id=unit_id)
+            views = due.obligations_of_unit(s, unit_id=unit_id, due_before=now + WINDOW)
+        if unit is None:
+            continue
+        lines = [t(language, "due.title", unit=unit.name)]
+        buttons: list[list[Btn]] = []
+        shown = 0
+        for view in views:
+            item = view.due_item
+            if item.period_key == ANY_PERIOD:
+                continue
+            pending = view.obligation.status is not ObligationStatus.done
+            if not pending and item.due_at < now - RECENT:
+                continue
+            try:
+                report = services.config.report(item.report_key)
+            except KeyError:
+                continue
+            status = status_of(view.obligation.status, view.obligation.late, item.due_at, now)
+            lines.append(t(
+                language, "due.item", mark=_MARKS[status], report=report_title(report, language), period=item.period_label,
+                due=format_day(item.due_at.astimezone(tz).date(), language), status=t(language, f"due.status.{status}"),
+            ))
+            shown += 1
+            if pending and fileable(report.template) and len(buttons) < 8:
+                buttons.append([Btn(f"{report_title(report, language)} · {item.period_label}"[:60], "sub", (view.obligation.id or 0,))])
+        if not shown:
+            lines.append(t(language, "due.none"))
+        any_time = [report_title(r, language) for r in services.config.report_types
+                    if r.schedule.kind == "any_time" and (not r.owed_by or set(r.owed_by) & set(unit.tags))]
+        if any_time:
+            lines.append(t(language, "due.any-time", reports="、".join(any_time) if language == "zh-CN" else ", ".join(any_time)))
+        lines.append(t(language, "due.hint"))
+        out.append(Reply("\n".join(lines), buttons))
+    return out

@@ -1,0 +1,107 @@
+"""Checks for what a liaison types: text, dates, money, yes/no. Pure functions.
+
+Each returns the parsed value or raises `Invalid(key, **params)`, whose key names a catalog
+text (`submissions.invalid.<key>`) saying what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from schedules import parse_when
+from schedules.numerals import normalise_width
+
+MAX_TEXT = 4000  # one Telegram message carries at most 4096 characters
+NOTHING = ("无", "没有", "暂无", "none", "n/a", "-")
+
+
+class Invalid(ValueError):
+    """An answer that does not fit; `key` and `params` name the catalog text explaining why."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def text(value: str, *, max_len: int = MAX_TEXT) -> str:
+    """Non-empty text, stripped."""
+    out = value.strip()
+    if not out:
+        raise Invalid("empty")
+    if len(out) > max_len:
+        raise Invalid("too-long", limit=max_len, length=len(out))
+    return out
+
+
+def section(value: str) -> str:
+    """A summary section: any text, '无' allowed (kept as '无')."""
+    out = text(value)
+    return "无" if out.lower() in NOTHING else out
+
+
+def past_date(value: str, *, now: datetime, tz: ZoneInfo) -> date:
+    """A date on or before today, in any phrase `parse_when` understands."""
+    when = parse_when(value, now=now, tz=tz)
+    if when is None:
+        raise Invalid("date", text=value.strip()[:50])
+    today = now.astimezone(tz).date()
+    day = when.day
+    if day > today and not re.search(r"\d{4}", normalise_width(value)):
+        # '8月10日' said on 16 August means the past one: date phrases otherwise look ahead
+        try:
+            day = day.replace(year=day.year - 1)
+        except ValueError:  # 2月29日
+            pass
+    if day > today:
+        raise Invalid("date-future", day=day.isoformat())
+    return day
+
+
+_AMOUNT = re.compile(r"^(?:人民币|rmb|¥|￥)?\s*(-?\d+(?:\.\d+)?)\s*(万元|万|元|yuan|cny|wan)?$", re.IGNORECASE)
+
+
+def amount_yuan(value: str) -> Decimal:
+    """A sum of money ≥ 0 in 元 or 万元 ('5000', '5000元', '1.5万元'); returned in 元, to the fen."""
+    s = normalise_width(value).strip().replace(",", "").replace("，", "")
+    m = _AMOUNT.match(s)
+    if not m:
+        raise Invalid("amount", text=value.strip()[:50])
+    try:
+        number = Decimal(m[1])
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+        raise Invalid("amount", text=value.strip()[:50]) from None
+    if number < 0:
+        raise Invalid("amount-negative")
+    if (m[2] or "").lower() in ("万元", "万", "wan"):
+        number *= 10000
+    if number != number.quantize(Decimal("0.01")):
+        raise Invalid("amount-precision")
+    return number.quantize(Decimal("0.01"))
+
+
+def format_yuan(value: Decimal | str) -> str:
+    """'15000元' / '1234.5元', with the 万元 figure for large sums: '15000元（1.5万元）'."""
+    number = Decimal(str(value))
+    plain = f"{number.normalize():f}" if number == number.to_integral() else f"{number:f}".rstrip("0").rstrip(".")
+    if number >= 10000:
+        wan = (number / 10000).normalize()
+        return f"{plain}元（{wan:f}万元）"
+    return f"{plain}元"
+
+
+YES = ("是", "是的", "有", "yes", "y", "已移送")
+NO = ("否", "不是", "没有", "无", "no", "n", "未移送")
+
+
+def yes_no(value: str) -> bool:
+    """是/否 (or yes/no) typed instead of pressed."""
+    s = value.strip().lower()
+    if s in YES:
+        return True
+    if s in NO:
+        return False
+    raise Invalid("yes-no")

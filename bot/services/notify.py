@@ -1,0 +1,81 @@
+"""Messages the bot starts (not replies): to one person, or to every coordinator in their private chat.
+
+A 403 (the user blocked the bot) marks the person unreachable; they become reachable again
+the next time they write to the bot (`handlers.guard` does that). Coordinators are told when
+a liaison becomes unreachable, and see it in /liaisons.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Bot, Message
+from telegram.error import BadRequest, Forbidden
+
+from bot.context import Services
+from bot.models import Person, Role
+from bot.storage import people, roles
+from bot.texts.catalog import t
+
+log = logging.getLogger(__name__)
+
+
+def language_of(services: Services, person: Person) -> str:
+    """The language to write to a person in when they are not the one talking."""
+    return person.language or services.config.language
+
+
+def chat_of(person: Person) -> int:
+    """A person's private chat (the same id as the user in Telegram)."""
+    return person.chat_id or person.telegram_user_id
+
+
+async def send_to_person(services: Services, bot: Bot, person: Person, text: str, **kw: Any) -> Message | None:
+    """Send `text` to the person's private chat; None if they blocked the bot (then marked unreachable) or never started it."""
+    try:
+        return await bot.send_message(chat_of(person), text, **kw)
+    except Forbidden:
+        assert person.id is not None
+        newly = services.storage.people.mark_unreachable(person_id=person.id, now=services.clock.now())
+        log.info("person %s is unreachable (403)", person.id)
+        if newly and not _is_coordinator(services, person):
+            await _tell_unreachable(services, bot, person)
+        return None
+    except BadRequest as e:
+        if "chat not found" not in e.message.lower():
+            raise
+        # They never started the bot (e.g. a coordinator named in config.toml): nothing to mark.
+        log.info("person %s has no chat with the bot yet", person.id)
+        return None
+
+
+def _is_coordinator(services: Services, person: Person) -> bool:
+    with services.storage.session() as s:
+        return any(p.id == person.id for p in roles.people_with_role(s, role=Role.coordinator))
+
+
+def coordinators(services: Services) -> list[Person]:
+    """Everyone currently holding the coordinator role."""
+    return list(services.storage.roles.people_with_role(role=Role.coordinator))
+
+
+async def tell_coordinators(services: Services, bot: Bot, key: str, /, **params: object) -> int:
+    """Send catalog text `key` to every coordinator in their own language; how many got it."""
+    sent = 0
+    for person in coordinators(services):
+        if await send_to_person(services, bot, person, t(language_of(services, person), key, **params)) is not None:
+            sent += 1
+    return sent
+
+
+async def _tell_unreachable(services: Services, bot: Bot, person: Person) -> None:
+    with services.storage.session() as s:
+        assert person.id is not None
+        unit_names = "、".join(u.name for u in roles.units_of(s, person_id=person.id)) or "—"
+        fresh = people.get_person(s, person_id=person.id)
+    if fresh is None:
+        return
+    await tell_coordinators(
+        services, bot, "notify.unreachable", name=fresh.name or fresh.first_name or str(fresh.telegram_user_id), units=unit_names
+    )

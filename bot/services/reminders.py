@@ -1,0 +1,472 @@
+"""Reminders (提醒): who gets what at each reminder moment, and the timer that fires them.
+
+**The database is the source of truth.** Due items and obligations are rows; every message
+sent is a `ReminderSent` row claimed *before* sending under a UNIQUE key (due item, person,
+moment key), so a reminder cannot go out twice — not from two tasks, not from two processes.
+
+**What is processed at `now`** (`process_due_moments`): for every due item, the *latest*
+configured moment at or before `now`, if it is at most `missed_grace` old. In normal running
+that is the moment that just came; after downtime it is the latest missed one, sent once;
+earlier missed moments are never replayed. Plus snoozed reminders whose time has come,
+the coordinators' digest and leaders' escalations (`bot.services.digest`), and a retry of
+failed sends.
+
+**Scheduling**: one timer, not one job per person or per moment. `schedule(app)` arms one
+PTB JobQueue `run_once` job ("reminders-tick") for the earliest of: the next configured
+moment (`schedules.next_moment`), the earliest snooze, the next digest time. When it fires it
+processes with `now = max(clock, the moment it was armed for)` and re-arms itself. At start
+a catch-up run is done at once, and a safety sweep runs every minute (retries, anything
+missed); all of it is idempotent thanks to the claims, so running it more often is harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import Application, ContextTypes, Job
+
+from bot.config import ReportType
+from bot.context import SERVICES_KEY, Services
+from bot.models import DueItem, ReminderKind, Role
+from bot.services import delivery
+from bot.services.deadlines import items_of
+from bot.storage import due, reminders
+from bot.storage.reminders import SNOOZE_PREFIX, ReminderTarget
+from bot.texts.catalog import t
+from schedules import ReminderMoment, reminders_for
+from schedules.plan import in_quiet_hours
+from schedules.rules import AnyTimeSchedule
+
+log = logging.getLogger(__name__)
+
+WORKERS = 48  # sends in flight at once; the limiter paces them, this bounds memory and DB work
+SWEEP_EVERY_S = 60.0
+STUCK_AFTER = timedelta(minutes=10)
+TICK_JOB = "reminders-tick"
+
+
+@dataclass
+class Summary:
+    """What one processing run did."""
+
+    sent: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    skipped: int = 0
+    moments: list[str] = field(default_factory=list)
+
+    def add(self, outcome: delivery.Outcome) -> None:
+        if outcome is delivery.Outcome.sent:
+            self.sent += 1
+        elif outcome is delivery.Outcome.unreachable:
+            self.unreachable += 1
+        else:
+            self.failed += 1
+
+
+# --- the plan -------------------------------------------------------------------------------
+
+
+def plan(services: Services) -> list[ReminderMoment]:
+    """Every configured reminder moment of the campaign, by time (computed once per process)."""
+    cached = services.extras.get("reminder-plan")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    config = services.config
+    moments: list[ReminderMoment] = []
+    for report in config.report_types:
+        if isinstance(report.schedule, AnyTimeSchedule) or not report.reminders:
+            continue
+        for item in items_of(config, report, services.calendar):
+            moments.extend(
+                reminders_for(item, report, calendar=services.calendar, tz=config.campaign.tz, quiet_hours=config.reminders.quiet_hours)
+            )
+    moments.sort(key=lambda m: (m.at, m.report_key, m.period_key))
+    services.extras["reminder-plan"] = moments
+    return moments
+
+
+def moments_due(services: Services, now: datetime) -> list[ReminderMoment]:
+    """Per due item, its latest moment at or before `now` and within `missed_grace`."""
+    grace = services.config.reminders.missed_grace
+    latest: dict[tuple[str, str], ReminderMoment] = {}
+    for m in plan(services):
+        if m.at > now:
+            break
+        latest[(m.report_key, m.period_key)] = m
+    return [m for m in latest.values() if now - m.at <= grace]
+
+
+def next_wake(services: Services, now: datetime) -> datetime | None:
+    """When the timer must fire next: a configured moment, a snooze or the digest."""
+    candidates = [m.at for m in plan(services) if m.at > now][:1]
+    for row in services.storage.reminders.snoozes_not_sent():
+        candidates.append(snooze_time(row.moment_key))
+    from bot.services.digest import next_digest_at
+
+    candidates.append(next_digest_at(services, now))
+    return min(candidates) if candidates else None
+
+
+# --- texts and buttons ----------------------------------------------------------------------
+
+
+def language_of(services: Services, person_language: str | None) -> str:
+    """A person's chosen language, else the campaign's."""
+    return person_language or services.config.language
+
+
+def report_of(services: Services, key: str) -> ReportType:
+    """A configured report type, or an ad-hoc one (临时报送事项); KeyError if neither."""
+    try:
+        return services.config.report(key)
+    except KeyError:
+        from bot.services.adhoc import find_report
+
+        found = find_report(services, key)
+        if found is None:
+            raise
+        return found
+
+
+def report_title(report: ReportType, language: str) -> str:
+    """A report type's title in a language."""
+    return (report.title_en or report.title) if language == "en" else report.title
+
+
+def due_phrase(services: Services, due_at: datetime, now: datetime, language: str) -> str:
+    """'2023-09-02（周六），还有 3 天' — the due date, weekday, and days left or overdue."""
+    tz = services.config.campaign.tz
+    local = due_at.astimezone(tz)
+    weekday = t(language, f"reminders.weekday-{local.weekday()}")
+    shown = local.strftime("%Y-%m-%d") if (local.hour, local.minute) == (23, 59) else local.strftime("%Y-%m-%d %H:%M")
+    days = (local.date() - now.astimezone(tz).date()).days
+    if now > due_at:
+        left = t(language, "reminders.overdue-days", days=max(1, -days))
+    elif days == 0:
+        left = t(language, "reminders.due-today")
+    else:
+        left = t(language, "reminders.days-left", days=days)
+    return t(language, "reminders.due", date=shown, weekday=weekday, left=left)
+
+
+def reminder_text(services: Services, *, kind: ReminderKind, report: ReportType, item: DueItem, unit_name: str, now: datetime, language: str) -> str:
+    """The message of one reminder, overdue reminder or nudge."""
+    return t(
+        language,
+        f"reminders.{kind.value}",
+        title=report_title(report, language),
+        period=item.period_label,
+        unit=unit_name,
+        due=due_phrase(services, item.due_at, now, language),
+    )
+
+
+def reminder_keyboard(services: Services, *, user_id: int, reminder_id: int, obligation_id: int, report: ReportType, language: str) -> InlineKeyboardMarkup:
+    """Submit now, 零报告 (where allowed), remind me later; unique per reminder (its id is in the data)."""
+    pack = services.buttons.pack
+    first = [InlineKeyboardButton(t(language, "reminders.button-submit"), callback_data=pack(user_id, "sub", obligation_id))]
+    if report.zero_report:
+        first.append(InlineKeyboardButton(t(language, "reminders.button-zero"), callback_data=pack(user_id, "zero", obligation_id)))
+    later = [
+        InlineKeyboardButton(t(language, "reminders.button-hour"), callback_data=pack(user_id, "snz", reminder_id, "1h")),
+        InlineKeyboardButton(t(language, "reminders.button-tomorrow"), callback_data=pack(user_id, "snz", reminder_id, "t9")),
+        InlineKeyboardButton(t(language, "reminders.button-other"), callback_data=pack(user_id, "snz", reminder_id, "ask")),
+    ]
+    return InlineKeyboardMarkup([first, later])
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+async def send_claimed(
+    services: Services,
+    bot: Any,
+    *,
+    reminder_id: int,
+    kind: ReminderKind,
+    report: ReportType,
+    item: DueItem,
+    target: ReminderTarget,
+    now: datetime,
+    attempts: int = 1,
+) -> delivery.Outcome:
+    """Render and deliver a reminder row that this caller has claimed."""
+    person = target.person
+    language = language_of(services, person.language)
+    text = reminder_text(services, kind=kind, report=report, item=item, unit_name=target.unit_name, now=now, language=language)
+    markup = reminder_keyboard(
+        services, user_id=person.telegram_user_id, reminder_id=reminder_id, obligation_id=target.obligation_id, report=report, language=language
+    )
+    assert person.id is not None
+    result = await delivery.deliver(
+        services, bot, reminder_id=reminder_id, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id,
+        text=text, markup=markup, attempts=attempts,
+    )
+    return result.outcome
+
+
+def _recipients(services: Services, targets: list[ReminderTarget]) -> tuple[list[ReminderTarget], list[ReminderTarget]]:
+    """(who gets it now, the backups to turn to if the primary turns out unreachable)."""
+    primary = [x for x in targets if x.role == Role.primary and x.person.reachable]
+    backups = [x for x in targets if x.role == Role.backup and x.person.reachable]
+    if not primary:
+        return backups, []
+    if services.config.reminders.backup_gets_reminders:
+        return primary + backups, []
+    return primary, backups
+
+
+async def _remind_unit(
+    services: Services, bot: Any, *, item: DueItem, report: ReportType, moment_key: str, kind: ReminderKind,
+    targets: list[ReminderTarget], claimed: set[int], now: datetime, summary: Summary,
+) -> None:
+    """One unit's reminder: to its primary (and backups); to the backups if the primary is unreachable."""
+    first, fallback = _recipients(services, targets)
+    queue = list(first)
+    seen: set[int] = set()
+    while queue:
+        target = queue.pop(0)
+        person_id = target.person.id
+        assert person_id is not None and item.id is not None
+        if person_id in seen:
+            continue
+        seen.add(person_id)
+        if person_id in claimed:
+            summary.skipped += 1
+            continue
+        with services.storage.session() as s:
+            reminder_id = reminders.claim_reminder(
+                s, due_item_id=item.id, unit_id=target.unit_id, person_id=person_id, moment_key=moment_key, kind=kind, now=now
+            )
+        if reminder_id is None:  # another task or process has it
+            summary.skipped += 1
+            continue
+        outcome = await send_claimed(services, bot, reminder_id=reminder_id, kind=kind, report=report, item=item, target=target, now=now)
+        summary.add(outcome)
+        if outcome is delivery.Outcome.unreachable and target.role == Role.primary:
+            queue.extend(fallback)
+            fallback = []
+
+
+async def run_pool(jobs: list[Callable[[], Awaitable[None]]], workers: int = WORKERS) -> None:
+    """Run jobs with at most `workers` at once; one failing job does not stop the others."""
+    pending = iter(jobs)
+
+    async def worker() -> None:
+        for job in pending:
+            try:
+                await job()
+            except Exception:
+                log.exception("a reminder job failed")
+
+    await asyncio.gather(*(worker() for _ in range(min(workers, len(jobs)))))
+
+
+async def process_moment(services: Services, bot: Any, moment: ReminderMoment, *, now: datetime, summary: Summary | None = None) -> Summary:
+    """Send one configured moment's reminders to every liaison whose unit has not filed."""
+    summary = summary or Summary()
+    report = report_of(services, moment.report_key)
+    with services.storage.session() as s:
+        item = due.get_due_item(s, report_key=moment.report_key, period_key=moment.period_key)
+        if item is None or item.id is None:
+            return summary
+        targets = reminders.reminder_targets(s, due_item_id=item.id)
+        claimed = reminders.claimed_people(s, due_item_id=item.id, moment_key=moment.moment_key)
+    by_unit: dict[int, list[ReminderTarget]] = {}
+    for target in targets:
+        by_unit.setdefault(target.unit_id, []).append(target)
+    kind = ReminderKind.overdue if moment.overdue else ReminderKind.reminder
+    summary.moments.append(f"{moment.report_key}/{moment.period_key}@{moment.moment_key}")
+
+    def job(unit_targets: list[ReminderTarget]) -> Callable[[], Awaitable[None]]:
+        return lambda: _remind_unit(
+            services, bot, item=item, report=report, moment_key=moment.moment_key, kind=kind,
+            targets=unit_targets, claimed=claimed, now=now, summary=summary,
+        )
+
+    await run_pool([job(ts) for ts in by_unit.values()])
+    return summary
+
+
+# --- snoozes (稍后提醒) ------------------------------------------------------------------------
+
+
+def snooze_time(moment_key: str) -> datetime:
+    """The moment of a snooze row, from its key."""
+    return datetime.strptime(moment_key.removeprefix(SNOOZE_PREFIX), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def outside_quiet_hours(services: Services, at: datetime) -> datetime:
+    """`at`, or the end of the quiet hours it falls in (snoozes wait for the morning too)."""
+    quiet = services.config.reminders.quiet_hours
+    if quiet is None:
+        return at
+    tz = services.config.campaign.tz
+    local = at.astimezone(tz)
+    if not in_quiet_hours(local, quiet):
+        return at
+    day = local.date()
+    if quiet.start > quiet.end and local.time() >= quiet.start:
+        day += timedelta(days=1)
+    return datetime.combine(day, quiet.end, tzinfo=tz).astimezone(UTC)
+
+
+@dataclass
+class Snoozed:
+    """A snooze that was stored: when it will come (UTC)."""
+
+    at: datetime
+
+
+def snooze(services: Services, *, reminder_id: int, telegram_user_id: int, at: datetime, now: datetime) -> Snoozed | None:
+    """Remind the person of this reminder's due item again at `at` (moved out of quiet hours).
+
+    None if the reminder is not this user's.
+    """
+    at = outside_quiet_hours(services, max(at, now + timedelta(minutes=1))).replace(microsecond=0)
+    with services.storage.session() as s:
+        row = reminders.get_reminder(s, reminder_id=reminder_id)
+        from bot.storage import people
+
+        person = people.get_person_by_telegram_id(s, telegram_user_id=telegram_user_id)
+        if row is None or person is None or row.person_id != person.id or row.due_item_id is None:
+            return None
+        reminders.schedule_snooze(s, due_item_id=row.due_item_id, unit_id=row.unit_id, person_id=row.person_id, at=at, now=now)
+    return Snoozed(at)
+
+
+async def process_snoozes(services: Services, bot: Any, *, now: datetime, summary: Summary) -> None:
+    """Send the snoozed reminders whose time has come, if the unit still has not filed."""
+    from bot.storage import people
+
+    jobs: list[Callable[[], Awaitable[None]]] = []
+    for row in services.storage.reminders.snoozes_not_sent():
+        if snooze_time(row.moment_key) > now or row.id is None:
+            continue
+        with services.storage.session() as s:
+            if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=0):
+                continue  # another process took it
+            item = s.get(DueItem, row.due_item_id)
+            obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
+            person = people.get_person(s, person_id=row.person_id)
+            if item is None or obligation is None or person is None or obligation.status not in due.PENDING:
+                reminders.give_up_reminder(s, reminder_id=row.id, error="not needed: filed before the snooze", attempts=delivery.FINAL, now=now)
+                continue
+            from bot.models import Unit
+
+            unit = s.get(Unit, row.unit_id)
+            target = ReminderTarget(obligation.id, row.unit_id, unit.name if unit else "", Role.primary, person)  # type: ignore[arg-type]
+        report = report_of(services, item.report_key)
+        kind = ReminderKind.overdue if now > item.due_at else ReminderKind.reminder
+        rid = row.id
+
+        def job(rid: int = rid, item: DueItem = item, target: ReminderTarget = target, report: ReportType = report, kind: ReminderKind = kind) -> Awaitable[None]:
+            async def run() -> None:
+                summary.add(await send_claimed(services, bot, reminder_id=rid, kind=kind, report=report, item=item, target=target, now=now))
+
+            return run()
+
+        jobs.append(job)
+    await run_pool(jobs)
+
+
+# --- retries of failed sends ----------------------------------------------------------------
+
+
+async def retry_failed(services: Services, bot: Any, *, now: datetime, summary: Summary) -> None:
+    """Failed reminders (surely not delivered) get another try while attempts remain."""
+    from bot.storage import people
+
+    with services.storage.session() as s:
+        rows = [
+            r for r in reminders.retryable_reminders(s, claimed_before=now - STUCK_AFTER, max_attempts=delivery.MAX_ATTEMPTS * 3)
+            if r.status == "failed" and r.due_item_id is not None and r.kind in (ReminderKind.reminder, ReminderKind.overdue)
+        ]
+    for row in rows:
+        assert row.id is not None
+        with services.storage.session() as s:
+            if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=row.attempts):
+                continue
+            item = s.get(DueItem, row.due_item_id)
+            obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
+            person = people.get_person(s, person_id=row.person_id)
+            if item is None or obligation is None or person is None or obligation.status not in due.PENDING or not person.reachable:
+                reminders.give_up_reminder(s, reminder_id=row.id, error="not needed any more", attempts=delivery.FINAL, now=now)
+                continue
+        target = ReminderTarget(obligation.id, row.unit_id, "", Role.primary, person)  # type: ignore[arg-type]
+        summary.add(
+            await send_claimed(
+                services, bot, reminder_id=row.id, kind=row.kind, report=report_of(services, item.report_key),
+                item=item, target=target, now=now, attempts=row.attempts + 1,
+            )
+        )
+
+
+# --- the entry point and the timer ------------------------------------------------------------
+
+
+async def process_due_moments(services: Services, bot: Any, *, now: datetime) -> Summary:
+    """Everything that is due at `now`: configured moments, snoozes, digest, escalations, retries."""
+    from bot.services import digest
+
+    summary = Summary()
+    for moment in moments_due(services, now):
+        await process_moment(services, bot, moment, now=now, summary=summary)
+    await process_snoozes(services, bot, now=now, summary=summary)
+    await digest.process_digest(services, bot, now=now)
+    await digest.process_escalations(services, bot, now=now)
+    await retry_failed(services, bot, now=now, summary=summary)
+    if summary.sent or summary.failed or summary.unreachable:
+        log.info("reminders: %d sent, %d unreachable, %d failed (%s)", summary.sent, summary.unreachable, summary.failed, ", ".join(summary.moments))
+    return summary
+
+
+def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
+
+
+async def _run(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The timer fired: process what is due, then arm the next tick."""
+    services = _services(context)
+    job: Job[Any] | None = context.job
+    armed_for = job.data if job is not None and isinstance(job.data, datetime) else None
+    now = services.clock.now()
+    if armed_for is not None and armed_for > now:
+        now = armed_for  # the timer fired, so its moment has come (a fixed clock in tests lags)
+    lock: asyncio.Lock = services.extras.setdefault("reminders-lock", asyncio.Lock())
+    async with lock:
+        await process_due_moments(services, context.bot, now=now)
+    if job is not None and job.name == TICK_JOB:
+        arm(context.application, after=now)
+
+
+def arm(app: Application[Any, Any, Any, Any, Any, Any], *, after: datetime | None = None) -> datetime | None:
+    """(Re)arm the one reminder timer for the next thing due; its moment, or None."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    if app.job_queue is None:
+        return None
+    for old in app.job_queue.get_jobs_by_name(TICK_JOB):
+        old.schedule_removal()
+    now = services.clock.now()
+    wake = next_wake(services, max(now, after) if after else now)
+    if wake is None:
+        return None
+    app.job_queue.run_once(_run, when=max(0.0, (wake - now).total_seconds()), data=wake, name=TICK_JOB)
+    return wake
+
+
+def schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """At start: catch up at once, arm the timer, and sweep every minute."""
+    if app.job_queue is None:
+        log.warning("no JobQueue: reminders will not be sent (install python-telegram-bot[job-queue])")
+        return
+    app.job_queue.run_once(_run, when=0, name="reminders-catch-up")
+    arm(app)
+    app.job_queue.run_repeating(_run, interval=SWEEP_EVERY_S, first=SWEEP_EVERY_S, name="reminders-sweep")

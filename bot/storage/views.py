@@ -1,0 +1,472 @@
+"""Read queries for the coordinator views (/outstanding, /status, /chart) and the exports.
+
+Each view is answered by a fixed, small number of queries whatever the number of units:
+lists are paged in SQL (LIMIT/OFFSET over a stable order), counts are GROUP BYs, and the
+liaison of each row comes from the same statement (LEFT JOIN on the active primary), never
+one query per row. Only active units are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from bot.models import (
+    DueItem,
+    Obligation,
+    ObligationStatus,
+    Person,
+    Role,
+    RoleAssignment,
+    Submission,
+    SubmissionStatus,
+    Unit,
+)
+
+PENDING = (ObligationStatus.open.value, ObligationStatus.returned.value)
+CURRENT = (SubmissionStatus.submitted.value, SubmissionStatus.accepted.value)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which due items a view covers: by report, by (report, period) pairs, and due before a moment."""
+
+    report_keys: tuple[str, ...] = ()
+    pairs: tuple[tuple[str, str], ...] = ()  # (report_key, period_key)
+    due_before: datetime | None = None
+
+    def where(self, statement: Any) -> Any:
+        if self.report_keys:
+            statement = statement.where(col(DueItem.report_key).in_(self.report_keys))
+        if self.pairs:
+            statement = statement.where(
+                or_(*(and_(DueItem.report_key == r, DueItem.period_key == p) for r, p in self.pairs))
+            )
+        if self.due_before is not None:
+            statement = statement.where(col(DueItem.due_at) < self.due_before)
+        return statement
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """A due item as the views show it."""
+
+    id: int
+    report_key: str
+    period_key: str
+    period_label: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit's obligation for a due item, with its primary liaison (if any)."""
+
+    item: ItemRef
+    obligation_id: int
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    status: ObligationStatus
+    late: bool
+    completed_at: datetime | None
+    liaison_name: str | None
+    mobile: str | None
+    reachable: bool | None  # None: no liaison registered
+
+
+@dataclass
+class Counts:
+    """How the units of a due item stand."""
+
+    on_time: int = 0
+    late: int = 0
+    open: int = 0
+    returned: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.on_time + self.late + self.open + self.returned
+
+
+def _primary() -> tuple[Any, Any]:
+    ra = aliased(RoleAssignment)
+    person = aliased(Person)
+    return ra, person
+
+
+def _item(row: Any) -> ItemRef:
+    return ItemRef(row.item_id, row.report_key, row.period_key, row.period_label, row.due_at)
+
+
+def _unit_rows(session: Session, statement: Any) -> list[UnitRow]:
+    out = []
+    for r in session.exec(statement):
+        out.append(
+            UnitRow(
+                item=_item(r),
+                obligation_id=r.obligation_id,
+                unit_id=r.unit_id,
+                unit_code=r.code,
+                unit_name=r.name,
+                status=ObligationStatus(r.status),
+                late=bool(r.late),
+                completed_at=r.completed_at,
+                liaison_name=r.liaison_name if r.person_id is not None else None,
+                mobile=r.mobile,
+                reachable=bool(r.reachable) if r.person_id is not None else None,
+            )
+        )
+    return out
+
+
+def _unit_select() -> Any:
+    ra, person = _primary()
+    return (
+        select(
+            col(DueItem.id).label("item_id"),
+            DueItem.report_key,
+            DueItem.period_key,
+            DueItem.period_label,
+            DueItem.due_at,
+            col(Obligation.id).label("obligation_id"),
+            Obligation.unit_id,
+            Obligation.status,
+            Obligation.late,
+            Obligation.completed_at,
+            Unit.code,
+            Unit.name,
+            col(person.id).label("person_id"),
+            func.coalesce(person.name, person.first_name).label("liaison_name"),
+            person.mobile,
+            person.reachable,
+        )
+        .select_from(Obligation)
+        .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
+        .join(Unit, col(Unit.id) == Obligation.unit_id)
+        .outerjoin(
+            ra,
+            and_(
+                ra.unit_id == Unit.id,
+                ra.role == Role.primary,
+                col(ra.ended_at).is_(None),
+            ),
+        )
+        .outerjoin(person, person.id == ra.person_id)
+        .where(col(Unit.active).is_(True))
+    )
+
+
+# --- /outstanding ------------------------------------------------------------------------------
+
+
+def outstanding_groups(session: Session, *, scope: Scope) -> list[tuple[ItemRef, int]]:
+    """The due items with unfiled obligations in scope, earliest first, with how many units owe each."""
+    statement = (
+        select(
+            col(DueItem.id).label("item_id"),
+            DueItem.report_key,
+            DueItem.period_key,
+            DueItem.period_label,
+            DueItem.due_at,
+            func.count().label("n"),
+        )
+        .select_from(Obligation)
+        .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
+        .join(Unit, col(Unit.id) == Obligation.unit_id)
+        .where(col(Obligation.status).in_(PENDING), col(Unit.active).is_(True))
+        .group_by(col(DueItem.id), DueItem.report_key, DueItem.period_key, DueItem.period_label, DueItem.due_at)
+        .order_by(col(DueItem.due_at), col(DueItem.id))
+    )
+    return [(_item(r), int(r.n)) for r in session.exec(scope.where(statement))]
+
+
+def outstanding_page(session: Session, *, scope: Scope, offset: int, limit: int) -> list[UnitRow]:
+    """One page of unfiled obligations in scope: earliest deadline first, then unit code."""
+    statement = (
+        _unit_select()
+        .where(col(Obligation.status).in_(PENDING))
+        .order_by(col(DueItem.due_at), col(DueItem.id), col(Unit.code))
+        .offset(offset)
+        .limit(limit)
+    )
+    return _unit_rows(session, scope.where(statement))
+
+
+# --- /status -----------------------------------------------------------------------------------
+
+
+def status_items(session: Session, *, scope: Scope, offset: int, limit: int) -> tuple[list[ItemRef], int]:
+    """Due items in scope that some active unit owes, latest deadline first (a page), and how many in all."""
+    owed = (
+        select(Obligation.due_item_id)
+        .join(Unit, col(Unit.id) == Obligation.unit_id)
+        .where(col(Unit.active).is_(True), Obligation.due_item_id == DueItem.id)
+        .exists()
+    )
+    base = scope.where(select(DueItem).where(owed))
+    total = session.exec(select(func.count()).select_from(base.subquery())).one()
+    items = session.exec(
+        base.order_by(col(DueItem.due_at).desc(), col(DueItem.report_key)).offset(offset).limit(limit)
+    )
+    refs = [ItemRef(d.id, d.report_key, d.period_key, d.period_label, d.due_at) for d in items]  # type: ignore[arg-type]
+    return refs, int(total)
+
+
+def status_counts(session: Session, *, due_item_ids: Sequence[int]) -> dict[int, Counts]:
+    """On time / late / not yet / returned per due item, among active units (one GROUP BY)."""
+    out = {i: Counts() for i in due_item_ids}
+    if not due_item_ids:
+        return out
+    statement = (
+        select(Obligation.due_item_id, Obligation.status, Obligation.late, func.count().label("n"))
+        .join(Unit, col(Unit.id) == Obligation.unit_id)
+        .where(col(Obligation.due_item_id).in_(list(due_item_ids)), col(Unit.active).is_(True))
+        .group_by(Obligation.due_item_id, Obligation.status, Obligation.late)
+    )
+    for item_id, status, late, n in session.exec(statement):
+        counts = out[item_id]
+        if status == ObligationStatus.done:
+            if late:
+                counts.late += n
+            else:
+                counts.on_time += n
+        elif status == ObligationStatus.returned:
+            counts.returned += n
+        else:
+            counts.open += n
+    return out
+
+
+_STATE_ORDER = case(
+    (Obligation.status == ObligationStatus.open, 0),
+    (Obligation.status == ObligationStatus.returned, 1),
+    (col(Obligation.late).is_(True), 2),
+    else_=3,
+)
+
+
+def item_units_page(
+    session: Session, *, due_item_id: int, offset: int, limit: int, state: str | None = None
+) -> tuple[list[UnitRow], int]:
+    """The units of one due item (not yet, returned, late, on time; then by code), a page, and the total."""
+    statement = _unit_select().where(Obligation.due_item_id == due_item_id)
+    if state == "open":
+        statement = statement.where(Obligation.status == ObligationStatus.open)
+    elif state == "returned":
+        statement = statement.where(Obligation.status == ObligationStatus.returned)
+    elif state == "late":
+        statement = statement.where(Obligation.status == ObligationStatus.done, col(Obligation.late).is_(True))
+    elif state == "on_time":
+        statement = statement.where(Obligation.status == ObligationStatus.done, col(Obligation.late).is_(False))
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows = _unit_rows(session, statement.order_by(_STATE_ORDER, col(Unit.code)).offset(offset).limit(limit))
+    return rows, int(total)
+
+
+def get_item(session: Session, *, due_item_id: int) -> ItemRef | None:
+    """A due item by id."""
+    d = session.get(DueItem, due_item_id)
+    return ItemRef(d.id, d.report_key, d.period_key, d.period_label, d.due_at) if d and d.id else None  # type: ignore[arg-type]
+
+
+def items_of(session: Session, *, scope: Scope) -> list[ItemRef]:
+    """Every due item in scope, earliest first."""
+    statement = scope.where(select(DueItem)).order_by(col(DueItem.due_at), col(DueItem.id))
+    return [ItemRef(d.id, d.report_key, d.period_key, d.period_label, d.due_at) for d in session.exec(statement)]  # type: ignore[arg-type]
+
+
+def grid(session: Session, *, due_item_ids: Sequence[int]) -> list[tuple[int, str, str, int, str, bool]]:
+    """(unit id, code, name, due item id, status, late) for every active unit's obligation among these items."""
+    if not due_item_ids:
+        return []
+    statement = (
+        select(Unit.id, Unit.code, Unit.name, Obligation.due_item_id, Obligation.status, Obligation.late)
+        .join(Unit, col(Unit.id) == Obligation.unit_id)
+        .where(col(Obligation.due_item_id).in_(list(due_item_ids)), col(Unit.active).is_(True))
+        .order_by(col(Unit.code))
+    )
+    return [(u, c, n, d, str(s), bool(lt)) for u, c, n, d, s, lt in session.exec(statement)]
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One line of the submission register: a unit's obligation for a due item and its current filing."""
+
+    unit_code: str
+    unit_name: str
+    report_key: str
+    period_label: str
+    due_at: datetime
+    status: str
+    late: bool
+    completed_at: datetime | None
+    version: int | None
+    items: int
+    submitted_at: datetime | None
+
+
+def register_rows(session: Session, *, due_before: datetime | None = None) -> Iterator[RegisterRow]:
+    """Every obligation of an active unit with its latest filing (version, time), by report, deadline, unit.
+
+    One statement, streamed: the filings are aggregated per obligation in a subquery.
+    """
+    filings = (
+        select(
+            Submission.obligation_id,
+            func.max(Submission.version).label("version"),
+            func.count(func.distinct(Submission.item_no)).label("n_items"),
+            func.max(Submission.submitted_at).label("submitted_at"),
+        )
+        .group_by(Submission.obligation_id)
+        .subquery()
+    )
+    statement = (
+        select(
+            Unit.code,
+            Unit.name,
+            DueItem.report_key,
+            DueItem.period_label,
+            DueItem.due_at,
+            Obligation.status,
+            Obligation.late,
+            Obligation.completed_at,
+            filings.c.version,
+            func.coalesce(filings.c.n_items, literal(0)),
+            filings.c.submitted_at,
+        )
+        .select_from(Obligation)
+        .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
+        .join(Unit, col(Unit.id) == Obligation.unit_id)
+        .outerjoin(filings, filings.c.obligation_id == Obligation.id)
+        .where(col(Unit.active).is_(True))
+        .order_by(col(DueItem.report_key), col(DueItem.due_at), col(Unit.code))
+    )
+    if due_before is not None:
+        statement = statement.where(col(DueItem.due_at) < due_before)
+    for r in session.exec(statement.execution_options(yield_per=5000)):
+        yield RegisterRow(r[0], r[1], r[2], r[3], r[4], str(r[5]), bool(r[6]), r[7], r[8], int(r[9] or 0), r[10])
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A current submission (not superseded, not returned) with its unit and due item."""
+
+    unit_code: str
+    unit_name: str
+    report_key: str
+    period_key: str
+    period_label: str
+    item_no: int
+    version: int
+    kind: str
+    data: dict[str, Any]
+    submitted_at: datetime
+    late: bool
+    submission_id: int
+
+
+def _filing_select() -> Any:
+    return (
+        select(
+            Unit.code,
+            Unit.name,
+            DueItem.report_key,
+            DueItem.period_key,
+            DueItem.period_label,
+            Submission.item_no,
+            Submission.version,
+            Submission.kind,
+            Submission.data,
+            Submission.submitted_at,
+            Submission.late,
+            Submission.id,
+        )
+        .select_from(Submission)
+        .join(Obligation, col(Obligation.id) == Submission.obligation_id)
+        .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
+        .join(Unit, col(Unit.id) == Submission.unit_id)
+        .where(col(Submission.status).in_(CURRENT), col(Unit.active).is_(True))
+    )
+
+
+def _filing(r: Any) -> Filing:
+    return Filing(r[0], r[1], r[2], r[3], r[4], r[5], r[6], str(r[7]), dict(r[8] or {}), r[9], bool(r[10]), r[11])
+
+
+def filings_for(session: Session, *, pairs: Sequence[tuple[str, str]], kinds: Sequence[str] | None = None) -> list[Filing]:
+    """Current filings for these (report, period) pairs, by report, unit code and item number."""
+    if not pairs:
+        return []
+    statement = _filing_select().where(
+        or_(*(and_(DueItem.report_key == r, DueItem.period_key == p) for r, p in pairs))
+    )
+    if kinds:
+        statement = statement.where(col(Submission.kind).in_(list(kinds)))
+    statement = statement.order_by(col(DueItem.report_key), col(Unit.code), col(Submission.item_no))
+    return [_filing(r) for r in session.exec(statement)]
+
+
+def latest_filings(session: Session, *, report_keys: Sequence[str], kind: str) -> list[Filing]:
+    """Each active unit's latest current filing of `kind` among these reports (statistics are cumulative)."""
+    if not report_keys:
+        return []
+    ranked = (
+        _filing_select()
+        .add_columns(
+            func.row_number()
+            .over(
+                partition_by=Submission.unit_id,
+                order_by=(col(DueItem.due_at).desc(), col(Submission.submitted_at).desc(), col(Submission.id).desc()),
+            )
+            .label("rank")
+        )
+        .where(col(DueItem.report_key).in_(list(report_keys)), Submission.kind == kind)
+        .subquery()
+    )
+    columns = [c for c in ranked.c if c.name != "rank"]
+    statement = select(*columns).where(ranked.c.rank == 1).order_by(ranked.c.code)
+    return [_filing(r) for r in session.execute(statement)]
+
+
+@dataclass
+class RosterEntry:
+    """A unit and its active liaisons (primary first), for the 附件10 roster."""
+
+    unit_code: str
+    unit_name: str
+    liaisons: list[tuple[Role, Person]] = field(default_factory=list)
+
+
+def roster(session: Session) -> list[RosterEntry]:
+    """Every active unit with its active liaisons, by unit code (one query)."""
+    statement = (
+        select(Unit.code, Unit.name, RoleAssignment.role, Person)
+        .select_from(Unit)
+        .outerjoin(
+            RoleAssignment,
+            and_(
+                RoleAssignment.unit_id == Unit.id,
+                col(RoleAssignment.ended_at).is_(None),
+                col(RoleAssignment.role).in_([Role.primary, Role.backup]),
+            ),
+        )
+        .outerjoin(Person, col(Person.id) == RoleAssignment.person_id)
+        .where(col(Unit.active).is_(True))
+        .order_by(col(Unit.code), col(RoleAssignment.role).desc(), col(RoleAssignment.started_at))
+    )
+    out: dict[str, RosterEntry] = {}
+    for code, name, role, person in session.exec(statement):
+        entry = out.setdefault(code, RosterEntry(code, name))
+        if person is not None:
+            entry.liaisons.append((Role(role), person))
+    return list(out.values())

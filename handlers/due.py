@@ -1,0 +1,22 @@
+"""/due: what the liaison's unit owes, with status and due dates."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.services import access
+from bot.services.due_view import due_list
+from handlers import guard
+from handlers.replies import send
+
+
+@guard.requires(access.Action.DUE, private=True)
+async def due_command(update: Update, context: BotContext, roles: access.Roles) -> None:
+    """List overdue items and those due within 45 days, each with a button to file it."""
+    assert update.effective_user and update.effective_chat and update.message
+    if not roles.is_liaison:
+        await update.message.reply_text(context.text(update, "due.not-liaison"))
+        return
+    replies = due_list(context.services, roles, language=context.language(update), now=context.services.clock.now())
+    await send(context, update.effective_chat.id, update.effective_user.id, replies)

@@ -1,0 +1,77 @@
+"""/export, /compile, /chart: the workbook, the compiled Word document and the compliance picture, sent in chat."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.services import adhoc, chart, compile as compiler, export
+from bot.services import views as v
+from bot.services.access import Action, Roles
+from handlers.guard import requires
+
+
+@requires(Action.EXPORT, private=True)
+async def export_command(update: Update, context: BotContext, who: Roles) -> None:
+    """Send the Excel workbook: register, 附件1 statistics, 附件10 roster (personal data: private chats only)."""
+    assert update.message
+    services = context.services
+    now = services.clock.now()
+    result = await asyncio.to_thread(export.build_workbook, services, now=now)
+    name = f"liaison-export-{now.astimezone(services.config.campaign.tz):%Y%m%d-%H%M}.xlsx"
+    caption = context.text(update, "export.done", units=result.units, rows=result.register_rows)
+    await update.message.reply_document(document=result.data, filename=name, caption=caption)
+
+
+@requires(Action.EXPORT, private=True)
+async def compile_command(update: Update, context: BotContext, who: Roles) -> None:
+    """Send a period's typical cases (附件8) and summaries (附件9) as one Word document."""
+    assert update.message
+    services = context.services
+    phrase = " ".join(context.args or []).strip()
+    if not phrase:
+        await update.message.reply_text(context.text(update, "export.compile-usage"))
+        return
+    now = services.clock.now()
+    result = await asyncio.to_thread(compiler.compile_period, services, phrase, now=now)
+    if result is None:
+        await update.message.reply_text(context.text(update, "coordinator.unknown-period", word=phrase))
+        return
+    if not result.cases and not result.summaries:
+        await update.message.reply_text(context.text(update, "export.compile-empty", period=result.period))
+        return
+    caption = context.text(update, "export.compile-done", period=result.period, cases=result.cases, summaries=result.summaries)
+    await update.message.reply_document(document=result.data, filename=f"compiled-{now.astimezone(services.config.campaign.tz):%Y%m%d}.docx", caption=caption)
+
+
+@requires(Action.STATUS)
+async def chart_command(update: Update, context: BotContext, who: Roles) -> None:
+    """Send the compliance picture of a report (default: the first with items due)."""
+    assert update.message
+    services = context.services
+    now = services.clock.now()
+    word = " ".join(context.args or []).strip()
+    reports = adhoc.report_types(services)
+    if word:
+        report = v.match_report(reports, word)
+        if report is None:
+            await update.message.reply_text(context.text(update, "chart.usage", word=word))
+            return
+        candidates = [report]
+    else:
+        candidates = [r for r in reports if r.schedule.kind != "any_time"]
+    language = context.language(update)
+    try:
+        for report in candidates:
+            drawn = await asyncio.to_thread(chart.render, services, report, now=now)
+            if drawn is not None:
+                caption = context.text(update, "chart.caption", report=v.title_of(report, report.key, language))
+                await update.message.reply_photo(photo=drawn.png, caption=caption)
+                return
+    except chart.NoCJKFont:
+        await update.message.reply_text(context.text(update, "chart.no-font"))
+        return
+    title = v.title_of(candidates[0], candidates[0].key, language) if candidates else word
+    await update.message.reply_text(context.text(update, "chart.no-data", report=title))

@@ -1,0 +1,71 @@
+"""/invite: a coordinator picks a unit, then a role, and gets a one-time deep link to pass on privately."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.models import UNIT_ROLES, Role
+from bot.services import invites
+from bot.services.access import Action, Roles
+from bot.services.buttons import Button
+from handlers.guard import button, requires
+
+
+def _role_button(update: Update, context: BotContext, unit_id: int, role: Role) -> InlineKeyboardButton:
+    return InlineKeyboardButton(context.text(update, f"role.{role.value}"), callback_data=context.button(update, "inv:r", unit_id, role.value))
+
+
+@requires(Action.INVITE, private=True)
+async def invite(update: Update, context: BotContext, who: Roles) -> None:
+    """/invite: the units to choose from, and the campaign-wide roles."""
+    message = update.effective_message
+    assert message is not None
+    active = context.services.storage.units.list_units()
+    buttons = [InlineKeyboardButton(u.name, callback_data=context.button(update, "inv:u", u.id)) for u in active]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([_role_button(update, context, 0, Role.coordinator), _role_button(update, context, 0, Role.leader)])
+    await message.reply_text(context.text(update, "invite.choose-unit"), reply_markup=InlineKeyboardMarkup(rows))
+
+
+@button(Action.INVITE, private=True)
+async def on_unit(update: Update, context: BotContext, who: Roles, pressed: Button) -> None:
+    """A unit was chosen: offer its roles (primary or backup liaison)."""
+    query = update.callback_query
+    assert query is not None
+    unit = None
+    try:
+        unit = context.services.storage.units.get_unit(unit_id=pressed.int_arg(0))
+    except (ValueError, IndexError):
+        pass
+    if unit is None or not unit.active or unit.id is None:
+        await query.answer(context.text(update, "error.stale-button"), show_alert=True)
+        return
+    await query.answer()
+    keyboard = InlineKeyboardMarkup([[_role_button(update, context, unit.id, Role.primary), _role_button(update, context, unit.id, Role.backup)]])
+    await query.edit_message_text(context.text(update, "invite.choose-role", unit=unit.name), reply_markup=keyboard)
+
+
+@button(Action.INVITE, private=True)
+async def on_role(update: Update, context: BotContext, who: Roles, pressed: Button) -> None:
+    """A role was chosen: make the invite and show its link (the only time the token is shown)."""
+    query = update.callback_query
+    assert query is not None
+    services = context.services
+    try:
+        unit_id, role = pressed.int_arg(0), Role(pressed.args[1])
+        made = invites.create_invite(
+            services, role=role, unit_id=unit_id if role in UNIT_ROLES else None, now=services.clock.now(),
+            created_by_person_id=who.person_id,
+        )
+    except (ValueError, IndexError):  # InviteError is a ValueError: the unit went away meanwhile
+        await query.answer(context.text(update, "error.stale-button"), show_alert=True)
+        return
+    await query.answer()
+    expires = made.invite.expires_at.astimezone(services.config.campaign.tz).strftime("%Y-%m-%d %H:%M")
+    text = context.text(
+        update, "invite.created", role=context.text(update, f"role.{role.value}"),
+        unit=made.unit.name if made.unit else context.text(update, "invite.campaign-wide"),
+        expires=expires, link=invites.invite_link(context.bot.username, made.token),
+    )
+    await query.edit_message_text(text, link_preview_options=None)

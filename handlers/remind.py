@@ -1,0 +1,89 @@
+"""/remind (一键催办): a coordinator picks a report and a period, sees who will be nudged, confirms."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.services import access, nudge
+from bot.services.reminders import report_of, report_title
+
+
+def _allowed(update: Update, context: BotContext) -> bool:
+    assert update.effective_user is not None
+    return access.roles_of(context.services, update.effective_user.id).may(access.Action.REMIND)
+
+
+async def remind(update: Update, context: BotContext) -> None:
+    """Offer the reports that have units to nudge."""
+    assert update.message is not None
+    if not _allowed(update, context):
+        await update.message.reply_text(context.text(update, "error.not-allowed"))
+        return
+    found = nudge.nudgeable(context.services, now=context.services.clock.now())
+    if not found:
+        await update.message.reply_text(context.text(update, "remind.nothing"))
+        return
+    language = context.language(update)
+    rows = [
+        [InlineKeyboardButton(report_title(report_of(context.services, key), language), callback_data=context.button(update, "rmr", key))]
+        for key in found
+    ]
+    await update.message.reply_text(context.text(update, "remind.choose-report"), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def pressed(update: Update, context: BotContext) -> None:
+    """The steps of /remind: report → period → preview → confirm."""
+    query = update.callback_query
+    assert query is not None
+    button = context.pressed(update)
+    if button is None or not button.args and button.action != "rmx" or not _allowed(update, context):
+        await query.answer(context.text(update, "error.stale-button"), show_alert=True)
+        return
+    services = context.services
+    now = services.clock.now()
+    language = context.language(update)
+    await query.answer()
+    if button.action == "rmx":
+        await query.edit_message_text(context.text(update, "remind.cancelled"))
+    elif button.action == "rmr":
+        key = button.args[0]
+        items = nudge.nudgeable(services, now=now, report_key=key).get(key, [])[:8]
+        if not items:
+            await query.edit_message_text(context.text(update, "remind.nothing"))
+            return
+        rows = [
+            [InlineKeyboardButton(context.text(update, "remind.period-button", period=item.period_label, count=count), callback_data=context.button(update, "rmp", item.id or 0))]
+            for item, count in items
+        ]
+        title = report_title(report_of(services, key), language)
+        await query.edit_message_text(context.text(update, "remind.choose-period", title=title), reply_markup=InlineKeyboardMarkup(rows))
+    elif button.action == "rmp":
+        plan = nudge.plan_nudge(services, due_item_id=button.int_arg(0), now=now)
+        if plan is None:
+            await query.edit_message_text(context.text(update, "error.stale-button"))
+            return
+        title = report_title(report_of(services, plan.item.report_key), language)
+        lines = [context.text(update, "remind.preview", title=title, period=plan.item.period_label, count=len(plan.units))]
+        tz = services.config.campaign.tz
+        interval = services.config.reminders.nudge_interval
+        for unit, when in plan.refused:
+            lines.append(context.text(update, "remind.refused-line", unit=unit, when=when.astimezone(tz).strftime("%m-%d %H:%M"), interval=_duration(interval)))
+        if plan.quiet:
+            lines.append(context.text(update, "remind.quiet"))
+        buttons = [InlineKeyboardButton(context.text(update, "remind.cancel"), callback_data=context.button(update, "rmx"))]
+        if plan.units:
+            buttons.insert(0, InlineKeyboardButton(context.text(update, "remind.confirm"), callback_data=context.button(update, "rmc", plan.item.id or 0)))
+        await query.edit_message_text("\n".join(lines), reply_markup=InlineKeyboardMarkup([buttons]))
+    elif button.action == "rmc":
+        plan, summary = await nudge.nudge(services, context.bot, due_item_id=button.int_arg(0), now=now)
+        if plan is None or not plan.units:
+            await query.edit_message_text(context.text(update, "remind.none-to-nudge"))
+            return
+        await query.edit_message_text(context.text(update, "remind.done", sent=summary.sent, unreachable=summary.unreachable, failed=summary.failed))
+
+
+def _duration(delta: object) -> str:
+    seconds = int(delta.total_seconds())  # type: ignore[attr-defined]
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h{rest // 60:02d}m" if rest else f"{hours}h"

@@ -1,0 +1,37 @@
+"""Send a service's `Reply` objects: long texts split within Telegram's limit, buttons signed, files attached."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+
+from bot.context import BotContext
+from bot.services import files
+from bot.services.forms.render import split
+from bot.services.submissions import Reply
+
+
+def keyboard(context: BotContext, user_id: int, reply: Reply) -> InlineKeyboardMarkup | None:
+    """The reply's buttons, with callback data signed for `user_id`."""
+    if not reply.buttons:
+        return None
+    pack = context.services.buttons.pack
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=pack(user_id, b.action, *b.args)) for b in row] for row in reply.buttons]
+    )
+
+
+async def send(context: BotContext, chat_id: int, user_id: int, replies: list[Reply]) -> None:
+    """Send each reply; a text over 4096 characters goes as several messages, the buttons on the last."""
+    for reply in replies:
+        chunks = split(reply.text)
+        for i, chunk in enumerate(chunks):
+            last = i == len(chunks) - 1
+            await context.bot.send_message(chat_id, chunk, reply_markup=keyboard(context, user_id, reply) if last else None)
+        if reply.attachment_ids:
+            with context.services.storage.session() as s:
+                from bot.storage import submissions
+
+                found = submissions.attachments_by_ids(s, attachment_ids=reply.attachment_ids)
+            for attachment in found:
+                data = files.read(context.services, attachment)
+                await context.bot.send_document(chat_id, InputFile(data, filename=attachment.file_name or "file"))

@@ -1,0 +1,145 @@
+"""/submit, the "submit now" and 零报告 buttons, and every message of a submission in progress."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+
+from bot.context import BotContext
+from bot.services import access, files
+from bot.services import submissions as service
+from bot.services.buttons import Button
+from handlers import conversation, guard
+from handlers.conversation import Current
+from handlers.replies import send
+
+BUTTONS = r"^(sub|subany|zero|sf|amend)\|"
+
+
+def incoming_file(message: Message) -> files.Incoming | None:
+    """The file a message carries (a document, or the largest size of a photo)."""
+    if message.document is not None:
+        d = message.document
+        return files.Incoming(d.file_id, d.file_name or "document", d.mime_type, d.file_size)
+    if message.photo:
+        p = message.photo[-1]
+        return files.Incoming(p.file_id, "photo.jpg", "image/jpeg", p.file_size)
+    return None
+
+
+async def _refuse(update: Update, context: BotContext) -> None:
+    assert update.effective_message
+    await update.effective_message.reply_text(context.text(update, "error.not-allowed"))
+
+
+@guard.requires(access.Action.SUBMIT, private=True)
+async def submit(update: Update, context: BotContext, roles: access.Roles) -> None:
+    """Start a submission: for the one open report, or ask which."""
+    assert update.effective_user and update.effective_chat
+    replies = service.start(context.services, roles, language=context.language(update), now=context.services.clock.now())
+    await send(context, update.effective_chat.id, update.effective_user.id, replies)
+
+
+async def on_free_message(update: Update, context: BotContext) -> None:
+    """A liaison's text or file with no flow in progress starts a submission, keeping what was sent."""
+    assert update.effective_user and update.effective_chat and update.message
+    services = context.services
+    roles = guard.roles_for(update, context)
+    if not roles.is_liaison:
+        await update.message.reply_text(context.text(update, "conversation.no-flow"))
+        return
+    now = services.clock.now()
+    language = context.language(update)
+    carry: list[dict[str, object]] = []
+    incoming = incoming_file(update.message)
+    if incoming is not None:
+        try:
+            attachment = await files.download(services, context.bot, incoming, service.FileGroup.ANY, now=now)
+        except files.Refused as e:
+            await update.message.reply_text(context.text(update, f"submissions.file.{e.key}", **e.params))
+            return
+        carry.append({"attachment": attachment.id, "name": incoming.file_name})
+    text = update.message.text or update.message.caption
+    if text:
+        carry.append({"text": text})
+    replies = service.start(services, roles, language=language, now=now, carry=carry)
+    await send(context, update.effective_chat.id, update.effective_user.id, replies)
+
+
+@conversation.flow(service.FLOW)
+async def on_flow_message(update: Update, context: BotContext, current: Current) -> None:
+    """An answer to the current step of a submission."""
+    assert update.effective_user and update.effective_chat and update.message
+    services = context.services
+    roles = guard.roles_for(update, context)
+    if not roles.is_liaison:
+        services.storage.drafts.delete_draft(person_id=current.person_id, flow=service.FLOW)
+        await _refuse(update, context)
+        return
+    now = services.clock.now()
+    language = context.language(update)
+    incoming = incoming_file(update.message)
+    if incoming is not None:
+        replies = await service.answer_file(services, context.bot, roles, current.data, current.state, incoming, language=language, now=now)
+    else:
+        replies = service.answer_text(services, roles, current.data, current.state, update.message.text or "", language=language, now=now)
+    await send(context, update.effective_chat.id, update.effective_user.id, replies)
+
+
+@guard.button(access.Action.SUBMIT)
+async def on_button(update: Update, context: BotContext, roles: access.Roles, pressed: Button) -> None:
+    """Buttons of the submission flow, and "submit now" / 零报告 from anywhere (reminders included)."""
+    query = update.callback_query
+    assert query and update.effective_user and update.effective_chat
+    services = context.services
+    if not roles.is_liaison or roles.person_id is None:
+        await query.answer(context.text(update, "error.not-allowed"), show_alert=True)
+        return
+    now = services.clock.now()
+    language = context.language(update)
+    replies: list[service.Reply] | None
+    try:
+        if pressed.action in ("sub", "zero", "amend", "subany"):
+            draft = services.storage.drafts.get_draft(person_id=roles.person_id, flow=service.FLOW)
+            carry = list(draft.data.get("carry", [])) if draft is not None and draft.state == "choose" else None
+            if pressed.action == "subany":
+                obligation_id = service.any_time_obligation(services, report_key=pressed.args[0], unit_id=pressed.int_arg(1), now=now)
+                if not roles.may(access.Action.SUBMIT, unit_id=pressed.int_arg(1)):
+                    raise service.NotAllowed
+            else:
+                obligation_id = pressed.int_arg(0)
+            if pressed.action == "zero":
+                replies = service.zero_preview(services, roles, obligation_id=obligation_id, language=language, now=now)
+            else:
+                item_no = pressed.int_arg(1) if pressed.action == "amend" else None
+                replies = service.begin(services, roles, obligation_id=obligation_id, language=language, now=now, item_no=item_no, carry=carry)
+        else:
+            draft = services.storage.drafts.get_draft(person_id=roles.person_id, flow=service.FLOW)
+            if draft is None or not pressed.args:
+                replies = None
+            else:
+                replies = service.press(services, roles, dict(draft.data), draft.state, pressed.args[0], pressed.args[1:], language=language, now=now)
+                if replies is None and pressed.args[0] == "blank":
+                    replies = []
+                    await _send_blank(update, context)
+    except service.NotAllowed:
+        await query.answer(context.text(update, "error.not-allowed"), show_alert=True)
+        return
+    except (LookupError, ValueError):
+        replies = None
+    if replies is None:
+        await query.answer(context.text(update, "error.stale-button"), show_alert=True)
+        return
+    await query.answer()
+    await send(context, update.effective_chat.id, update.effective_user.id, replies)
+
+
+async def _send_blank(update: Update, context: BotContext) -> None:
+    """The blank 附件1 workbook (only when openpyxl is installed)."""
+    from telegram import InputFile
+
+    from bot.services.forms import statistics
+
+    assert update.effective_chat
+    if statistics.has_excel():
+        data = statistics.blank_workbook()
+        await context.bot.send_document(update.effective_chat.id, InputFile(data, filename="附件1-统计表.xlsx"))

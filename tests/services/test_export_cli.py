@@ -1,0 +1,65 @@
+"""`liaison-bot export` / `compile` on a database, the statistics helpers, and the CJK font for charts."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from docx import Document
+
+from bot.cli import main
+from bot.config import load_config
+from bot.models import SubmissionKind
+from bot.services import chart
+from bot.services.campaign import sync_campaign
+from bot.services.deadlines import sync_due_items
+from bot.services.export import statistics_table, sum_tables
+from bot.storage import Storage
+from schedules import ChinaCalendar
+from tests.app.helpers_coordinator import case_data, file, liaison, statistics_data
+
+
+def test_cli_export_and_compile(storage: Storage, db_url: str, now: datetime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    config = load_config()
+    sync_campaign(storage, config, now=now)
+    sync_due_items(storage, config, calendar=ChinaCalendar(config.calendar), now=now)
+    person = liaison(storage, "pgs", telegram_user_id=7001, name="张三", mobile="13800000001", now=now)
+    file(storage, "pgs", "typical_case", "2023-08", person=person, kind=SubmissionKind.case, data=case_data("销售假药"), at=now)
+    monkeypatch.setenv("LIAISON_BOT_DATABASE_URL", db_url)
+
+    out = tmp_path / "out" / "export.xlsx"
+    assert main(["export", "--out", str(out)]) == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[0] == "报送台账" and "联络员名册" in book.sheetnames
+    rows = list(book["报送台账"].iter_rows(values_only=True))
+    assert any(r[0] == "pgs" and r[2] == "典型案例" and r[3] == "2023年8月" and r[5] == "按时" for r in rows)
+
+    docx = tmp_path / "cases.docx"
+    assert main(["compile", "2023年8月", "--out", str(docx)]) == 0
+    assert "平岗市场监管所报送销售假药案" in [p.text for p in Document(str(docx)).paragraphs]
+    assert main(["compile", "火星", "--out", str(docx)]) == 2
+    assert "火星" in capsys.readouterr().err
+
+
+def test_statistics_sum_cell_by_cell() -> None:
+    a, b = statistics_table(statistics_data(1)), statistics_table(statistics_data(2))
+    total = sum_tables([a, b])
+    assert total["retail"]["inspected"] == Decimal(30)
+    assert total["online"]["fines"] == Decimal("3.5") + Decimal("4.5")
+
+
+def test_a_cjk_font_covers_every_unit_name() -> None:
+    names = [u.name for u in load_config().units] + ["按时", "逾期补报", "未报", "未到期"]
+    font = chart.cjk_font("".join(names))
+    assert chart.glyphs_missing(font, names) == set()
+
+
+def test_without_a_cjk_font_the_chart_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chart, "_packaged_font", lambda: None)
+    monkeypatch.setattr(chart, "_system_fonts", lambda: ())
+    with pytest.raises(chart.NoCJKFont, match="pylopdf-fonts-zh-cn"):
+        chart.cjk_font("平岗市场监管所")
