@@ -95,6 +95,12 @@ class DatabaseSettings(Strict):
         return value
 
 
+class FilesSettings(Strict):
+    """Where uploaded files (决定书, summaries, tables) are kept, content-addressed."""
+
+    dir: str = Field(default="data/files", min_length=1, description="folder for attachments; LIAISON_BOT_FILES_DIR overrides")
+
+
 class ReminderSettings(Strict):
     """Campaign-wide reminder behaviour."""
 
@@ -157,6 +163,7 @@ class Config(Strict):
     language: Literal["zh-CN", "en"] = "zh-CN"
     telegram: TelegramSettings = TelegramSettings()
     database: DatabaseSettings = DatabaseSettings()
+    files: FilesSettings = FilesSettings()
     calendar: CalendarSettings = CalendarSettings()
     reminders: ReminderSettings = ReminderSettings()
     people: People = People()

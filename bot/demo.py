@@ -22,10 +22,11 @@ from zoneinfo import ZoneInfo
 
 from bot.app import build_application
 from bot.clock import FixedClock, OffsetClock
-from bot.config import Config, People, TelegramSettings, load_config
+from bot.config import Config, FilesSettings, People, TelegramSettings, load_config
 from bot.db import upgrade
 from bot.emulator import BotMessage, Emulator, UserHandle
 from bot.logsetup import setup_logging
+from bot.sender import Limits, PacedLimiter
 from bot.storage import Storage
 
 DEMO_TOKEN = "100001:demo-sandbox-not-a-real-token"
@@ -76,6 +77,7 @@ class Sandbox:
 
     config: Config
     clock: FixedClock | OffsetClock
+    fast: bool = False
     emulator: Emulator = field(init=False)
     storage: Storage = field(init=False)
     app: Any = field(init=False)
@@ -92,11 +94,15 @@ class Sandbox:
             update={
                 "telegram": TelegramSettings(api_url=self.emulator.url, bot_username=DEMO_BOT),
                 "people": People(coordinators=[1001], leaders=[3001]),
+                "files": FilesSettings(dir=str(Path(self._tmp.name) / "files")),
             }
         )
         await asyncio.to_thread(upgrade, url)
         self.storage = Storage.from_url(url)
-        self.app = build_application(self.config, token=DEMO_TOKEN, storage=self.storage, clock=self.clock)
+        # The scripted walk-through needs no real pacing (the emulator enforces no flood limits
+        # here) and waits for each answer; the terminal chat paces like Telegram.
+        limiter = PacedLimiter(Limits(total_per_s=1000.0, private_interval_s=0.0, group_interval_s=0.0)) if self.fast else None
+        self.app = build_application(self.config, token=DEMO_TOKEN, storage=self.storage, clock=self.clock, limiter=limiter)
         await self.app.initialize()
         if self.app.post_init:
             await self.app.post_init(self.app)
@@ -196,7 +202,58 @@ async def script_basics(tr: Transcript) -> None:
     await tr.press(english, "中文")
 
 
-SCRIPT: list[Step] = [script_basics]
+def _link_token(messages: list[BotMessage]) -> str:
+    for message in messages:
+        found = re.search(r"\?start=([A-Za-z0-9_-]+)", message.text)
+        if found:
+            return found.group(1)
+    raise AssertionError("the coordinator got no invite link")
+
+
+async def script_registration(tr: Transcript) -> None:
+    """The coordinator invites a liaison officer, who registers through the link."""
+    coordinator, liaison = PERSONAS[0], PERSONAS[1]
+    tr.note("The coordinator creates an invite for 平岗市场监管所 (/invite, then two buttons).")
+    await tr.say(coordinator, "/invite")
+    await tr.press(coordinator, "平岗市场监管所")
+    token = _link_token(await tr.press(coordinator, "联络员"))
+    tr.note("张伟 opens the link: Telegram sends /start with the invite token.")
+    await tr.say(liaison, f"/start {token}")
+    await tr.say(liaison, "张伟")
+    await tr.say(liaison, "平岗市场监管所")
+    await tr.say(liaison, "副所长")
+    tr.note("A wrong answer is explained, and the same question asked again.")
+    await tr.say(liaison, "电话号码")
+    await tr.say(liaison, "0564-6012345")
+    await tr.say(liaison, "138 0564 1234")
+    await tr.say(liaison, "zhangwei@example.gov.cn")
+    tr.note("The summary has a button per field; 张伟 confirms. The coordinator is told.")
+    await tr.press(liaison, "✅ 确认登记")
+
+
+async def script_case(tr: Transcript) -> None:
+    """The liaison files a typical case for last month, with the decision as a PDF."""
+    liaison = PERSONAS[1]
+    tr.note("张伟 asks what the unit owes, then files a typical case (附件8) for 2023年8月.")
+    await tr.say(liaison, "/due")
+    await tr.say(liaison, "/submit")
+    await tr.press(liaison, "典型案例 · 2023年8月")
+    await tr.say(liaison, "某药店从非法渠道购进药品案")
+    await tr.say(liaison, "经查，该药店从无资质个人处购进药品并销售，货值金额3200元。")
+    await tr.say(liaison, "依据《药品管理法》第一百二十九条，没收违法所得并处罚款。")
+    await tr.say(liaison, "8月10日")
+    await tr.say(liaison, "1.5万元")
+    await tr.press(liaison, "否")
+    tr.note("The 行政处罚决定书 is sent as a PDF; the bot keeps it with its SHA-256.")
+    print(f"\n{liaison.first_name} › 📎 行政处罚决定书.pdf", file=tr.out)
+    await tr.sandbox.user(liaison).send_document(DEMO_PDF, file_name="行政处罚决定书.pdf", mime_type="application/pdf")
+    await tr.show()
+    await tr.press(liaison, "✅ 确认提交")
+
+
+DEMO_PDF = b"%PDF-1.4\n% liaison-bot demo: a stand-in for the decision\n" + b"0" * 256 + b"\n%%EOF\n"
+
+SCRIPT: list[Step] = [script_basics, script_registration, script_case]
 
 
 async def play_script(sandbox: Sandbox, out: TextIO = sys.stdout) -> None:
@@ -226,6 +283,21 @@ async def repl(sandbox: Sandbox, stdin: TextIO = sys.stdin, out: TextIO = sys.st
     current = personas["liaison"]
     print(f"liaison-bot sandbox — {sandbox.config.campaign.name}", file=out)
     print(REPL_HELP.format(names=", ".join(personas)), file=out)
+    printer = asyncio.create_task(_print_as_they_come(tr))
+    try:
+        await _chat(sandbox, tr, personas, current, stdin, out)
+    finally:
+        printer.cancel()
+
+
+async def _print_as_they_come(tr: Transcript) -> None:
+    """Messages the bot sends on its own (reminders, notices) appear without waiting for a command."""
+    while True:
+        await asyncio.sleep(0.5)
+        await tr.show()
+
+
+async def _chat(sandbox: Sandbox, tr: Transcript, personas: dict[str, Persona], current: Persona, stdin: TextIO, out: TextIO) -> None:
     while True:
         print(f"\n[{current.key}: {current.first_name}]> ", end="", file=out, flush=True)
         line = await asyncio.to_thread(stdin.readline)
@@ -285,7 +357,7 @@ async def run_demo(*, config_path: str | None = None, scripted: bool = False, ve
     setup_logging(logging.INFO if verbose else logging.WARNING, secrets=[DEMO_TOKEN])
     config = load_config(config_path)
     clock: FixedClock | OffsetClock = FixedClock(DEMO_START) if scripted else OffsetClock(DEMO_START)
-    sandbox = Sandbox(config=config, clock=clock)
+    sandbox = Sandbox(config=config, clock=clock, fast=scripted)
     await sandbox.start()
     try:
         if scripted:

@@ -1,6 +1,6 @@
 """Files liaisons send: checked by size and type, downloaded, kept content-addressed with their checksum.
 
-Files live under the files directory (`LIAISON_BOT_FILES_DIR`, or `services.extras["files_dir"]`,
+Files live under the files directory (`services.extras["files_dir"]`, `LIAISON_BOT_FILES_DIR`, or `[files] dir` of the config,
 default `data/files/`) at `<sha256[:2]>/<sha256>`: the same file sent twice is stored once.
 """
 
@@ -21,7 +21,6 @@ from bot.storage import submissions
 
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # Telegram bots download files up to 20 MB
 FILES_DIR_ENV = "LIAISON_BOT_FILES_DIR"
-DEFAULT_FILES_DIR = "data/files"
 
 # type name -> (extensions, MIME types, magic prefixes)
 _TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[bytes, ...]]] = {
@@ -62,7 +61,7 @@ class Refused(Exception):
 
 def files_dir(services: Services) -> Path:
     """Where files are kept."""
-    configured = services.extras.get("files_dir") or os.environ.get(FILES_DIR_ENV) or DEFAULT_FILES_DIR
+    configured = services.extras.get("files_dir") or os.environ.get(FILES_DIR_ENV) or services.config.files.dir
     return Path(configured)
 
 

@@ -10,7 +10,7 @@ from bot.demo import DEMO_START, Sandbox, play_script, repl
 
 
 async def test_scripted_walkthrough_prints_the_conversation() -> None:
-    sandbox = Sandbox(config=load_config(), clock=FixedClock(DEMO_START))
+    sandbox = Sandbox(config=load_config(), clock=FixedClock(DEMO_START), fast=True)
     await sandbox.start()
     out = io.StringIO()
     try:
@@ -23,6 +23,14 @@ async def test_scripted_walkthrough_prints_the_conversation() -> None:
     assert "/invite 邀请联络员" in transcript  # the coordinator's help
     assert "Alex › /help" in transcript and "Commands" in transcript
     assert "界面语言已切换为中文" in transcript
+    # an invite and a registration, with a wrong answer explained
+    assert "https://t.me/liaison_demo_bot?start=" in transcript
+    assert "这不像办公电话" in transcript
+    assert "登记完成！您已登记为 平岗市场监管所 的联络员" in transcript
+    assert "bot → 苏荣:\n  📋 新登记：张伟" in transcript  # the coordinator is told, privately
+    # a case filed, with the decision as a file
+    assert "已识别日期：2023年8月10日（星期四）" in transcript
+    assert "✅ 已提交：典型案例 · 2023年8月，第 1 项（第 1 版）" in transcript
     assert transcript.rstrip().endswith("End of the walk-through.")
 
 
