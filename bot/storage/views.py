@@ -353,7 +353,8 @@ def register_rows(session: Session, *, due_before: datetime | None = None) -> It
     )
     if due_before is not None:
         statement = statement.where(col(DueItem.due_at) < due_before)
-    for r in session.exec(statement.execution_options(yield_per=5000)):
+    # Core execution (no ORM row loading): this runs over every obligation of the campaign.
+    for r in session.connection().execute(statement.execution_options(yield_per=5000)):
         yield RegisterRow(r[0], r[1], r[2], r[3], r[4], str(r[5]), bool(r[6]), r[7], r[8], int(r[9] or 0), r[10])
 
 
