@@ -4,7 +4,7 @@ Each becomes a one-off report type `adhoc_<id>` (table `adhoc_report`) with one 
 (period key 'once') and an obligation per owing unit, so /due, /outstanding, /status, the
 exports and the reminders see it like a configured report type. Everything that needs the
 report types of the campaign should ask `report_types(services)` (config + ad-hoc) or
-`find_report(services, key)`, not only `config.report_types`.
+`bot.services.reports.find_report(services, key)`, not only `config.report_types`.
 """
 
 from __future__ import annotations
@@ -49,11 +49,6 @@ def report_types(services: Services) -> list[ReportType]:
     """The campaign's report types: the configured ones, then the ad-hoc ones by creation."""
     tz = services.config.campaign.tz
     return list(services.config.report_types) + [as_report_type(r, tz) for r in services.storage.adhoc.list_adhoc_reports()]
-
-
-def find_report(services: Services, key: str) -> ReportType | None:
-    """A report type (configured or ad-hoc) by key."""
-    return next((r for r in report_types(services) if r.key == key), None)
 
 
 def due_at_of(when: When, tz: object) -> datetime:

@@ -41,7 +41,7 @@ def _language(services: Services, person: Person) -> str:
 
 def digest_text(services: Services, *, now: datetime, language: str) -> str | None:
     """The digest: overdue obligations by report and period, and unreachable people; None if nothing."""
-    from bot.services.reminders import report_of, report_title
+    from bot.services.reports import report_of, report_title
 
     with services.storage.session() as s:
         overdue = due.outstanding(s, due_before=now)
@@ -103,7 +103,7 @@ async def process_digest(services: Services, bot: Any, *, now: datetime) -> int:
 
 async def process_escalations(services: Services, bot: Any, *, now: datetime) -> int:
     """Tell every leader, once per obligation, of units `escalate_after_days` overdue (one message a run)."""
-    from bot.services.reminders import report_of, report_title
+    from bot.services.reports import report_of, report_title
 
     days = services.config.reminders.escalate_after_days
     tz = services.config.campaign.tz

@@ -9,6 +9,7 @@ from bot.models import ObligationStatus
 from bot.services.access import Roles
 from bot.services.forms import fileable
 from bot.services.forms.render import format_day, report_title
+from bot.services.reports import find_report
 from bot.services.submissions import ANY_PERIOD, WINDOW, Btn, Reply
 from bot.storage import due, units
 from bot.texts.catalog import t
@@ -46,9 +47,8 @@ def due_list(services: Services, roles: Roles, *, language: str, now: datetime) 
             pending = view.obligation.status is not ObligationStatus.done
             if not pending and item.due_at < now - RECENT:
                 continue
-            try:
-                report = services.config.report(item.report_key)
-            except KeyError:
+            report = find_report(services, item.report_key)
+            if report is None:
                 continue
             status = status_of(view.obligation.status, view.obligation.late, item.due_at, now)
             lines.append(t(

@@ -15,7 +15,8 @@ from typing import Any
 from bot.context import Services
 from bot.models import DueItem, ReminderKind, Role
 from bot.services import delivery
-from bot.services.reminders import Summary, _recipients, report_of, run_pool, send_claimed
+from bot.services.reminders import Summary, _recipients, run_pool, send_claimed
+from bot.services.reports import report_of
 from bot.storage import due, reminders
 from bot.storage.reminders import NUDGE_PREFIX, ReminderTarget
 from schedules.plan import in_quiet_hours

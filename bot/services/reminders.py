@@ -36,6 +36,7 @@ from bot.context import SERVICES_KEY, Services
 from bot.models import DueItem, ReminderKind, Role
 from bot.services import delivery
 from bot.services.deadlines import items_of
+from bot.services.reports import report_of, report_title
 from bot.storage import due, reminders
 from bot.storage.reminders import SNOOZE_PREFIX, ReminderTarget
 from bot.texts.catalog import t
@@ -120,24 +121,6 @@ def next_wake(services: Services, now: datetime) -> datetime | None:
 def language_of(services: Services, person_language: str | None) -> str:
     """A person's chosen language, else the campaign's."""
     return person_language or services.config.language
-
-
-def report_of(services: Services, key: str) -> ReportType:
-    """A configured report type, or an ad-hoc one (临时报送事项); KeyError if neither."""
-    try:
-        return services.config.report(key)
-    except KeyError:
-        from bot.services.adhoc import find_report
-
-        found = find_report(services, key)
-        if found is None:
-            raise
-        return found
-
-
-def report_title(report: ReportType, language: str) -> str:
-    """A report type's title in a language."""
-    return (report.title_en or report.title) if language == "en" else report.title
 
 
 def due_phrase(services: Services, due_at: datetime, now: datetime, language: str) -> str:

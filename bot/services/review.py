@@ -9,6 +9,7 @@ from bot.context import Services
 from bot.models import Person, Submission
 from bot.services.access import Action, Roles
 from bot.services.forms.render import body, report_title
+from bot.services.reports import report_of
 from bot.services.submissions import Btn, Reply
 from bot.storage import people, submissions
 from bot.texts.catalog import t
@@ -40,7 +41,7 @@ def _check(roles: Roles) -> None:
 def _describe(services: Services, submission: Submission, language: str) -> tuple[str, str]:
     view = services.storage.due.get_obligation_view(obligation_id=submission.obligation_id)
     assert view is not None
-    report = services.config.report(view.due_item.report_key)
+    report = report_of(services, view.due_item.report_key)
     title = f"{view.unit.name} · {report_title(report, language)} · {view.due_item.period_label} · #{submission.item_no} v{submission.version}"
     return title, str(report.template)
 
@@ -133,7 +134,7 @@ def _notice(services: Services, submission: Submission, key: str, params: dict[s
         return None
     view = services.storage.due.get_obligation_view(obligation_id=submission.obligation_id)
     assert view is not None
-    report = services.config.report(view.due_item.report_key)
+    report = report_of(services, view.due_item.report_key)
     language = person.language or services.config.language
     full = {"report": report_title(report, language), "period": view.due_item.period_label, "item": submission.item_no, **params}
     return Notice(chat_id=person.chat_id, language=person.language, key=key, params=full, buttons=buttons, telegram_user_id=person.telegram_user_id)

@@ -23,6 +23,7 @@ from bot.services import files
 from bot.services.access import Action, Roles
 from bot.services.forms import FileGroup, Kind, Step, fileable, step, steps_of, validators
 from bot.services.forms import statistics as stats
+from bot.services.reports import find_report, report_of
 from bot.services.forms.render import body, field_label, format_day, report_title, summary_complete
 from bot.storage import due, submissions
 from bot.storage.due import ObligationView
@@ -68,10 +69,7 @@ class Choice:
 
 
 def _report(services: Services, key: str) -> ReportType | None:
-    try:
-        return services.config.report(key)
-    except KeyError:
-        return None
+    return find_report(services, key)
 
 
 def _unit_prefix(view: ObligationView, many: bool) -> str:
@@ -368,7 +366,7 @@ def _file_names(services: Services, data: dict[str, Any]) -> dict[str, list[str]
 
 def preview_text(services: Services, data: dict[str, Any], language: str, now: datetime) -> str:
     view = _view(services, data["obligation_id"])
-    report = services.config.report(view.due_item.report_key)
+    report = report_of(services, view.due_item.report_key)
     head = t(language, "submissions.preview.head", report=report_title(report, language), period=view.due_item.period_label, unit=view.unit.name, item=data["item_no"])
     if now > view.due_item.due_at:
         head += "\n" + t(language, "submissions.preview.late")
@@ -587,7 +585,7 @@ def confirm(services: Services, roles: Roles, data: dict[str, Any], *, language:
     assert roles.person_id is not None
     view = _view(services, data["obligation_id"])
     _check(roles, view)
-    report = services.config.report(view.due_item.report_key)
+    report = report_of(services, view.due_item.report_key)
     if data["template"] == TemplateKind.SUMMARY and data.get("kind") != "zero" and not summary_complete(data["values"]):
         return [Reply(t(language, "submissions.lost"))]
     kind = SubmissionKind(data.get("kind") or data["template"])

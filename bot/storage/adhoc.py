@@ -43,3 +43,8 @@ def add_adhoc_report(
 def list_adhoc_reports(session: Session) -> list[AdhocReport]:
     """Every ad-hoc report type, oldest first."""
     return list(session.exec(select(AdhocReport).order_by(col(AdhocReport.id))))
+
+
+def get_adhoc_report(session: Session, *, key: str) -> AdhocReport | None:
+    """An ad-hoc report by its key (adhoc_<id>)."""
+    return session.exec(select(AdhocReport).where(AdhocReport.key == key)).first()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.models import DueItem, Obligation
-from bot.services import adhoc
+from bot.services import adhoc, reports
 from bot.storage import due
 from sqlmodel import select
 from tests.app.test_coordinator import ask
@@ -34,7 +34,7 @@ async def test_deadline_conversation_creates_an_adhoc_report_for_a_tag(bot_app: 
     assert "7 个单位须于 2023年9月15日（星期五） 24:00 前报送" in done.text
 
     services = bot_app.app.bot_data["services"]
-    report = adhoc.find_report(services, "adhoc_1")
+    report = reports.find_report(services, "adhoc_1")
     assert report is not None and report.title == "汛期药品安全专项检查情况" and report.template == "free"
     with bot_app.storage.session() as s:
         item = due.get_due_item(s, report_key="adhoc_1", period_key="once")
@@ -77,7 +77,7 @@ async def test_deadline_cancel_and_refusal(bot_app: RunningBot) -> None:
     await user.wait_for(lambda m: "请确认" in m.text)
     await user.press("取消")
     await user.wait_for(lambda m: "已取消" in m.text)
-    assert adhoc.find_report(bot_app.app.bot_data["services"], "adhoc_1") is None
+    assert reports.find_report(bot_app.app.bot_data["services"], "adhoc_1") is None
     stranger = bot_app.emulator.user(7777, first_name="X", language_code="zh-hans")
     reply = await stranger.ask("/deadline")
     assert reply.text == "您没有权限执行此操作。"

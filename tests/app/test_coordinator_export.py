@@ -69,6 +69,7 @@ async def test_export_workbook_register_statistics_and_roster(stats_bot: Running
     register = list(book["报送台账"].iter_rows(values_only=True))
     assert register[0][:6] == ("单位代码", "单位名称", "报送事项", "期次", "截止时间", "状态")
     pgs_stats = next(r for r in register if r[0] == "pgs" and r[2] == STATISTICS.title and r[3] == "2023年8月")
+    assert pgs_stats[4] == datetime(2023, 9, 5, 23, 59, 59)  # the deadline, local time
     assert pgs_stats[5] == "按时" and pgs_stats[7] == "否" and pgs_stats[8] == 2  # version 2
     shs_stats = next(r for r in register if r[0] == "shs" and r[2] == STATISTICS.title and r[3] == "2023年8月")
     assert shs_stats[5] == "逾期补报" and shs_stats[7] == "是"

@@ -6,7 +6,8 @@ import html
 from datetime import date
 from typing import Any
 
-from bot.config import ReportType, TemplateKind
+from bot.config import TemplateKind
+from bot.services.reports import report_title
 from bot.services.forms import SUMMARY_SECTIONS, steps_of
 from bot.services.forms.statistics import CATEGORIES, COLUMNS
 from bot.services.forms.validators import format_yuan
@@ -22,10 +23,6 @@ def format_day(day: date | str, language: str) -> str:
     if language == "zh-CN":
         return f"{d.year}年{d.month}月{d.day}日（星期{_WEEKDAYS_ZH[d.weekday()]}）"
     return d.strftime("%a %d %b %Y")
-
-
-def report_title(report: ReportType, language: str) -> str:
-    return report.title if language == "zh-CN" else (report.title_en or report.title)
 
 
 def field_label(template: str, key: str, language: str) -> str:
