@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -94,7 +93,7 @@ def populate(storage: Storage, config: Any) -> int:
         conn.execute(insert(DueItem), items)
         due_rows = list(conn.execute(select(DueItem.id, DueItem.report_key, DueItem.due_at)))
         obligations, subs = [], []
-        for item_id, report_key, due_at in due_rows:
+        for item_id, _report_key, due_at in due_rows:
             for unit_id in unit_ids:
                 roll = rng.random()
                 status = "done" if roll < 0.9 else ("returned" if roll < 0.91 else "open")

@@ -53,7 +53,7 @@ class Campaign(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone; expected an IANA name such as 'Asia/Shanghai'") from None
+            raise ValueError("unknown time zone; expected an IANA name such as 'Asia/Shanghai'") from None
         return value
 
     @model_validator(mode="after")

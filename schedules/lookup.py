@@ -43,7 +43,7 @@ def _nearest(candidates: list[str], by_key: dict[str, DueItem], today: date) -> 
 def _keys(s: str, today: date) -> list[str] | None:
     """The period keys a normalised phrase may mean, or None if it names no period."""
     y, mo = today.year, today.month
-    q, h = (mo - 1) // 3 + 1, (mo - 1) // 6 + 1
+    q = (mo - 1) // 3 + 1
     year_m = re.match(r"^(?:(?P<y>\d{4})年?|(?P<ry>今|去|明|本|上|下)年度?)?", s)
     year = int(year_m["y"]) if year_m and year_m["y"] else (y + _REL[year_m["ry"]] if year_m and year_m["ry"] else None)
     rest = s[year_m.end():] if year_m else s

@@ -8,8 +8,8 @@ from bot.context import Services
 from bot.models import ObligationStatus
 from bot.services.access import Roles
 from bot.services.forms import fileable
-from bot.services.forms.render import format_day, report_title
-from bot.services.reports import find_report
+from bot.services.forms.render import format_day
+from bot.services.reports import find_report, report_title
 from bot.services.submissions import ANY_PERIOD, WINDOW, Btn, Reply
 from bot.storage import due, units
 from bot.texts.catalog import t

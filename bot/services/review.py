@@ -8,8 +8,8 @@ from datetime import datetime
 from bot.context import Services
 from bot.models import Person, Submission
 from bot.services.access import Action, Roles
-from bot.services.forms.render import body, report_title
-from bot.services.reports import report_of
+from bot.services.forms.render import body
+from bot.services.reports import report_of, report_title
 from bot.services.submissions import Btn, Reply
 from bot.storage import people, submissions
 from bot.texts.catalog import t

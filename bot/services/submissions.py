@@ -23,8 +23,8 @@ from bot.services import files
 from bot.services.access import Action, Roles
 from bot.services.forms import FileGroup, Kind, Step, fileable, step, steps_of, validators
 from bot.services.forms import statistics as stats
-from bot.services.reports import find_report, report_of
-from bot.services.forms.render import body, field_label, format_day, report_title, summary_complete
+from bot.services.reports import find_report, report_of, report_title
+from bot.services.forms.render import body, field_label, format_day, summary_complete
 from bot.storage import due, submissions
 from bot.storage.due import ObligationView
 from bot.texts.catalog import t

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-_EPOCH = datetime(1899, 12, 30)
+_EPOCH = datetime(1899, 12, 30)  # noqa: DTZ001 - Excel serial dates are zone-less by definition
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _STYLE_BOLD = 1
 _STYLE_DATETIME = 2
@@ -75,7 +75,7 @@ def _cell(value: object) -> str:
     if isinstance(value, datetime):
         return f'<c s="{_STYLE_DATETIME}"><v>{_serial(value)}</v></c>'
     if isinstance(value, date):
-        return _cell(datetime(value.year, value.month, value.day))
+        return _cell(datetime(value.year, value.month, value.day))  # noqa: DTZ001 - a calendar day, no zone
     return _cell(str(value))
 
 

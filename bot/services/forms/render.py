@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from bot.config import TemplateKind
-from bot.services.reports import report_title
 from bot.services.forms import SUMMARY_SECTIONS, steps_of
 from bot.services.forms.statistics import CATEGORIES, COLUMNS
 from bot.services.forms.validators import format_yuan
