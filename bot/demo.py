@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import html
+import io
 import logging
 import re
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +29,7 @@ from bot.db import upgrade
 from bot.emulator import BotMessage, Emulator, UserHandle
 from bot.logsetup import setup_logging
 from bot.sender import Limits, PacedLimiter
+from bot.services import reminders
 from bot.storage import Storage
 
 DEMO_TOKEN = "100001:demo-sandbox-not-a-real-token"
@@ -164,6 +167,15 @@ class Transcript:
         """A narrator's line."""
         print(f"\n# {text}", file=self.out)
 
+    @contextmanager
+    def quietly(self) -> Iterator[None]:
+        """Steps whose conversation is not printed."""
+        out, self.out = self.out, io.StringIO()
+        try:
+            yield
+        finally:
+            self.out = out
+
     async def say(self, persona: Persona, text: str) -> list[BotMessage]:
         """The persona sends a message; print it and the bot's answers."""
         print(f"\n{persona.first_name} › {text}", file=self.out)
@@ -251,9 +263,49 @@ async def script_case(tr: Transcript) -> None:
     await tr.press(liaison, "✅ 确认提交")
 
 
+async def script_reminders(tr: Transcript) -> None:
+    """A second liaison registers; two days later the reminder reaches only the unit that has not filed."""
+    coordinator, liaison2 = PERSONAS[0], PERSONAS[2]
+    tr.note("李娜 registers for 史河市场监管所 the same way (not shown).")
+    with tr.quietly():
+        await tr.say(coordinator, "/invite")
+        await tr.press(coordinator, "史河市场监管所")
+        token = _link_token(await tr.press(coordinator, "联络员"))
+        await tr.say(liaison2, f"/start {token}")
+        for answer in ("李娜", "史河市场监管所", "科员", "0564-6023456", "139 0564 5678", "lina@example.gov.cn"):
+            await tr.say(liaison2, answer)
+        await tr.press(liaison2, "✅ 确认登记")
+    services = tr.sandbox.app.bot_data["services"]
+    clock = tr.sandbox.clock
+    assert isinstance(clock, FixedClock)
+    clock.set(datetime(2023, 9, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    tr.note("Two days later, 2023-09-01 09:00: the \"1 day before\" reminders are due. 平岗所 has filed its case,")
+    tr.note("so 张伟 is reminded only of the statistics; 李娜 (史河所, nothing filed) of both.")
+    await reminders.process_due_moments(services, tr.sandbox.app.bot, now=clock.now())
+    await tr.show()
+    tr.note("李娜 asks to be reminded again tomorrow morning.")
+    await tr.press(liaison2, "明早9点提醒")
+    clock.set(datetime(2023, 9, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    tr.note("2023-09-02 09:00, the due day: the on-the-day reminder (and 李娜's snooze) — still only for what is open.")
+    await reminders.process_due_moments(services, tr.sandbox.app.bot, now=clock.now())
+    await tr.show()
+
+
+async def script_coordinator(tr: Transcript) -> None:
+    """The coordinator answers the leaders: who has not filed, and the status per report."""
+    coordinator = PERSONAS[0]
+    clock = tr.sandbox.clock
+    assert isinstance(clock, FixedClock)
+    clock.set(datetime(2023, 9, 3, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    tr.note("2023-09-03 10:00, the day after the deadline. The coordinator asks who has not filed last month's cases,")
+    await tr.say(coordinator, "/outstanding 案例 上月")
+    tr.note("and for the filing status of every report.")
+    await tr.say(coordinator, "/status")
+
+
 DEMO_PDF = b"%PDF-1.4\n% liaison-bot demo: a stand-in for the decision\n" + b"0" * 256 + b"\n%%EOF\n"
 
-SCRIPT: list[Step] = [script_basics, script_registration, script_case]
+SCRIPT: list[Step] = [script_basics, script_registration, script_case, script_reminders, script_coordinator]
 
 
 async def play_script(sandbox: Sandbox, out: TextIO = sys.stdout) -> None:

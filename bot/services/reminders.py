@@ -342,6 +342,10 @@ async def process_snoozes(services: Services, bot: Any, *, now: datetime, summar
             if item is None or obligation is None or person is None or obligation.status not in due.PENDING:
                 reminders.give_up_reminder(s, reminder_id=row.id, error="not needed: filed before the snooze", attempts=delivery.FINAL, now=now)
                 continue
+            if reminders.reminded_since(s, due_item_id=item.id, person_id=person.id, since=row.created_at, exclude_id=row.id):  # type: ignore[arg-type]
+                # A scheduled reminder of the same item reached them at the snooze time or since: one is enough.
+                reminders.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since the snooze", attempts=delivery.FINAL, now=now)
+                continue
             from bot.models import Unit
 
             unit = s.get(Unit, row.unit_id)

@@ -266,3 +266,16 @@ def give_up_reminder(session: Session, *, reminder_id: int, error: str, attempts
     reminder.attempts = max(reminder.attempts, attempts)
     session.flush()
     return reminder
+
+
+def reminded_since(session: Session, *, due_item_id: int, person_id: int, since: datetime, exclude_id: int) -> bool:
+    """Whether the person got another reminder of this due item after `since` (sent or being sent)."""
+    statement = select(ReminderSent.id).where(
+        ReminderSent.due_item_id == due_item_id,
+        ReminderSent.person_id == person_id,
+        ReminderSent.id != exclude_id,
+        col(ReminderSent.created_at) > since,
+        col(ReminderSent.status).in_([ReminderStatus.sent, ReminderStatus.pending]),
+        ReminderSent.attempts > 0,
+    )
+    return session.exec(statement).first() is not None

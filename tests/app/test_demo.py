@@ -31,6 +31,16 @@ async def test_scripted_walkthrough_prints_the_conversation() -> None:
     # a case filed, with the decision as a file
     assert "已识别日期：2023年8月10日（星期四）" in transcript
     assert "✅ 已提交：典型案例 · 2023年8月，第 1 项（第 1 版）" in transcript
+    # the reminder ladder reaches only what is open: 平岗所 filed its case, 史河所 did not
+    reminders = transcript.split("# Two days later")[1].split("# 2023-09-03")[0]
+    for_zhang = [b for b in reminders.split("bot → ")[1:] if b.startswith("张伟")]
+    for_li = [b for b in reminders.split("bot → ")[1:] if b.startswith("李娜") and "报送提醒" in b]
+    assert for_zhang and not any("典型案例" in b for b in for_zhang)
+    assert any("史河市场监管所：典型案例（2023年8月）尚未报送" in b for b in for_li)
+    assert len(for_li) == 4  # two reports, -1d and on the day; the snooze on the same moment adds none
+    # the coordinator's views
+    assert "苏荣 › /outstanding 案例 上月" in transcript and "史河市场监管所 — 李娜 13905645678" in transcript
+    assert "按时 1 · 逾期补报 0 · 未报 6" in transcript
     assert transcript.rstrip().endswith("End of the walk-through.")
 
 

@@ -197,6 +197,19 @@ async def test_remind_me_in_an_hour_and_at_a_typed_time(bot_app: RunningBot, mak
     assert len(snoozes) == 2  # both in the database: they survive a restart
 
 
+async def test_a_snooze_that_falls_on_a_scheduled_reminder_is_not_sent_twice(bot_app: RunningBot, make_person: Any, make_liaison: Any) -> None:
+    a = await liaison(bot_app, make_person, make_liaison, "pgs", 7611)
+    await process(bot_app, MINUS_1D)
+    await a.wait_for(lambda m: CASES in m.text)
+    await a.press("明早9点提醒")  # 2023-09-02 09:00: also the on-the-day reminder's moment
+    await a.wait_for(lambda m: "再次提醒" in m.text)
+    await process(bot_app, MINUS_1D + timedelta(days=1))
+    await asyncio.sleep(0.3)
+    assert len(reminder_messages(a)) == 2  # the -1d one and the on-the-day one; the snooze adds nothing
+    [snoozed] = [r for r in bot_app.storage.reminders.reminders_for() if r.moment_key.startswith("snooze@")]
+    assert snoozed.status is not ReminderStatus.sent and "reminded again" in (snoozed.last_error or "")
+
+
 async def test_coordinator_nudges_non_filers_once_per_interval(bot_app: RunningBot, make_person: Any, make_liaison: Any) -> None:
     from tests.fixtures.app import COORDINATOR
 
