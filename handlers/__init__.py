@@ -55,5 +55,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             conversation.on_message,
         )
     )
+    app.add_handler(MessageHandler(filters.COMMAND, conversation.unknown_command))
     app.add_handler(CallbackQueryHandler(errors.stale_button))
     app.add_error_handler(errors.on_error)

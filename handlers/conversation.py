@@ -59,6 +59,14 @@ def set_fallback(handler: Fallback) -> None:
     _fallback[0] = handler
 
 
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command nobody handles: say so, in private chats (in groups other bots' commands are not ours)."""
+    if update.message is None or update.effective_chat is None or update.effective_chat.type != "private":
+        return
+    command = (update.message.text or "").split()[0].split("@")[0]
+    await update.message.reply_text(context.text(update, "conversation.unknown-command", command=command))
+
+
 async def on_message(update: Update, context: BotContext) -> None:
     """Route a private message to its conversation, or to the fallback."""
     assert update.effective_user

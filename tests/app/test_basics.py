@@ -107,3 +107,9 @@ async def test_buttons_can_be_removed_from_a_message(bot_app: RunningBot) -> Non
     await bot_app.app.bot.edit_message_reply_markup(chat_id=user.id, message_id=message.message_id, reply_markup=None)
     edited = await user.wait_for()
     assert edited.buttons == []
+
+
+async def test_an_unknown_command_is_explained(bot_app: RunningBot) -> None:
+    user = bot_app.emulator.user(5008, first_name="Qi", language_code="zh-hans")
+    reply = await user.ask("/frobnicate now")
+    assert reply.text == t("zh-CN", "conversation.unknown-command", command="/frobnicate")

@@ -180,3 +180,26 @@ def invite_service_now() -> Any:
     from tests.fixtures.clock import FIXED_NOW
 
     return FIXED_NOW
+
+
+def test_cli_import_units_from_xlsx(storage: Storage, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import Workbook
+
+    url = storage.engine.url.render_as_string(hide_password=False)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (("code", "name", "tags"), ("xl1", "表格一所", "所队;外勤"), ("xl2", "表格二所", None)):
+        sheet.append(row)
+    good = tmp_path / "units.xlsx"
+    book.save(good)
+    assert cli_main(["import-units", str(good), "--database-url", url]) == 0
+    xl1 = storage.units.get_unit_by_code(code="xl1")
+    xl2 = storage.units.get_unit_by_code(code="xl2")
+    assert xl1 is not None and xl1.name == "表格一所" and xl1.tags == ["所队", "外勤"]
+    assert xl2 is not None and xl2.tags == []
+    sheet.append(("bad code", "", ""))
+    bad = tmp_path / "bad.xlsx"
+    book.save(bad)
+    assert cli_main(["import-units", str(bad), "--database-url", url]) == 1
+    assert "line 4" in capsys.readouterr().err
