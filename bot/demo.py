@@ -322,6 +322,7 @@ REPL_HELP = """Type a message to send it to the bot as the current persona. Comm
   :as NAME        switch persona ({names})
   :press TEXT     press the button labelled TEXT on the bot's latest message
   :file PATH      send a file
+  (paste an invite link https://t.me/...?start=... to open it as the current persona)
   :later HOURS    move the sandbox clock forward
   :who            list the personas
   :help           this text
@@ -386,6 +387,8 @@ async def _chat(sandbox: Sandbox, tr: Transcript, personas: dict[str, Persona], 
                 await tr.show()
             elif command.startswith(":"):
                 print("  unknown command; :help lists them", file=out)
+            elif link := re.match(rf"^https://t\.me/{DEMO_BOT}\?start=([A-Za-z0-9_-]+)$", line):
+                await tr.say(current, f"/start {link.group(1)}")  # what Telegram does when the link is opened
             else:
                 await tr.say(current, line)
         except (AssertionError, OSError, ValueError) as e:

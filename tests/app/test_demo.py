@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from bot.clock import FixedClock
 from bot.config import load_config
@@ -45,9 +46,12 @@ async def test_scripted_walkthrough_prints_the_conversation() -> None:
 
 
 async def test_terminal_chat_switches_persona_and_presses_buttons() -> None:
-    sandbox = Sandbox(config=load_config(), clock=FixedClock(DEMO_START))
+    sandbox = Sandbox(config=load_config(), clock=FixedClock(DEMO_START), fast=True)
     await sandbox.start()
-    stdin = io.StringIO(":as english\n/lang\n:press English\n:as nobody\n:quit\n")
+    stdin = io.StringIO(
+        ":as english\n/lang\n:press English\n:as nobody\n"
+        ":as coordinator\n/invite\n:press 平岗市场监管所\n:press 联络员\n:quit\n"
+    )
     out = io.StringIO()
     try:
         await repl(sandbox, stdin=stdin, out=out)
@@ -58,3 +62,15 @@ async def test_terminal_chat_switches_persona_and_presses_buttons() -> None:
     assert "Choose the interface language" in text
     assert "The interface language is now English." in text
     assert "unknown persona" in text
+    link = re.search(r"https://t\.me/liaison_demo_bot\?start=[A-Za-z0-9_-]+", text)
+    assert link is not None
+    # the liaison opens the link by pasting it
+    sandbox2_in = io.StringIO(f"{link.group(0)}\n:quit\n")
+    out2 = io.StringIO()
+    sandbox = Sandbox(config=load_config(), clock=FixedClock(DEMO_START), fast=True)
+    await sandbox.start()
+    try:
+        await repl(sandbox, stdin=sandbox2_in, out=out2)
+    finally:
+        await sandbox.stop()
+    assert f"张伟 › /start {link.group(0).rsplit('=', 1)[1]}" in out2.getvalue()
