@@ -55,6 +55,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             conversation.on_message,
         )
     )
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, conversation.unsupported))
     app.add_handler(MessageHandler(filters.COMMAND, conversation.unknown_command))
     app.add_handler(CallbackQueryHandler(errors.stale_button))
     app.add_error_handler(errors.on_error)

@@ -67,6 +67,12 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     await update.message.reply_text(context.text(update, "conversation.unknown-command", command=command))
 
 
+async def unsupported(update: Update, context: BotContext) -> None:
+    """A sticker, voice note, video, location … in a private chat: say what the bot can take."""
+    if update.message is not None:
+        await update.message.reply_text(context.text(update, "conversation.unsupported"))
+
+
 async def on_message(update: Update, context: BotContext) -> None:
     """Route a private message to its conversation, or to the fallback."""
     assert update.effective_user

@@ -63,13 +63,44 @@ def _as_of(context: BotContext, update: Update) -> str:
     return _t(context, update, "coordinator.as-of", moment=moment)
 
 
-def _pager(context: BotContext, update: Update, action: str, page: int, pages: int, *args: str | int) -> list[InlineKeyboardButton]:
+_SPECS = "view_specs"
+_KEEP_SPECS = 20
+
+
+def _remember(context: BotContext, spec: str) -> int:
+    """Keep a typed query for its page buttons (callback data holds 64 bytes; a query may not fit)."""
+    specs: dict[int, str] = context.user_data.setdefault(_SPECS, {})  # type: ignore[union-attr]
+    ref = max(specs, default=0) + 1
+    specs[ref] = spec
+    for old in sorted(specs)[:-_KEEP_SPECS]:
+        del specs[old]
+    return ref
+
+
+def _recall(context: BotContext, pressed: Button) -> str | None:
+    """The query a page button refers to; None once forgotten (a restart): the button is stale."""
+    if len(pressed.args) < 2:
+        return ""
+    specs: dict[int, str] = (context.user_data or {}).get(_SPECS, {})
+    return specs.get(pressed.int_arg(1))
+
+
+def _pager(context: BotContext, update: Update, action: str, page: int, pages: int, spec: str) -> list[InlineKeyboardButton]:
+    if pages <= 1:
+        return []
+    ref = _remember(context, spec) if spec else None
+    args = (ref,) if ref is not None else ()
     row = []
     if page > 0:
         row.append(InlineKeyboardButton(_t(context, update, "coordinator.prev"), callback_data=context.button(update, action, page - 1, *args)))
     if page < pages - 1:
         row.append(InlineKeyboardButton(_t(context, update, "coordinator.next"), callback_data=context.button(update, action, page + 1, *args)))
     return row
+
+
+async def _stale(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    await update.callback_query.answer(_t(context, update, "error.stale-button"), show_alert=True)
 
 
 async def _show(update: Update, text: str, keyboard: list[list[InlineKeyboardButton]]) -> None:
@@ -143,7 +174,11 @@ async def outstanding(update: Update, context: BotContext, who: Roles) -> None:
 @button(Action.OUTSTANDING)
 async def outstanding_page(update: Update, context: BotContext, who: Roles, pressed: Button) -> None:
     """Another page of /outstanding."""
-    await _outstanding(update, context, who, pressed.args[1] if len(pressed.args) > 1 else "", pressed.int_arg(0))
+    spec = _recall(context, pressed)
+    if spec is None:
+        await _stale(update, context)
+        return
+    await _outstanding(update, context, who, spec, pressed.int_arg(0))
 
 
 # --- /status -----------------------------------------------------------------------------------
@@ -188,7 +223,11 @@ async def status(update: Update, context: BotContext, who: Roles) -> None:
 @button(Action.STATUS)
 async def status_page(update: Update, context: BotContext, who: Roles, pressed: Button) -> None:
     """Another page of /status."""
-    await _status(update, context, pressed.args[1] if len(pressed.args) > 1 else "", pressed.int_arg(0))
+    spec = _recall(context, pressed)
+    if spec is None:
+        await _stale(update, context)
+        return
+    await _status(update, context, spec, pressed.int_arg(0))
 
 
 @button(Action.STATUS)

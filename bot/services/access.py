@@ -105,7 +105,11 @@ def roles_of(services: Services, telegram_user_id: int) -> Roles:
         if person is None or person.id is None:
             return Roles()
         out = Roles(person_id=person.id, reachable=person.reachable)
+        active_units = roles.units_of(s, person_id=person.id)  # a deactivated unit gives no liaison rights
+        active_ids = {u.id for u in active_units}
         for assignment in roles.roles_of(s, person_id=person.id):
+            if assignment.unit_id is not None and assignment.unit_id not in active_ids:
+                continue
             if assignment.role == Role.coordinator:
                 out.is_coordinator = True
             elif assignment.role == Role.leader:
@@ -114,5 +118,5 @@ def roles_of(services: Services, telegram_user_id: int) -> Roles:
                 out.primary_units.append(assignment.unit_id)
             elif assignment.role == Role.backup and assignment.unit_id is not None:
                 out.backup_units.append(assignment.unit_id)
-        out.unit_names = [u.name for u in roles.units_of(s, person_id=person.id)]
+        out.unit_names = [u.name for u in active_units]
         return out

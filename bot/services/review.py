@@ -101,8 +101,11 @@ def accept(services: Services, roles: Roles, *, submission_id: int, now: datetim
     """Accept a submission; the liaison hears of it."""
     _check(roles)
     assert roles.person_id is not None
-    with services.storage.session() as s:
-        submission = submissions.accept_submission(s, submission_id=submission_id, reviewer_person_id=roles.person_id, now=now)
+    try:
+        with services.storage.session() as s:
+            submission = submissions.accept_submission(s, submission_id=submission_id, reviewer_person_id=roles.person_id, now=now)
+    except submissions.AlreadyReviewed as e:
+        return [_already(e, language)], None
     return [Reply(t(language, "review.accepted"))], _notice(services, submission, "review.told-accepted", {}, [])
 
 
@@ -121,11 +124,19 @@ def return_with(services: Services, roles: Roles, *, submission_id: int, comment
     comment = comment.strip()
     if not comment:
         return [Reply(t(language, "review.ask-comment"))], None
-    with services.storage.session() as s:
-        submission = submissions.return_submission(s, submission_id=submission_id, reviewer_person_id=roles.person_id, comment=comment, now=now)
+    try:
+        with services.storage.session() as s:
+            submission = submissions.return_submission(s, submission_id=submission_id, reviewer_person_id=roles.person_id, comment=comment, now=now)
+    except submissions.AlreadyReviewed as e:
+        services.storage.drafts.delete_draft(person_id=roles.person_id, flow=FLOW)
+        return [_already(e, language)], None
     services.storage.drafts.delete_draft(person_id=roles.person_id, flow=FLOW)
     notice = _notice(services, submission, "review.told-returned", {"comment": comment}, [("review.button.fix", "sub", (submission.obligation_id,))])
     return [Reply(t(language, "review.returned"))], notice
+
+
+def _already(e: submissions.AlreadyReviewed, language: str) -> Reply:
+    return Reply(t(language, "review.already-reviewed", status=t(language, f"review.status.{e.submission.status.value}")))
 
 
 def _notice(services: Services, submission: Submission, key: str, params: dict[str, object], buttons: list[tuple[str, str, tuple[str | int, ...]]]) -> Notice | None:

@@ -120,6 +120,14 @@ def submissions_to_review(session: Session, *, unit_id: int | None = None) -> li
     return list(session.exec(statement))
 
 
+class AlreadyReviewed(ValueError):
+    """The version was reviewed already, or superseded by a newer one."""
+
+    def __init__(self, submission: Submission) -> None:
+        super().__init__(f"submission {submission.id} is {submission.status.value}, not waiting for review")
+        self.submission = submission
+
+
 def _review(
     session: Session,
     *,
@@ -132,13 +140,17 @@ def _review(
     submission = session.get(Submission, submission_id)
     if submission is None:
         raise LookupError(f"no submission with id {submission_id}")
-    if submission.status is SubmissionStatus.superseded:
-        raise ValueError("a superseded version cannot be reviewed; review the current one")
-    submission.status = status
-    submission.reviewed_by_person_id = reviewer_person_id
-    submission.reviewed_at = now
-    submission.review_comment = comment
-    session.flush()
+    # Only a version still waiting may be reviewed, and only once: a conditional update, so two
+    # coordinators (or an old button) cannot accept and return the same version.
+    result = session.exec(
+        update(Submission)
+        .where(col(Submission.id) == submission_id, col(Submission.status) == SubmissionStatus.submitted)
+        .values(status=status, reviewed_by_person_id=reviewer_person_id, reviewed_at=now, review_comment=comment)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(submission)
+    if result.rowcount != 1:
+        raise AlreadyReviewed(submission)
     return submission
 
 

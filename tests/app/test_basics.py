@@ -113,3 +113,22 @@ async def test_an_unknown_command_is_explained(bot_app: RunningBot) -> None:
     user = bot_app.emulator.user(5008, first_name="Qi", language_code="zh-hans")
     reply = await user.ask("/frobnicate now")
     assert reply.text == t("zh-CN", "conversation.unknown-command", command="/frobnicate")
+
+
+async def test_a_sticker_gets_an_answer_saying_what_the_bot_takes(bot_app: RunningBot) -> None:
+    from telegram import Update
+
+    user = bot_app.emulator.user(5009, first_name="Lu", language_code="zh-hans")
+    await user.ask("/start")  # the chat exists
+    sticker = {
+        "update_id": 990001,
+        "message": {
+            "message_id": 99, "date": 1692151200, "chat": {"id": user.id, "type": "private", "first_name": "Lu"},
+            "from": {"id": user.id, "is_bot": False, "first_name": "Lu", "language_code": "zh-hans"},
+            "sticker": {"file_id": "s1", "file_unique_id": "u1", "type": "regular", "width": 512, "height": 512,
+                        "is_animated": False, "is_video": False},
+        },
+    }
+    await bot_app.app.process_update(Update.de_json(sticker, bot_app.app.bot))
+    reply = await user.wait_for()
+    assert reply.text == t("zh-CN", "conversation.unsupported")

@@ -143,6 +143,12 @@ def test_submission_versions_are_kept(
     with storage.session() as s:
         accepted = s.get(Submission, v2.id)
         assert accepted is not None and accepted.status is SubmissionStatus.accepted and accepted.reviewed_at == now
+    # reviewed once: an accepted version can neither be returned (reopening the item) nor accepted again
+    with pytest.raises(submissions.AlreadyReviewed, match="accepted"), storage.session() as s:
+        submissions.return_submission(s, submission_id=v2.id, reviewer_person_id=coordinator.id, comment="晚了", now=now)  # type: ignore[arg-type]
+    with storage.session() as s:
+        assert s.get(Obligation, oid).status is not ObligationStatus.returned  # type: ignore[union-attr]
+        assert s.get(Submission, v2.id).review_comment is None  # type: ignore[union-attr]
     with pytest.raises(IntegrityError), storage.session() as s:
         s.add(Submission(obligation_id=oid, unit_id=unit.id, person_id=person.id, item_no=1, version=2,  # type: ignore[arg-type]
                          kind=SubmissionKind.case, submitted_at=now))
