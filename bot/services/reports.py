@@ -35,3 +35,18 @@ def report_of(services: Services, key: str) -> ReportType:
 def report_title(report: ReportType, language: str) -> str:
     """A report type's title in a language."""
     return (report.title_en or report.title) if language == "en" else report.title
+
+
+def period_label(services: Services, report: ReportType | None, *, period_key: str, stored: str, language: str) -> str:
+    """A period's label in a language; the database keeps the Chinese one (`stored`)."""
+    if language == "zh-CN" or report is None:
+        return stored
+    from schedules import periods_of
+
+    c = services.config.campaign
+    cache_key = ("period-labels", report.key)
+    labels: dict[str, str] | None = services.extras.get(cache_key)  # type: ignore[assignment]
+    if labels is None:
+        labels = {d.period_key: d.label_en for d in periods_of(report, tz=c.tz, start=c.start, end=c.end, calendar=services.calendar)}
+        services.extras[cache_key] = labels
+    return labels.get(period_key) or stored

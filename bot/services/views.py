@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from bot.config import ReportType
 from bot.context import Services
-from bot.services import adhoc
+from bot.services import adhoc, reports
 from bot.storage import due, views
 from bot.storage.views import Counts, ItemRef, Scope, UnitRow
 from schedules import period_for_phrase
@@ -174,14 +174,4 @@ def format_moment(moment: datetime, language: str, tz: object, *, with_time: boo
 
 def period_label(services: Services, report: ReportType | None, item: ItemRef, language: str) -> str:
     """A due item's period label in a language (the stored label is the Chinese one)."""
-    if language == "zh-CN" or report is None:
-        return item.period_label
-    from schedules import periods_of
-
-    c = services.config.campaign
-    key = ("period-labels", report.key)
-    labels = services.extras.get(key)
-    if labels is None:
-        labels = {d.period_key: d.label_en for d in periods_of(report, tz=c.tz, start=c.start, end=c.end, calendar=services.calendar)}
-        services.extras[key] = labels
-    return labels.get(item.period_key) or item.period_label
+    return reports.period_label(services, report, period_key=item.period_key, stored=item.period_label, language=language)
