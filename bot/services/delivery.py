@@ -37,6 +37,7 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -95,10 +96,17 @@ def _floor(services: Services, bot: Any, chat_id: int, person_id: int) -> int:
     return services.storage.reminders.last_message_id(person_id=person_id) or 0
 
 
-async def _probe(bot: Any, chat_id: int, floor: int, text: str, markup: InlineKeyboardMarkup, lane: str) -> int | None | bool:  # noqa: C901
-    """The id of our message if it is in the chat, None if it surely is not, False if unknown."""
+async def _probe(  # noqa: C901
+    bot: Any, chat_id: int, floor: int, text: str, markup: InlineKeyboardMarkup, lane: str, *, skip: set[int] | None = None, strict: bool = False
+) -> int | None | bool:
+    """The id of our message if it is in the chat, None if it surely is not, False if unknown.
+
+    `skip`: more ids known to be the bot's other messages. `strict`: an edit that changed a
+    message (not byte-identical: someone else's message, or ours rendered differently) ends
+    the probe as unknown instead of looking further.
+    """
     limiter = _limiter(bot)
-    own = limiter.own_message_ids(chat_id) if limiter else set()
+    own = (limiter.own_message_ids(chat_id) if limiter else set()) | (skip or set())
     message_id, probes, failures = floor + 1, 0, 0
     while probes < MAX_PROBES:
         if message_id in own:
@@ -110,12 +118,12 @@ async def _probe(bot: Any, chat_id: int, floor: int, text: str, markup: InlineKe
             # editMessageReplyMarkup: PTB adds the default parse_mode to it, which the API does not know.)
             await bot.edit_message_text(text, chat_id, message_id, reply_markup=markup, rate_limit_args={"lane": lane})
         except BadRequest as e:
-            text = e.message.lower()
-            if "not modified" in text:
+            answer = e.message.lower()  # (not `text`: that is what each probe sets)
+            if "not modified" in answer:
                 return message_id
-            if "not found" in text:
+            if "not found" in answer:
                 return None
-            if "can't be edited" in text:
+            if "can't be edited" in answer:
                 message_id += 1
                 continue
             log.warning("delivery probe: unexpected answer %r", e.message)  # noqa
@@ -132,6 +140,8 @@ async def _probe(bot: Any, chat_id: int, floor: int, text: str, markup: InlineKe
         else:
             # Someone else's bot message (another process's): we changed its keyboard; go on.
             log.warning("delivery probe edited a message it did not recognise in a chat")
+            if strict:
+                return False
             message_id += 1
     return False
 
@@ -149,6 +159,33 @@ async def deliver(
     attempts: int = 1,
 ) -> Delivery:
     """Send a claimed reminder (its row holding `attempts`) and record how it ended (see the module docstring)."""
+    flying = in_flight(services)
+    flying.add(reminder_id)
+    try:
+        return await _deliver(
+            services, bot, reminder_id=reminder_id, person_id=person_id, chat_id=chat_id, text=text, markup=markup, lane=lane, attempts=attempts
+        )
+    finally:
+        flying.discard(reminder_id)
+
+
+def in_flight(services: Services) -> set[int]:
+    """Ids of the reminders this process is delivering right now (never stuck, however long they take)."""
+    return services.extras.setdefault("delivery-in-flight", set())  # type: ignore[no-any-return]
+
+
+async def _deliver(
+    services: Services,
+    bot: Any,
+    *,
+    reminder_id: int,
+    person_id: int,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    lane: str,
+    attempts: int,
+) -> Delivery:
     storage = services.storage
     attempt = attempts
     while True:
@@ -193,7 +230,24 @@ async def deliver(
             storage.reminders.mark_reminder_failed(reminder_id=reminder_id, error=error, unreachable=False, now=services.clock.now())
             return Delivery(Outcome.failed)
         with storage.session() as s:
-            if not reminders.reclaim_reminder(s, reminder_id=reminder_id, seen_attempts=attempt):
+            if not reminders.reclaim_reminder(s, reminder_id=reminder_id, seen_attempts=attempt, now=services.clock.now()):
                 return Delivery(Outcome.failed)  # someone else took it over
         attempt += 1
         await asyncio.sleep(min(BACKOFF_CAP_S, BACKOFF_S * 2 ** (attempt - 2)) * (0.5 + random.random() / 2))
+
+
+async def find_delivered(
+    services: Services, bot: Any, *, person_id: int, chat_id: int, text: str, markup: InlineKeyboardMarkup, started: datetime
+) -> int | None | bool:
+    """Whether a reminder whose sender stopped mid-send (a stuck claim) is in the chat.
+
+    The same probe as after an ambiguous failure, made safe for a message another (dead)
+    process may have sent: it starts above the person's last reminder recorded sent before the
+    attempt began, skips every reminder id recorded for the person, and stops as unknown at
+    the first message it would change. The id of our message, None if it surely is not
+    there, False if that cannot be told.
+    """
+    with services.storage.session() as s:
+        floor = reminders.last_message_id_before(s, person_id=person_id, before=started) or 0
+        skip = reminders.message_ids_of(s, person_id=person_id)
+    return await _probe(bot, chat_id, floor, text, markup, BROADCAST, skip=skip, strict=True)

@@ -4,7 +4,12 @@ Both are `ReminderSent` rows claimed before sending, so each goes out once even 
 processes: the digest is unique per coordinator and day (`digest@2023-08-16`, no due item);
 an escalation per leader, due item and unit (`escalation@<unit id>`), so once per obligation.
 The digest is sent at `digest_time` (campaign zone), late within `missed_grace` after downtime,
-and only when something is overdue or someone is unreachable.
+and only when something is overdue, someone is unreachable, or a reminder's delivery is unknown.
+
+A coordinator or leader who never started the bot cannot be messaged (403 "can't initiate
+conversation"): that digest or escalation is given up, and the digests of the coordinators
+who can be reached name them apart from those who blocked the bot, so that someone asks them
+to open the bot and press Start (from the first digest after their 403).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from bot.context import Services
 from bot.models import Person, ReminderKind, Role
 from bot.services import delivery
 from bot.storage import due, people, reminders, roles
-from bot.texts.catalog import t
+from bot.texts.catalog import Markup, t
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +51,13 @@ def digest_text(services: Services, *, now: datetime, language: str) -> str | No
     with services.storage.session() as s:
         overdue = due.outstanding(s, due_before=now)
         unreachable = people.unreachable_people(s)
-    if not overdue and not unreachable:
+        staff = {p.id for role in (Role.coordinator, Role.leader) for p in roles.people_with_role(s, role=role)}
+        errors = reminders.last_unreachable_errors(s, person_ids=[p.id for p in unreachable if p.id in staff])  # type: ignore[misc]
+        unknown = reminders.unknown_deliveries(s, since=now - timedelta(days=1))
+        leaders = {p.id for p in roles.people_with_role(s, role=Role.leader)}
+    never_started = [p for p in unreachable if never_started_bot(errors.get(p.id))]  # type: ignore[arg-type]
+    unreachable = [p for p in unreachable if p not in never_started]
+    if not overdue and not unreachable and not never_started and not unknown:
         return None
     lines = [t(language, "reminders.digest-title")]
     groups: dict[tuple[str, str], list[str]] = {}
@@ -59,9 +70,27 @@ def digest_text(services: Services, *, now: datetime, language: str) -> str | No
             title = report_key
         lines.append(t(language, "reminders.digest-line", title=title, period=period, count=len(units), units="、".join(units)))
     if unreachable:
-        names = "、".join(p.name or p.first_name or str(p.telegram_user_id) for p in unreachable)
+        names = "、".join(_name(p) for p in unreachable)
         lines.append(t(language, "reminders.digest-unreachable", count=len(unreachable), names=names))
+    if never_started:
+        names = Markup("、".join(
+            t(language, "reminders.digest-person-role", name=_name(p), role=t(language, "reminders.role-leader" if p.id in leaders else "reminders.role-coordinator"))
+            for p in never_started
+        ))
+        lines.append(t(language, "reminders.digest-never-started", count=len(never_started), names=names))
+    if unknown:
+        names = "、".join(dict.fromkeys(f"{unit.name}·{_name(person)}" if unit else _name(person) for _, person, unit in unknown))
+        lines.append(t(language, "reminders.digest-unknown", count=len(unknown), names=names))
     return "\n".join(lines)
+
+
+def _name(person: Person) -> str:
+    return person.name or person.first_name or str(person.telegram_user_id)
+
+
+def never_started_bot(error: str | None) -> bool:
+    """Whether a 403 says the person never opened a chat with the bot (not: blocked it)."""
+    return error is not None and "initiate conversation" in error.lower()
 
 
 async def _send_once(

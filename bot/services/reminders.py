@@ -8,8 +8,13 @@ moment key), so a reminder cannot go out twice — not from two tasks, not from 
 configured moment at or before `now`, if it is at most `missed_grace` old. In normal running
 that is the moment that just came; after downtime it is the latest missed one, sent once;
 earlier missed moments are never replayed. Plus snoozed reminders whose time has come,
-the coordinators' digest and leaders' escalations (`bot.services.digest`), and a retry of
-failed sends.
+the coordinators' digest and leaders' escalations (`bot.services.digest`), a retry of
+failed sends, and the settling of claims whose sender died mid-send (`recover_stuck`: probed,
+never resent blindly).
+
+**Ad-hoc deadlines** (/deadline, `bot.services.adhoc`) are reminded like configured report
+types: `plan` adds their moments, recomputed when their rows change; /deadline re-arms the
+timer on confirm.
 
 **Scheduling**: one timer, not one job per person or per moment. `schedule(app)` arms one
 PTB JobQueue `run_once` job ("reminders-tick") for the earliest of: the next configured
@@ -40,6 +45,7 @@ from bot.services.reports import report_of, report_title
 from bot.storage import due, reminders
 from bot.storage.reminders import SNOOZE_PREFIX, ReminderTarget
 from bot.texts.catalog import t
+from schedules import DueItem as ScheduleItem
 from schedules import ReminderMoment, reminders_for
 from schedules.plan import in_quiet_hours
 from schedules.rules import AnyTimeSchedule
@@ -74,9 +80,9 @@ class Summary:
 # --- the plan -------------------------------------------------------------------------------
 
 
-def plan(services: Services) -> list[ReminderMoment]:
-    """Every configured reminder moment of the campaign, by time (computed once per process)."""
-    cached = services.extras.get("reminder-plan")
+def _configured_plan(services: Services) -> list[ReminderMoment]:
+    """The moments of the report types of config.toml (computed once per process)."""
+    cached = services.extras.get("reminder-plan-config")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     config = services.config
@@ -88,8 +94,51 @@ def plan(services: Services) -> list[ReminderMoment]:
             moments.extend(
                 reminders_for(item, report, calendar=services.calendar, tz=config.campaign.tz, quiet_hours=config.reminders.quiet_hours)
             )
+    services.extras["reminder-plan-config"] = moments
+    return moments
+
+
+def adhoc_moments(services: Services) -> list[ReminderMoment]:
+    """The moments of the ad-hoc deadlines (/deadline), straight from their rows.
+
+    Each is one due item (`adhoc_<id>`, 'once') due at the row's `due_at` (end of the day when
+    no time was named); moments at or before the deadline's creation are dropped, so a
+    deadline added today for tomorrow does not at once send the `-1d@09:00` reminder of this
+    morning.
+    """
+    from bot.services.adhoc import PERIOD_KEY, as_report_type
+
+    config = services.config
+    tz = config.campaign.tz
+    moments: list[ReminderMoment] = []
+    for row in services.storage.adhoc.list_adhoc_reports():
+        report = as_report_type(row, tz)
+        local = row.due_at.astimezone(tz)
+        label = report.schedule.label  # type: ignore[union-attr]
+        item = ScheduleItem(row.key, PERIOD_KEY, label, label, None, None, local.date(), local.date(), local)
+        moments.extend(
+            m
+            for m in reminders_for(item, report, calendar=services.calendar, tz=tz, quiet_hours=config.reminders.quiet_hours)
+            if m.at > row.created_at
+        )
+    return moments
+
+
+def plan(services: Services) -> list[ReminderMoment]:
+    """Every reminder moment of the campaign, configured and ad-hoc, by time.
+
+    The configured part is computed once per process; the whole is recomputed only when the
+    ad-hoc deadlines change (one cheap query a call: their count and highest id).
+    """
+    fingerprint = services.storage.adhoc.adhoc_fingerprint()
+    cached = services.extras.get("reminder-plan")
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]  # type: ignore[no-any-return]
+    moments = list(_configured_plan(services))
+    if fingerprint[0]:
+        moments.extend(adhoc_moments(services))
     moments.sort(key=lambda m: (m.at, m.report_key, m.period_key))
-    services.extras["reminder-plan"] = moments
+    services.extras["reminder-plan"] = (fingerprint, moments)
     return moments
 
 
@@ -334,7 +383,7 @@ async def process_snoozes(services: Services, bot: Any, *, now: datetime, summar
         if snooze_time(row.moment_key) > now or row.id is None:
             continue
         with services.storage.session() as s:
-            if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=0):
+            if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=0, now=now):
                 continue  # another process took it
             item = s.get(DueItem, row.due_item_id)
             obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
@@ -379,7 +428,7 @@ async def retry_failed(services: Services, bot: Any, *, now: datetime, summary: 
     for row in rows:
         assert row.id is not None
         with services.storage.session() as s:
-            if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=row.attempts):
+            if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=row.attempts, now=now):
                 continue
             item = s.get(DueItem, row.due_item_id)
             obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
@@ -396,6 +445,77 @@ async def retry_failed(services: Services, bot: Any, *, now: datetime, summary: 
         )
 
 
+# --- stuck claims --------------------------------------------------------------------------------
+
+STUCK_UNKNOWN = "delivery unknown: the sending process stopped mid-send"
+_RENDERED = (ReminderKind.reminder, ReminderKind.overdue, ReminderKind.nudge)
+
+
+async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary: Summary) -> int:
+    """Settle reminders whose claim is pending for longer than `STUCK_AFTER` (their sender died).
+
+    No send takes that long: one attempt waits at most for the limiter's queue and its 429
+    holds (`Limits.max_retry_after` + 1 tries) plus the HTTP timeouts, and every later attempt
+    first reclaims the row (which fails once we have taken it over). Such a claim is
+    ambiguous, so it is never resent blindly: the row is taken over (`reclaim_reminder`), then
+    for a reminder with its keyboard the chat is probed (`delivery.find_delivered`): there →
+    recorded sent; surely not there → sent now (if still owed); cannot tell, or no keyboard to
+    recognise it by (digest, escalation) → failed "delivery unknown", never retried, and
+    listed in the coordinators' digest. Reminders this process is delivering are skipped.
+    Returns how many rows were settled.
+    """
+    from bot.models import Unit
+    from bot.storage import people
+
+    flying = delivery.in_flight(services)
+    with services.storage.session() as s:
+        rows = [r for r in reminders.stuck_claims(s, started_before=now - STUCK_AFTER) if r.id not in flying]
+    settled = 0
+    for row in rows:
+        assert row.id is not None
+        started = row.sent_at or row.created_at
+        with services.storage.session() as s:
+            if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=row.attempts, now=now):
+                continue  # another process took it, or its sender came back
+            item = s.get(DueItem, row.due_item_id) if row.due_item_id else None
+            obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
+            person = people.get_person(s, person_id=row.person_id)
+            unit = s.get(Unit, row.unit_id) if row.unit_id else None
+        settled += 1
+        if row.kind not in _RENDERED or item is None or obligation is None or person is None:
+            services.storage.reminders.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
+            summary.failed += 1
+            log.warning("reminder %s: claimed at %s, never settled; delivery unknown", row.id, started)
+            continue
+        report = report_of(services, item.report_key)
+        target = ReminderTarget(obligation.id, row.unit_id, unit.name if unit else "", Role.primary, person)  # type: ignore[arg-type]
+        # rendered as the stopped sender rendered it (its `now` was the claim's), to be recognised
+        language = language_of(services, person.language)
+        text = reminder_text(services, kind=row.kind, report=report, item=item, unit_name=target.unit_name, now=row.created_at, language=language)
+        markup = reminder_keyboard(
+            services, user_id=person.telegram_user_id, reminder_id=row.id, obligation_id=target.obligation_id, report=report, language=language
+        )
+        assert person.id is not None
+        found = await delivery.find_delivered(
+            services, bot, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id, text=text, markup=markup, started=started
+        )
+        if found is False:
+            services.storage.reminders.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
+            summary.failed += 1
+            log.warning("reminder %s: claimed at %s, never settled, not found by the probe either way; delivery unknown", row.id, started)
+        elif found is not None:
+            services.storage.reminders.mark_reminder_sent(reminder_id=row.id, message_id=int(found), now=now)
+            log.info("reminder %s: a stuck claim had been delivered; recorded it", row.id)
+        elif obligation.status not in due.PENDING or not person.reachable:
+            services.storage.reminders.give_up_reminder(reminder_id=row.id, error="not needed any more (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
+        else:
+            log.info("reminder %s: a stuck claim was not delivered; sending it now", row.id)
+            summary.add(await send_claimed(
+                services, bot, reminder_id=row.id, kind=row.kind, report=report, item=item, target=target, now=now, attempts=row.attempts + 1,
+            ))
+    return settled
+
+
 # --- the entry point and the timer ------------------------------------------------------------
 
 
@@ -407,6 +527,7 @@ async def process_due_moments(services: Services, bot: Any, *, now: datetime) ->
     for moment in moments_due(services, now):
         await process_moment(services, bot, moment, now=now, summary=summary)
     await process_snoozes(services, bot, now=now, summary=summary)
+    await recover_stuck(services, bot, now=now, summary=summary)
     await digest.process_digest(services, bot, now=now)
     await digest.process_escalations(services, bot, now=now)
     await retry_failed(services, bot, now=now, summary=summary)

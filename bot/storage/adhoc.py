@@ -4,7 +4,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from bot.models import AdhocReport
 
@@ -48,3 +48,9 @@ def list_adhoc_reports(session: Session) -> list[AdhocReport]:
 def get_adhoc_report(session: Session, *, key: str) -> AdhocReport | None:
     """An ad-hoc report by its key (adhoc_<id>)."""
     return session.exec(select(AdhocReport).where(AdhocReport.key == key)).first()
+
+
+def adhoc_fingerprint(session: Session) -> tuple[int, int]:
+    """(how many ad-hoc report types, their highest id): changes whenever one is added or removed."""
+    count, top = session.exec(select(func.count(col(AdhocReport.id)), func.max(AdhocReport.id))).one()
+    return int(count or 0), int(top or 0)

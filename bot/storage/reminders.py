@@ -73,15 +73,18 @@ def mark_reminder_failed(
     """Sending failed: `unreachable` (403, blocked) is final, otherwise it may be retried."""
     reminder = _reminder(session, reminder_id)
     reminder.status = ReminderStatus.unreachable if unreachable else ReminderStatus.failed
+    reminder.sent_at = None
     reminder.last_error = f"{now.isoformat()} {error}"[:MAX_ERROR_LENGTH]
     session.flush()
     return reminder
 
 
-def reclaim_reminder(session: Session, *, reminder_id: int, seen_attempts: int) -> bool:
+def reclaim_reminder(session: Session, *, reminder_id: int, seen_attempts: int, now: datetime | None = None) -> bool:
     """Claim another attempt at a failed (or stuck pending) reminder; True if this caller won.
 
-    Conditional on the attempt count the caller saw, so two retriers cannot both send.
+    Conditional on the attempt count the caller saw, so two retriers cannot both send. With
+    `now`, the attempt's start is recorded in `sent_at` while the row is pending (see
+    `stuck_claims`); `mark_reminder_sent` overwrites it, `mark_reminder_failed` clears it.
     """
     statement = (
         update(ReminderSent)
@@ -97,6 +100,9 @@ def reclaim_reminder(session: Session, *, reminder_id: int, seen_attempts: int) 
     reminder = session.get(ReminderSent, reminder_id)
     if reminder is not None:
         session.refresh(reminder)
+        if won and now is not None:
+            reminder.sent_at = now
+            session.flush()
     return won
 
 
@@ -279,3 +285,65 @@ def reminded_since(session: Session, *, due_item_id: int, person_id: int, since:
         ReminderSent.attempts > 0,
     )
     return session.exec(statement).first() is not None
+
+
+def stuck_claims(session: Session, *, started_before: datetime) -> list[ReminderSent]:
+    """Pending reminders with an attempt begun before `started_before`: their sender may have died.
+
+    An attempt begins at the claim (`created_at`) or at a reclaim that recorded its start
+    (`sent_at` while pending). Snoozes not yet attempted (attempts 0) are not claims.
+    """
+    started = func.coalesce(col(ReminderSent.sent_at), col(ReminderSent.created_at))
+    statement = (
+        select(ReminderSent)
+        .where(ReminderSent.status == ReminderStatus.pending, col(ReminderSent.attempts) >= 1, started < started_before)
+        .order_by(col(ReminderSent.created_at), col(ReminderSent.id))
+    )
+    return list(session.exec(statement))
+
+
+def message_ids_of(session: Session, *, person_id: int) -> set[int]:
+    """The Telegram message ids recorded for a person's reminders (the bot's own messages)."""
+    statement = select(ReminderSent.telegram_message_id).where(
+        ReminderSent.person_id == person_id, col(ReminderSent.telegram_message_id).is_not(None)
+    )
+    return {int(i) for i in session.exec(statement) if i is not None}
+
+
+def last_message_id_before(session: Session, *, person_id: int, before: datetime) -> int | None:
+    """The highest message id of a person's reminders recorded sent at or before `before`: a floor
+    below any message sent after `before`."""
+    statement = select(func.max(ReminderSent.telegram_message_id)).where(
+        ReminderSent.person_id == person_id, col(ReminderSent.sent_at) <= before, ReminderSent.status == ReminderStatus.sent
+    )
+    return session.exec(statement).first()
+
+
+def unknown_deliveries(session: Session, *, since: datetime) -> list[tuple[ReminderSent, Person, Unit | None]]:
+    """Reminders given up as "delivery unknown" at or after `since` (read from the error's time stamp)."""
+    statement = (
+        select(ReminderSent, Person, Unit)
+        .join(Person, col(Person.id) == ReminderSent.person_id)
+        .join(Unit, col(Unit.id) == ReminderSent.unit_id, isouter=True)
+        .where(ReminderSent.status == ReminderStatus.failed, col(ReminderSent.last_error).contains("delivery unknown"))
+        .order_by(col(ReminderSent.created_at), col(ReminderSent.id))
+    )
+    out = []
+    for row, person, unit in session.exec(statement):
+        try:
+            at = datetime.fromisoformat((row.last_error or "").split(" ", 1)[0])
+        except ValueError:
+            continue
+        if at >= since:
+            out.append((row, person, unit))
+    return out
+
+
+def last_unreachable_errors(session: Session, *, person_ids: list[int]) -> dict[int, str]:
+    """Per person, the error of their latest reminder that ended unreachable (403)."""
+    statement = (
+        select(ReminderSent.person_id, ReminderSent.last_error)
+        .where(col(ReminderSent.person_id).in_(person_ids), ReminderSent.status == ReminderStatus.unreachable)
+        .order_by(col(ReminderSent.created_at), col(ReminderSent.id))
+    )
+    return {person_id: error or "" for person_id, error in session.exec(statement)}
