@@ -142,6 +142,13 @@ class ReportType(ReportTiming):
     max_items: int = Field(default=1, ge=1)
     zero_report: bool = Field(default=False, description="零报告 allowed")
 
+    @field_validator("key")
+    @classmethod
+    def _not_adhoc(cls, value: str) -> str:
+        if value.startswith("adhoc_"):
+            raise ValueError("keys starting with 'adhoc_' are reserved for deadlines added with /deadline")
+        return value
+
     @model_validator(mode="after")
     def _items(self) -> ReportType:
         if self.min_items > self.max_items:

@@ -72,11 +72,12 @@ schedule = { kind = "monthly", day = 32 }
         ('\n[[report_types]]\nkey = "x"\ntitle = "X"\ntemplate = "case"\nreminders = ["-3x"]\nschedule = { kind = "any_time" }\n', "report_types[0:x].reminders", "-3d@09:00"),
         ('\n[[report_types]]\nkey = "x"\ntitle = "X"\ntemplate = "case"\nschedule = { kind = "fortnightly" }\n', "report_types[0:x].schedule", "monthly"),
         ('\n[[report_types]]\nkey = "x"\ntitle = "X"\ntemplate = "case"\nschedule = { kind = "quarterly" }\n', "report_types[0:x].schedule", "exactly one"),
+        ('\n[[report_types]]\nkey = "adhoc_1"\ntitle = "X"\ntemplate = "case"\nschedule = { kind = "any_time" }\n', "report_types[0:adhoc_1].key", "reserved"),
         ('\n[reminders]\nquiet_hours = "late"\n', "reminders.quiet_hours", "22:00-07:30"),
         ('\n[database]\nurl = "mysql://x"\n', "database.url", "postgresql"),
         ('\n[telegram]\napi_url = "ftp://x"\n', "telegram.api_url", "http"),
     ],
-    ids=["template", "reminder-offset", "schedule-kind", "quarterly-needs-day", "quiet-hours", "database-url", "api-url"],
+    ids=["template", "reminder-offset", "schedule-kind", "quarterly-needs-day", "adhoc-prefix", "quiet-hours", "database-url", "api-url"],
 )
 def test_each_mistake_is_explained(tmp_path: Path, extra: str, key: str, expected: str) -> None:
     with pytest.raises(ConfigError) as caught:
