@@ -1,4 +1,7 @@
-"""Send a service's `Reply` objects: long texts split within Telegram's limit, buttons signed, files attached."""
+"""Send a service's `Reply` objects: long texts split within Telegram's limit, buttons signed, files attached.
+
+After a reply's text come its stored attachments (by id), then the documents made for it (the blank 附件1).
+"""
 
 from __future__ import annotations
 
@@ -35,3 +38,5 @@ async def send(context: BotContext, chat_id: int, user_id: int, replies: list[Re
             for attachment in found:
                 data = files.read(context.services, attachment)
                 await context.bot.send_document(chat_id, InputFile(data, filename=attachment.file_name or "file"))
+        for document in reply.documents:
+            await context.bot.send_document(chat_id, InputFile(document.data, filename=document.name))

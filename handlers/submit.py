@@ -58,9 +58,10 @@ async def on_free_message(update: Update, context: BotContext) -> None:
             await update.message.reply_text(context.text(update, f"submissions.file.{e.key}", **e.params))
             return
         carry.append({"attachment": attachment.id, "name": incoming.file_name})
-    text = update.message.text or update.message.caption
-    if text:
-        carry.append({"text": text})
+    if update.message.text:
+        carry.append({"text": update.message.text})
+    elif update.message.caption:
+        carry.append({"text": update.message.caption, "caption": True})
     replies = service.start(services, roles, language=language, now=now, carry=carry)
     await send(context, update.effective_chat.id, update.effective_user.id, replies)
 
@@ -118,9 +119,6 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
                 replies = None
             else:
                 replies = service.press(services, roles, dict(draft.data), draft.state, pressed.args[0], pressed.args[1:], language=language, now=now)
-                if replies is None and pressed.args[0] == "blank":
-                    replies = []
-                    await _send_blank(update, context)
     except service.NotAllowed:
         await query.answer(context.text(update, "error.not-allowed"), show_alert=True)
         return
@@ -131,15 +129,3 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
         return
     await query.answer()
     await send(context, update.effective_chat.id, update.effective_user.id, replies)
-
-
-async def _send_blank(update: Update, context: BotContext) -> None:
-    """The blank 附件1 workbook (only when openpyxl is installed)."""
-    from telegram import InputFile
-
-    from bot.services.forms import statistics
-
-    assert update.effective_chat
-    if statistics.has_excel():
-        data = statistics.blank_workbook()
-        await context.bot.send_document(update.effective_chat.id, InputFile(data, filename="附件1-统计表.xlsx"))

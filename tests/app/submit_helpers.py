@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.config import ReportType
 from bot.emulator.control import UserHandle
 from bot.emulator.state import BotMessage
 from bot.models import Person
@@ -12,6 +13,15 @@ from bot.storage import Storage
 
 PDF = b"%PDF-1.4\n% decision\n" + b"x" * 200
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+STATS = ReportType.model_validate({
+    "key": "drug_stats",
+    "title": "药品经营使用环节统计表",
+    "title_en": "Drug retail and use statistics",
+    "template": "statistics",
+    "owed_by": ["所队"],
+    "schedule": {"kind": "monthly", "day": 5, "covers": "previous_month"},
+})
 
 
 def liaison_of(storage: Storage, make_person: Callable[..., Person], make_liaison: Callable[..., Any], code: str, telegram_user_id: int) -> Person:

@@ -10,25 +10,14 @@ from typing import Any
 import pytest
 
 from bot.clock import FixedClock
-from bot.config import ReportType
 from bot.emulator import Emulator
 from bot.models import ObligationStatus, Person, SubmissionKind, SubmissionStatus
 from bot.services.files import FILES_DIR_ENV
 from bot.storage import Storage, due, submissions
-from tests.app.submit_helpers import PDF, PNG, liaison_of, presses, says
+from tests.app.submit_helpers import PDF, PNG, STATS, liaison_of, presses, says
 from tests.fixtures.app import COORDINATOR, RunningBot, campaign_config, start_bot, stop_bot
 
 LIAISON = 7002
-
-STATS = ReportType.model_validate({
-    "key": "drug_stats",
-    "title": "药品经营使用环节统计表",
-    "title_en": "Drug retail and use statistics",
-    "template": "statistics",
-    "owed_by": ["所队"],
-    "schedule": {"kind": "monthly", "day": 5, "covers": "previous_month"},
-})
-
 
 @pytest.fixture(autouse=True)
 def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -62,3 +62,56 @@ def test_split_keeps_everything_within_the_limit_and_entities_whole() -> None:
     assert "".join(parts).replace("\n", "") == text.replace("\n", "")
     assert all(len(p) <= 1000 for p in parts)
     assert all(not p.endswith("&amp") and not p.startswith("amp;") for p in parts)
+
+
+def _workbook(rows: list[list[object]]) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_workbook_is_read_by_category_name_wherever_the_rows_are() -> None:
+    from bot.services.forms.workbook import read_workbook
+
+    data = _workbook([
+        ["附件1"],
+        [],
+        ["类别", "检查", "违规", "整改", "立案", "罚没", "吊销", "移送"],
+        [" 药品网络销售单位 ", "2", "0", "0", "0", "0.5万元", "0", "0"],
+        ["零售药店", 10, 3, 2, 1, 1.25, 0, 0],
+        ["药品 使用单位", "5家", 1, 1, 0, 0, 0, 0],
+    ])
+    table, problems = read_workbook(data)
+    assert problems == [] and table is not None
+    assert table["retail"]["fines"] == "1.25" and table["users"]["inspected"] == "5" and table["online"]["fines"] == "0.5"
+
+
+def test_workbook_problems_name_the_excel_cell() -> None:
+    from bot.services.forms.workbook import read_workbook
+
+    data = _workbook([["零售药店", 1, 2, 0, 0, 0, 0, -1], ["药品使用单位"], ["其他", 1]])
+    table, problems = read_workbook(data)
+    assert table is None
+    assert [(p.key, p.cell("zh-CN")) for p in problems] == [
+        ("negative", "H1 零售药店 × 移送公安机关案件数量（家）"),
+        ("exceeds", "C1 零售药店 × 发现违规单位数量（家）"),
+        ("empty-row", "B2:H2 药品使用单位"),
+        ("missing-row", "药品网络销售单位"),
+    ]
+
+
+def test_a_damaged_workbook_is_unreadable() -> None:
+    from bot.services.forms.workbook import Unreadable, blank_workbook, read_workbook
+
+    with pytest.raises(Unreadable):
+        read_workbook(blank_workbook()[:300])
+    with pytest.raises(Unreadable):
+        read_workbook(b"%PDF-1.4 not a workbook")

@@ -1,7 +1,8 @@
 """The forms liaisons fill in by message, one step per answer, per template (the seeds' 附件).
 
 - case (附件8/附件2): 案件名称, 案情概述, 查办结果, decision date, fine, police transfer, 行政处罚决定书.
-- statistics (附件1): one row of seven numbers per category (`forms.statistics`).
+- statistics (附件1): one row of seven numbers per category (`forms.statistics`), or the filled
+  workbook uploaded at any of those steps (`forms.workbook`, which also makes the blank template).
 - summary (附件9/附件3): the five sections, or one Word/PDF file as the whole summary.
 - confirmation: one tap, an optional note or screenshot.
 - free: text and/or files.

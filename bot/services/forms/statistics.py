@@ -1,6 +1,7 @@
 """附件1 统计表: three categories by seven counts, cumulative since the campaign start.
 
-A row is typed as seven numbers; every problem names its cell (category × column).
+A row is typed as seven numbers (or read from the uploaded workbook, `forms.workbook`); every problem
+names its cell (category × column, and the Excel coordinate such as C5 when it came from a workbook).
 """
 
 from __future__ import annotations
@@ -49,13 +50,16 @@ class CellProblem:
 
     key: str
     category: str
-    column: str
+    column: str  # "" for the whole row
     params: tuple[tuple[str, str], ...] = ()
+    ref: str = ""  # the Excel coordinate (C5) when the figure came from a workbook
 
     def cell(self, language: str) -> str:
         cat = next(c for c in CATEGORIES if c.key == self.category)
-        col = next(c for c in COLUMNS if c.key == self.column)
-        return f"{cat.name(language)} × {col.name(language)}"
+        name = cat.name(language)
+        if self.column:
+            name += " × " + column_name(self.column, language)
+        return f"{self.ref} {name}" if self.ref else name
 
 
 Row = dict[str, str]  # column key -> number as text ('12', '3.5'): JSON-safe and exact
@@ -70,25 +74,34 @@ def parse_row(category: str, value: str) -> tuple[Row | None, list[CellProblem]]
     row: Row = {}
     problems: list[CellProblem] = []
     for column, raw in zip(COLUMNS, parts, strict=True):
-        raw = raw.removesuffix("万元").removesuffix("万").removesuffix("家").removesuffix("件")
-        try:
-            number = Decimal(raw)
-        except InvalidOperation:
-            problems.append(CellProblem("not-number", category, column.key, (("text", raw[:20]),)))
-            continue
-        if number < 0:
-            problems.append(CellProblem("negative", category, column.key))
-        elif column.key == MONEY:
-            if number != number.quantize(Decimal("0.01")):
-                problems.append(CellProblem("money-precision", category, column.key))
-            else:
-                row[column.key] = _text(number)
-        elif number != number.to_integral_value():
-            problems.append(CellProblem("whole", category, column.key))
-        else:
-            row[column.key] = str(int(number))
+        number, problem = parse_cell(category, column.key, raw)
+        if problem is not None:
+            problems.append(problem)
+        elif number is not None:
+            row[column.key] = number
     problems += check_row(category, row) if not problems else []
     return (row if not problems else None), problems
+
+
+def parse_cell(category: str, column: str, raw: str) -> tuple[str | None, CellProblem | None]:
+    """One figure ('12', '12家', '0.5万元'): the number as text, or what is wrong with it."""
+    raw = normalise_width(raw).strip()
+    raw = raw.removesuffix("万元").removesuffix("万").removesuffix("家").removesuffix("件").strip()
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        return None, CellProblem("not-number", category, column, (("text", raw[:20]),))
+    if not number.is_finite():
+        return None, CellProblem("not-number", category, column, (("text", raw[:20]),))
+    if number < 0:
+        return None, CellProblem("negative", category, column)
+    if column == MONEY:
+        if number != number.quantize(Decimal("0.01")):
+            return None, CellProblem("money-precision", category, column)
+        return _text(number), None
+    if number != number.to_integral_value():
+        return None, CellProblem("whole", category, column)
+    return str(int(number)), None
 
 
 def check_row(category: str, row: Row) -> list[CellProblem]:
@@ -119,56 +132,3 @@ def column_name(key: str, language: str) -> str:
 def _text(number: Decimal) -> str:
     out = f"{number:f}"
     return out.rstrip("0").rstrip(".") if "." in out else out
-
-
-def read_workbook(data: bytes) -> tuple[dict[str, Row] | None, list[CellProblem]]:
-    """The table from a filled 附件1 workbook (openpyxl, when installed): rows found by category name."""
-    try:
-        import openpyxl  # type: ignore[import-untyped]  # optional: only for Excel uploads
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise RuntimeError("openpyxl is not installed") from None
-    import io
-
-    sheet = openpyxl.load_workbook(io.BytesIO(data), data_only=True).active
-    table: dict[str, Row] = {}
-    problems: list[CellProblem] = []
-    for row in sheet.iter_rows(values_only=True):
-        first = str(row[0] or "").strip()
-        category = next((c for c in CATEGORIES if c.zh == first), None)
-        if category is None:
-            continue
-        cells = ["0" if v in (None, "") else str(v) for v in row[1 : 1 + len(COLUMNS)]]
-        parsed, found = parse_row(category.key, " ".join(cells))
-        problems += found
-        if parsed is not None:
-            table[category.key] = parsed
-    for category in CATEGORIES:
-        if category.key not in table and not any(p.category == category.key for p in problems):
-            problems.append(CellProblem("missing-row", category.key, COLUMNS[0].key))
-    return (table if not problems else None), problems
-
-
-def blank_workbook() -> bytes:
-    """The blank 附件1 template as an .xlsx file (openpyxl, when installed)."""
-    import io
-
-    import openpyxl  # type: ignore[import-untyped]
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "统计表"
-    sheet.append(["类别", *(c.zh for c in COLUMNS)])
-    for category in CATEGORIES:
-        sheet.append([category.zh])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def has_excel() -> bool:
-    """Whether Excel uploads can be read here."""
-    try:
-        import openpyxl  # type: ignore[import-untyped]  # noqa: F401
-    except ImportError:
-        return False
-    return True

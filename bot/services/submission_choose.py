@@ -1,0 +1,79 @@
+"""What a liaison can file now: open obligations of their units, and any-time reports (随时上报)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from bot.context import Services
+from bot.services.access import Roles
+from bot.services.forms import fileable
+from bot.services.reports import report_title
+from bot.services.submission_common import ANY_PERIOD, WINDOW, report
+from bot.storage import due
+from bot.storage import units as unit_store
+from bot.storage.due import ObligationView
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Something the user may file now: an obligation, or an any-time report of a unit."""
+
+    label: str
+    action: str
+    args: tuple[str | int, ...]
+
+
+def _unit_prefix(view: ObligationView, many: bool) -> str:
+    return f"{view.unit.name} · " if many else ""
+
+
+def choices(services: Services, roles: Roles, *, language: str, now: datetime) -> list[Choice]:
+    """What the user's units have open (overdue or due within the window), then any-time reports."""
+    units = roles.units()
+    many = len(units) > 1
+    out: list[Choice] = []
+    with services.storage.session() as s:
+        for unit_id in units:
+            for view in due.open_obligations(s, unit_id=unit_id):
+                found = report(services, view.due_item.report_key)
+                if found is None or not fileable(found.template) or view.due_item.period_key == ANY_PERIOD:
+                    continue
+                if view.due_item.due_at > now + WINDOW:
+                    continue
+                label = f"{_unit_prefix(view, many)}{report_title(found, language)} · {view.due_item.period_label}"
+                out.append(Choice(label, "sub", (view.obligation.id or 0,)))
+    with services.storage.session() as s:
+        for unit_id in units:
+            unit = unit_store.get_unit(s, unit_id=unit_id)
+            if unit is None:
+                continue
+            for any_time in services.config.report_types:
+                if any_time.schedule.kind != "any_time" or not fileable(any_time.template):
+                    continue
+                if any_time.owed_by and not set(any_time.owed_by) & set(unit.tags):
+                    continue
+                prefix = f"{unit.name} · " if many else ""
+                out.append(Choice(f"{prefix}{report_title(any_time, language)}", "subany", (any_time.key, unit_id)))
+    return out
+
+
+def any_time_obligation(services: Services, *, report_key: str, unit_id: int, now: datetime) -> int:
+    """The obligation of an any-time report (随时上报) for a unit, created on first use.
+
+    Its due item has period 'any' and is due at the end of the campaign's last day: filing is
+    never late, and the item stays open for filings until the campaign ends.
+    """
+    c = services.config.campaign
+    due_at = datetime.combine(c.end, time(23, 59, 59), tzinfo=c.tz)
+    with services.storage.session() as s:
+        unit = unit_store.get_unit(s, unit_id=unit_id)
+        if unit is None:
+            raise LookupError(unit_id)
+        item = due.ensure_due_item(
+            s, report_key=report_key, period_key=ANY_PERIOD, period_label="随时上报", due_at=due_at, unit_codes=[unit.code], now=now
+        )
+        assert item.id is not None
+        obligation = due.get_obligation(s, due_item_id=item.id, unit_id=unit_id)
+        assert obligation is not None and obligation.id is not None
+        return obligation.id
