@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from schedules.rules import CalendarSettings, QuietHours, ReportTiming, Strict
 
@@ -144,8 +144,9 @@ class ReportType(ReportTiming):
 
     @field_validator("key")
     @classmethod
-    def _not_adhoc(cls, value: str) -> str:
-        if value.startswith("adhoc_"):
+    def _not_adhoc(cls, value: str, info: ValidationInfo) -> str:
+        # bot.services.adhoc builds its own report types with the context {"adhoc": True}
+        if value.startswith("adhoc_") and not (info.context or {}).get("adhoc"):
             raise ValueError("keys starting with 'adhoc_' are reserved for deadlines added with /deadline")
         return value
 

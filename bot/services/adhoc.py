@@ -33,16 +33,17 @@ MAX_TITLE = 100
 def as_report_type(row: AdhocReport, tz: object) -> ReportType:
     """The `ReportType` an ad-hoc row stands for (a one-off schedule on its due day)."""
     local = row.due_at.astimezone(tz)  # type: ignore[arg-type]
-    return ReportType(
-        key=row.key,
-        title=row.title,
-        title_en=row.title,
-        template=TemplateKind(row.template),
-        owed_by=list(row.owed_by),
-        schedule=OnceSchedule(kind="once", date=local.date(), label=PERIOD_LABEL, label_en=PERIOD_LABEL_EN),
-        due_time=local.time().replace(microsecond=0) if row.has_time else None,
-        reminders=DEFAULT_REMINDERS,  # type: ignore[arg-type]  # parsed by the validator
-    )
+    fields = {
+        "key": row.key,
+        "title": row.title,
+        "title_en": row.title,
+        "template": TemplateKind(row.template),
+        "owed_by": list(row.owed_by),
+        "schedule": OnceSchedule(kind="once", date=local.date(), label=PERIOD_LABEL, label_en=PERIOD_LABEL_EN),
+        "due_time": local.time().replace(microsecond=0) if row.has_time else None,
+        "reminders": DEFAULT_REMINDERS,  # parsed by the validator
+    }
+    return ReportType.model_validate(fields, context={"adhoc": True})  # the adhoc_ prefix is theirs
 
 
 def report_types(services: Services) -> list[ReportType]:
