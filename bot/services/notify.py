@@ -50,6 +50,15 @@ async def send_to_person(services: Services, bot: Bot, person: Person, text: str
         return None
 
 
+async def tell_newly_unreachable(services: Services, bot: Bot, *, person_id: int) -> None:
+    """A 403 has just marked this person unreachable: tell the coordinators (unless they are one)."""
+    person = services.storage.people.get_person(person_id=person_id)
+    if person is None or _is_coordinator(services, person):
+        return
+    log.info("person %s is unreachable (403 to a reminder); telling the coordinators", person_id)
+    await _tell_unreachable(services, bot, person)
+
+
 def _is_coordinator(services: Services, person: Person) -> bool:
     with services.storage.session() as s:
         return any(p.id == person.id for p in roles.people_with_role(s, role=Role.coordinator))

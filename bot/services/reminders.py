@@ -41,7 +41,7 @@ from bot.context import SERVICES_KEY, Services
 from bot.models import DueItem, ReminderKind, Role
 from bot.services import delivery
 from bot.services.deadlines import items_of
-from bot.services.reports import report_of, report_title
+from bot.services.reports import period_label, report_of, report_title
 from bot.storage import due, reminders
 from bot.storage.reminders import SNOOZE_PREFIX, ReminderTarget
 from bot.texts.catalog import t
@@ -194,7 +194,7 @@ def reminder_text(services: Services, *, kind: ReminderKind, report: ReportType,
         language,
         f"reminders.{kind.value}",
         title=report_title(report, language),
-        period=item.period_label,
+        period=period_label(services, report, period_key=item.period_key, stored=item.period_label, language=language),
         unit=unit_name,
         due=due_phrase(services, item.due_at, now, language),
     )
@@ -329,6 +329,10 @@ async def process_moment(services: Services, bot: Any, moment: ReminderMoment, *
 
 # --- snoozes (稍后提醒) ------------------------------------------------------------------------
 
+# Why a snooze, retry or stuck claim is not sent: the person was replaced or removed as the
+# unit's liaison, or the unit was deactivated, since the reminder was made.
+NOT_A_LIAISON = "not needed: no longer a liaison of the unit"
+
 
 def snooze_time(moment_key: str) -> datetime:
     """The moment of a snooze row, from its key."""
@@ -370,6 +374,8 @@ def snooze(services: Services, *, reminder_id: int, telegram_user_id: int, at: d
         person = people.get_person_by_telegram_id(s, telegram_user_id=telegram_user_id)
         if row is None or person is None or row.person_id != person.id or row.due_item_id is None:
             return None
+        if reminders.liaison_role(s, person_id=row.person_id, unit_id=row.unit_id) is None:
+            return None  # no longer a liaison of that unit: its reminders are someone else's
         reminders.schedule_snooze(s, due_item_id=row.due_item_id, unit_id=row.unit_id, person_id=row.person_id, at=at, now=now)
     return Snoozed(at)
 
@@ -391,14 +397,16 @@ async def process_snoozes(services: Services, bot: Any, *, now: datetime, summar
             if item is None or obligation is None or person is None or obligation.status not in due.PENDING:
                 reminders.give_up_reminder(s, reminder_id=row.id, error="not needed: filed before the snooze", attempts=delivery.FINAL, now=now)
                 continue
+            held = reminders.liaison_role(s, person_id=person.id, unit_id=row.unit_id)  # type: ignore[arg-type]
+            if held is None:
+                reminders.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
+                continue
             if reminders.reminded_since(s, due_item_id=item.id, person_id=person.id, since=row.created_at, exclude_id=row.id):  # type: ignore[arg-type]
                 # A scheduled reminder of the same item reached them at the snooze time or since: one is enough.
                 reminders.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since the snooze", attempts=delivery.FINAL, now=now)
                 continue
-            from bot.models import Unit
-
-            unit = s.get(Unit, row.unit_id)
-            target = ReminderTarget(obligation.id, row.unit_id, unit.name if unit else "", Role.primary, person)  # type: ignore[arg-type]
+            role, unit = held
+            target = ReminderTarget(obligation.id, unit.id, unit.name, role, person)  # type: ignore[arg-type]
         report = report_of(services, item.report_key)
         kind = ReminderKind.overdue if now > item.due_at else ReminderKind.reminder
         rid = row.id
@@ -436,7 +444,12 @@ async def retry_failed(services: Services, bot: Any, *, now: datetime, summary: 
             if item is None or obligation is None or person is None or obligation.status not in due.PENDING or not person.reachable:
                 reminders.give_up_reminder(s, reminder_id=row.id, error="not needed any more", attempts=delivery.FINAL, now=now)
                 continue
-        target = ReminderTarget(obligation.id, row.unit_id, "", Role.primary, person)  # type: ignore[arg-type]
+            held = reminders.liaison_role(s, person_id=person.id, unit_id=row.unit_id)  # type: ignore[arg-type]
+            if held is None:
+                reminders.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
+                continue
+            role, unit = held
+        target = ReminderTarget(obligation.id, unit.id, unit.name, role, person)  # type: ignore[arg-type]
         summary.add(
             await send_claimed(
                 services, bot, reminder_id=row.id, kind=row.kind, report=report_of(services, item.report_key),
@@ -481,6 +494,7 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
             obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
             person = people.get_person(s, person_id=row.person_id)
             unit = s.get(Unit, row.unit_id) if row.unit_id else None
+            held = reminders.liaison_role(s, person_id=person.id, unit_id=row.unit_id) if person is not None else None  # type: ignore[arg-type]
         settled += 1
         if row.kind not in _RENDERED or item is None or obligation is None or person is None:
             services.storage.reminders.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
@@ -489,15 +503,14 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
             continue
         report = report_of(services, item.report_key)
         target = ReminderTarget(obligation.id, row.unit_id, unit.name if unit else "", Role.primary, person)  # type: ignore[arg-type]
-        # rendered as the stopped sender rendered it (its `now` was the claim's), to be recognised
+        # recognised by its keyboard (unique: it carries the row id), rendered as the sender did
         language = language_of(services, person.language)
-        text = reminder_text(services, kind=row.kind, report=report, item=item, unit_name=target.unit_name, now=row.created_at, language=language)
         markup = reminder_keyboard(
             services, user_id=person.telegram_user_id, reminder_id=row.id, obligation_id=target.obligation_id, report=report, language=language
         )
         assert person.id is not None
         found = await delivery.find_delivered(
-            services, bot, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id, text=text, markup=markup, started=started
+            services, bot, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id, markup=markup, started=started
         )
         if found is False:
             services.storage.reminders.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
@@ -508,7 +521,10 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
             log.info("reminder %s: a stuck claim had been delivered; recorded it", row.id)
         elif obligation.status not in due.PENDING or not person.reachable:
             services.storage.reminders.give_up_reminder(reminder_id=row.id, error="not needed any more (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
+        elif held is None:
+            services.storage.reminders.give_up_reminder(reminder_id=row.id, error=NOT_A_LIAISON + " (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
         else:
+            target = ReminderTarget(obligation.id, held[1].id, held[1].name, held[0], person)  # type: ignore[arg-type]
             log.info("reminder %s: a stuck claim was not delivered; sending it now", row.id)
             summary.add(await send_claimed(
                 services, bot, reminder_id=row.id, kind=row.kind, report=report, item=item, target=target, now=now, attempts=row.attempts + 1,

@@ -198,6 +198,27 @@ def reminder_targets(session: Session, *, due_item_id: int) -> list[ReminderTarg
     ]
 
 
+def liaison_role(session: Session, *, person_id: int, unit_id: int | None) -> tuple[Role, Unit] | None:
+    """The person's active primary/backup role in an active unit (primary first), with the unit;
+    None if they no longer hold one (replaced, removed, the unit deactivated)."""
+    if unit_id is None:
+        return None
+    statement = (
+        select(RoleAssignment, Unit)
+        .join(Unit, col(Unit.id) == RoleAssignment.unit_id)
+        .where(
+            RoleAssignment.person_id == person_id,
+            RoleAssignment.unit_id == unit_id,
+            col(RoleAssignment.ended_at).is_(None),
+            col(RoleAssignment.role).in_([Role.primary, Role.backup]),
+            col(Unit.active).is_(True),
+        )
+        .order_by(col(RoleAssignment.role).desc(), col(RoleAssignment.id))
+    )
+    row = session.exec(statement).first()
+    return None if row is None else (row[0].role, row[1])
+
+
 def claimed_people(session: Session, *, due_item_id: int, moment_key: str) -> set[int]:
     """People already claimed for a due item's moment (to skip them without an INSERT each)."""
     statement = select(ReminderSent.person_id).where(
