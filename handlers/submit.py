@@ -35,7 +35,7 @@ async def _refuse(update: Update, context: BotContext) -> None:
 async def submit(update: Update, context: BotContext, roles: access.Roles) -> None:
     """Start a submission: for the one open report, or ask which."""
     assert update.effective_user and update.effective_chat
-    replies = service.start(context.services, roles, language=context.language(update), now=context.services.clock.now())
+    replies = service.launch(context.services, roles, "start", (), language=context.language(update), now=context.services.clock.now())
     await send(context, update.effective_chat.id, update.effective_user.id, replies)
 
 
@@ -99,26 +99,20 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
     language = context.language(update)
     replies: list[service.Reply] | None
     try:
+        draft = services.storage.drafts.get_draft(person_id=roles.person_id, flow=service.FLOW)
         if pressed.action in ("sub", "zero", "amend", "subany"):
-            draft = services.storage.drafts.get_draft(person_id=roles.person_id, flow=service.FLOW)
             carry = list(draft.data.get("carry", [])) if draft is not None and draft.state == "choose" else None
-            if pressed.action == "subany":
-                obligation_id = service.any_time_obligation(services, report_key=pressed.args[0], unit_id=pressed.int_arg(1), now=now)
-                if not roles.may(access.Action.SUBMIT, unit_id=pressed.int_arg(1)):
-                    raise service.NotAllowed
-            else:
-                obligation_id = pressed.int_arg(0)
-            if pressed.action == "zero":
-                replies = service.zero_preview(services, roles, obligation_id=obligation_id, language=language, now=now)
-            else:
-                item_no = pressed.int_arg(1) if pressed.action == "amend" else None
-                replies = service.begin(services, roles, obligation_id=obligation_id, language=language, now=now, item_no=item_no, carry=carry)
+            replies = service.launch(services, roles, pressed.action, pressed.args, language=language, now=now, carry=carry)
+        elif not pressed.args:
+            replies = None
+        elif pressed.args[0] == "new" and len(pressed.args) > 1:  # discard the one in progress, start the new one
+            replies = service.launch(services, roles, pressed.args[1], pressed.args[2:], language=language, now=now, replace=True)
+        elif draft is None:
+            replies = None
+        elif pressed.args[0] == "resume":
+            replies = service.resume(services, roles, dict(draft.data), draft.state, language=language, now=now)
         else:
-            draft = services.storage.drafts.get_draft(person_id=roles.person_id, flow=service.FLOW)
-            if draft is None or not pressed.args:
-                replies = None
-            else:
-                replies = service.press(services, roles, dict(draft.data), draft.state, pressed.args[0], pressed.args[1:], language=language, now=now)
+            replies = service.press(services, roles, dict(draft.data), draft.state, pressed.args[0], pressed.args[1:], language=language, now=now)
     except service.NotAllowed:
         await query.answer(context.text(update, "error.not-allowed"), show_alert=True)
         return

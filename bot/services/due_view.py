@@ -10,9 +10,10 @@ from bot.services.access import Roles
 from bot.services.forms import fileable
 from bot.services.forms.render import format_day
 from bot.services.reports import find_report, report_title
+from bot.services.submission_common import period_of
 from bot.services.submissions import ANY_PERIOD, WINDOW, Btn, Reply
 from bot.storage import due, units
-from bot.texts.catalog import t
+from bot.texts.catalog import Markup, t
 
 RECENT = timedelta(days=31)  # filed items stay listed this long after their deadline
 _MARKS = {"open": "🔲", "overdue": "⏰", "done": "✅", "late": "🕓", "returned": "↩️"}
@@ -51,13 +52,14 @@ def due_list(services: Services, roles: Roles, *, language: str, now: datetime) 
             if report is None:
                 continue
             status = status_of(view.obligation.status, view.obligation.late, item.due_at, now)
+            period = period_of(services, item, language)
             lines.append(t(
-                language, "due.item", mark=_MARKS[status], report=report_title(report, language), period=item.period_label,
-                due=format_day(item.due_at.astimezone(tz).date(), language), status=t(language, f"due.status.{status}"),
+                language, "due.item", mark=_MARKS[status], report=report_title(report, language), period=period,
+                due=format_day(item.due_at.astimezone(tz).date(), language), status=Markup(t(language, f"due.status.{status}")),
             ))
             shown += 1
             if pending and fileable(report.template) and len(buttons) < 8:
-                buttons.append([Btn(f"{report_title(report, language)} · {item.period_label}"[:60], "sub", (view.obligation.id or 0,))])
+                buttons.append([Btn(f"{report_title(report, language)} · {period}"[:60], "sub", (view.obligation.id or 0,))])
         if not shown:
             lines.append(t(language, "due.none"))
         any_time = [report_title(r, language) for r in services.config.report_types

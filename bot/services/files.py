@@ -29,14 +29,16 @@ _TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[bytes, ...]]] = 
     "PNG": ((".png",), ("image/png",), (b"\x89PNG",)),
     "DOC": ((".doc",), ("application/msword",), (b"\xd0\xcf\x11\xe0",)),
     "DOCX": ((".docx",), ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",), (b"PK\x03\x04",)),
+    # known only to be refused with a reason: the 统计表 reader takes .xlsx, not the old format
     "XLS": ((".xls",), ("application/vnd.ms-excel",), (b"\xd0\xcf\x11\xe0",)),
     "XLSX": ((".xlsx",), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",), (b"PK\x03\x04",)),
 }
+# What each kind of step takes; every type listed is one the bot can use there.
 GROUPS: dict[FileGroup, tuple[str, ...]] = {
-    FileGroup.DECISION: ("PDF", "JPEG", "PNG", "DOC", "DOCX"),
-    FileGroup.DOCUMENT: ("PDF", "DOC", "DOCX"),
-    FileGroup.SPREADSHEET: ("XLS", "XLSX"),
-    FileGroup.ANY: ("PDF", "JPEG", "PNG", "DOC", "DOCX", "XLS", "XLSX"),
+    FileGroup.DECISION: ("PDF", "JPEG", "PNG", "DOC", "DOCX"),  # 行政处罚决定书
+    FileGroup.DOCUMENT: ("PDF", "DOC", "DOCX"),  # a summary as a whole
+    FileGroup.SPREADSHEET: ("XLSX",),  # the 附件1 统计表, read by `forms.workbook`
+    FileGroup.ANY: ("PDF", "JPEG", "PNG", "DOC", "DOCX", "XLSX"),
 }
 
 
@@ -84,6 +86,8 @@ def check(incoming: Incoming, group: FileGroup) -> str:
     if incoming.size is not None and incoming.size > DOWNLOAD_LIMIT:
         raise Refused("too-big", size=f"{incoming.size / 1024 / 1024:.1f}", limit=DOWNLOAD_LIMIT // 1024 // 1024)
     kind = type_of(incoming.file_name, incoming.mime_type)
+    if kind == "XLS" and group is FileGroup.SPREADSHEET:
+        raise Refused("xls-old", name=incoming.file_name)
     if kind not in GROUPS[group]:
         raise Refused("type", name=incoming.file_name, allowed=allowed(group))
     return kind

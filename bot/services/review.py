@@ -10,9 +10,10 @@ from bot.models import Person, Submission
 from bot.services.access import Action, Roles
 from bot.services.forms.render import body
 from bot.services.reports import report_of, report_title
+from bot.services.submission_common import period_of
 from bot.services.submissions import Btn, Reply
 from bot.storage import people, submissions
-from bot.texts.catalog import t
+from bot.texts.catalog import Markup, normalize_language, t
 
 FLOW = "review"
 
@@ -42,7 +43,7 @@ def _describe(services: Services, submission: Submission, language: str) -> tupl
     view = services.storage.due.get_obligation_view(obligation_id=submission.obligation_id)
     assert view is not None
     report = report_of(services, view.due_item.report_key)
-    title = f"{view.unit.name} · {report_title(report, language)} · {view.due_item.period_label} · #{submission.item_no} v{submission.version}"
+    title = f"{view.unit.name} · {report_title(report, language)} · {period_of(services, view.due_item, language)} · #{submission.item_no} v{submission.version}"
     return title, str(report.template)
 
 
@@ -136,7 +137,7 @@ def return_with(services: Services, roles: Roles, *, submission_id: int, comment
 
 
 def _already(e: submissions.AlreadyReviewed, language: str) -> Reply:
-    return Reply(t(language, "review.already-reviewed", status=t(language, f"review.status.{e.submission.status.value}")))
+    return Reply(t(language, "review.already-reviewed", status=Markup(t(language, f"review.status.{e.submission.status.value}"))))
 
 
 def _notice(services: Services, submission: Submission, key: str, params: dict[str, object], buttons: list[tuple[str, str, tuple[str | int, ...]]]) -> Notice | None:
@@ -146,8 +147,8 @@ def _notice(services: Services, submission: Submission, key: str, params: dict[s
     view = services.storage.due.get_obligation_view(obligation_id=submission.obligation_id)
     assert view is not None
     report = report_of(services, view.due_item.report_key)
-    language = person.language or services.config.language
-    full = {"report": report_title(report, language), "period": view.due_item.period_label, "item": submission.item_no, **params}
+    language = normalize_language(person.language or services.config.language, services.config.language)
+    full = {"report": report_title(report, language), "period": period_of(services, view.due_item, language), "item": submission.item_no, **params}
     return Notice(chat_id=person.chat_id, language=person.language, key=key, params=full, buttons=buttons, telegram_user_id=person.telegram_user_id)
 
 

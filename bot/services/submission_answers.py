@@ -18,7 +18,7 @@ from bot.services.forms.render import field_label, format_day
 from bot.services.submission_common import Btn, Document, Reply, drop, save, view
 from bot.services.submission_preview import confirm, show_preview
 from bot.services.submission_steps import advance, after_steps, buttons_for, cell_text, go, prompt, use_file
-from bot.texts.catalog import t
+from bot.texts.catalog import Markup, t
 
 BLANK_NAME = "附件1-统计表.xlsx"
 
@@ -61,7 +61,7 @@ def answer_text(services: Services, roles: Roles, data: dict[str, Any], state: s
             category = st.key.removeprefix("row_")
             row, problems = stats.parse_row(category, text)
             if row is None:
-                lines = "\n".join(cell_text(p, language) for p in problems)
+                lines = Markup("\n".join(cell_text(p, language) for p in problems))  # each line escaped already
                 return [Reply(t(language, "submissions.stats.problems", problems=lines), buttons_for(data, st, language))]
             values[st.key] = row
             data["files"].pop("workbook", None)  # the figures no longer are the uploaded table's
@@ -98,9 +98,7 @@ async def answer_file(
     if group is None:
         return [Reply(t(language, "submissions.file.not-now"), buttons_for(data, st, language) if st is not None else [])]
     try:
-        kind = files.check(incoming, group)  # a wrong type or size is refused before any download
-        if st is not None and st.kind is Kind.STATS_ROW and kind != "XLSX":
-            raise files.Refused("xls-old", name=incoming.file_name)
+        files.check(incoming, group)  # a wrong type or size (an old .xls at the 统计表) is refused before any download
         attachment = await files.download(services, bot, incoming, group, now=now)
     except files.Refused as e:
         text = t(language, f"submissions.file.{e.key}", **e.params)

@@ -9,7 +9,7 @@ from bot.context import Services
 from bot.services.access import Roles
 from bot.services.forms import fileable
 from bot.services.reports import report_title
-from bot.services.submission_common import ANY_PERIOD, WINDOW, report
+from bot.services.submission_common import ANY_PERIOD, WINDOW, period_of, report
 from bot.storage import due
 from bot.storage import units as unit_store
 from bot.storage.due import ObligationView
@@ -41,7 +41,7 @@ def choices(services: Services, roles: Roles, *, language: str, now: datetime) -
                     continue
                 if view.due_item.due_at > now + WINDOW:
                     continue
-                label = f"{_unit_prefix(view, many)}{report_title(found, language)} · {view.due_item.period_label}"
+                label = f"{_unit_prefix(view, many)}{report_title(found, language)} · {period_of(services, view.due_item, language)}"
                 out.append(Choice(label, "sub", (view.obligation.id or 0,)))
     with services.storage.session() as s:
         for unit_id in units:

@@ -14,7 +14,8 @@ from typing import Any
 from bot.config import ReportType
 from bot.context import Services
 from bot.services.access import Action, Roles
-from bot.services.reports import find_report
+from bot.models import DueItem
+from bot.services.reports import find_report, period_label
 from bot.storage.due import ObligationView
 
 FLOW = "submission"
@@ -55,6 +56,11 @@ class NotAllowed(Exception):
 
 def report(services: Services, key: str) -> ReportType | None:
     return find_report(services, key)
+
+
+def period_of(services: Services, item: DueItem, language: str) -> str:
+    """A due item's period as the user reads it (the database keeps the Chinese label): 2023年8月 / August 2023."""
+    return period_label(services, find_report(services, item.report_key), period_key=item.period_key, stored=item.period_label, language=language)
 
 
 def save(services: Services, person_id: int, state: str, data: dict[str, Any], now: datetime) -> None:

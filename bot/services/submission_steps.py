@@ -20,7 +20,7 @@ from bot.services.forms.render import field_label
 from bot.services.submission_common import Btn, Reply, save, view
 from bot.services.submission_preview import show_preview
 from bot.storage import submissions
-from bot.texts.catalog import t
+from bot.texts.catalog import Markup, t
 
 
 def buttons_for(data: dict[str, Any], st: Step, language: str) -> list[list[Btn]]:
@@ -105,7 +105,7 @@ def after_steps(services: Services, person_id: int, data: dict[str, Any], langua
                 save(services, person_id, "lower", data, now)
                 lines = [cell_text(p, language) for p in lower]
                 return [Reply(
-                    t(language, "submissions.stats.lower-intro", problems="\n".join(lines)),
+                    t(language, "submissions.stats.lower-intro", problems=Markup("\n".join(lines))),  # each line escaped already
                     [[Btn(t(language, "submissions.button.correction"), "sf", ("correction",))],
                      [Btn(t(language, "submissions.button.reenter"), "sf", ("reenter",))]],
                 )]
@@ -190,7 +190,7 @@ def _use_workbook(
     except (workbook.Unreadable, OSError):
         return [Reply(t(language, "submissions.file.unreadable", name=name), buttons)]
     if figures is None:
-        lines = "\n".join(cell_text(p, language) for p in problems)
+        lines = Markup("\n".join(cell_text(p, language) for p in problems))  # each line escaped already
         return [Reply(t(language, "submissions.stats.workbook-problems", name=name, problems=lines), buttons)]
     for category, row in figures.items():
         data["values"][f"row_{category}"] = row

@@ -10,7 +10,10 @@ re-exported here.
 
 For other flows (reminders): `begin(...)` starts a submission for an obligation,
 `zero_preview(...)` shows a 零报告 to confirm, `file_zero_report(...)` files one directly.
-Buttons: `sub|<obligation id>` starts a submission, `zero|<obligation id>` a zero report.
+Buttons: `sub|<obligation id>` starts a submission, `zero|<obligation id>` a zero report,
+`amend|<obligation id>|<item>` a new version of an item, `subany|<report key>|<unit id>` an
+any-time report; handlers pass them to `launch`, which never throws away a submission in
+progress: the same one is resumed, another one is only replaced once the user says so.
 """
 
 from __future__ import annotations
@@ -21,15 +24,29 @@ from typing import Any
 from bot.context import Services
 from bot.models import SubmissionKind, SubmissionStatus
 from bot.services import files
-from bot.services.access import Roles
-from bot.services.forms import FileGroup, fileable, steps_of
+from bot.services.access import Action, Roles
+from bot.services.forms import FileGroup, fileable, step, steps_of
 from bot.services.forms.render import format_day
 from bot.services.reports import report_title
 from bot.services.submission_answers import answer_file, answer_text, file_group, press, take_carry
 from bot.services.submission_choose import Choice, any_time_obligation, choices
-from bot.services.submission_common import ANY_PERIOD, FLOW, WINDOW, Btn, Document, NotAllowed, Reply, check, report, save, view
+from bot.services.submission_common import (
+    ANY_PERIOD,
+    FLOW,
+    WINDOW,
+    Btn,
+    Document,
+    NotAllowed,
+    Reply,
+    check,
+    drop,
+    period_of,
+    report,
+    save,
+    view,
+)
 from bot.services.submission_preview import confirm, file_zero_report, next_item, preview_text, show_preview, zero_preview
-from bot.services.submission_steps import attachment_type, file_field, go, takes
+from bot.services.submission_steps import after_steps, attachment_type, file_field, go, prompt, takes
 from bot.texts.catalog import t
 
 __all__ = [
@@ -50,8 +67,10 @@ __all__ = [
     "confirm",
     "file_group",
     "file_zero_report",
+    "launch",
     "preview_text",
     "press",
+    "resume",
     "start",
     "take_carry",
     "zero_preview",
@@ -96,24 +115,25 @@ def begin(
     values: dict[str, Any] = {}
     step_files: dict[str, list[int]] = {}
     intro: list[str] = []
-    returned = [c for c in current if c.status == SubmissionStatus.returned]
-    if item_no is None and returned:
-        item_no = returned[0].item_no
-    if item_no is not None:
-        source = next((c for c in current if c.item_no == item_no), None)
-        if source is not None and source.kind != SubmissionKind.zero:
-            values = dict(source.data.get("values", {}))
-            for key, ids in source.data.get("files", {}).items():
-                step_files[key] = files.copy_for(services, list(ids), now=now)
-            if source.status == SubmissionStatus.returned and source.review_comment:
-                intro.append(t(language, "submissions.returned-note", comment=source.review_comment))
-    elif next_no > filed.max_items:
-        return [Reply(t(language, "submissions.max-items", max=filed.max_items))]
+    item_no = _target_item(current, item_no)
+    source = next((c for c in current if c.item_no == item_no), None) if item_no is not None else None
+    if source is None:
+        item_no = None  # a new item: numbered when it is confirmed (`next_no` is what it would be now)
+        if next_no > filed.max_items:
+            return [Reply(t(language, "submissions.max-items", max=filed.max_items))]
+    elif source.kind != SubmissionKind.zero:
+        values = dict(source.data.get("values", {}))
+        for key, ids in source.data.get("files", {}).items():
+            step_files[key] = files.copy_for(services, list(ids), now=now)
+        if source.status == SubmissionStatus.returned and source.review_comment:
+            intro.append(t(language, "submissions.returned-note", comment=source.review_comment))
     carry = carry or []
     data: dict[str, Any] = {
         "obligation_id": obligation_id,
         "template": str(filed.template),
         "item_no": item_no or next_no,
+        "amend": item_no,  # None: a new item
+        "base_version": source.version if source is not None else None,  # filed only if still the current one
         "values": values,
         "files": step_files,
         "carry": [c for c in carry if "text" in c],
@@ -124,7 +144,7 @@ def begin(
         language,
         "submissions.begin",
         report=report_title(filed, language),
-        period=obligation.due_item.period_label,
+        period=period_of(services, obligation.due_item, language),
         unit=obligation.unit.name,
         item=data["item_no"],
         due=format_day(obligation.due_item.due_at.astimezone(services.config.campaign.tz).date(), language),
@@ -137,6 +157,122 @@ def begin(
     replies += _pending_notes(services, data, language)
     replies += go(services, roles.person_id, data, steps_of(filed.template)[0], language, now)
     return replies + take_carry(services, roles, data, language, now)
+
+
+def _target_item(current: list[Any], item_no: int | None) -> int | None:
+    """The item a start is for: `item_no` (an amendment), else a returned item, else None (a new one)."""
+    if item_no is not None:
+        return item_no
+    returned = [c for c in current if c.status == SubmissionStatus.returned]
+    return returned[0].item_no if returned else None
+
+
+def launch(
+    services: Services,
+    roles: Roles,
+    action: str,
+    args: tuple[str, ...],
+    *,
+    language: str,
+    now: datetime,
+    carry: list[dict[str, Any]] | None = None,
+    replace: bool = False,
+) -> list[Reply]:
+    """A button that starts filing (sub, subany, zero, amend) or /submit (action "start").
+
+    A submission in progress with answers in it is never silently replaced: if the button is for
+    the same one it is resumed, otherwise the user is asked (continue it, or discard it and start
+    the new one, which comes back here with `replace`). NotAllowed, LookupError, ValueError for
+    buttons that do not (or no longer) fit.
+    """
+    assert roles.person_id is not None
+    obligation_id: int | None = None
+    item_no: int | None = None
+    if action == "subany":
+        obligation_id = _any_time(services, roles, report_key=args[0], unit_id=int(args[1]), now=now)
+    elif action in ("sub", "zero", "amend"):
+        obligation_id = int(args[0])
+        check(roles, view(services, obligation_id))
+        item_no = int(args[1]) if action == "amend" else None
+    elif action != "start":
+        raise ValueError(action)
+    if not replace:
+        busy = _busy(services, roles, action, args, obligation_id, item_no, language=language, now=now)
+        if busy is not None:
+            return busy
+    else:
+        drop(services, roles.person_id)
+    if obligation_id is None:
+        return start(services, roles, language=language, now=now)
+    if action == "zero":
+        return zero_preview(services, roles, obligation_id=obligation_id, language=language, now=now)
+    return begin(services, roles, obligation_id=obligation_id, language=language, now=now, item_no=item_no, carry=carry)
+
+
+def _any_time(services: Services, roles: Roles, *, report_key: str, unit_id: int, now: datetime) -> int:
+    """The obligation of an any-time report for a unit: allowed first, created only then."""
+    if not roles.may(Action.SUBMIT, unit_id=unit_id):
+        raise NotAllowed
+    found = report(services, report_key)
+    if found is None or found.schedule.kind != "any_time" or not fileable(found.template):
+        raise LookupError(report_key)
+    unit = services.storage.units.get_unit(unit_id=unit_id)
+    if unit is None or (found.owed_by and not set(found.owed_by) & set(unit.tags)):
+        raise LookupError(unit_id)
+    return any_time_obligation(services, report_key=report_key, unit_id=unit_id, now=now)
+
+
+def _has_answers(data: dict[str, Any]) -> bool:
+    return bool(data.get("values") or any(data.get("files", {}).values()) or data.get("pending"))
+
+
+def _busy(
+    services: Services, roles: Roles, action: str, args: tuple[str, ...], obligation_id: int | None, item_no: int | None,
+    *, language: str, now: datetime,
+) -> list[Reply] | None:
+    """None if nothing is in progress (or nothing worth keeping); the same one resumed; else the question."""
+    assert roles.person_id is not None
+    draft = services.storage.drafts.get_draft(person_id=roles.person_id, flow=FLOW)
+    if draft is None or draft.state == "choose" or "obligation_id" not in draft.data:
+        return None
+    data = dict(draft.data)
+    if not _has_answers(data):
+        return None
+    if obligation_id is not None and data["obligation_id"] == obligation_id:
+        zero = data.get("kind") == "zero"
+        if action == "zero" and zero:
+            return resume(services, roles, data, draft.state, language=language, now=now)
+        if action != "zero" and not zero and (action != "amend" or data.get("amend", data.get("item_no")) == item_no):
+            return resume(services, roles, data, draft.state, language=language, now=now)
+    found = view(services, data["obligation_id"])
+    filed = report(services, found.due_item.report_key)
+    text = t(
+        language, "submissions.busy", report=report_title(filed, language) if filed else found.due_item.report_key,
+        period=period_of(services, found.due_item, language), unit=found.unit.name,
+    )
+    rows = [
+        [Btn(t(language, "submissions.button.keep-going"), "sf", ("resume",))],
+        [Btn(t(language, "submissions.button.discard-start"), "sf", ("new", action, *args))],
+    ]
+    return [Reply(text, rows)]
+
+
+def resume(services: Services, roles: Roles, data: dict[str, Any], state: str, *, language: str, now: datetime) -> list[Reply]:
+    """Show the submission in progress where it was: its question, or its preview."""
+    assert roles.person_id is not None
+    found = view(services, data["obligation_id"])
+    filed = report(services, found.due_item.report_key)
+    head = Reply(t(
+        language, "submissions.resumed", report=report_title(filed, language) if filed else found.due_item.report_key,
+        period=period_of(services, found.due_item, language), unit=found.unit.name,
+    ))
+    st = step(data.get("template", ""), state)
+    if st is not None:
+        return [head, prompt(data, st, language)]
+    data["edit"] = False
+    if state == "lower":
+        return [head, *after_steps(services, roles.person_id, data, language, now)]
+    return [head, *show_preview(services, roles.person_id, data, language, now)]
 
 
 def _pending_notes(services: Services, data: dict[str, Any], language: str) -> list[Reply]:

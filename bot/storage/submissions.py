@@ -4,6 +4,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
 from bot.models import (
@@ -74,6 +75,125 @@ def add_submission(
     session.add(submission)
     session.flush()
     return submission
+
+
+_ATTEMPTS = 5  # a unique (obligation, item, version) clash means someone filed at the same moment: look again
+
+
+class PeriodFull(ValueError):
+    """A new item would be more than the report allows for the period (`max_items`)."""
+
+    def __init__(self, max_items: int) -> None:
+        super().__init__(f"at most {max_items} items per period")
+        self.max_items = max_items
+
+
+class ChangedMeanwhile(ValueError):
+    """An amendment started from a version that is no longer the item's current one."""
+
+    def __init__(self, current: Submission | None) -> None:
+        super().__init__("the item was changed meanwhile")
+        self.current = current
+
+
+class HasItems(ValueError):
+    """A 零报告 for an obligation that has items filed."""
+
+
+def next_item_no(session: Session, *, obligation_id: int) -> int:
+    """The number a new item gets: one past the highest item filed (a 零报告 alone is replaced by item 1)."""
+    highest = session.exec(
+        select(func.max(Submission.item_no)).where(
+            Submission.obligation_id == obligation_id, col(Submission.kind) != SubmissionKind.zero
+        )
+    ).one()
+    return (highest or 0) + 1
+
+
+def current_version(session: Session, *, obligation_id: int, item_no: int) -> Submission | None:
+    """The current (not superseded) version of one item."""
+    statement = select(Submission).where(
+        Submission.obligation_id == obligation_id,
+        Submission.item_no == item_no,
+        col(Submission.status) != SubmissionStatus.superseded,
+    )
+    return session.exec(statement.order_by(col(Submission.version).desc())).first()
+
+
+def _add_retrying(session: Session, attempt: Any) -> Submission:
+    """Run `attempt()` (checks, then `add_submission`) in a savepoint; on a unique clash (someone
+    filed the same item and version at the same moment) roll it back and run it again: it then
+    sees the other filing (committed: PostgreSQL waits for it; SQLite serialises writers)."""
+    for n in range(_ATTEMPTS):
+        try:
+            with session.begin_nested():
+                submission: Submission = attempt()
+                return submission
+        except IntegrityError:
+            if n == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def file_new_item(
+    session: Session,
+    *,
+    obligation_id: int,
+    person_id: int,
+    kind: SubmissionKind,
+    data: Mapping[str, Any],
+    now: datetime,
+    max_items: int,
+) -> Submission:
+    """File a new item under the next free item number, allocated now (two people filing new items
+    of the same period get different numbers); PeriodFull if that would exceed `max_items`."""
+
+    def attempt() -> Submission:
+        item_no = next_item_no(session, obligation_id=obligation_id)
+        if item_no > max_items:
+            raise PeriodFull(max_items)
+        return add_submission(session, obligation_id=obligation_id, person_id=person_id, kind=kind, data=data, now=now, item_no=item_no)
+
+    return _add_retrying(session, attempt)
+
+
+def file_new_version(
+    session: Session,
+    *,
+    obligation_id: int,
+    item_no: int,
+    base_version: int | None,
+    person_id: int,
+    kind: SubmissionKind,
+    data: Mapping[str, Any],
+    now: datetime,
+) -> Submission:
+    """File a new version of item `item_no` (an amendment) if `base_version`, the version it was
+    started from, is still the item's current one; ChangedMeanwhile (with the current one) if not."""
+
+    def attempt() -> Submission:
+        current = current_version(session, obligation_id=obligation_id, item_no=item_no)
+        if (current.version if current is not None else None) != base_version:
+            raise ChangedMeanwhile(current)
+        return add_submission(session, obligation_id=obligation_id, person_id=person_id, kind=kind, data=data, now=now, item_no=item_no)
+
+    return _add_retrying(session, attempt)
+
+
+def file_zero(
+    session: Session, *, obligation_id: int, person_id: int, now: datetime, data: Mapping[str, Any] | None = None
+) -> Submission:
+    """File a 零报告 (item 1) unless items have been filed for the obligation (HasItems)."""
+
+    def attempt() -> Submission:
+        if next_item_no(session, obligation_id=obligation_id) > 1:
+            raise HasItems(obligation_id)
+        return add_submission(
+            session, obligation_id=obligation_id, person_id=person_id, kind=SubmissionKind.zero,
+            data=data if data is not None else {"values": {}}, now=now, item_no=1,
+        )
+
+    return _add_retrying(session, attempt)
 
 
 def get_submission(session: Session, *, submission_id: int) -> Submission | None:
