@@ -178,6 +178,7 @@ _UNIT = re.compile(r"(?P<n>\d+)?(?P<ge>个)?(?P<half>半)?个?(?P<u>年|月|周|
 
 
 def _offset(m: re.Match[str], c: _Ctx) -> date:
+    """N units after now (三天后, 两小时后), or before it (三天前)."""
     months, delta, sub_day = 0, timedelta(), False
     for u in _UNIT.finditer(m["units"]):
         if u["n"] is None and u["half"] is None:
@@ -196,6 +197,8 @@ def _offset(m: re.Match[str], c: _Ctx) -> date:
         else:
             delta += timedelta(seconds=n * {"小时": 3600, "钟头": 3600, "分钟": 60, "分": 60, "秒": 1}[unit])
             sub_day = True
+    if m.groupdict().get("ago"):
+        months, delta = -months, -delta
     if sub_day:
         c.offset = delta
         return c.today
@@ -213,7 +216,7 @@ _DATE_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], _Ctx], date]]]
     (re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?!\d)"), _ymd),
     (re.compile(rf"(?P<y>\d{{2}}|今|明|去|后|前)年(?P<m>{_N})月(?P<d>{_N})[日号]?"), _ymd),
     (re.compile(rf"(?P<y>\d{{4}}|\d{{2}}|今|明|去|后|前)年(?P<m>{_N})月份?{_MPART}"), _year_month_part),
-    (re.compile(rf"(?:(?P<y>\d{{4}}|今|明|去|后|前|本)年)?(?:年度?)?{_MPART}"), _year_part),
+    (re.compile(rf"(?:(?P<y>\d{{4}}|今|明|去|后|前|本)年年?|年)度?{_MPART}"), _year_part),  # 年 required: 中午 is no 年中
     (re.compile(rf"(?P<m>{_N})月(?P<d>{_N})[日号]?"), _md),
     (re.compile(rf"(?P<m>{_N})[/.-](?P<d>{_N})(?![\d/.:-])"), _md),
     (re.compile(rf"(?P<m>{_N})月份?{_MPART}"), _month_part),
@@ -226,6 +229,7 @@ _DATE_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], _Ctx], date]]]
     (re.compile(rf"{_REL_W}个?(?:周|星期|礼拜)(?P<p>内|底)?(?![\d日天末])"), _week),
     (re.compile(rf"(?P<d>{_N})[日号]"), _rel_month),
     (re.compile(rf"(?:再?过)?{_UNITS}(?:以后|之后|过后|后|以内|之内|内)"), _offset),
+    (re.compile(rf"{_UNITS}(?P<ago>以前|之前|前)"), _offset),  # 3天前: three days ago (kept by _STRIP_TAIL)
     (re.compile(rf"(?:再?过){_UNITS}"), _offset),
 ]
 
@@ -276,7 +280,9 @@ def _clock(m: re.Match[str]) -> tuple[int, int, int] | None:
     return 0, hour, minute
 
 
-_STRIP_TAIL = re.compile(r"(?:之前|以前|前|为止|止|截止|左右)?(?:报送|提交|上报|交齐|交|完成|发送|报)?[。.!！,，]*$")
+# 前 after a length of time is "ago" (3天前, 两小时以前), not "by" as after a date (15日前, 3月前): kept.
+_AGO_UNIT = r"(?<!天)(?<!小时)(?<!钟头)(?<!分钟)(?<!秒)(?<!个月)(?<!\d周)(?<!星期)(?<!礼拜)(?<!\d年)"
+_STRIP_TAIL = re.compile(rf"(?:{_AGO_UNIT}(?:之前|以前|(?<![以之])前)|为止|止|截止|左右)?(?:报送|提交|上报|交齐|交|完成|发送|报)?[。.!！,，]*$")
 _STRIP_HEAD = re.compile(r"^(?:请于|请在|截止到|截至到|截止|截至|最晚|最迟|不晚于|不迟于|by|before|until|到|在|于)\s*")
 _WEEKDAY_NOTE = re.compile(r"\s*[(]?(?:周|星期|礼拜)[1-7日天][)]?")
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
