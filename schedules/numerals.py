@@ -37,7 +37,7 @@ def arabise(text: str) -> str:
         value = chinese_to_int(m.group(0))
         return m.group(0) if value is None else str(value)
 
-    return _RUN.sub(one, text)
+    return _RUN.sub(one, text.replace("廿", "二十").replace("卅", "三十"))  # 廿五 = 25, 卅一 = 31
 
 
 def normalise_width(text: str) -> str:

@@ -307,9 +307,19 @@ _EN = [
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+# "within" a named day, month or year: by its end (今天之内, 本月内, 年内); 两天内 is an offset, kept.
+_WITHIN = [
+    (re.compile(r"(今天|今日|当天|明天|明日|后天)(?:之|以)?内$"), r"\1"),
+    (re.compile(r"(本|这个|这|当|下个|下)?月(?:之|以)?内$"), r"\1月底"),
+    (re.compile(r"(今|本|明)?年度?(?:之|以)?内$"), r"\1年底"),
+]
+
+
 def _prepare(text: str) -> str:
     s = normalise_width(text).lower()
     s = arabise(s)
+    for pattern, repl in _WITHIN:
+        s = pattern.sub(repl, s)
     for _ in range(3):
         s = _STRIP_HEAD.sub("", s).strip()
         s = _STRIP_TAIL.sub("", s).strip() if len(s) > 1 else s
