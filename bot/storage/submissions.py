@@ -174,6 +174,8 @@ def file_new_version(
     def attempt() -> Submission:
         current = current_version(session, obligation_id=obligation_id, item_no=item_no)
         if (current.version if current is not None else None) != base_version:
+            if current is not None:  # kept readable for the caller: the rollback that follows would expire it
+                session.expunge(current)
             raise ChangedMeanwhile(current)
         return add_submission(session, obligation_id=obligation_id, person_id=person_id, kind=kind, data=data, now=now, item_no=item_no)
 
