@@ -213,6 +213,8 @@ class Obligation(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("due_item_id", "unit_id"),
         Index("ix_obligation_unit_status", "unit_id", "status"),
+        # /outstanding counts and pages the pending obligations of each due item from this index alone.
+        Index("ix_obligation_status_item_unit", "status", "due_item_id", "unit_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -106,13 +106,13 @@ class OutstandingPage:
 
 
 def outstanding(services: Services, scope: Scope, *, page: int) -> OutstandingPage:
-    """Page `page` (0-based) of the outstanding obligations in scope: two queries."""
+    """Page `page` (0-based) of the outstanding obligations in scope: the counts, then the page's one or two items."""
     with services.storage.session() as s:
         groups = views.outstanding_groups(s, scope=scope)
         total = sum(n for _, n in groups)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
-        rows = views.outstanding_page(s, scope=scope, offset=page * PAGE_SIZE, limit=PAGE_SIZE) if total else []
+        rows = views.outstanding_page(s, groups=groups, offset=page * PAGE_SIZE, limit=PAGE_SIZE) if total else []
     return OutstandingPage(rows=rows, groups=groups, page=page, pages=pages)
 
 

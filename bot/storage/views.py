@@ -168,6 +168,13 @@ def _unit_select() -> Any:
 
 def outstanding_groups(session: Session, *, scope: Scope) -> list[tuple[ItemRef, int]]:
     """The due items with unfiled obligations in scope, earliest first, with how many units owe each."""
+    pending = (
+        select(col(Obligation.due_item_id).label("due_item_id"), func.count().label("n"))
+        .join(Unit, col(Unit.id) == Obligation.unit_id)
+        .where(col(Obligation.status).in_(PENDING), col(Unit.active).is_(True))
+        .group_by(col(Obligation.due_item_id))
+        .subquery()
+    )  # counted from ix_obligation_status_item_unit, then joined to the few due items
     statement = (
         select(
             col(DueItem.id).label("item_id"),
@@ -175,28 +182,37 @@ def outstanding_groups(session: Session, *, scope: Scope) -> list[tuple[ItemRef,
             DueItem.period_key,
             DueItem.period_label,
             DueItem.due_at,
-            func.count().label("n"),
+            pending.c.n,
         )
-        .select_from(Obligation)
-        .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
-        .join(Unit, col(Unit.id) == Obligation.unit_id)
-        .where(col(Obligation.status).in_(PENDING), col(Unit.active).is_(True))
-        .group_by(col(DueItem.id), DueItem.report_key, DueItem.period_key, DueItem.period_label, DueItem.due_at)
+        .join(pending, pending.c.due_item_id == DueItem.id)
         .order_by(col(DueItem.due_at), col(DueItem.id))
     )
     return [(_item(r), int(r.n)) for r in session.exec(scope.where(statement))]
 
 
-def outstanding_page(session: Session, *, scope: Scope, offset: int, limit: int) -> list[UnitRow]:
-    """One page of unfiled obligations in scope: earliest deadline first, then unit code."""
-    statement = (
-        _unit_select()
-        .where(col(Obligation.status).in_(PENDING))
-        .order_by(col(DueItem.due_at), col(DueItem.id), col(Unit.code))
-        .offset(offset)
-        .limit(limit)
-    )
-    return _unit_rows(session, scope.where(statement))
+def outstanding_page(session: Session, *, groups: Sequence[tuple[ItemRef, int]], offset: int, limit: int) -> list[UnitRow]:
+    """Rows `offset`..`offset+limit` of the unfiled obligations of `groups` (as `outstanding_groups`
+    gives them: earliest deadline first), each item's units by code. Only the items the page
+    touches are read, one query each (a page spans one or two items)."""
+    out: list[UnitRow] = []
+    first = 0  # the row number of the current item's first unit
+    for item, n in groups:
+        if len(out) >= limit:
+            break
+        if first + n <= offset:
+            first += n
+            continue
+        skip = max(0, offset - first)
+        statement = (
+            _unit_select()
+            .where(Obligation.due_item_id == item.id, col(Obligation.status).in_(PENDING))
+            .order_by(col(Unit.code))
+            .offset(skip)
+            .limit(limit - len(out))
+        )
+        out.extend(_unit_rows(session, statement))
+        first += n
+    return out
 
 
 # --- /status -----------------------------------------------------------------------------------
