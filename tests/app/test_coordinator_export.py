@@ -71,6 +71,8 @@ async def test_export_workbook_register_statistics_and_roster(stats_bot: Running
     pgs_stats = next(r for r in register if r[0] == "pgs" and r[2] == STATISTICS.title and r[3] == "2023年8月")
     assert pgs_stats[4] == datetime(2023, 9, 5, 23, 59, 59)  # the deadline, local time
     assert pgs_stats[5] == "按时" and pgs_stats[7] == "否" and pgs_stats[8] == 2  # version 2
+    tz = stats_bot.config.campaign.tz
+    assert pgs_stats[6] == (now + timedelta(hours=1)).astimezone(tz).replace(tzinfo=None)  # version 2's time, local
     shs_stats = next(r for r in register if r[0] == "shs" and r[2] == STATISTICS.title and r[3] == "2023年8月")
     assert shs_stats[5] == "逾期补报" and shs_stats[7] == "是"
     liaison_form = next(r for r in register if r[0] == "sys" and r[2] == "联络员信息表")
