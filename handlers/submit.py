@@ -10,7 +10,7 @@ from bot.services import submissions as service
 from bot.services.buttons import Button
 from handlers import conversation, guard
 from handlers.conversation import Current
-from handlers.replies import send
+from handlers.replies import send as send_replies
 
 BUTTONS = r"^(sub|subany|zero|sf|amend)\|"
 
@@ -26,6 +26,14 @@ def incoming_file(message: Message) -> files.Incoming | None:
     return None
 
 
+async def send(context: BotContext, update: Update, person_id: int | None, replies: list[service.Reply]) -> None:
+    """Send the replies, their in-filing buttons tied to the filing now in progress."""
+    assert update.effective_chat and update.effective_user
+    draft = context.services.storage.drafts.get_draft(person_id=person_id, flow=service.FLOW) if person_id is not None else None
+    replies = service.stamp(replies, draft.data.get(service.NONCE) if draft else None)
+    await send_replies(context, update.effective_chat.id, update.effective_user.id, replies)
+
+
 async def _refuse(update: Update, context: BotContext) -> None:
     assert update.effective_message
     await update.effective_message.reply_text(context.text(update, "error.not-allowed"))
@@ -36,7 +44,7 @@ async def submit(update: Update, context: BotContext, roles: access.Roles) -> No
     """Start a submission: for the one open report, or ask which."""
     assert update.effective_user and update.effective_chat
     replies = service.launch(context.services, roles, "start", (), language=context.language(update), now=context.services.clock.now())
-    await send(context, update.effective_chat.id, update.effective_user.id, replies)
+    await send(context, update, roles.person_id, replies)
 
 
 async def on_free_message(update: Update, context: BotContext) -> None:
@@ -63,7 +71,7 @@ async def on_free_message(update: Update, context: BotContext) -> None:
     elif update.message.caption:
         carry.append({"text": update.message.caption, "caption": True})
     replies = service.start(services, roles, language=language, now=now, carry=carry)
-    await send(context, update.effective_chat.id, update.effective_user.id, replies)
+    await send(context, update, roles.person_id, replies)
 
 
 @conversation.flow(service.FLOW)
@@ -83,7 +91,7 @@ async def on_flow_message(update: Update, context: BotContext, current: Current)
         replies = await service.answer_file(services, context.bot, roles, current.data, current.state, incoming, language=language, now=now)
     else:
         replies = service.answer_text(services, roles, current.data, current.state, update.message.text or "", language=language, now=now)
-    await send(context, update.effective_chat.id, update.effective_user.id, replies)
+    await send(context, update, current.person_id, replies)
 
 
 @guard.button(access.Action.SUBMIT)
@@ -103,16 +111,18 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
         if pressed.action in ("sub", "zero", "amend", "subany"):
             carry = list(draft.data.get("carry", [])) if draft is not None and draft.state == "choose" else None
             replies = service.launch(services, roles, pressed.action, pressed.args, language=language, now=now, carry=carry)
-        elif not pressed.args:
-            replies = None
-        elif pressed.args[0] == "new" and len(pressed.args) > 1:  # discard the one in progress, start the new one
-            replies = service.launch(services, roles, pressed.args[1], pressed.args[2:], language=language, now=now, replace=True)
-        elif draft is None:
-            replies = None
-        elif pressed.args[0] == "resume":
-            replies = service.resume(services, roles, dict(draft.data), draft.state, language=language, now=now)
         else:
-            replies = service.press(services, roles, dict(draft.data), draft.state, pressed.args[0], pressed.args[1:], language=language, now=now)
+            args = service.unstamp(pressed.args, draft.data) if draft is not None else None  # a button of this filing?
+            if not args:
+                replies = None
+            elif args[0] == "new" and len(args) > 1:  # discard the one in progress, start the new one
+                replies = service.launch(services, roles, args[1], args[2:], language=language, now=now, replace=True)
+            elif args[0] == "resume":
+                assert draft is not None
+                replies = service.resume(services, roles, dict(draft.data), draft.state, language=language, now=now)
+            else:
+                assert draft is not None
+                replies = service.press(services, roles, dict(draft.data), draft.state, args[0], args[1:], language=language, now=now)
     except service.NotAllowed:
         await query.answer(context.text(update, "error.not-allowed"), show_alert=True)
         return
@@ -122,4 +132,4 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
         await query.answer(context.text(update, "error.stale-button"), show_alert=True)
         return
     await query.answer()
-    await send(context, update.effective_chat.id, update.effective_user.id, replies)
+    await send(context, update, roles.person_id, replies)

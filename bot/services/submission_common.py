@@ -7,6 +7,7 @@ form's questions, files at a step), `submission_answers` (typed answers, files, 
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +22,8 @@ from bot.storage.due import ObligationView
 FLOW = "submission"
 ANY_PERIOD = "any"
 WINDOW = timedelta(days=45)  # /due and /submit look this far ahead (and at everything overdue)
+STEP = "sf"  # the action of the buttons inside a filing (confirm, change, skip …)
+NONCE = "nonce"  # in a draft's data: which filing its buttons belong to (see `stamp`)
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,30 @@ def period_of(services: Services, item: DueItem, language: str) -> str:
 
 
 def save(services: Services, person_id: int, state: str, data: dict[str, Any], now: datetime) -> None:
+    data.setdefault(NONCE, secrets.token_urlsafe(6))  # a new filing: its buttons get a mark of their own
     services.storage.drafts.save_draft(person_id=person_id, flow=FLOW, state=state, data=data, now=now)
+
+
+def stamp(replies: list[Reply], nonce: str | None) -> list[Reply]:
+    """Tie the in-filing buttons to the filing in progress (its draft's nonce).
+
+    Without it, "✅ 确认提交" on the preview of a filing that was discarded or finished would act
+    on whatever filing is in progress when it is pressed."""
+    if nonce is None:
+        return replies
+    for reply in replies:
+        reply.buttons = [[Btn(b.label, b.action, (*b.args, nonce)) if b.action == STEP else b for b in row] for row in reply.buttons]
+    return replies
+
+
+def unstamp(args: tuple[str, ...], data: dict[str, Any]) -> tuple[str, ...] | None:
+    """A pressed in-filing button's arguments, if it belongs to the filing in progress; None if stale."""
+    nonce = data.get(NONCE)
+    if nonce is None:
+        return args  # a draft saved before buttons were stamped
+    if not args or args[-1] != nonce:
+        return None
+    return args[:-1]
 
 
 def drop(services: Services, person_id: int) -> None:

@@ -33,6 +33,7 @@ from bot.services.submission_choose import Choice, any_time_obligation, choices
 from bot.services.submission_common import (
     ANY_PERIOD,
     FLOW,
+    NONCE,
     WINDOW,
     Btn,
     Document,
@@ -43,6 +44,8 @@ from bot.services.submission_common import (
     period_of,
     report,
     save,
+    stamp,
+    unstamp,
     view,
 )
 from bot.services.submission_preview import confirm, file_zero_report, next_item, preview_text, show_preview, zero_preview
@@ -52,6 +55,7 @@ from bot.texts.catalog import t
 __all__ = [
     "ANY_PERIOD",
     "FLOW",
+    "NONCE",
     "WINDOW",
     "Btn",
     "Choice",
@@ -71,8 +75,10 @@ __all__ = [
     "preview_text",
     "press",
     "resume",
+    "stamp",
     "start",
     "take_carry",
+    "unstamp",
     "zero_preview",
 ]
 

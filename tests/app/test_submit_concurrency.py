@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from bot.emulator.control import UserHandle
 from bot.models import Person, Role, SubmissionKind, SubmissionStatus
 from bot.services.files import FILES_DIR_ENV
 from bot.storage import Storage, due, submissions
+from bot.texts.catalog import t
 from tests.app.submit_helpers import liaison_of, presses, says
 from tests.fixtures.app import RunningBot
 
@@ -238,3 +240,40 @@ async def test_second_amendment_of_the_same_item_is_refused_and_shows_what_is_fi
         (2, primary.id, "张的更正"),
         (3, backup.id, "李在最新内容上的更正"),
     ]
+
+
+async def test_a_button_of_an_earlier_filing_does_not_act_on_the_one_in_progress(
+    bot_app: RunningBot, make_person: Callable[..., Person], make_liaison: Callable[..., Any]
+) -> None:
+    liaison_of(bot_app.storage, make_person, make_liaison, "pgs", LIAISON)
+    user = bot_app.emulator.user(LIAISON, first_name="Zhang", language_code="en")
+    statistics = _obligation(bot_app.storage, "pgs", "case_statistics", "2023-08")
+    await user.ask("/start")
+
+    async def to_preview() -> Any:
+        await _button_message(bot_app, LIAISON, "Reminder: case statistics", "Submit statistics", "sub", statistics.obligation.id)
+        await presses(user, "Submit statistics", "Filing: Case statistics entered in the national statistics system")
+        await user.wait_for(lambda m: "Confirm it is entered" in m.text)
+        return await presses(user, "✅ Confirm it is entered", "Please check")
+
+    first = await to_preview()
+    await presses(user, "Cancel", "Filing cancelled")
+    second = await to_preview()
+    assert first.message_id != second.message_id
+
+    # "Submit" on the first (cancelled) filing's preview: refused, nothing filed, the second goes on
+    answers = len(user.callback_answers)
+    await user.press("✅ Submit", first)
+    for _ in range(100):
+        if len(user.callback_answers) > answers:
+            break
+        await asyncio.sleep(0.05)
+    assert user.callback_answers[-1].get("text") == t("en", "error.stale-button")
+    assert bot_app.storage.submissions.submission_history(obligation_id=statistics.obligation.id) == []
+    [draft] = _drafts(bot_app.storage, LIAISON)
+    assert draft.data["obligation_id"] == statistics.obligation.id
+
+    await user.press("✅ Submit", second)
+    await user.wait_for(lambda m: "Submitted" in m.text)
+    [filed] = bot_app.storage.submissions.current_submissions(obligation_id=statistics.obligation.id)
+    assert filed.kind is SubmissionKind.confirmation
