@@ -7,6 +7,10 @@
     user = emu.user(1001, "李明")
     await user.send("/start")
     reply = await user.wait_for()
+
+Webhooks too: after setWebhook, pending updates are POSTed to the webhook (getUpdates answers
+409); `emu.route_webhook("https://bot.example.org", "http://127.0.0.1:8443")` stands in for the
+TLS proxy in front of the bot (see `bot.emulator.webhook`).
 """
 
 from bot.emulator.control import ChatView, GroupHandle, UserHandle

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections import deque
@@ -102,12 +103,13 @@ class FloodControl:
 
 @dataclass
 class _Rule:
-    kind: str  # "fail" | "drop"
+    kind: str  # "fail" | "drop" | "hold"
     remaining: int
     method: str | None
     status: int = 502
     html: bool = False
     after: bool = False
+    release: asyncio.Event | None = None  # "hold": the answer waits for it
 
 
 class Faults:
@@ -135,6 +137,15 @@ class Faults:
         """
         self._rules.append(_Rule("drop", n, method and method.lower(), after=after))
 
+    def hold_next(self, n: int = 1, method: str | None = None) -> asyncio.Event:
+        """Perform the next `n` calls at once but hold their answers until the returned event is set.
+
+        Models a request still in flight: Telegram has done it, the bot does not know yet.
+        """
+        release = asyncio.Event()
+        self._rules.append(_Rule("hold", n, method and method.lower(), release=release))
+        return release
+
     def block(self, chat_id: int) -> None:
         """The user blocks the bot: sends to the chat answer 403."""
         self.blocked.add(chat_id)
@@ -147,7 +158,10 @@ class Faults:
         self.latency = seconds
 
     def clear(self) -> None:
-        """Forget every pending fault, block and delay."""
+        """Forget every pending fault, block and delay (held answers are released)."""
+        for rule in self._rules:
+            if rule.release is not None:
+                rule.release.set()
         self._rules.clear()
         self.blocked.clear()
         self.latency = 0.0

@@ -8,7 +8,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator import messages
+from bot.emulator import messages, webhook
 from bot.emulator.errors import ApiError, bad_request
 
 if TYPE_CHECKING:
@@ -79,17 +79,28 @@ async def get_updates(emu: Emulator, p: dict[str, Any]) -> Any:
 
 
 async def set_webhook(emu: Emulator, p: dict[str, Any]) -> Any:
-    url = p["url"]
-    if url and not url.startswith("https://"):
-        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-    emu.state.webhook = {k: v for k, v in p.items() if k != "certificate"}
+    url = str(p["url"])
+    if url:
+        problem = webhook.check_webhook_url(url)
+        if problem is not None:
+            raise bad_request(problem)
+    secret = p.get("secret_token")
+    if secret:
+        problem = webhook.check_secret_token(str(secret))
+        if problem is not None:
+            raise bad_request(problem)
+    if "allowed_updates" in p:
+        emu.state.allowed_updates = list(p["allowed_updates"])
+    emu.state.webhook = {k: v for k, v in p.items() if k not in ("certificate", "drop_pending_updates")} if url else {}
     if p.get("drop_pending_updates"):
         emu.state.updates.clear()
+    emu.webhooks.restart()
     return True
 
 
 async def delete_webhook(emu: Emulator, p: dict[str, Any]) -> Any:
     emu.state.webhook = {}
+    emu.webhooks.cancel()
     if p.get("drop_pending_updates"):
         emu.state.updates.clear()
     return True
@@ -102,9 +113,14 @@ async def get_webhook_info(emu: Emulator, p: dict[str, Any]) -> Any:
         "has_custom_certificate": False,
         "pending_update_count": len(emu.state.updates),
     }
-    for key in ("max_connections", "allowed_updates", "ip_address"):
-        if key in hook:
-            info[key] = hook[key]
+    if hook.get("url"):
+        info["max_connections"] = hook.get("max_connections", 40)
+        for key in ("allowed_updates", "ip_address"):
+            if key in hook:
+                info[key] = hook[key]
+        if emu.webhooks.last_error_date is not None:
+            info["last_error_date"] = emu.webhooks.last_error_date
+            info["last_error_message"] = emu.webhooks.last_error_message
     return info
 
 

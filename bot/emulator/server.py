@@ -21,6 +21,7 @@ from bot.emulator.limits import Faults, FloodControl
 from bot.emulator.methods import HANDLERS
 from bot.emulator.spec import SPEC_PATH, Spec, SpecError, UploadedFile
 from bot.emulator.state import State
+from bot.emulator.webhook import Delivery, WebhookSender
 
 UPLOAD_LIMIT = 50 * 1024 * 1024
 _HTML_GATEWAY = "<html><head><title>{0} Bad Gateway</title></head><body><center><h1>{0} Bad Gateway</h1></center><hr><center>nginx/1.18.0</center></body></html>"  # noqa: E501
@@ -77,6 +78,7 @@ class Emulator:
         self.default_menu_button: dict[str, Any] = {"type": "commands"}
         self.poll_generation = 0
         self.stopping = False
+        self.webhooks = WebhookSender(self)
         self._expecting = 0
         self._handles: dict[int, UserHandle] = {}
         self._groups: dict[int, GroupHandle] = {}
@@ -116,10 +118,12 @@ class Emulator:
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
         await web.SockSite(self._runner, sock).start()
+        self.webhooks.restart()  # a webhook set before a restart is delivered to again
 
     async def stop(self) -> None:
-        """End pending long polls and close the server."""
+        """End pending long polls and webhook deliveries, and close the server."""
         self.stopping = True
+        await self.webhooks.stop()
         async with self.state.updates_changed:
             self.state.updates_changed.notify_all()
         if self._runner is not None:
@@ -167,6 +171,21 @@ class Emulator:
         if chat_id not in self._groups:
             self._groups[chat_id] = GroupHandle(self, chat_id)
         return self._groups[chat_id]
+
+    # --- webhooks -------------------------------------------------------------------
+
+    def route_webhook(self, public: str, local: str) -> None:
+        """Deliver webhooks set under the `public` https prefix to `local` (a loopback http URL).
+
+        The emulator's stand-in for the TLS proxy in front of a bot, e.g.
+        `emu.route_webhook("https://bot.example.org", "http://127.0.0.1:8443")`.
+        """
+        self.webhooks.route(public, local)
+
+    @property
+    def webhook_deliveries(self) -> list[Delivery]:
+        """Every attempt to deliver an update to a webhook, in order."""
+        return list(self.webhooks.deliveries)
 
     # --- bookkeeping ----------------------------------------------------------------
 
@@ -225,6 +244,8 @@ class Emulator:
                 self._log(method, logged, at, 0, "dropped before performing")
                 raise _Drop
             result = await self._perform(method, params, files)
+            if rule is not None and rule.release is not None:
+                await rule.release.wait()  # "hold": performed, the answer still in flight
             if rule is not None and rule.kind == "drop":
                 self._log(method, logged, at, 0, "dropped after performing", result)
                 raise _Drop
