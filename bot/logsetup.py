@@ -1,4 +1,4 @@
-"""Logging that never shows the bot token, whatever library logs a URL containing it."""
+"""Logging that never shows the bot token or the webhook's secret token, whatever library logs them."""
 
 from __future__ import annotations
 
@@ -6,18 +6,40 @@ import logging
 import re
 
 _TOKEN_SHAPE = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}\b")
+# A secret token next to its name, as PTB logs setWebhook's parameters or a header would show:
+# `'secret_token': '...'`, `secret token: ...`, `X-Telegram-Bot-Api-Secret-Token: ...`.
+_SECRET_PARAM = re.compile(r"""(secret[ _-]token['"]?\s*[:=]\s*['"]?)[A-Za-z0-9_-]+""", re.IGNORECASE)
+
+# Loggers of the libraries that log request parameters, URLs or headers. A filter on the logger
+# itself cleans a record before any handler sees it, including handlers added later (pytest's).
+LIBRARY_LOGGERS = (
+    "telegram.Bot",
+    "telegram.ext.ExtBot",
+    "telegram.ext.Updater",
+    "telegram.ext.Application",
+    "httpx",
+    "httpcore",
+    "tornado.access",
+    "tornado.application",
+    "tornado.general",
+)
 
 
 class RedactSecrets(logging.Filter):
-    """Replace known secrets, and anything shaped like a bot token, in every record."""
+    """Replace known secrets, anything shaped like a bot token, and named secret tokens, in every record."""
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
         self.secrets = [s for s in secrets if s]
 
+    def add(self, *secrets: str) -> None:
+        """Redact these too from now on."""
+        self.secrets.extend(s for s in secrets if s and s not in self.secrets)
+
     def _clean(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, "<token>")
+        text = _SECRET_PARAM.sub(r"\1<secret>", text)
         return _TOKEN_SHAPE.sub("<token>", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -32,11 +54,24 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+_LIBRARIES = RedactSecrets([])
+
+
+def protect(*secrets: str) -> None:
+    """Keep these secrets out of every record the libraries in `LIBRARY_LOGGERS` log, whoever handles it."""
+    _LIBRARIES.add(*secrets)
+    for name in LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if _LIBRARIES not in logger.filters:
+            logger.addFilter(_LIBRARIES)
+
+
 def setup_logging(level: int = logging.INFO, *, secrets: list[str] | None = None) -> None:
-    """Configure the root logger with the redacting filter on its handler."""
+    """Configure the root logger with the redacting filter on its handler (and on the libraries' loggers)."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets or []))
+    protect(*(secrets or []))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -1,4 +1,4 @@
-"""`liaison-bot run` (long polling against Telegram or any Bot API server) and `liaison-bot demo`."""
+"""`liaison-bot run` (long polling, or a webhook, against Telegram or any Bot API server) and `liaison-bot demo`."""
 
 from __future__ import annotations
 
@@ -7,14 +7,28 @@ import logging
 import os
 import sys
 
-from bot.config import TOKEN_ENV, ConfigError, load_config
+from bot.config import TOKEN_ENV, WEBHOOK_SECRET_ENV, ConfigError, load_config
+
+log = logging.getLogger("bot.run")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `run` and `demo`."""
-    p = sub.add_parser("run", help=f"run the bot with long polling; the token comes from ${TOKEN_ENV}")
+    p = sub.add_parser(
+        "run",
+        help=f"run the bot: long polling, or a webhook if [telegram] webhook_url is set; the token comes from ${TOKEN_ENV}",
+        description=(
+            f"Run the bot. The token comes from ${TOKEN_ENV}. With [telegram] webhook_url set in the config, "
+            "Telegram posts updates to that https URL, which must reach the bot's server on webhook_listen:webhook_port "
+            f"(usually through a TLS-terminating proxy); the secret token comes from ${WEBHOOK_SECRET_ENV}, "
+            "or a random one is made at each start. Otherwise the bot uses long polling."
+        ),
+    )
     p.add_argument("--config", default=None, help="campaign file (default: the project's config.toml)")
     p.add_argument("--verbose", "-v", action="store_true", help="debug logging")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--webhook", action="store_true", help="receive updates by webhook (needs [telegram] webhook_url)")
+    mode.add_argument("--polling", action="store_true", help="use long polling even if webhook_url is set (removes the webhook)")
     p.set_defaults(func=run)
 
     d = sub.add_parser("demo", help="the offline sandbox: the real bot against a built-in Telegram emulator")
@@ -25,7 +39,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    """Migrate the database, then poll until interrupted."""
+    """Migrate the database, then poll or serve the webhook until interrupted."""
+    from telegram.error import TelegramError
+
+    from bot import webhook
     from bot.db import upgrade
     from bot.logsetup import setup_logging
 
@@ -33,18 +50,39 @@ def run(args: argparse.Namespace) -> int:
     if not token:
         print(f"The bot token is missing: set the environment variable {TOKEN_ENV}.", file=sys.stderr)
         return 2
-    setup_logging(logging.DEBUG if args.verbose else logging.INFO, secrets=[token])
     try:
         config = load_config(args.config)
     except ConfigError as e:
         print(e, file=sys.stderr)
         return 2
+    hook: webhook.Webhook | None = None
+    if getattr(args, "webhook", False) or (config.telegram.webhook_url and not getattr(args, "polling", False)):
+        if not config.telegram.webhook_url:
+            print("--webhook needs webhook_url in the [telegram] table of the config: the public https URL "
+                  "Telegram posts updates to.", file=sys.stderr)  # fmt: skip
+            return 2
+        try:
+            hook = webhook.prepare(config.telegram, os.environ)  # from here on the secret is redacted from logs
+        except ValueError as e:
+            print(e, file=sys.stderr)
+            return 2
+    setup_logging(logging.DEBUG if args.verbose else logging.INFO, secrets=[token] + ([hook.secret] if hook else []))
     from bot.app import build_application
     from bot.storage import Storage
 
     upgrade(config.database.url)
     app = build_application(config, token=token, storage=Storage.from_url(config.database.url))
-    app.run_polling(allowed_updates=["message", "callback_query"])
+    try:
+        if hook is not None:
+            log.info("%s", hook.describe())
+            app.run_webhook(**hook.options)
+        else:
+            log.info("long polling %s", config.telegram.api_url)
+            app.run_polling(allowed_updates=list(webhook.ALLOWED_UPDATES))
+    except TelegramError as e:  # e.g. setWebhook refused: Telegram's words, which never contain a secret
+        what = "set the webhook" if hook is not None else "start polling"
+        print(f"Could not {what}: {e.__class__.__name__}: {e}", file=sys.stderr)
+        return 1
     return 0
 
 

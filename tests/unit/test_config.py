@@ -109,3 +109,42 @@ def test_environment_overrides_urls(tmp_path: Path) -> None:
     )
     assert config.telegram.api_url == "http://127.0.0.1:8081"
     assert config.database.url == "postgresql://u@h/db"
+
+
+def test_webhook_settings_default_to_polling_and_take_the_path_from_the_url(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, GOOD_HEAD)).telegram.webhook_url is None  # long polling
+    telegram = load_config(write(tmp_path, GOOD_HEAD + '\n[telegram]\nwebhook_url = "https://bot.example.org:8443/tg/hook"\n')).telegram
+    assert (telegram.webhook_listen, telegram.webhook_port, telegram.webhook_url_path) == ("127.0.0.1", 8443, "/tg/hook")
+    extra = '\n[telegram]\nwebhook_url = "https://bot.example.org"\nwebhook_listen = "0.0.0.0"\nwebhook_port = 9000\nwebhook_path = "/in"\n'
+    telegram = load_config(write(tmp_path, GOOD_HEAD + extra)).telegram
+    assert (telegram.webhook_listen, telegram.webhook_port, telegram.webhook_url_path) == ("0.0.0.0", 9000, "/in")
+    assert load_config(write(tmp_path, GOOD_HEAD + '\n[telegram]\nwebhook_url = "https://bot.example.org"\n')).telegram.webhook_url_path == "/"
+
+
+@pytest.mark.parametrize(
+    ("telegram", "key", "expected"),
+    [
+        ('webhook_url = "http://bot.example.org/hook"', "telegram.webhook_url", "https://"),
+        ('webhook_url = "https://bot.example.org:8080/hook"', "telegram.webhook_url", "ports 443, 80, 88 or 8443"),
+        ('webhook_url = "https://192.168.1.5/hook"', "telegram.webhook_url", "private or local address"),
+        ('webhook_url = "https://bot.example.org/hook?key=1"', "telegram.webhook_url", "secret token"),
+        ('webhook_url = "https://bot.example.org/ho ok"', "telegram.webhook_url", "letters, digits"),
+        ('webhook_url = "https://bot.example.org"\nwebhook_port = 70000', "telegram.webhook_port", "1 to 65535"),
+        ('webhook_url = "https://bot.example.org"\nwebhook_listen = "every where"', "telegram.webhook_listen", "'0.0.0.0'"),
+        ('webhook_url = "https://bot.example.org"\nwebhook_path = "hook"', "telegram.webhook_path", "starting with '/'"),
+        ("webhook_port = 8443", "telegram", "webhook_port given without webhook_url"),
+        ('webhook_secret = "abc"', "telegram.webhook_secret", "LIAISON_BOT_WEBHOOK_SECRET"),
+        ('token = "123:abc"', "telegram.token", "LIAISON_BOT_TOKEN"),
+        ('webhook_urll = "https://bot.example.org"', "telegram.webhook_urll", "unknown key"),
+    ],
+    ids=[
+        "http", "port", "private-ip", "query", "path-characters", "listen-port", "listen", "path", "no-url",
+        "secret-in-file", "token-in-file", "typo",
+    ],  # fmt: skip
+)
+def test_each_webhook_mistake_is_explained(tmp_path: Path, telegram: str, key: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, GOOD_HEAD + f"\n[telegram]\n{telegram}\n"))
+    problems = [str(p) for p in caught.value.problems]
+    assert any(p.startswith(key + ":") and expected in p for p in problems), problems
+    assert "abc" not in str(caught.value)  # a secret in the wrong place is named, never shown
