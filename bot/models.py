@@ -304,13 +304,16 @@ class AdhocReport(SQLModel, table=True):
 class ReminderSent(SQLModel, table=True):
     """A reminder claimed for sending; its unique key makes a doubled reminder impossible.
 
-    Messages not tied to one due item (e.g. a coordinator digest) leave `due_item_id` empty
-    and are unique by (person, moment_key) instead.
+    The key is (due item, unit, person, moment): one person may be liaison of two units that
+    owe the same due item, and each unit's obligation gets its own reminder. A row tied to a
+    due item always has its unit (a NULL would let duplicates past the key; `claim_reminder`
+    refuses one). Messages not tied to one due item (e.g. a coordinator digest) leave
+    `due_item_id` and `unit_id` empty and are unique by (person, moment_key) instead.
     """
 
     __tablename__ = "reminder_sent"
     __table_args__ = (
-        UniqueConstraint("due_item_id", "person_id", "moment_key"),
+        UniqueConstraint("due_item_id", "unit_id", "person_id", "moment_key"),
         Index(
             "uq_reminder_sent_person_moment_no_due_item",
             "person_id",

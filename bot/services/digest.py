@@ -120,7 +120,7 @@ async def process_digest(services: Services, bot: Any, *, now: datetime) -> int:
         if not person.reachable:
             continue
         with services.storage.session() as s:
-            if reminders.was_claimed(s, due_item_id=None, person_id=person.id, moment_key=key):  # type: ignore[arg-type]
+            if reminders.was_claimed(s, due_item_id=None, unit_id=None, person_id=person.id, moment_key=key):  # type: ignore[arg-type]
                 continue
         text = digest_text(services, now=now, language=_language(services, person))
         if text is None:
@@ -147,6 +147,8 @@ async def process_escalations(services: Services, bot: Any, *, now: datetime) ->
             for view in late:
                 rid = reminders.claim_reminder(
                     s, due_item_id=view.due_item.id, unit_id=view.unit.id, person_id=leader.id,
+                    # (the unit in the moment key predates the unit in the unique key; kept so that
+                    # escalations claimed before it still count)
                     moment_key=f"escalation@{view.unit.id}", kind=ReminderKind.escalation, now=now,
                 )
                 if rid is not None:

@@ -1,8 +1,11 @@
 """Reminders (提醒): who gets what at each reminder moment, and the timer that fires them.
 
 **The database is the source of truth.** Due items and obligations are rows; every message
-sent is a `ReminderSent` row claimed *before* sending under a UNIQUE key (due item, person,
-moment key), so a reminder cannot go out twice — not from two tasks, not from two processes.
+sent is a `ReminderSent` row claimed *before* sending under a UNIQUE key (due item, unit,
+person, moment key), so a reminder cannot go out twice — not from two tasks, not from two
+processes. The unit is in the key because one person may be liaison of two units owing the
+same due item: each unit's obligation gets its own reminder (its own text and buttons), and
+skipping, snoozes, nudges, retries and stuck-claim recovery all go by (unit, person).
 
 **What is processed at `now`** (`process_due_moments`): for every due item, the *latest*
 configured moment at or before `now`, if it is at most `missed_grace` old. In normal running
@@ -237,11 +240,20 @@ async def send_claimed(
         services, user_id=person.telegram_user_id, reminder_id=reminder_id, obligation_id=target.obligation_id, report=report, language=language
     )
     assert person.id is not None
-    result = await delivery.deliver(
-        services, bot, reminder_id=reminder_id, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id,
-        text=text, markup=markup, attempts=attempts,
-    )
+    # One send at a time per person in this process: a liaison of two units gets both units'
+    # reminders of a moment from two concurrent unit jobs, and a send still in flight would sit
+    # above the other's probe floor (`delivery`: its keyboard could be taken for an unknown message).
+    async with _person_lock(services, person.id):
+        result = await delivery.deliver(
+            services, bot, reminder_id=reminder_id, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id,
+            text=text, markup=markup, attempts=attempts,
+        )
     return result.outcome
+
+
+def _person_lock(services: Services, person_id: int) -> asyncio.Lock:
+    locks: dict[int, asyncio.Lock] = services.extras.setdefault("reminder-person-locks", {})
+    return locks.setdefault(person_id, asyncio.Lock())
 
 
 def _recipients(services: Services, targets: list[ReminderTarget]) -> tuple[list[ReminderTarget], list[ReminderTarget]]:
@@ -257,7 +269,7 @@ def _recipients(services: Services, targets: list[ReminderTarget]) -> tuple[list
 
 async def _remind_unit(
     services: Services, bot: Any, *, item: DueItem, report: ReportType, moment_key: str, kind: ReminderKind,
-    targets: list[ReminderTarget], claimed: set[int], now: datetime, summary: Summary,
+    targets: list[ReminderTarget], claimed: set[tuple[int, int]], now: datetime, summary: Summary,
 ) -> None:
     """One unit's reminder: to its primary (and backups); to the backups if the primary is unreachable."""
     first, fallback = _recipients(services, targets)
@@ -270,7 +282,7 @@ async def _remind_unit(
         if person_id in seen:
             continue
         seen.add(person_id)
-        if person_id in claimed:
+        if (target.unit_id, person_id) in claimed:  # claimed for this unit; another unit's claim does not count
             summary.skipped += 1
             continue
         with services.storage.session() as s:
@@ -310,7 +322,7 @@ async def process_moment(services: Services, bot: Any, moment: ReminderMoment, *
         if item is None or item.id is None:
             return summary
         targets = reminders.reminder_targets(s, due_item_id=item.id)
-        claimed = reminders.claimed_people(s, due_item_id=item.id, moment_key=moment.moment_key)
+        claimed = reminders.claimed_targets(s, due_item_id=item.id, moment_key=moment.moment_key)
     by_unit: dict[int, list[ReminderTarget]] = {}
     for target in targets:
         by_unit.setdefault(target.unit_id, []).append(target)
@@ -401,8 +413,10 @@ async def process_snoozes(services: Services, bot: Any, *, now: datetime, summar
             if held is None:
                 reminders.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
                 continue
-            if reminders.reminded_since(s, due_item_id=item.id, person_id=person.id, since=row.created_at, exclude_id=row.id):  # type: ignore[arg-type]
-                # A scheduled reminder of the same item reached them at the snooze time or since: one is enough.
+            if reminders.reminded_since(
+                s, due_item_id=item.id, unit_id=row.unit_id, person_id=person.id, since=row.created_at, exclude_id=row.id,  # type: ignore[arg-type]
+            ):
+                # A scheduled reminder of the same item and unit reached them at the snooze time or since: one is enough.
                 reminders.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since the snooze", attempts=delivery.FINAL, now=now)
                 continue
             role, unit = held

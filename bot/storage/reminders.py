@@ -1,8 +1,13 @@
 """Reminders: claimed in the database before sending, so none is ever sent twice.
 
-The UNIQUE key (due_item_id, person_id, moment_key) decides which process sends a reminder:
-`claim_reminder` inserts the row and only the inserter sends. Claim in its own
+The UNIQUE key (due_item_id, unit_id, person_id, moment_key) decides which process sends a
+reminder: `claim_reminder` inserts the row and only the inserter sends. Claim in its own
 `storage.session()` block so the claim is committed before the message goes out.
+
+The unit is part of the key because one person may be liaison of two units that owe the same
+due item (a 所 and a working group): each unit's obligation gets its own reminder. So a row
+tied to a due item always names its unit (a NULL unit_id would defeat the key), and every
+"was this person already reminded" question here is asked per (unit, person).
 """
 
 from dataclasses import dataclass
@@ -28,9 +33,13 @@ def claim_reminder(
 ) -> int | None:
     """Claim the right to send one reminder: its row id, or None if it was already claimed.
 
+    A reminder of a due item is about one unit's obligation and needs its `unit_id`.
     `due_item_id` may be None for messages about no single deadline (a digest); those are
     unique by (person_id, moment_key).
     """
+    if due_item_id is not None and unit_id is None:
+        # NULLs are distinct in a UNIQUE key: such a row could be claimed any number of times.
+        raise ValueError("a reminder of a due item needs its unit")
     return insert_ignoring_conflicts(
         session,
         ReminderSent,
@@ -144,16 +153,16 @@ def reminders_for(
 
 
 def was_claimed(
-    session: Session, *, due_item_id: int | None, person_id: int, moment_key: str
+    session: Session, *, due_item_id: int | None, unit_id: int | None, person_id: int, moment_key: str
 ) -> bool:
-    """Whether this reminder was already claimed (sent or being sent)."""
+    """Whether this reminder was already claimed (sent or being sent); `unit_id` None with no due item."""
     statement = select(ReminderSent.id).where(
         ReminderSent.person_id == person_id, ReminderSent.moment_key == moment_key
     )
     if due_item_id is None:
         statement = statement.where(col(ReminderSent.due_item_id).is_(None))
     else:
-        statement = statement.where(ReminderSent.due_item_id == due_item_id)
+        statement = statement.where(ReminderSent.due_item_id == due_item_id, ReminderSent.unit_id == unit_id)
     return session.exec(statement).first() is not None
 
 
@@ -219,12 +228,13 @@ def liaison_role(session: Session, *, person_id: int, unit_id: int | None) -> tu
     return None if row is None else (row[0].role, row[1])
 
 
-def claimed_people(session: Session, *, due_item_id: int, moment_key: str) -> set[int]:
-    """People already claimed for a due item's moment (to skip them without an INSERT each)."""
-    statement = select(ReminderSent.person_id).where(
+def claimed_targets(session: Session, *, due_item_id: int, moment_key: str) -> set[tuple[int, int]]:
+    """(unit id, person id) already claimed for a due item's moment (to skip them without an
+    INSERT each); per unit, as a person reminded for one unit is still owed the other's."""
+    statement = select(ReminderSent.unit_id, ReminderSent.person_id).where(
         ReminderSent.due_item_id == due_item_id, ReminderSent.moment_key == moment_key
     )
-    return set(session.exec(statement))
+    return {(unit_id, person_id) for unit_id, person_id in session.exec(statement) if unit_id is not None}
 
 
 def schedule_snooze(
@@ -236,7 +246,10 @@ def schedule_snooze(
     at: datetime,
     now: datetime,
 ) -> int | None:
-    """A reminder to send again at `at` (UTC): a pending row with no attempt yet; None if one exists."""
+    """A reminder of one unit's obligation to send again at `at` (UTC): a pending row with no
+    attempt yet; None if that unit's one for this person and time exists."""
+    if unit_id is None:  # as in claim_reminder: a NULL unit would escape the unique key
+        raise ValueError("a snooze of a due item needs its unit")
     return insert_ignoring_conflicts(
         session,
         ReminderSent,
@@ -295,10 +308,14 @@ def give_up_reminder(session: Session, *, reminder_id: int, error: str, attempts
     return reminder
 
 
-def reminded_since(session: Session, *, due_item_id: int, person_id: int, since: datetime, exclude_id: int) -> bool:
-    """Whether the person got another reminder of this due item after `since` (sent or being sent)."""
+def reminded_since(
+    session: Session, *, due_item_id: int, unit_id: int, person_id: int, since: datetime, exclude_id: int
+) -> bool:
+    """Whether the person got another reminder of this due item for this unit after `since` (sent
+    or being sent); one for their other unit does not stand in for it."""
     statement = select(ReminderSent.id).where(
         ReminderSent.due_item_id == due_item_id,
+        ReminderSent.unit_id == unit_id,
         ReminderSent.person_id == person_id,
         ReminderSent.id != exclude_id,
         col(ReminderSent.created_at) > since,

@@ -30,7 +30,7 @@ def test_claim_reminder_once(storage: Storage, target: tuple[DueItem, Unit, Pers
         other_moment = reminders.claim_reminder(s, now=now, **{**claim, "moment_key": "nudge:1"})  # type: ignore[arg-type]
     assert isinstance(first, int) and again is None and isinstance(other_moment, int)
     with storage.session() as s:
-        assert reminders.was_claimed(s, due_item_id=item.id, person_id=person.id, moment_key=key)  # type: ignore[arg-type]
+        assert reminders.was_claimed(s, due_item_id=item.id, unit_id=unit.id, person_id=person.id, moment_key=key)  # type: ignore[arg-type]
         reminders.mark_reminder_sent(s, reminder_id=first, message_id=4242, now=now + timedelta(seconds=1))
         reminders.mark_reminder_failed(s, reminder_id=other_moment, error="Forbidden: bot was blocked by the user", unreachable=True, now=now)  # type: ignore[arg-type]
     with storage.session() as s:
@@ -50,6 +50,35 @@ def test_database_refuses_a_doubled_reminder(storage: Storage, target: tuple[Due
         s.add(ReminderSent(**row))  # type: ignore[arg-type]
     with pytest.raises(IntegrityError), storage.session() as s:
         s.add(ReminderSent(**row))  # type: ignore[arg-type]
+
+
+def test_the_key_is_per_unit_a_liaison_of_two_units_is_claimed_once_for_each(
+    storage: Storage, make_unit: Callable[..., Unit], make_person: Callable[..., Person], make_due_item: Callable[..., DueItem], now: datetime
+) -> None:
+    first_unit, second_unit = make_unit(), make_unit()
+    item, person = make_due_item([first_unit, second_unit]), make_person()
+    row = dict(due_item_id=item.id, person_id=person.id, moment_key="m", kind=ReminderKind.reminder, created_at=now)
+    with storage.session() as s:
+        s.add(ReminderSent(unit_id=first_unit.id, **row))  # type: ignore[arg-type]
+    with pytest.raises(IntegrityError), storage.session() as s:  # the same (due item, unit, person, moment)
+        s.add(ReminderSent(unit_id=first_unit.id, **row))  # type: ignore[arg-type]
+    with storage.session() as s:  # the same person and moment for the other unit
+        s.add(ReminderSent(unit_id=second_unit.id, **row))  # type: ignore[arg-type]
+    claim = dict(due_item_id=item.id, person_id=person.id, moment_key="n", kind=ReminderKind.reminder, now=now)
+    with storage.session() as s:
+        claims = [reminders.claim_reminder(s, unit_id=u.id, **claim) for u in (first_unit, second_unit, first_unit, second_unit)]  # type: ignore[arg-type]
+        assert reminders.was_claimed(s, due_item_id=item.id, unit_id=second_unit.id, person_id=person.id, moment_key="n")  # type: ignore[arg-type]
+        assert reminders.claimed_targets(s, due_item_id=item.id, moment_key="n") == {(first_unit.id, person.id), (second_unit.id, person.id)}  # type: ignore[arg-type]
+    assert claims[0] is not None and claims[1] is not None and claims[2:] == [None, None]
+    with pytest.raises(ValueError, match="needs its unit"), storage.session() as s:  # a NULL unit would slip past the key
+        reminders.claim_reminder(s, unit_id=None, **claim)  # type: ignore[arg-type]
+    with storage.session() as s:  # a reminder for one unit does not stand in for the other's snooze
+        later = reminders.claim_reminder(s, unit_id=first_unit.id, **{**claim, "moment_key": "later", "now": now + timedelta(minutes=1)})  # type: ignore[arg-type]
+        assert later is not None
+        since = dict(due_item_id=item.id, person_id=person.id, since=now, exclude_id=-1)
+        assert reminders.reminded_since(s, unit_id=first_unit.id, **since)  # type: ignore[arg-type]
+        assert not reminders.reminded_since(s, unit_id=second_unit.id, **since)  # type: ignore[arg-type]
+        assert len(list(s.exec(select(ReminderSent)))) == 5
 
 
 def test_digest_without_due_item_is_claimed_once(
