@@ -1,4 +1,6 @@
-"""Logging that never shows the bot token or the webhook's secret token, whatever library logs them."""
+"""Logging that never shows the bot token, the webhook's secret token or an invite token, whatever
+library logs them; and no personal data: the Telegram library, whose debug output holds every
+message and update (names, phones, typed text), stays at INFO even in verbose mode."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import re
 _TOKEN_SHAPE = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}\b")
 # A secret token next to its name, as PTB logs setWebhook's parameters or a header would show:
 # `'secret_token': '...'`, `secret token: ...`, `X-Telegram-Bot-Api-Secret-Token: ...`.
+# An invite's token in a deep link or in the /start it opens (`start=TOKEN`, `/start TOKEN`).
+_INVITE = re.compile(r"((?:\?|&|\b)start=|/start\s+)[A-Za-z0-9_-]{16,64}")
 _SECRET_PARAM = re.compile(r"""(secret[ _-]token['"]?\s*[:=]\s*['"]?)[A-Za-z0-9_-]+""", re.IGNORECASE)
 
 # Loggers of the libraries that log request parameters, URLs or headers. A filter on the logger
@@ -40,6 +44,7 @@ class RedactSecrets(logging.Filter):
         for secret in self.secrets:
             text = text.replace(secret, "<token>")
         text = _SECRET_PARAM.sub(r"\1<secret>", text)
+        text = _INVITE.sub(r"\1<invite>", text)
         return _TOKEN_SHAPE.sub("<token>", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -79,3 +84,6 @@ def setup_logging(level: int = logging.INFO, *, secrets: list[str] | None = None
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # PTB's debug lines carry every request and update in full: personal data, never logged.
+    logging.getLogger("telegram").setLevel(max(level, logging.INFO))
+    logging.getLogger("tornado.access").setLevel(max(level, logging.INFO))

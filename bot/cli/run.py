@@ -25,7 +25,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         ),
     )
     p.add_argument("--config", default=None, help="campaign file (default: the project's config.toml)")
-    p.add_argument("--verbose", "-v", action="store_true", help="debug logging")
+    p.add_argument("--verbose", "-v", action="store_true", help="debug logging of liaison-bot itself (the Telegram library stays at INFO: its debug lines hold personal data)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--webhook", action="store_true", help="receive updates by webhook (needs [telegram] webhook_url)")
     mode.add_argument("--polling", action="store_true", help="use long polling even if webhook_url is set (removes the webhook)")

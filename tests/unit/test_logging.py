@@ -24,3 +24,29 @@ def test_token_is_scrubbed_from_messages_arguments_and_tracebacks(caplog: pytest
     assert token not in text
     assert "123456789:ABCDEFGHIJKLMNOPQRSTUVWXYZ012" not in text
     assert text.count("<token>") >= 3
+
+
+def test_invite_tokens_are_scrubbed(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("test.redact.invite")
+    logger.addFilter(RedactSecrets([]))
+    token = "_WRFFGpjTxJJrPzJ5SdEyOxBsQmSoqfE"
+    with caplog.at_level(logging.INFO, logger="test.redact.invite"):
+        logger.info("invite: https://t.me/liaison_demo_bot?start=%s", token)
+        logger.info("update: text '/start %s'", token)
+    assert token not in caplog.text
+    assert caplog.text.count("<invite>") == 2
+
+
+def test_verbose_logging_keeps_the_telegram_library_at_info() -> None:
+    from bot.logsetup import setup_logging
+
+    root = logging.getLogger()
+    saved = (root.level, root.handlers[:], logging.getLogger("telegram").level)
+    try:
+        setup_logging(logging.DEBUG)
+        assert logging.getLogger("bot.services.reminders").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("telegram.ext.ExtBot").isEnabledFor(logging.DEBUG)  # its debug lines hold messages
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
+        logging.getLogger("telegram").setLevel(saved[2])
