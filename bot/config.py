@@ -270,20 +270,10 @@ class Config(Strict):
 
     @model_validator(mode="after")
     def _references(self) -> Config:
-        problems: list[str] = []
-        codes = [u.code for u in self.units]
-        for dup in sorted({c for c in codes if codes.count(c) > 1}):
-            problems.append(f"unit code {dup!r} is used twice")
-        keys = [r.key for r in self.report_types]
-        for dup in sorted({k for k in keys if keys.count(k) > 1}):
-            problems.append(f"report type key {dup!r} is used twice")
-        tags = {t for u in self.units for t in u.tags}
-        for r in self.report_types:
-            for tag in r.owed_by:
-                if tag not in tags:
-                    problems.append(f"report type {r.key!r} is owed by tag {tag!r}, which no unit has")
+        # A config built in code is checked too; `load_config` names each problem by its key instead.
+        problems = cross_references(self.model_dump(mode="python"))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("; ".join(f"{p.key}: {p.expected}" for p in problems))
         return self
 
     def report(self, key: str) -> ReportType:
@@ -320,8 +310,26 @@ class Problem:
     expected: str
 
     def __str__(self) -> str:
-        shown = "(missing)" if self.value is _MISSING else "(not shown)" if self.value is _HIDDEN else repr(self.value)
-        return f"{self.key or '(top level)'}: {shown}: {self.expected}"
+        return f"{self.key or '(top level)'}: {_shown(self.value)}: {self.expected}"
+
+
+def _shown(value: Any) -> str:
+    """A value as the file has it, short: a table shows its first scalar keys, not every unit."""
+    if value is _MISSING:
+        return "(missing)"
+    if value is _HIDDEN:
+        return "(not shown)"
+    if isinstance(value, dict):
+        scalars = [(k, v) for k, v in value.items() if not isinstance(v, (dict, list))]
+        inner = ", ".join(f"{k} = {_scalar(v)}" for k, v in scalars[:4])
+        return "{" + inner + (", …" if len(value) > min(len(scalars), 4) else "") + "}"
+    if isinstance(value, list) and len(repr(value)) > 120:
+        return f"[{len(value)} entries]"
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    return value.isoformat() if isinstance(value, (date, time)) else repr(value)
 
 
 _MISSING = object()
@@ -384,6 +392,58 @@ _ENVIRONMENT_ONLY: dict[tuple[int | str, ...], str] = {
 }
 
 
+def cross_references(data: dict[str, Any]) -> list[Problem]:
+    """What no single field can tell, read from the raw file (so it is named along with every
+    field's mistake): codes and keys used twice, tags no unit has, dates outside the campaign."""
+    problems: list[Problem] = []
+    units = [u for u in data.get("units") or [] if isinstance(u, dict)]
+    reports = [r for r in data.get("report_types") or [] if isinstance(r, dict)]
+    seen: set[object] = set()
+    for i, unit in enumerate(data.get("units") or []):
+        code = unit.get("code") if isinstance(unit, dict) else None
+        if code in seen:
+            problems.append(Problem(_key(("units", i, "code"), data), code, "this unit code is used twice; codes must be unique"))
+        seen.add(code)
+    seen = set()
+    for i, report in enumerate(data.get("report_types") or []):
+        key = report.get("key") if isinstance(report, dict) else None
+        if key in seen:
+            problems.append(Problem(_key(("report_types", i, "key"), data), key, "this report type key is used twice; keys must be unique"))
+        seen.add(key)
+    tags = {t for u in units for t in (u.get("tags") or []) if isinstance(t, str)}
+    for i, report in enumerate(data.get("report_types") or []):
+        if not isinstance(report, dict):
+            continue
+        for j, tag in enumerate(report.get("owed_by") or []):
+            if tag not in tags:
+                known = "、".join(sorted(tags)) or "none"
+                problems.append(Problem(_key(("report_types", i, "owed_by", j), data), tag, f"no unit has this tag (the units' tags: {known})"))
+    problems.extend(_dates_outside(data))
+    return problems
+
+
+def _dates_outside(data: dict[str, Any]) -> list[Problem]:
+    """Fixed and one-off due dates outside [campaign.start, campaign.end]: they would silently never be due."""
+    campaign = data.get("campaign") if isinstance(data.get("campaign"), dict) else {}
+    start, end = campaign.get("start"), campaign.get("end")
+    if not isinstance(start, date) or not isinstance(end, date) or end < start:
+        return []  # (an end before the start is its own problem)
+    out: list[Problem] = []
+    expected = f"a due date within the campaign, {start.isoformat()} to {end.isoformat()}"
+    for i, report in enumerate(data.get("report_types") or []):
+        schedule = report.get("schedule") if isinstance(report, dict) else None
+        if not isinstance(schedule, dict):
+            continue
+        if schedule.get("kind") == "once" and isinstance(schedule.get("date"), date) and not start <= schedule["date"] <= end:
+            out.append(Problem(_key(("report_types", i, "schedule", "date"), data), schedule["date"], expected))
+        if schedule.get("kind") == "fixed":
+            for j, entry in enumerate(schedule.get("dates") or []):
+                day = entry.get("date") if isinstance(entry, dict) else None
+                if isinstance(day, date) and not start <= day <= end:
+                    out.append(Problem(_key(("report_types", i, "schedule", "dates", j, "date"), data), day, expected))
+    return out
+
+
 def _problems(error: ValidationError, data: dict[str, Any]) -> list[Problem]:
     problems = []
     for e in error.errors(include_url=False):
@@ -412,7 +472,12 @@ def load_config(path: str | Path | None = None, *, environ: dict[str, str] | Non
         data.setdefault("telegram", {})["api_url"] = env[API_URL_ENV]
     if env.get(DATABASE_URL_ENV):
         data.setdefault("database", {})["url"] = env[DATABASE_URL_ENV]
+    references = cross_references(data)
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(file, _problems(e, data)) from None
+        fields = [p for p in _problems(e, data) if not (references and p.key == "")]  # the model's summary of `references`
+        raise ConfigError(file, fields + references) from None
+    if references:  # (the model validator saw the same; kept for configs built in code)
+        raise ConfigError(file, references)
+    return config

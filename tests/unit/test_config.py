@@ -99,7 +99,34 @@ def test_owed_by_a_tag_no_unit_has(tmp_path: Path) -> None:
     extra = '\n[[report_types]]\nkey = "x"\ntitle = "X"\ntemplate = "case"\nowed_by = ["股室"]\nschedule = { kind = "any_time" }\n'
     with pytest.raises(ConfigError) as caught:
         load_config(write(tmp_path, GOOD_HEAD + extra))
-    assert "'股室', which no unit has" in str(caught.value)
+    [problem] = caught.value.problems
+    assert (problem.key, problem.value) == ("report_types[0:x].owed_by[0]", "股室")
+    assert problem.expected.startswith("no unit has this tag")
+
+
+def test_cross_references_are_named_with_the_field_mistakes(tmp_path: Path) -> None:
+    """Codes and keys used twice, unknown tags and dates outside the campaign come with every other mistake, each by its key."""
+    extra = (
+        '\n[[units]]\ncode = "dup"\nname = "甲"\n\n[[units]]\ncode = "dup"\nname = "乙"\n'
+        '\n[[report_types]]\nkey = "x"\ntitle = "X"\ntemplate = "nope"\nschedule = { kind = "any_time" }\n'
+        '\n[[report_types]]\nkey = "x"\ntitle = "X2"\ntemplate = "summary"\n'
+        'schedule = { kind = "fixed", dates = [{ date = 2030-03-15, label = "第六阶段" }] }\n'
+        '\n[[report_types]]\nkey = "y"\ntitle = "Y"\ntemplate = "summary"\nschedule = { kind = "once", date = 2001-01-01 }\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, GOOD_HEAD + extra))
+    found = {p.key: p for p in caught.value.problems}
+    unit_dup = next(k for k in found if k.startswith("units[") and k.endswith(":dup].code") and "used twice" in found[k].expected)
+    assert found[unit_dup].value == "dup"
+    key_dup = next(k for k in found if k.startswith("report_types[") and k.endswith(":x].key"))
+    assert "used twice" in found[key_dup].expected
+    template = next(k for k in found if k.endswith(":x].template"))
+    assert found[template].value == "nope"
+    fixed = next(k for k in found if k.endswith(":x].schedule.dates[0].date"))
+    assert "within the campaign" in found[fixed].expected and str(found[fixed]).count("2030-03-15") == 1
+    once = next(k for k in found if k.endswith(":y].schedule.date"))
+    assert "within the campaign" in found[once].expected
+    assert all(len(str(p)) < 300 for p in caught.value.problems)  # no problem prints the whole file
 
 
 def test_environment_overrides_urls(tmp_path: Path) -> None:
