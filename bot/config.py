@@ -397,7 +397,6 @@ def cross_references(data: dict[str, Any]) -> list[Problem]:
     field's mistake): codes and keys used twice, tags no unit has, dates outside the campaign."""
     problems: list[Problem] = []
     units = [u for u in data.get("units") or [] if isinstance(u, dict)]
-    reports = [r for r in data.get("report_types") or [] if isinstance(r, dict)]
     seen: set[object] = set()
     for i, unit in enumerate(data.get("units") or []):
         code = unit.get("code") if isinstance(unit, dict) else None
