@@ -1,14 +1,42 @@
 """`liaison-bot db upgrade|current`: schema migrations from the command line."""
 
 import argparse
+import sys
 from typing import Any
 
 from bot.db import DEFAULT_DATABASE_URL, current_revision, head_revision, normalize_url, upgrade
 
 
 def _url(args: argparse.Namespace) -> str:
+    """--url, else the campaign config's (with $LIAISON_BOT_DATABASE_URL over it), as `run` uses it."""
     url: str | None = getattr(args, "url", None) or getattr(args, "database_url", None)
-    return url or DEFAULT_DATABASE_URL
+    if url:
+        return url
+    from bot.config import load_config
+
+    return load_config(getattr(args, "config", None)).database.url
+
+
+def _guarded(command: Any) -> Any:
+    """Say what went wrong with the database or the config in one line, not a traceback."""
+
+    def run(args: argparse.Namespace) -> int:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from bot.config import ConfigError
+
+        try:
+            return int(command(args))
+        except ConfigError as e:
+            print(e, file=sys.stderr)
+            return 2
+        except (SQLAlchemyError, ModuleNotFoundError) as e:
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            print(f"database error: {first}", file=sys.stderr)
+            return 2
+
+    run.__doc__ = command.__doc__
+    return run
 
 
 def _shown(url: str) -> str:
@@ -49,7 +77,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text)
         sub.add_argument(
             "--url",
-            help=f"database URL (default: the config's, else {DEFAULT_DATABASE_URL})",
+            help=f"database URL (default: the config's [database] url or $LIAISON_BOT_DATABASE_URL; {DEFAULT_DATABASE_URL} if neither)",
         )
-        sub.set_defaults(func=func)
+        sub.add_argument("--config", default=None, help="campaign file (default: the project's config.toml)")
+        sub.set_defaults(func=_guarded(func))
     return parser

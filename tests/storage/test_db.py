@@ -141,3 +141,18 @@ def test_cli_db_upgrade_and_current(tmp_path: Path, capsys: pytest.CaptureFixtur
     args.database_url = url  # what the config supplies when --url is absent
     assert args.func(args) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+def test_cli_db_upgrade_uses_the_configured_database_and_explains_failures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import main
+
+    url = f"sqlite:///{tmp_path / 'from-env.sqlite3'}"
+    monkeypatch.setenv("LIAISON_BOT_DATABASE_URL", url)  # as `run` would use it: the same database is upgraded
+    assert main(["db", "upgrade"]) == 0
+    assert f"database {url} upgraded from empty to {head_revision()}" in capsys.readouterr().out
+
+    assert main(["db", "current", "--url", "postgresql://nobody@127.0.0.1:1/none"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("database error:") and "Traceback" not in err and len(err.splitlines()) == 1
