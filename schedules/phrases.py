@@ -1,7 +1,10 @@
 """What people type for a date or a moment ("9月15日前", "下周五下午5点", "tomorrow 9am") → `When`.
 
-Chinese is read by our own grammar: [date part] [time part], after Chinese numerals are made
-Arabic and "by" words (前、之前、截止 …) are dropped. dateparser reads the rest (English, ISO).
+Chinese is read by our own grammar: [date part] [time part] (or the time first: 9am tomorrow),
+after spaces between Chinese characters and digits are dropped (2023 年 9 月 15 日), Chinese numerals
+are made Arabic and "by" words (前、之前、截止 …) are dropped — except 前 after a length of time,
+which is "ago" (3天前, 半个月前; but 3日前, 3月前, 明天前, 下周前 are "by"). dateparser reads the rest
+(English, ISO).
 Rules: weeks start on Monday (本周五 is this week's Friday, 下周五 next week's); a phrase without
 a year or month that names a day already past prefers the future (a month-day → next year, a
 day of month → next month, a weekday → next week, a time of day → tomorrow), while explicit
@@ -142,6 +145,17 @@ def _year_part(m: re.Match[str], c: _Ctx) -> date:
     return {"初": date(year, 1, 1), "中": date(year, 6, 30)}.get(m["p"], date(year, 12, 31))
 
 
+def _numbered_quarter_end(m: re.Match[str], c: _Ctx) -> date:
+    """The end of quarter N: of the named year (2023年第四季度末), else the next one to come (一季度末)."""
+    q = int(m["q"])
+    if not 1 <= q <= 4:
+        raise _Invalid
+    year = _year(m["y"], c.today)
+    if year is not None:
+        return month_last_day(year, 3 * q)
+    return _future_year(c, lambda y: month_last_day(y, 3 * q))
+
+
 def _quarter_end(m: re.Match[str], c: _Ctx) -> date:
     q = (c.today.month - 1) // 3 + {None: 0, "本": 0, "这": 0, "这个": 0, "下": 1, "下个": 1, "上": -1, "上个": -1}[m["r"]]
     y, mo = add_months(c.today.year, 1, q * 3 + 2)
@@ -174,43 +188,57 @@ def _week(m: re.Match[str], c: _Ctx) -> date:
     return monday  # 下周: its Monday
 
 
-_UNIT = re.compile(r"(?P<n>\d+)?(?P<ge>个)?(?P<half>半)?个?(?P<u>年|月|周|星期|礼拜|天|日|小时|钟头|分钟|分|秒)钟?")
+_UNIT_WORD = r"(?:年|月|周|星期|礼拜|天|日|小时|钟头|分钟|分|秒)"
+# 3天, 1.5小时, 半个月, 一个半小时, 一天半 (a half after the unit unless it starts the next one: 1天半小时)
+_UNIT = re.compile(rf"(?P<n>\d+(?:\.\d+)?)?(?P<ge>个)?(?P<half>半)?个?(?P<u>{_UNIT_WORD})钟?(?P<half2>半(?!个?{_UNIT_WORD}))?")
 
 
-def _offset(m: re.Match[str], c: _Ctx) -> date:
-    """N units after now (三天后, 两小时后), or before it (三天前)."""
+def _length(units: str) -> tuple[int, timedelta, bool]:
+    """(months, the rest, whether it is finer than a day) of a length of time: 3天, 1.5小时, 一个半月, 一天半."""
     months, delta, sub_day = 0, timedelta(), False
-    for u in _UNIT.finditer(m["units"]):
+    for u in _UNIT.finditer(units):
         if u["n"] is None and u["half"] is None:
             raise _Invalid
-        n = float(u["n"] or 0) + (0.5 if u["half"] else 0)
+        if u["half"] and u["half2"]:
+            raise _Invalid  # 一个半天半
+        n = float(u["n"] or 0) + (0.5 if u["half"] or u["half2"] else 0)
         unit = u["u"]
         if unit in ("年", "月"):
             whole = n * (12 if unit == "年" else 1)
             months += int(whole)
-            delta += timedelta(days=15) if whole != int(whole) else timedelta()  # 半个月: 15 days
+            delta += timedelta(days=round((whole - int(whole)) * 30))  # 半个月: 15 days
         elif unit in ("周", "星期", "礼拜"):
             delta += timedelta(weeks=n)
         elif unit in ("天", "日"):
             delta += timedelta(days=n)
-            sub_day |= n != int(n)
         else:
             delta += timedelta(seconds=n * {"小时": 3600, "钟头": 3600, "分钟": 60, "分": 60, "秒": 1}[unit])
             sub_day = True
-    if m.groupdict().get("ago"):
-        months, delta = -months, -delta
-    if sub_day:
-        c.offset = delta
-        return c.today
-    y, mo = add_months(c.today.year, c.today.month, months)
-    return clamp_day(y, mo, c.today.day) + delta
+    return months, delta, sub_day or delta % timedelta(days=1) != timedelta()  # 一天半, 1.5周: a moment
+
+
+def _offset(m: re.Match[str], c: _Ctx) -> date:
+    """N units after now (三天后, 两小时后), or before it (三天前)."""
+    try:
+        months, delta, sub_day = _length(m["units"])
+        if m.groupdict().get("ago"):
+            months, delta = -months, -delta
+        if sub_day:
+            c.offset = delta
+            return c.today
+        y, mo = add_months(c.today.year, c.today.month, months)
+        return clamp_day(y, mo, c.today.day) + delta
+    except (ValueError, OverflowError):
+        raise _Invalid from None  # 10000年后: beyond the calendar
 
 
 _N = r"\d{1,2}"
 _REL_M = r"(?P<r>下下个|下下|下个|上个|这个|本|这|当|下|上|次)"
 _REL_W = r"(?P<r>上上个|上上|下下个|下下|下个|上个|这个|本|这|下|上)"
 _MPART = r"(?P<p>底|末|初|上旬|中旬|下旬|中)"
-_UNITS = r"(?P<units>(?:\d*个?半?个?(?:年|月|周|星期|礼拜|天|日|小时|钟头|分钟|分|秒)钟?)+)"
+_UNITS = rf"(?P<units>(?:(?:\d+(?:\.\d+)?)?个?半?个?{_UNIT_WORD}钟?(?:半(?!个?{_UNIT_WORD}))?)+)"
+# a length of time ending the phrase: N.N or 半, then a unit (not 日, nor a bare 月: 3日、3月 name a day, a month)
+_LENGTH = r"(?:\d+(?:\.\d+)?|半)(?:个半月|个月|个?半?(?:天|小时|钟头|分钟|秒|周|星期|礼拜|年))钟?半?"
 _DATE_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], _Ctx], date]]] = [
     (re.compile(r"(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})[日号]?"), _ymd),
     (re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?!\d)"), _ymd),
@@ -218,10 +246,11 @@ _DATE_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], _Ctx], date]]]
     (re.compile(rf"(?P<y>\d{{4}}|\d{{2}}|今|明|去|后|前)年(?P<m>{_N})月份?{_MPART}"), _year_month_part),
     (re.compile(rf"(?:(?P<y>\d{{4}}|今|明|去|后|前|本)年年?|年)度?{_MPART}"), _year_part),  # 年 required: 中午 is no 年中
     (re.compile(rf"(?P<m>{_N})月(?P<d>{_N})[日号]?"), _md),
-    (re.compile(rf"(?P<m>{_N})[/.-](?P<d>{_N})(?![\d/.:-])"), _md),
+    (re.compile(rf"(?P<m>{_N})[/.-](?P<d>{_N})(?![\d/.:-]|个?半?{_UNIT_WORD})"), _md),  # 9.15, not 1.5小时
     (re.compile(rf"(?P<m>{_N})月份?{_MPART}"), _month_part),
     (re.compile(rf"{_REL_M}?个?月{_MPART}"), _rel_month),
-    (re.compile(rf"{_REL_M}?个?月(?P<d>{_N})[日号]"), _rel_month),
+    (re.compile(rf"{_REL_M}?个?月的?(?P<d>{_N})[日号]"), _rel_month),
+    (re.compile(r"(?:(?P<y>\d{4}|今|明|去|本)年度?的?)?第?(?P<q>\d)季度?[末底]"), _numbered_quarter_end),
     (re.compile(r"(?P<r>这个|本|这|下个|下|上个|上)?季度?[末底]"), _quarter_end),
     (re.compile(r"(?P<w>大后天|大前天|今天|今日|今儿|当天|明天|明日|明儿|后天|昨天|昨日|前天)"), _day_word),
     (re.compile(r"(?P<w>今|明|昨)(?=早|晨|晚|夜|上午|下午|中午)"), _day_word),
@@ -236,7 +265,7 @@ _DATE_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], _Ctx], date]]]
 
 _PERIOD = (r"(?P<per>上午|早上|早晨|清晨|中午|正午|午间|下午|午后|傍晚|黄昏|晚上|晚间|夜里|夜间|夜晚|凌晨|早|晨|晚|夜)")
 _TIME = re.compile(
-    rf"{_PERIOD}?(?:(?P<h>\d{{1,2}})(?:[:](?P<mm>\d{{2}})|(?P<ap>am|pm|a\.m\.|p\.m\.)|(?:点|时)(?:(?P<q>[13])刻|(?P<m2>\d{{1,2}})分?|(?P<half>半)|整|钟)?)"
+    rf"{_PERIOD}?(?:(?P<h>\d{{1,2}})(?:[:](?P<mm>\d{{2}})(?::(?P<ss>\d{{2}}))?|\s?(?P<ap>am|pm|a\.m\.|p\.m\.)|(?:点|时)(?:(?P<q>[13])刻|(?P<m2>\d{{1,2}})分?|(?P<half>半)|整|钟)?)"
     r"(?:\s*(?P<ap2>am|pm|a\.m\.|p\.m\.))?)?"
 )
 _DEFAULT_HOUR = {"上午": 9, "早上": 9, "早晨": 9, "清晨": 9, "早": 9, "晨": 9, "中午": 12, "正午": 12, "午间": 12,
@@ -257,7 +286,7 @@ def _clock(m: re.Match[str]) -> tuple[int, int, int] | None:
     hour = int(h)
     minute = int(m["mm"] or m["m2"] or 0) + (30 if m["half"] else 0) + (15 * int(m["q"]) if m["q"] else 0)
     ap = m["ap"] or m["ap2"]
-    if minute > 59 or hour > 24 or (hour == 24 and minute):
+    if minute > 59 or hour > 24 or (hour == 24 and minute) or int(m["ss"] or 0) > 59:
         raise _Invalid
     if ap:
         if not 1 <= hour <= 12:
@@ -280,9 +309,10 @@ def _clock(m: re.Match[str]) -> tuple[int, int, int] | None:
     return 0, hour, minute
 
 
-# 前 after a length of time is "ago" (3天前, 两小时以前), not "by" as after a date (15日前, 3月前): kept.
-_AGO_UNIT = r"(?<!天)(?<!小时)(?<!钟头)(?<!分钟)(?<!秒)(?<!个月)(?<!\d周)(?<!星期)(?<!礼拜)(?<!\d年)"
-_STRIP_TAIL = re.compile(rf"(?:{_AGO_UNIT}(?:之前|以前|(?<![以之])前)|为止|止|截止|左右)?(?:报送|提交|上报|交齐|交|完成|发送|报)?[。.!！,，]*$")
+_STRIP_TAIL = re.compile(r"(?P<by>之前|以前|前|为止|止|截止|左右)?(?:报送|提交|上报|交齐|交|完成|发送|报)?[。.!！,，]*$")
+# 前 after a length of time is "ago" (3天前, 两小时以前, 半个月前), kept; after anything else it is "by"
+# (15日前, 3月前, 明天前, 下周前, 下个月前) and dropped.
+_AGO = re.compile(rf"{_LENGTH}(?:以前|之前|前)$")
 _STRIP_HEAD = re.compile(r"^(?:请于|请在|截止到|截至到|截止|截至|最晚|最迟|不晚于|不迟于|by|before|until|到|在|于)\s*")
 _WEEKDAY_NOTE = re.compile(r"\s*[(]?(?:周|星期|礼拜)[1-7日天][)]?")
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -305,43 +335,68 @@ _EN = [
     (re.compile(r"\bnoon\b"), lambda m: "中午"),
 ]
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_HAN = r"[\u3007\u3400-\u9fff]"  # with 〇
+# spaces as notices write them (2023 年 9 月 15 日前, 明天 下午 3点): none between two Chinese characters, nor
+# between a digit and a Chinese character; English words keep theirs
+_CJK_SPACE = re.compile(rf"(?<={_HAN})\s+(?={_HAN}|\d)|(?<=\d)\s+(?={_HAN})")
 
 
-# "within" a named day, month or year: by its end (今天之内, 本月内, 年内); 两天内 is an offset, kept.
+# "within" a named day, month or year: by its end (今天之内, 本月内, 9月内, 年内, 2024年内); a length of time
+# (两天内, 一个月内, 半个月内, 一个半月内, 两年内, 半年内) is an offset, kept.
 _WITHIN = [
     (re.compile(r"(今天|今日|当天|明天|明日|后天)(?:之|以)?内$"), r"\1"),
-    (re.compile(r"(本|这个|这|当|下个|下)?月(?:之|以)?内$"), r"\1月底"),
-    (re.compile(r"(今|本|明)?年度?(?:之|以)?内$"), r"\1年底"),
+    (re.compile(r"(下下个|下下|下个|上个|这个|本|这|当|下|上|次|(?<![个半]))月(?:之|以)?内$"), r"\1月底"),
+    (re.compile(r"((?<!\d)\d{4}|今|本|明|(?<![\d个半]))年度?(?:之|以)?内$"), r"\1年底"),
 ]
+
+
+def _strip_tail(s: str) -> str:
+    """Drop a trailing "by" word, verb and punctuation (9月15日前报送。); 前 of "ago" (3天前) stays."""
+    m = _STRIP_TAIL.search(s)
+    assert m is not None  # every part is optional
+    if m["by"] and m["by"].endswith("前") and _AGO.search(s, 0, m.end("by")):
+        return s[: m.end("by")]
+    return s[: m.start()]
 
 
 def _prepare(text: str) -> str:
     s = normalise_width(text).lower()
-    s = arabise(s)
+    s = arabise(_CJK_SPACE.sub("", s))
     for pattern, repl in _WITHIN:
         s = pattern.sub(repl, s)
     for _ in range(3):
         s = _STRIP_HEAD.sub("", s).strip()
-        s = _STRIP_TAIL.sub("", s).strip() if len(s) > 1 else s
+        s = _strip_tail(s).strip() if len(s) > 1 else s
     return s
+
+
+def _date_part(s: str, pos: int, c: _Ctx) -> tuple[date | None, int]:
+    """The date part at `pos` and where it ends, or (None, pos)."""
+    for pattern, resolve in _DATE_RULES:
+        m = pattern.match(s, pos)
+        if m:
+            end = m.end()
+            if resolve in (_ymd, _md):
+                note = _WEEKDAY_NOTE.match(s, end)
+                end = note.end() if note else end
+            return resolve(m, c), end
+    return None, pos
+
+
+_TIME_THEN_DATE = re.compile(r"[\s,]*(?:on\s+)?")
 
 
 def _grammar(s: str, c: _Ctx) -> When | None:
     """Our date-and-time grammar; None when the phrase does not fit it."""
-    d: date | None = None
-    pos = 0
-    for pattern, resolve in _DATE_RULES:
-        m = pattern.match(s)
-        if m:
-            d = resolve(m, c)
-            pos = m.end()
-            if resolve in (_ymd, _md):
-                note = _WEEKDAY_NOTE.match(s, pos)
-                pos = note.end() if note else pos
-            break
+    d, pos = _date_part(s, 0, c)
     rest = re.sub(r"^[\s,的]*(?:at\s*)?", "", s[pos:])
     tm = _TIME.match(rest) if rest else None
-    if rest and (not tm or tm.end() != len(rest.rstrip())):
+    if d is None and tm and tm.end() and tm.end() != len(rest.rstrip()):  # the time first: 9am tomorrow
+        gap = _TIME_THEN_DATE.match(rest, tm.end())
+        d, pos = _date_part(rest, gap.end() if gap else tm.end(), c)
+        if d is None or rest[pos:].strip():
+            return None
+    elif rest and (not tm or tm.end() != len(rest.rstrip())):
         return None
     clock = _clock(tm) if tm else None
     if d is None and clock is None:
@@ -349,7 +404,10 @@ def _grammar(s: str, c: _Ctx) -> When | None:
     if c.offset is not None:
         if clock is not None:
             return None  # 两小时后下午3点: contradictory
-        moment = (c.now.astimezone(UTC) + c.offset).astimezone(c.tz)  # elapsed time, not wall-clock time
+        try:
+            moment = (c.now.astimezone(UTC) + c.offset).astimezone(c.tz)  # elapsed time, not wall-clock time
+        except OverflowError:
+            raise _Invalid from None
         return When(moment.date(), moment)
     if clock is None:
         assert d is not None
