@@ -87,9 +87,10 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     sync_campaign(services.storage, services.config, now=now)
     sync_due_items(services.storage, services.config, calendar=services.calendar, now=now)
     await set_menu(app, services.config.language)
-    from bot.services import reminders
+    from bot.services import deadlines, reminders
 
     reminders.schedule(app)
+    deadlines.schedule(app)  # units imported meanwhile (`liaison-bot import-units`) owe their reports without a restart
 
 
 async def set_menu(app: Application[Any, Any, Any, Any, Any, Any], default_language: str) -> None:

@@ -25,6 +25,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(registration.on_confirm, pattern=r"^reg:ok\|"))
     app.add_handler(CallbackQueryHandler(registration.on_me_edit, pattern=r"^me:e\|"))
     app.add_handler(CallbackQueryHandler(invites.on_unit, pattern=r"^inv:u\|"))
+    app.add_handler(CallbackQueryHandler(invites.on_page, pattern=r"^inv:p\|"))
     app.add_handler(CallbackQueryHandler(invites.on_role, pattern=r"^inv:r\|"))
     app.add_handler(CallbackQueryHandler(roster.on_page, pattern=r"^ros:p\|"))
     app.add_handler(CommandHandler("due", due.due_command))
@@ -32,6 +33,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("review", review.review_command))
     app.add_handler(CallbackQueryHandler(submit.on_button, pattern=submit.BUTTONS))
     app.add_handler(CallbackQueryHandler(review.on_button, pattern=review.BUTTONS))
+    # Any command drops a return comment still awaited (group -1 runs first and does not stop the command).
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, review.drop_pending_return), group=-1)
     conversation.set_fallback(submit.on_free_message)
     # Reminders (issue 5): /remind, its buttons, and "remind me later".
     app.add_handler(CommandHandler("remind", guard.gate(Action.REMIND, remind.remind)))

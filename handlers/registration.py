@@ -156,9 +156,15 @@ async def on_confirm(update: Update, context: BotContext, who: Roles, pressed: B
         return
     await query.answer()
     await drop_buttons(update)
+    assert update.effective_message is not None
+    if isinstance(done, registration.Refused):
+        expires = done.expires_at.astimezone(services.config.campaign.tz).strftime("%Y-%m-%d %H:%M") if done.expires_at else ""
+        await update.effective_message.reply_text(
+            context.text(update, f"registration.refused.{done.reason}", unit=done.unit_name or "", expires=expires)
+        )
+        return
     role = context.text(update, f"role.{done.role.value}")
     key = "registration.done" if done.unit_name else "registration.done-campaign"
-    assert update.effective_message is not None
     await update.effective_message.reply_text(context.text(update, key, unit=done.unit_name or "", role=role))
     person = done.person
     for old in done.replaced:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from datetime import UTC, datetime
 
@@ -21,6 +22,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run_import_units(args: argparse.Namespace) -> int:
     """Check every row; import all of them, or report the bad lines and import nothing."""
     from bot.db import upgrade
+    from bot.services.deadlines import RESYNC_EVERY_S
     from bot.services.unit_import import import_units, read_units_file
     from bot.storage import Storage
 
@@ -45,5 +47,10 @@ def run_import_units(args: argparse.Namespace) -> int:
     print(
         f"imported {len(read.units)} unit(s): {len(result.created)} new, {len(result.updated)} updated, "
         f"{len(result.reactivated)} reactivated"
+    )
+    minutes = max(1, math.ceil(RESYNC_EVERY_S / 60))
+    print(
+        f"a running bot picks them up within {minutes} minute{'s' if minutes > 1 else ''}: their reports to file and "
+        "their reminders (no restart needed); invite their liaisons with /invite or `liaison-bot invite CODE`"
     )
     return 0

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+INLINE_KEYBOARD_LIMIT = 100  # buttons in one inline keyboard; more: 400 "reply markup is too long"
 _BUTTON_ACTIONS = (
     "url", "callback_data", "web_app", "login_url", "switch_inline_query",
     "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
@@ -59,9 +60,11 @@ def format_text(
 
 
 def check_markup(markup: dict[str, Any] | None) -> None:
-    """Telegram's checks on an inline keyboard's buttons."""
+    """Telegram's checks on an inline keyboard's buttons (at most 100 of them)."""
     if not markup or "inline_keyboard" not in markup:
         return
+    if sum(len(row) for row in markup["inline_keyboard"]) > INLINE_KEYBOARD_LIMIT:
+        raise bad_request("reply markup is too long", violation=True)
     for row in markup["inline_keyboard"]:
         for button in row:
             actions = [k for k in _BUTTON_ACTIONS if k in button]
@@ -282,6 +285,8 @@ async def edit_message_text(emu: Emulator, p: dict[str, Any]) -> Any:
     chat, message = _edit_target(emu, p, "editMessageText")
     if "text" not in message.data:
         raise bad_request("there is no text in the message to edit")
+    if p.get("text") is None:  # optional in the spec only beside rich_message, which the emulator does not model
+        raise bad_request("message text is empty", violation=True)
     text, entities = format_text(p["text"], p.get("parse_mode"), p.get("entities"), caption=False)
     # Omitting reply_markup removes the inline keyboard, as on Telegram.
     new = {"text": text, "entities": entities or None, "reply_markup": _inline_markup(p)}

@@ -84,14 +84,11 @@ def match_units(services: Services, text: str) -> tuple[list[str], list[str]]:
 
 def owing_codes(services: Services, *, tags: list[str], unit_codes: list[str]) -> list[str]:
     """The active units that owe it: the named units, else those with one of the tags, else all."""
+    from bot.services.deadlines import owing  # (deadlines imports this module)
+
     with services.storage.session() as s:
         active = units.list_units(s)
-    if unit_codes:
-        wanted = set(unit_codes)
-        return [u.code for u in active if u.code in wanted]
-    if tags:
-        return [u.code for u in active if set(u.tags) & set(tags)]
-    return [u.code for u in active]
+    return owing(active, tags=tags, unit_codes=unit_codes)
 
 
 @dataclass(frozen=True)

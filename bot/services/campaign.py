@@ -1,17 +1,32 @@
-"""Bring the campaign of `config.toml` into storage: its units and the people it names."""
+"""Bring the campaign of `config.toml` into storage: its units and the people it names.
+
+Coordinators and leaders come two ways: listed in `[people]` of config.toml, or registered
+with a campaign-wide invite (/invite → 协调员/领导). The config's list is the truth for the
+first kind: someone taken out of it loses the role at the next start (the assignment is
+ended, history kept, an audit event `role.end` written). Roles granted by an invite are kept;
+they are ended the way they were given, not by editing the config.
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
+from sqlmodel import Session
+
 from bot.config import Config
-from bot.models import Role
-from bot.storage import Storage, people, roles, units
+from bot.models import Role, RoleAssignment
+from bot.storage import Storage, audit, people, roles, units
 from bot.storage.units import UnitSpec
+
+log = logging.getLogger(__name__)
+
+REMOVED_FROM_CONFIG = "removed from config"
 
 
 def sync_campaign(storage: Storage, config: Config, *, now: datetime) -> None:
-    """Upsert the configured units (deactivating removed ones, but not imported ones) and the configured coordinators and leaders."""
+    """Upsert the configured units (deactivating removed ones, but not imported ones) and the configured
+    coordinators and leaders; end the config-given roles of people no longer listed."""
     with storage.session() as s:
         # Units imported from a file (`liaison-bot import-units`) are kept: only config units come and go with config.toml.
         units.upsert_units(
@@ -22,3 +37,30 @@ def sync_campaign(storage: Storage, config: Config, *, now: datetime) -> None:
                 person = people.get_or_create_person(s, telegram_user_id=telegram_user_id, now=now)
                 assert person.id is not None
                 roles.assign_role(s, person_id=person.id, role=role, now=now)
+            _end_unlisted(s, role=role, listed=set(ids), now=now)
+
+
+def granted_by_invite(s: Session, assignment: RoleAssignment) -> bool:
+    """Whether a campaign-wide assignment came from a registration (an invite), not from the config.
+
+    A registration's audit event names the assignment it gave (`assignment_id`); older events
+    do not, and then a registration for that role at or after the assignment began counts.
+    """
+    events = audit.events_of(s, action="registration.confirm", actor_person_id=assignment.person_id, subject=f"role:{assignment.role.value}")
+    for event in events:
+        given = (event.details or {}).get("assignment_id")
+        if given == assignment.id or (given is None and event.at >= assignment.started_at):
+            return True
+    return False
+
+
+def _end_unlisted(s: Session, *, role: Role, listed: set[int], now: datetime) -> None:
+    for assignment, person in roles.campaign_holders(s, role=role):
+        if person.telegram_user_id in listed or granted_by_invite(s, assignment):
+            continue
+        roles.end_assignment(s, assignment=assignment, reason=REMOVED_FROM_CONFIG, now=now)
+        audit.audit(
+            s, action="role.end", now=now, subject=f"person:{person.id}",
+            details={"role": role.value, "telegram_user_id": person.telegram_user_id, "assignment_id": assignment.id, "reason": REMOVED_FROM_CONFIG},
+        )
+        log.warning("%s %s (Telegram id %s) is no longer in config.toml [people]: role ended", role.value, person.id, person.telegram_user_id)

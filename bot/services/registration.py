@@ -5,6 +5,12 @@ forwarded link cannot be used by a second person; the unit and role wait in the 
 (flow "registration") until the person confirms the summary. Every step is saved in the
 draft, so a restart in the middle loses nothing.
 
+A summary can be confirmed long after it was shown, so confirming checks again what opening
+checked: the invite must still be valid (not expired, not revoked) and the unit still active;
+and a primary liaison registration whose unit got another primary meanwhile (someone else
+registered with a newer invite) is not confirmed: it would silently replace that person.
+Such a registration ends with the reason (`Refused`); the person asks for a new invite.
+
 `/me` edits use a second flow, "profile": one field at a time, saved at once.
 """
 
@@ -15,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.context import Services
-from bot.models import PROFILE_FIELDS, Person, Role
+from bot.models import PROFILE_FIELDS, Invite, Person, Role
 from bot.services import validation
 from bot.services.invites import looks_like_token
 from bot.storage import audit, drafts, due, invites, people, roles, units
@@ -59,6 +65,20 @@ class Registered:
     replaced: list[Person] = field(default_factory=list)
 
 
+@dataclass
+class Refused:
+    """A registration that can no longer be confirmed, and why: `reason` is one of REFUSALS."""
+
+    reason: str
+    role: Role
+    unit_name: str | None
+    expires_at: datetime | None = None
+
+
+# Why a confirmation is refused (text keys `registration.refused.<reason>`).
+REFUSALS = ("expired", "revoked", "unit-gone", "primary-changed")
+
+
 def _step(person_id: int, data: dict[str, Any]) -> Step:
     return Step(
         person_id=person_id,
@@ -98,6 +118,14 @@ def open_invite(
         existing = invites.get_invite_by_hash(s, token_hash=token_hash)
         draft = drafts.get_draft(s, person_id=person.id, flow=FLOW)
         if existing is not None and existing.used_by_person_id == person.id and draft is not None and draft.data.get("invite_id") == existing.id:
+            lapsed = InviteStatus.revoked if existing.revoked else InviteStatus.expired if existing.expires_at <= now else None
+            if lapsed is not None:  # it could not be confirmed any more: end it now rather than after every question
+                drafts.delete_draft(s, person_id=person.id, flow=FLOW)
+                audit.audit(
+                    s, action="invite.refused", now=now, actor_person_id=person.id, subject=f"invite:{existing.id}",
+                    details={"status": lapsed.value, "resumed": True},
+                )
+                return Opened(lapsed)
             drafts.save_draft(s, person_id=person.id, flow=FLOW, state=draft.state, data=draft.data, now=now)  # current again
             return Opened(InviteStatus.ok, _step(person.id, draft.data), resumed=True)
         use = invites.consume_invite(s, token_hash=token_hash, person_id=person.id, now=now)
@@ -120,6 +148,8 @@ def open_invite(
             "v": 1,
             "field": nxt,
             "answers": answers,
+            # whom a primary registration would replace, as of now: checked again at confirmation
+            "primary_was": _primary_assignment_id(s, invite.unit_id) if invite.role is Role.primary else None,
         }
         drafts.save_draft(s, person_id=person.id, flow=FLOW, state=ASK if nxt else CONFIRM, data=data, now=now)
         audit.audit(
@@ -172,8 +202,45 @@ def current_step(services: Services, *, person_id: int) -> Step | None:
         return None if draft is None else _step(person_id, draft.data)
 
 
-def confirm(services: Services, *, person_id: int, version: int, now: datetime) -> Registered | None:
-    """Save the profile, assign the role, record it; None if the summary button is stale."""
+def _primary_assignment_id(s: Any, unit_id: int | None) -> int | None:
+    """The id of the unit's active primary liaison assignment, if it has one."""
+    if unit_id is None:
+        return None
+    current = [x for x in roles.liaisons_of_unit(s, unit_id=unit_id) if x.role is Role.primary]
+    return current[0].assignment.id if current else None
+
+
+def _refusal(s: Any, *, person_id: int, data: dict[str, Any], now: datetime) -> tuple[str, Invite | None] | None:
+    """Why the registration in `data` can no longer be confirmed now (a REFUSALS reason), or None."""
+    invite = s.get(Invite, data["invite_id"]) if data.get("invite_id") is not None else None
+    if invite is None or invite.revoked:
+        return "revoked", invite
+    if invite.expires_at <= now:
+        return "expired", invite
+    unit_id = data.get("unit_id")
+    if unit_id is None:
+        return None
+    unit = units.get_unit(s, unit_id=unit_id)
+    if unit is None or not unit.active:
+        return "unit-gone", invite
+    if Role(data["role"]) is not Role.primary:
+        return None
+    current = next((x for x in roles.liaisons_of_unit(s, unit_id=unit_id) if x.role is Role.primary), None)
+    if current is None or current.person.id == person_id:
+        return None
+    if "primary_was" in data:
+        changed = current.assignment.id != data["primary_was"]
+    else:  # a registration begun before the primary was recorded in the draft: compare times
+        changed = invite.used_at is None or current.assignment.started_at > invite.used_at
+    return ("primary-changed", invite) if changed else None
+
+
+def confirm(services: Services, *, person_id: int, version: int, now: datetime) -> Registered | Refused | None:
+    """Save the profile, assign the role, record it; None if the summary button is stale.
+
+    `Refused` (and the registration ended) if the invite expired or was revoked meanwhile, the
+    unit is gone, or the unit got another primary liaison since this registration began.
+    """
     with services.storage.session() as s:
         draft = drafts.get_draft(s, person_id=person_id, flow=FLOW)
         if draft is None or draft.state != CONFIRM or int(draft.data.get("v", 0)) != version:
@@ -182,6 +249,19 @@ def confirm(services: Services, *, person_id: int, version: int, now: datetime) 
         role = Role(data["role"])
         unit_id = data.get("unit_id")
         unit = units.get_unit(s, unit_id=unit_id) if unit_id is not None else None
+        refusal = _refusal(s, person_id=person_id, data=data, now=now)
+        if refusal is not None:
+            reason, invite = refusal
+            drafts.delete_draft(s, person_id=person_id, flow=FLOW)
+            audit.audit(
+                s, action="registration.refused", now=now, actor_person_id=person_id,
+                subject=f"unit:{unit.code}" if unit else f"role:{role.value}",
+                details={"role": role.value, "invite_id": data.get("invite_id"), "reason": reason},
+            )
+            return Refused(
+                reason=reason, role=role, unit_name=unit.name if unit else data.get("unit_name"),
+                expires_at=invite.expires_at if invite is not None else None,
+            )
         person = people.set_profile(s, person_id=person_id, profile=data["answers"], now=now)
         change = roles.assign_role(s, person_id=person_id, role=role, unit_id=unit_id, now=now)
         completed = _complete_liaison_form(services, s, unit_id=unit_id, now=now) if unit_id is not None else []
@@ -190,7 +270,7 @@ def confirm(services: Services, *, person_id: int, version: int, now: datetime) 
             s, action="registration.confirm", now=now, actor_person_id=person_id,
             subject=f"unit:{unit.code}" if unit else f"role:{role.value}",
             details={
-                "role": role.value, "invite_id": data.get("invite_id"),
+                "role": role.value, "invite_id": data.get("invite_id"), "assignment_id": change.assignment.id,
                 "replaced_person_ids": [p.id for p in change.replaced], "completed_obligation_ids": completed,
             },
         )

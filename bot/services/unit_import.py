@@ -4,7 +4,8 @@ How imported units live beside `config.toml`'s: the config's units are synced at
 (added, updated, and deactivated when removed from the file); imported units are additional
 and are never deactivated by that sync (the import is recorded in the audit trail, which is
 how the sync knows them). A code present in both is the config's (its name and tags win).
-Report obligations come from the config's report types and tags.
+Report obligations come from the config's report types and tags: at start, and in a running
+bot within `bot.services.deadlines.RESYNC_EVERY_S` of the import (no restart needed).
 """
 
 from __future__ import annotations

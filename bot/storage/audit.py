@@ -55,3 +55,15 @@ def recent_events(
     if actor_person_id is not None:
         statement = statement.where(AuditEvent.actor_person_id == actor_person_id)
     return list(session.exec(statement))
+
+
+def events_of(session: Session, *, action: str, actor_person_id: int, subject: str | None = None) -> list[AuditEvent]:
+    """Every `action` event of one actor (about `subject`, if given), oldest first."""
+    statement = (
+        select(AuditEvent)
+        .where(AuditEvent.action == action, AuditEvent.actor_person_id == actor_person_id)
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
+    )
+    if subject is not None:
+        statement = statement.where(AuditEvent.subject == subject)
+    return list(session.exec(statement))

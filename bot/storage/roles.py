@@ -164,6 +164,23 @@ def people_with_role(session: Session, *, role: Role, unit_id: int | None = None
     return list(session.exec(statement))
 
 
+def campaign_holders(session: Session, *, role: Role) -> list[tuple[RoleAssignment, Person]]:
+    """The active campaign-wide assignments of `role` (coordinator, leader) with their people, oldest first."""
+    statement = (
+        _active(select(RoleAssignment, Person))
+        .join(Person, col(Person.id) == RoleAssignment.person_id)
+        .where(RoleAssignment.role == Role(role), col(RoleAssignment.unit_id).is_(None))
+        .order_by(col(RoleAssignment.started_at), col(RoleAssignment.id))
+    )
+    return [(a, p) for a, p in session.exec(statement)]
+
+
+def end_assignment(session: Session, *, assignment: RoleAssignment, reason: str, now: datetime) -> None:
+    """End one active assignment (history is kept)."""
+    _end([assignment], reason=reason, now=now)
+    session.flush()
+
+
 def role_history(session: Session, *, unit_id: int) -> list[RoleAssignment]:
     """Every assignment ever made for a unit, oldest first (ended ones included)."""
     statement = (

@@ -52,7 +52,7 @@ def person_id_of(storage: Storage, telegram_user_id: int) -> int:
     return person.id
 
 
-__all__ = ["ANSWERS", "Emulator", "fast_sends", "person_id_of", "press_old", "register", "settle"]
+__all__ = ["ANSWERS", "Emulator", "fast_sends", "person_id_of", "press_old", "register", "reply_to", "settle"]
 
 
 async def press_old(user: UserHandle, snapshot: BotMessage, text: str) -> None:
@@ -72,3 +72,14 @@ async def settle(user: UserHandle, quiet: float = 0.25) -> None:
         except AssertionError:
             break
     user.skip_pending()
+
+
+async def reply_to(user: UserHandle, command: str, *starts: str) -> BotMessage:
+    """Send `command`; the bot's reply is the next message starting with one of `starts` (the start of a
+    catalog text): what the bot sends on its own meanwhile (a digest at start) is passed over."""
+    import re
+
+    plain = [re.sub(r"<[^>]+>", "", s) for s in starts]
+    user.skip_pending()
+    await user.send(command)
+    return await user.wait_for(lambda m: any(m.text.startswith(p) for p in plain))

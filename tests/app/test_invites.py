@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -17,7 +18,7 @@ from bot.services import invites as invite_service
 from bot.services import roster
 from bot.storage import Storage, invites
 from bot.texts.catalog import t
-from tests.app.registration_support import fast_sends, register, settle
+from tests.app.registration_support import fast_sends, register, reply_to, settle
 from tests.fixtures.app import COORDINATOR, LEADER, RunningBot
 from tests.fixtures.emulator import TEST_BOT_USERNAME
 
@@ -29,7 +30,7 @@ async def test_coordinator_invites_in_chat_and_the_link_registers(bot_app: Runni
     emu, storage = bot_app.emulator, bot_app.storage
     coordinator = emu.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
     await settle(coordinator)
-    menu = await coordinator.ask("/invite")
+    menu = await reply_to(coordinator, "/invite", t("zh-CN", "invite.choose-unit"))
     assert "平岗市场监管所" in menu.button_texts and t("zh-CN", "role.coordinator") in menu.button_texts
     coordinator.skip_pending()
     await coordinator.press("平岗市场监管所")
@@ -203,3 +204,66 @@ def test_cli_import_units_from_xlsx(storage: Storage, tmp_path: Path, capsys: py
     book.save(bad)
     assert cli_main(["import-units", str(bad), "--database-url", url]) == 1
     assert "line 4" in capsys.readouterr().err
+
+
+async def test_invite_pages_a_hundred_units(bot_app: RunningBot, make_unit: Callable[..., Any]) -> None:
+    """Telegram refuses an inline keyboard of more than 100 buttons: /invite shows the units a page at a time."""
+    from handlers.invites import PAGE_SIZE
+
+    for i in range(90):
+        make_unit(code=f"y{i:03}", name=f"测试所{i:03}")
+    storage = bot_app.storage
+    names = [u.name for u in storage.units.list_units()]
+    assert len(names) > 100
+    pages = -(-len(names) // PAGE_SIZE)
+    roles = [t("zh-CN", "role.coordinator"), t("zh-CN", "role.leader")]
+    prev, nxt = t("zh-CN", "invite.prev"), t("zh-CN", "invite.next")
+    coordinator = bot_app.emulator.user(COORDINATOR, first_name="C", language_code="zh-hans")
+    await settle(coordinator)
+
+    shown = await reply_to(coordinator, "/invite", t("zh-CN", "invite.choose-unit"))
+    assert t("zh-CN", "invite.page", page=1, pages=pages, units=len(names)) in shown.text
+    assert shown.button_texts == names[:PAGE_SIZE] + [nxt] + roles
+    seen = list(names[:PAGE_SIZE])
+    for page in range(2, pages + 1):
+        coordinator.skip_pending()
+        await coordinator.press(nxt, shown)
+        shown = await coordinator.wait_for()
+        assert t("zh-CN", "invite.page", page=page, pages=pages, units=len(names)) in shown.text
+        units = [b for b in shown.button_texts if b not in (prev, nxt, *roles)]
+        assert len(shown.buttons) <= 100 and 0 < len(units) <= PAGE_SIZE
+        assert shown.button_texts[len(units)] == prev and shown.button_texts[-2:] == roles
+        seen += units
+    assert seen == names and nxt not in shown.button_texts  # every unit once, in order; the last page has no ›
+
+    coordinator.skip_pending()
+    await coordinator.press(prev, shown)
+    shown = await coordinator.wait_for()
+    assert t("zh-CN", "invite.page", page=pages - 1, pages=pages, units=len(names)) in shown.text
+    target = names[(pages - 2) * PAGE_SIZE]
+    coordinator.skip_pending()
+    await coordinator.press(target, shown)
+    assert (await coordinator.wait_for()).text == t("zh-CN", "invite.choose-role", unit=target).replace("<b>", "").replace("</b>", "")
+    await coordinator.press(t("zh-CN", "role.primary"))
+    made = await coordinator.wait_for(lambda m: LINK.search(m.text) is not None)
+    link = LINK.search(made.text)
+    assert link is not None
+    stored = storage.invites.get_invite_by_hash(token_hash=invites.hash_token(link.group(2)))
+    assert stored is not None and stored.role == Role.primary and stored.unit_id is not None
+    unit = storage.units.get_unit(unit_id=stored.unit_id)
+    assert unit is not None and unit.name == target
+    assert bot_app.emulator.violations == []  # no keyboard Telegram would refuse
+
+
+async def test_invite_page_that_no_longer_exists_is_stale(bot_app: RunningBot) -> None:
+    services: Services = bot_app.app.bot_data[SERVICES_KEY]
+    coordinator = bot_app.emulator.user(COORDINATOR, first_name="C", language_code="zh-hans")
+    await settle(coordinator)
+    shown = await reply_to(coordinator, "/invite", t("zh-CN", "invite.choose-unit"))
+    assert t("zh-CN", "invite.next") not in shown.button_texts  # the shipped campaign fits on one page
+    await coordinator._callback(coordinator.id, shown, {"text": "›", "callback_data": services.buttons.pack(COORDINATOR, "inv:p", 1)})
+    for _ in range(200):
+        if coordinator.callback_answers:
+            break
+        await asyncio.sleep(0.01)
+    assert coordinator.callback_answers[-1]["text"] == t("zh-CN", "error.stale-button")

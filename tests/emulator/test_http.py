@@ -169,6 +169,40 @@ async def test_callback_data_over_64_bytes(emulator: Emulator, http: httpx.Async
     assert answer.json()["description"] == "Bad Request: BUTTON_DATA_INVALID"
 
 
+async def test_more_than_100_inline_buttons_are_refused(emulator: Emulator, http: httpx.AsyncClient) -> None:
+    user = emulator.user(1001, "Li")
+    await user.send("/start")
+
+    def keyboard(n: int) -> dict[str, object]:
+        buttons = [{"text": f"单位{i}", "callback_data": f"u{i}"} for i in range(n)]
+        return {"inline_keyboard": [buttons[i : i + 2] for i in range(0, n, 2)]}
+
+    ok = await http.post("sendMessage", json={"chat_id": 1001, "text": "x", "reply_markup": keyboard(100)})
+    assert ok.json()["ok"] is True and len(user.last.buttons) == 100
+    mid = ok.json()["result"]["message_id"]
+    with emulator.expect_violations() as caught:
+        sent = await http.post("sendMessage", json={"chat_id": 1001, "text": "x", "reply_markup": keyboard(101)})
+        edited = await http.post("editMessageText", json={"chat_id": 1001, "message_id": mid, "text": "y", "reply_markup": keyboard(101)})
+        markup = await http.post("editMessageReplyMarkup", json={"chat_id": 1001, "message_id": mid, "reply_markup": keyboard(102)})
+    for answer in (sent, edited, markup):
+        assert answer.status_code == 400
+        assert answer.json() == {"ok": False, "error_code": 400, "description": "Bad Request: reply markup is too long"}
+    assert [c["method"] for c in caught] == ["sendMessage", "editMessageText", "editMessageReplyMarkup"]
+    assert user.last.text == "x" and len(user.last.buttons) == 100  # nothing changed
+
+
+async def test_edit_message_text_without_text(emulator: Emulator, http: httpx.AsyncClient) -> None:
+    user = emulator.user(1001, "Li")
+    await user.send("/start")
+    mid = (await http.post("sendMessage", json={"chat_id": 1001, "text": "a"})).json()["result"]["message_id"]
+    with emulator.expect_violations() as caught:
+        answer = await http.post("editMessageText", json={"chat_id": 1001, "message_id": mid})
+    assert answer.status_code == 400
+    assert answer.json() == {"ok": False, "error_code": 400, "description": "Bad Request: message text is empty"}
+    assert caught[0]["problem"] == "Bad Request: message text is empty"
+    assert user.last.text == "a" and not user.last.edited
+
+
 async def test_chat_rules(emulator: Emulator, http: httpx.AsyncClient) -> None:
     emulator.user(1001, "Li")  # exists but never started the bot
     unknown = (await http.post("sendMessage", json={"chat_id": 5, "text": "x"})).json()
