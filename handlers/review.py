@@ -7,11 +7,13 @@ from telegram import Update
 from bot.context import BotContext
 from bot.services import access, review
 from bot.services.submissions import Btn, Reply
-from bot.texts.catalog import normalize_language, t
+from bot.services import notify
 from bot.services.buttons import Button
+from bot.services.forms.render import split
+from bot.texts.catalog import t
 from handlers import conversation, guard
 from handlers.conversation import Current
-from handlers.replies import send
+from handlers.replies import keyboard, send
 
 BUTTONS = r"^rv\|"
 
@@ -24,13 +26,36 @@ async def review_command(update: Update, context: BotContext, roles: access.Role
     await send(context, update.effective_chat.id, update.effective_user.id, replies)
 
 
-async def _tell(context: BotContext, notice: review.Notice | None) -> None:
-    if notice is None:
+async def _tell(context: BotContext, notice: review.Notice) -> bool:
+    """Send a notice through `notify.send_to_person` (a 403 marks the liaison unreachable); True if it arrived."""
+    language = notice.language
+    text = t(language, notice.key, **notice.params)
+    reply = Reply(text, [[Btn(t(language, k), a, args)] for k, a, args in notice.buttons])
+    chunks = split(text)
+    for i, chunk in enumerate(chunks):
+        markup = keyboard(context, notice.person.telegram_user_id, reply) if i == len(chunks) - 1 else None
+        if await notify.send_to_person(context.services, context.bot, notice.person, chunk, reply_markup=markup) is None:
+            return False
+    return True
+
+
+async def _finish(update: Update, context: BotContext, replies: list[Reply], done: review.Done | None) -> None:
+    """Tell the unit's liaisons first, then the coordinator what happened, worded by who was reached."""
+    assert update.effective_user and update.effective_chat
+    if done is not None:
+        reached, unreached = [], []
+        for notice in done.notices:
+            (reached if await _tell(context, notice) else unreached).append(notice.person)
+        replies = [*replies, review.outcome(context.language(update), done, reached=reached, unreached=unreached)]
+    await send(context, update.effective_chat.id, update.effective_user.id, replies)
+
+
+async def drop_pending_return(update: Update, context: BotContext) -> None:
+    """Any command while a return comment is awaited drops that return (runs before the command's own handler)."""
+    if update.effective_user is None or update.message is None or update.effective_chat is None or update.effective_chat.type != "private":
         return
-    language = notice.language or context.services.config.language
-    language = normalize_language(language, context.services.config.language)
-    reply = Reply(t(language, notice.key, **notice.params), [[Btn(t(language, k), a, args)] for k, a, args in notice.buttons])
-    await send(context, notice.chat_id, notice.telegram_user_id, [reply])
+    command = (update.message.text or "").split()[0].split("@")[0].lstrip("/").lower()
+    review.drop_pending(context.services, telegram_user_id=update.effective_user.id, command=command)
 
 
 @guard.button(access.Action.REVIEW, private=True)
@@ -45,27 +70,30 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
     now = services.clock.now()
     language = context.language(update)
     op, submission_id = pressed.args[0], pressed.int_arg(1)
-    notice = None
+    done = None
     try:
         if op == "open":
             replies = review.open_one(services, roles, submission_id=submission_id, language=language)
         elif op == "ok":
-            replies, notice = review.accept(services, roles, submission_id=submission_id, now=now, language=language)
+            replies, done = review.accept(services, roles, submission_id=submission_id, now=now, language=language)
         elif op == "ret":
             replies = review.ask_comment(services, roles, submission_id=submission_id, now=now, language=language)
+        elif op == "rc":
+            replies, done = review.confirm_return(services, roles, submission_id=submission_id, now=now, language=language)
+        elif op == "rx":
+            replies = review.cancel_return(services, roles, submission_id=submission_id, language=language)
         else:
             raise ValueError(op)
     except (LookupError, ValueError):
         await query.answer(context.text(update, "error.stale-button"), show_alert=True)
         return
     await query.answer()
-    await send(context, update.effective_chat.id, update.effective_user.id, replies)
-    await _tell(context, notice)
+    await _finish(update, context, replies, done)
 
 
 @conversation.flow(review.FLOW)
 async def on_comment(update: Update, context: BotContext, current: Current) -> None:
-    """The comment for a returned submission."""
+    """The comment for a returned submission: shown back with 确认退回 / 取消 (typing again replaces it)."""
     assert update.effective_user and update.effective_chat and update.message
     roles = guard.roles_for(update, context)
     services = context.services
@@ -74,12 +102,11 @@ async def on_comment(update: Update, context: BotContext, current: Current) -> N
         await update.message.reply_text(context.text(update, "review.not-allowed"))
         return
     try:
-        replies, notice = review.return_with(
+        replies = review.preview_return(
             services, roles, submission_id=int(current.data["submission_id"]), comment=update.message.text or "",
             now=services.clock.now(), language=context.language(update),
         )
     except (LookupError, ValueError):
         services.storage.drafts.delete_draft(person_id=current.person_id, flow=review.FLOW)
-        replies, notice = [Reply(context.text(update, "review.gone"))], None
+        replies = [Reply(context.text(update, "review.gone"))]
     await send(context, update.effective_chat.id, update.effective_user.id, replies)
-    await _tell(context, notice)

@@ -31,7 +31,7 @@ from bot.services.forms.statistics import CATEGORIES, COLUMNS, MONEY
 from bot.services.xlsx import Bold, Workbook
 from bot.storage import views
 
-STATUS_ZH = {"on_time": "按时", "late": "逾期补报", "open": "未报", "returned": "退回修改"}
+STATUS_ZH = {"on_time": "按时", "late": "逾期补报", "open": "未报", "not_due": "未到期", "returned": "退回修改"}
 STATISTICS_NOTE = "注：本统计表内数据为自 {start} 起累计数据。"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -98,10 +98,13 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _state(status: str, late: bool) -> str:
+def _state(status: str, late: bool, *, due_at: datetime, now: datetime) -> str:
+    """The register's state: not yet filed before the deadline is 未到期 (as in the chart), after it 未报."""
     if status == ObligationStatus.done:
         return "late" if late else "on_time"
-    return "returned" if status == ObligationStatus.returned else "open"
+    if status == ObligationStatus.returned:
+        return "returned"
+    return "open" if due_at < now else "not_due"
 
 
 def _localiser(tz: Any) -> Any:
@@ -144,7 +147,7 @@ def build_workbook(services: Services, *, now: datetime) -> ExportResult:
     def register(rows: Iterable[views.RegisterRow]) -> Iterator[list[object]]:
         yield [Bold(h) for h in ("单位代码", "单位名称", "报送事项", "期次", "截止时间", "状态", "报送时间", "是否逾期", "版本", "份数")]
         for row in rows:
-            state = _state(row.status, row.late)
+            state = _state(row.status, row.late, due_at=row.due_at, now=now)
             filed = state in ("on_time", "late")
             units.add(row.unit_code)
             yield [
@@ -154,7 +157,7 @@ def build_workbook(services: Services, *, now: datetime) -> ExportResult:
                 row.period_label,
                 _local(row.due_at),
                 STATUS_ZH[state],
-                _local(row.completed_at or row.submitted_at),
+                _local(row.submitted_at or row.completed_at),  # the time of the version shown (an amendment keeps 是否逾期)
                 "是" if (row.late if filed else row.due_at < now) else "否",
                 row.version,
                 row.items,
@@ -196,5 +199,10 @@ def _roster_rows(campaign: str, roster: list[views.RosterEntry]) -> Iterator[lis
 
 def _statistics_title(reports: list[ReportType], campaign: str) -> str:
     if len(reports) == 1:
-        return f"{reports[0].title} 工作情况统计表"
+        title = reports[0].title
+        if title.endswith("统计表"):  # "药品经营使用环节统计表": already the table's name
+            return title
+        if title.endswith("统计"):
+            return f"{title}表"
+        return f"{title}工作情况统计表"
     return f"{campaign}工作情况统计表"

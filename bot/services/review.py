@@ -12,7 +12,7 @@ from bot.services.forms.render import body
 from bot.services.reports import report_of, report_title
 from bot.services.submission_common import period_of
 from bot.services.submissions import Btn, Reply
-from bot.storage import people, submissions
+from bot.storage import drafts, people, submissions
 from bot.texts.catalog import Markup, normalize_language, t
 
 FLOW = "review"
@@ -24,14 +24,21 @@ class NotAllowed(Exception):
 
 @dataclass
 class Notice:
-    """A message for the liaison who filed: to their chat, in their language."""
+    """A message for one of the unit's current liaisons: catalog text in their language, with buttons."""
 
-    chat_id: int
-    language: str | None
+    person: Person
+    language: str
     key: str
     params: dict[str, object]
     buttons: list[tuple[str, str, tuple[str | int, ...]]]  # (text key, action, args)
-    telegram_user_id: int
+
+
+@dataclass
+class Done:
+    """A review that went through: what happened ("accepted" or "returned") and whom to tell."""
+
+    action: str
+    notices: list[Notice]
 
 
 def _check(roles: Roles) -> None:
@@ -98,8 +105,8 @@ def _submitter(services: Services, submission: Submission) -> Person | None:
     return services.storage.people.get_person(person_id=submission.person_id)
 
 
-def accept(services: Services, roles: Roles, *, submission_id: int, now: datetime, language: str) -> tuple[list[Reply], Notice | None]:
-    """Accept a submission; the liaison hears of it."""
+def accept(services: Services, roles: Roles, *, submission_id: int, now: datetime, language: str) -> tuple[list[Reply], Done | None]:
+    """Accept a submission; the unit's liaisons are to hear of it (`Done`), then the coordinator (`outcome`)."""
     _check(roles)
     assert roles.person_id is not None
     try:
@@ -107,19 +114,92 @@ def accept(services: Services, roles: Roles, *, submission_id: int, now: datetim
             submission = submissions.accept_submission(s, submission_id=submission_id, reviewer_person_id=roles.person_id, now=now)
     except submissions.AlreadyReviewed as e:
         return [_already(e, language)], None
-    return [Reply(t(language, "review.accepted"))], _notice(services, submission, "review.told-accepted", {}, [])
+    return [], Done("accepted", _notices(services, submission, "review.notice.accepted", {}, []))
 
 
 def ask_comment(services: Services, roles: Roles, *, submission_id: int, now: datetime, language: str) -> list[Reply]:
-    """Returning: ask the coordinator for the comment (kept in a draft)."""
+    """Returning: ask the coordinator for the comment (kept in a draft; any command drops it)."""
     _check(roles)
     assert roles.person_id is not None
     services.storage.drafts.save_draft(person_id=roles.person_id, flow=FLOW, state="comment", data={"submission_id": submission_id}, now=now)
     return [Reply(t(language, "review.ask-comment"))]
 
 
-def return_with(services: Services, roles: Roles, *, submission_id: int, comment: str, now: datetime, language: str) -> tuple[list[Reply], Notice | None]:
-    """Return a submission with a comment (退回修改): the obligation reopens and the liaison is told."""
+def preview_return(services: Services, roles: Roles, *, submission_id: int, comment: str, now: datetime, language: str) -> list[Reply]:
+    """The comment typed: show it with 确认退回 / 取消; nothing is returned until confirmed."""
+    _check(roles)
+    assert roles.person_id is not None
+    comment = comment.strip()
+    if not comment:
+        return [Reply(t(language, "review.ask-comment"))]
+    submission = services.storage.submissions.get_submission(submission_id=submission_id)
+    if submission is None:
+        services.storage.drafts.delete_draft(person_id=roles.person_id, flow=FLOW)
+        return [Reply(t(language, "review.gone"))]
+    if submission.status.value != "submitted":
+        services.storage.drafts.delete_draft(person_id=roles.person_id, flow=FLOW)
+        return [_already(submissions.AlreadyReviewed(submission), language)]
+    services.storage.drafts.save_draft(
+        person_id=roles.person_id, flow=FLOW, state="confirm", data={"submission_id": submission_id, "comment": comment}, now=now
+    )
+    title, _ = _describe(services, submission, language)
+    buttons = [[
+        Btn(t(language, "review.button.confirm-return"), "rv", ("rc", submission_id)),
+        Btn(t(language, "review.button.cancel-return"), "rv", ("rx", submission_id)),
+    ]]
+    return [Reply(t(language, "review.confirm-return", title=title, comment=comment), buttons)]
+
+
+def cancel_return(services: Services, roles: Roles, *, submission_id: int, language: str) -> list[Reply]:
+    """取消: the comment is dropped and the submission stays as it is."""
+    _check(roles)
+    assert roles.person_id is not None
+    pending = _pending(services, roles.person_id, submission_id)
+    if pending is None:
+        return [Reply(t(language, "review.return-expired"))]
+    services.storage.drafts.delete_draft(person_id=roles.person_id, flow=FLOW)
+    return [Reply(t(language, "review.return-cancelled"))]
+
+
+def confirm_return(services: Services, roles: Roles, *, submission_id: int, now: datetime, language: str) -> tuple[list[Reply], Done | None]:
+    """确认退回: return the submission with the comment shown in the preview."""
+    _check(roles)
+    assert roles.person_id is not None
+    pending = _pending(services, roles.person_id, submission_id)
+    if pending is None:
+        return [Reply(t(language, "review.return-expired"))], None
+    return return_with(services, roles, submission_id=submission_id, comment=pending, now=now, language=language)
+
+
+def _pending(services: Services, person_id: int, submission_id: int) -> str | None:
+    """The comment awaiting confirmation for this submission, if the draft still holds it."""
+    with services.storage.session() as s:
+        draft = drafts.get_draft(s, person_id=person_id, flow=FLOW)
+        if draft is None or draft.state != "confirm" or draft.data.get("submission_id") != submission_id:
+            return None
+        comment = draft.data.get("comment")
+    return str(comment) if comment else None
+
+
+def drop_pending(services: Services, *, telegram_user_id: int, command: str) -> bool:
+    """A command while a return comment is awaited (or awaits confirmation) drops that draft; True if it did.
+
+    /cancel is left to cancel the conversation itself when the return is the current one.
+    """
+    with services.storage.session() as s:
+        person = people.get_person_by_telegram_id(s, telegram_user_id=telegram_user_id)
+        if person is None or person.id is None:
+            return False
+        found = drafts.drafts_of(s, person_id=person.id)
+        if not any(d.flow == FLOW for d in found):
+            return False
+        if command == "cancel" and found[0].flow == FLOW:
+            return False
+        return drafts.delete_draft(s, person_id=person.id, flow=FLOW)
+
+
+def return_with(services: Services, roles: Roles, *, submission_id: int, comment: str, now: datetime, language: str) -> tuple[list[Reply], Done | None]:
+    """Return a submission with a comment (退回修改): the obligation reopens and the unit's liaisons are to be told."""
     _check(roles)
     assert roles.person_id is not None
     comment = comment.strip()
@@ -132,24 +212,46 @@ def return_with(services: Services, roles: Roles, *, submission_id: int, comment
         services.storage.drafts.delete_draft(person_id=roles.person_id, flow=FLOW)
         return [_already(e, language)], None
     services.storage.drafts.delete_draft(person_id=roles.person_id, flow=FLOW)
-    notice = _notice(services, submission, "review.told-returned", {"comment": comment}, [("review.button.fix", "sub", (submission.obligation_id,))])
-    return [Reply(t(language, "review.returned"))], notice
+    notices = _notices(services, submission, "review.notice.returned", {"comment": comment}, [("review.button.fix", "sub", (submission.obligation_id,))])
+    return [], Done("returned", notices)
+
+
+def outcome(language: str, done: Done, *, reached: list[Person], unreached: list[Person]) -> Reply:
+    """What the coordinator reads once the liaisons were (or could not be) told."""
+    lines = [t(language, f"review.outcome.{done.action}")]
+    if reached:
+        lines.append(t(language, "review.outcome.told", names=_names(reached)))
+    if unreached:
+        lines.append(t(language, "review.outcome.unreached", names=_names(unreached)))
+    if not reached and not unreached:
+        lines.append(t(language, "review.outcome.nobody"))
+    return Reply("\n".join(lines))
+
+
+def _names(found: list[Person]) -> str:
+    return "、".join(p.name or p.first_name or str(p.telegram_user_id) for p in found)
 
 
 def _already(e: submissions.AlreadyReviewed, language: str) -> Reply:
     return Reply(t(language, "review.already-reviewed", status=Markup(t(language, f"review.status.{e.submission.status.value}"))))
 
 
-def _notice(services: Services, submission: Submission, key: str, params: dict[str, object], buttons: list[tuple[str, str, tuple[str | int, ...]]]) -> Notice | None:
-    person = _submitter(services, submission)
-    if person is None or person.chat_id is None:
-        return None
+def _notices(services: Services, submission: Submission, key: str, params: dict[str, object], buttons: list[tuple[str, str, tuple[str | int, ...]]]) -> list[Notice]:
+    """One notice per current liaison of the submission's unit (primary first, then backups)."""
     view = services.storage.due.get_obligation_view(obligation_id=submission.obligation_id)
-    assert view is not None
+    assert view is not None and view.unit.id is not None
     report = report_of(services, view.due_item.report_key)
-    language = normalize_language(person.language or services.config.language, services.config.language)
-    full = {"report": report_title(report, language), "period": period_of(services, view.due_item, language), "item": submission.item_no, **params}
-    return Notice(chat_id=person.chat_id, language=person.language, key=key, params=full, buttons=buttons, telegram_user_id=person.telegram_user_id)
+    filer = _submitter(services, submission)
+    who = (filer.name or filer.first_name or "") if filer else ""
+    found = []
+    for liaison in services.storage.roles.liaisons_of_unit(unit_id=view.unit.id):
+        language = normalize_language(liaison.person.language or services.config.language, services.config.language)
+        full = {"report": report_title(report, language), "period": period_of(services, view.due_item, language), "item": submission.item_no, "who": who, **params}
+        found.append(Notice(person=liaison.person, language=language, key=key, params=full, buttons=buttons))
+    return found
 
 
-__all__ = ["FLOW", "Notice", "NotAllowed", "accept", "ask_comment", "open_one", "return_with", "waiting"]
+__all__ = [
+    "FLOW", "Done", "Notice", "NotAllowed", "accept", "ask_comment", "cancel_return", "confirm_return", "drop_pending",
+    "open_one", "outcome", "preview_return", "return_with", "waiting",
+]

@@ -14,7 +14,7 @@ from bot.clock import FixedClock
 from bot.config import ReportType
 from bot.emulator import Emulator
 from bot.models import SubmissionKind
-from bot.services import chart
+from bot.services import chart, export
 from bot.storage import Storage
 from tests.app.helpers_coordinator import case_data, file, liaison, statistics_data, summary_data
 from tests.app.test_coordinator import ask
@@ -77,8 +77,14 @@ async def test_export_workbook_register_statistics_and_roster(stats_bot: Running
     assert shs_stats[5] == "逾期补报" and shs_stats[7] == "是"
     liaison_form = next(r for r in register if r[0] == "sys" and r[2] == "联络员信息表")
     assert liaison_form[5] == "未报" and liaison_form[7] == "是" and liaison_form[8] is None
+    # not filed and not yet due (typical cases of August, due 2 September): 未到期, as in the chart, not 未报
+    shs_case = next(r for r in register if r[0] == "shs" and r[2] == "典型案例" and r[3] == "2023年8月")
+    assert shs_case[4] > now.astimezone(tz).replace(tzinfo=None)
+    assert shs_case[5] == "未到期" and shs_case[7] == "否"
+    assert not any(r[5] == "未报" and r[4] > now.astimezone(tz).replace(tzinfo=None) for r in register[1:])
 
     total = list(book["统计汇总"].iter_rows(values_only=True))
+    assert total[0][0] == "药品经营使用环节巩固提升行动工作情况统计表"  # the title completed once, not doubled
     header = next(i for i, r in enumerate(total) if r[0] == "类别")
     assert total[header][1] == "检查单位数量（家）" and len(total[header]) >= 8
     for offset, name in enumerate(("零售药店", "药品使用单位", "药品网络销售单位"), start=1):
@@ -143,3 +149,12 @@ async def test_chart_is_a_png_drawn_with_a_cjk_font(stats_bot: RunningBot) -> No
     font = chart.cjk_font("".join(names))
     assert chart.glyphs_missing(font, names) == set()  # no empty boxes
     del zhang
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("药品经营使用环节统计表", "药品经营使用环节统计表"), ("药品经营使用环节巩固提升行动工作情况统计", "药品经营使用环节巩固提升行动工作情况统计表"), ("药品经营使用环节", "药品经营使用环节工作情况统计表")],
+)
+def test_statistics_title_names_the_table_once(title: str, expected: str) -> None:
+    report = STATISTICS.model_copy(update={"title": title})
+    assert export._statistics_title([report], "行动") == expected

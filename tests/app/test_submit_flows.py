@@ -160,7 +160,9 @@ async def test_coordinator_returns_and_the_liaison_resubmits(bot_app: RunningBot
     sent_file = await coordinator.wait_for(lambda m: m.document is not None)
     assert sent_file.document["file_name"] == "线索.pdf"
     await presses(coordinator, "↩️ 退回修改", "请输入退回意见")
-    await says(coordinator, "请补充线索来源。", "已退回")
+    preview = await says(coordinator, "请补充线索来源。", "确认退回并通知本单位联络员吗")
+    assert "请补充线索来源。" in preview.text
+    await presses(coordinator, "✅ 确认退回", "已通知本单位联络员：张联络")
     told = await user.wait_for(lambda m: "被退回修改" in m.text)
     assert "请补充线索来源。" in told.text
 
