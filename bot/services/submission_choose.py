@@ -8,8 +8,9 @@ from datetime import datetime, time
 from bot.context import Services
 from bot.services.access import Roles
 from bot.services.forms import fileable
-from bot.services.reports import report_title
-from bot.services.submission_common import ANY_PERIOD, WINDOW, period_of, report
+from bot.services.adhoc import report_types
+from bot.services.reports import period_label, report_title
+from bot.services.submission_common import ANY_PERIOD, WINDOW
 from bot.storage import due
 from bot.storage import units as unit_store
 from bot.storage.due import ObligationView
@@ -33,16 +34,21 @@ def choices(services: Services, roles: Roles, *, language: str, now: datetime) -
     units = roles.units()
     many = len(units) > 1
     out: list[Choice] = []
+    # Looked up before the session: an ad-hoc report's lookup opens a session of its own, and on
+    # SQLite (BEGIN IMMEDIATE) a second session inside one waits for the first and fails.
+    by_key = {r.key: r for r in report_types(services)}
     with services.storage.session() as s:
-        for unit_id in units:
-            for view in due.open_obligations(s, unit_id=unit_id):
-                found = report(services, view.due_item.report_key)
-                if found is None or not fileable(found.template) or view.due_item.period_key == ANY_PERIOD:
-                    continue
-                if view.due_item.due_at > now + WINDOW:
-                    continue
-                label = f"{_unit_prefix(view, many)}{report_title(found, language)} · {period_of(services, view.due_item, language)}"
-                out.append(Choice(label, "sub", (view.obligation.id or 0,)))
+        views = [view for unit_id in units for view in due.open_obligations(s, unit_id=unit_id)]
+    for view in views:
+        item = view.due_item
+        found = by_key.get(item.report_key)
+        if found is None or not fileable(found.template) or item.period_key == ANY_PERIOD:
+            continue
+        if item.due_at > now + WINDOW:
+            continue
+        period = period_label(services, found, period_key=item.period_key, stored=item.period_label, language=language)
+        label = f"{_unit_prefix(view, many)}{report_title(found, language)} · {period}"
+        out.append(Choice(label, "sub", (view.obligation.id or 0,)))
     with services.storage.session() as s:
         for unit_id in units:
             unit = unit_store.get_unit(s, unit_id=unit_id)

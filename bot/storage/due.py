@@ -153,8 +153,14 @@ def _obligation(session: Session, obligation_id: int) -> Obligation:
 
 
 def mark_obligation_done(session: Session, *, obligation_id: int, now: datetime) -> Obligation:
-    """The unit has filed: done, late if after the deadline (补报)."""
+    """The unit has filed: done, late if after the deadline (补报).
+
+    Only the move from open/returned to done sets when it was completed and whether late: another
+    item or an amendment filed after the deadline leaves a filing made on time on time.
+    """
     obligation = _obligation(session, obligation_id)
+    if obligation.status is ObligationStatus.done:
+        return obligation
     due_item = session.get(DueItem, obligation.due_item_id)
     assert due_item is not None
     obligation.status = ObligationStatus.done

@@ -410,7 +410,15 @@ def attachments_by_ids(session: Session, *, attachment_ids: Iterable[int]) -> li
 def previous_filing(
     session: Session, *, unit_id: int, report_key: str, kind: SubmissionKind, before_obligation_id: int
 ) -> Submission | None:
-    """The unit's latest current filing of `kind` for the same report, in another obligation (for cumulative checks)."""
+    """The unit's current filing of `kind` for the same report in the period before (for cumulative checks).
+
+    That is the filing of the latest due item due before this obligation's, whatever order they
+    were filed in (a late August filed after September is still September's previous period).
+    """
+    this = session.get(Obligation, before_obligation_id)
+    this_item = session.get(DueItem, this.due_item_id) if this is not None else None
+    if this_item is None:
+        return None
     statement = (
         select(Submission)
         .join(Obligation, col(Obligation.id) == Submission.obligation_id)
@@ -420,8 +428,9 @@ def previous_filing(
             DueItem.report_key == report_key,
             Submission.kind == kind,
             Submission.obligation_id != before_obligation_id,
+            col(DueItem.due_at) < this_item.due_at,
             col(Submission.status).in_([SubmissionStatus.submitted, SubmissionStatus.accepted]),
         )
-        .order_by(col(Submission.submitted_at).desc(), col(Submission.id).desc())
+        .order_by(col(DueItem.due_at).desc(), col(Submission.submitted_at).desc(), col(Submission.id).desc())
     )
     return session.exec(statement).first()

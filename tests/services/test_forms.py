@@ -39,6 +39,23 @@ def test_decision_dates_are_in_the_past() -> None:
     assert e.value.key == "date-future"
 
 
+AUG_30 = datetime(2023, 8, 30, 10, 0, tzinfo=TZ)
+
+
+@pytest.mark.parametrize(("text", "day"), [("9月30日", "2022-09-30"), ("9月30号", "2022-09-30"), ("9/30", "2022-09-30"), ("8月29日", "2023-08-29"), ("8月30日", "2023-08-30")])
+def test_a_bare_month_day_after_today_is_last_years(text: str, day: str) -> None:
+    assert validators.past_date(text, now=AUG_30, tz=TZ).isoformat() == day
+
+
+@pytest.mark.parametrize(("text", "day"), [("明天", "2023-08-31"), ("下周五", "2023-09-08"), ("后天", "2023-09-01")])
+def test_a_relative_phrase_naming_a_future_day_is_refused(text: str, day: str) -> None:
+    with pytest.raises(validators.Invalid) as e:
+        validators.past_date(text, now=AUG_30, tz=TZ)
+    assert e.value.key == "date-future-phrase" and e.value.params == {"text": text, "day": day}
+    assert validators.past_date("今天", now=AUG_30, tz=TZ).isoformat() == "2023-08-30"
+    assert validators.past_date("上周五", now=AUG_30, tz=TZ).isoformat() == "2023-08-25"
+
+
 def test_statistics_row_problems_name_their_cells() -> None:
     row, problems = stats.parse_row("online", "3 4 1 0 0.5 0 0")
     assert row is None
@@ -47,6 +64,37 @@ def test_statistics_row_problems_name_their_cells() -> None:
     assert problems == [] and row is not None and row["fines"] == "1.25" and row["inspected"] == "3"
     _, problems = stats.parse_row("retail", "3 2 1.5 0 0 0 0")
     assert [(p.key, p.column) for p in problems] == [("whole", "rectified")]
+
+
+def test_statistics_row_names_every_problem_at_once() -> None:
+    # a wrong cell (x) does not hide that found > inspected and rectified > found among the others
+    _, problems = stats.parse_row("retail", "10 12 13 1 0.5 x 0")
+    assert [(p.key, p.column) for p in problems] == [("not-number", "revoked"), ("exceeds", "violating"), ("exceeds", "rectified")]
+    # a wrong cell in the middle of a rule: the rule is not checked (nothing to compare with)
+    _, problems = stats.parse_row("retail", "10 x 13 1 0.5 0 0")
+    assert [(p.key, p.column) for p in problems] == [("not-number", "violating")]
+
+
+@pytest.mark.parametrize(("raw", "key"), [
+    ("1e5", "not-number"), ("1_000", "not-number"), ("+5", "not-number"), ("1e999999", "not-number"), ("NaN", "not-number"),
+    ("Infinity", "not-number"), ("0x10", "not-number"), ("1.", "not-number"), (".5", "not-number"), ("-1", "negative"), ("1.5", "whole"),
+    ("3.0", "whole"),
+])
+def test_only_plain_digits_are_counts(raw: str, key: str) -> None:
+    number, problem = stats.parse_cell("retail", "inspected", raw)
+    assert number is None and problem is not None and problem.key == key
+
+
+@pytest.mark.parametrize(("raw", "key"), [("1e5", "not-number"), ("+0.5", "not-number"), ("1e999999", "not-number"), ("0.555", "money-precision"), ("-0.5", "negative")])
+def test_only_plain_decimals_are_fines(raw: str, key: str) -> None:
+    number, problem = stats.parse_cell("retail", "fines", raw)
+    assert number is None and problem is not None and problem.key == key
+
+
+@pytest.mark.parametrize(("column", "raw", "number"), [("inspected", "12", "12"), ("inspected", "12家", "12"), ("inspected", "007", "7"),
+                                                      ("fines", "0.5万元", "0.5"), ("fines", "1.25", "1.25"), ("fines", "3", "3"), ("fines", "0.50", "0.5")])
+def test_plain_figures_are_read(column: str, raw: str, number: str) -> None:
+    assert stats.parse_cell("retail", column, raw) == (number, None)
 
 
 def test_cumulative_figures_lower_than_before_are_found() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from schedules.numerals import normalise_width
 
@@ -79,29 +79,34 @@ def parse_row(category: str, value: str) -> tuple[Row | None, list[CellProblem]]
             problems.append(problem)
         elif number is not None:
             row[column.key] = number
-    problems += check_row(category, row) if not problems else []
+    problems += check_row(category, row)  # among the cells that are right: every problem at once
     return (row if not problems else None), problems
 
 
+_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")  # the shape of a number, to say what is wrong with it
+_COUNT = re.compile(r"\d+")  # a count: digits only
+_MONEY = re.compile(r"\d+(?:\.\d{1,2})?")  # 万元, to the hundredth
+
+
 def parse_cell(category: str, column: str, raw: str) -> tuple[str | None, CellProblem | None]:
-    """One figure ('12', '12家', '0.5万元'): the number as text, or what is wrong with it."""
+    """One figure ('12', '12家', '0.5万元'): the number as text, or what is wrong with it.
+
+    Only plain digits (and for 罚没款 a decimal point with at most two decimals) are numbers:
+    not '1e5', '1_000' or '+5'.
+    """
     raw = normalise_width(raw).strip()
     raw = raw.removesuffix("万元").removesuffix("万").removesuffix("家").removesuffix("件").strip()
-    try:
-        number = Decimal(raw)
-    except InvalidOperation:
+    if not _DECIMAL.fullmatch(raw):
         return None, CellProblem("not-number", category, column, (("text", raw[:20]),))
-    if not number.is_finite():
-        return None, CellProblem("not-number", category, column, (("text", raw[:20]),))
-    if number < 0:
+    if raw.startswith("-"):
         return None, CellProblem("negative", category, column)
     if column == MONEY:
-        if number != number.quantize(Decimal("0.01")):
+        if not _MONEY.fullmatch(raw):
             return None, CellProblem("money-precision", category, column)
-        return _text(number), None
-    if number != number.to_integral_value():
+        return _text(Decimal(raw)), None
+    if not _COUNT.fullmatch(raw):
         return None, CellProblem("whole", category, column)
-    return str(int(number)), None
+    return str(int(raw)), None
 
 
 def check_row(category: str, row: Row) -> list[CellProblem]:

@@ -43,21 +43,32 @@ def section(value: str) -> str:
     return "无" if out.lower() in NOTHING else out
 
 
+# a month and day, nothing else: 9月30日, 9月30号, 9/30, 9.30, 九月三十日
+_MONTH_DAY = re.compile(r"^\s*[\d〇零一二三四五六七八九十两]{1,3}\s*(?:月\s*[\d〇零一二三四五六七八九十两]{1,3}\s*[日号]?|[/.-]\s*\d{1,2})\s*$")
+
+
 def past_date(value: str, *, now: datetime, tz: ZoneInfo) -> date:
-    """A date on or before today, in any phrase `parse_when` understands."""
+    """A date on or before today, in any phrase `parse_when` understands.
+
+    A bare month-day that would be after today is last year's ('9月30日' said on 30 August 2023
+    is 2022-09-30: date phrases otherwise look ahead). Any other phrase naming a day after today
+    (明天, 下周五, 2023年9月1日) is refused.
+    """
     when = parse_when(value, now=now, tz=tz)
     if when is None:
         raise Invalid("date", text=value.strip()[:50])
     today = now.astimezone(tz).date()
     day = when.day
-    if day > today and not re.search(r"\d{4}", normalise_width(value)):
-        # '8月10日' said on 16 August means the past one: date phrases otherwise look ahead
+    bare = _MONTH_DAY.match(normalise_width(value)) is not None
+    if day > today and bare:
         try:
             day = day.replace(year=day.year - 1)
         except ValueError:  # 2月29日
             pass
     if day > today:
-        raise Invalid("date-future", day=day.isoformat())
+        if bare or re.search(r"\d{4}", normalise_width(value)):
+            raise Invalid("date-future", day=day.isoformat())
+        raise Invalid("date-future-phrase", text=value.strip()[:50], day=day.isoformat())
     return day
 
 

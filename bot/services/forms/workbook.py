@@ -14,6 +14,7 @@ import re
 import zipfile
 from dataclasses import replace
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 import openpyxl
@@ -80,7 +81,11 @@ def _figure(value: Any) -> str | None:
     if isinstance(value, bool | datetime | date | time):
         return str(value)  # not a number: parse_cell says so
     if isinstance(value, float):
-        return repr(value)  # the shortest text that is this number: 0.5, not 0.50000000001
+        if value != value or value in (float("inf"), float("-inf")):
+            return repr(value)  # not a number: parse_cell says so
+        if value.is_integer():
+            return str(int(value))  # 30.0 is the count 30
+        return f"{Decimal(repr(value)):f}"  # the shortest text that is this number, without an exponent: 0.5, 0.00001
     return str(value)
 
 
