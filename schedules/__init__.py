@@ -22,13 +22,15 @@ Pure functions of (config, calendar, now): nothing here reads the clock or impor
 - `parse_when(text, *, now, tz) -> When | None` — "9月15日前", "下周五下午5点", "tomorrow 9am" …
 - `period_for_phrase(text, report, *, now, tz, start, end, calendar) -> DueItem | None` — 本月, 上月,
   2023年9月, 三季度, 上半年, 第二阶段, a date …
+- `periods_for_phrase(...) -> list[DueItem]` — the same, or every period of the report within a
+  longer span it names (三季度 of a monthly report: its three months).
 
 The campaign bounds and the reminder rules are documented in `schedules.periods` and
 `schedules.plan`; the phrase rules in `schedules.phrases`.
 """
 
 from schedules.calendar import ChinaCalendar
-from schedules.lookup import period_for_phrase
+from schedules.lookup import period_for_phrase, periods_for_phrase
 from schedules.periods import DueItem, all_due_items, due_items, periods_of
 from schedules.phrases import When, parse_when
 from schedules.plan import ReminderMoment, next_moment, reminder_moments, reminders_for
@@ -43,6 +45,7 @@ __all__ = [
     "next_moment",
     "parse_when",
     "period_for_phrase",
+    "periods_for_phrase",
     "periods_of",
     "reminder_moments",
     "reminders_for",

@@ -74,6 +74,58 @@ def _keys(s: str, today: date) -> list[str] | None:
     return None
 
 
+def _normalised(raw: str) -> str:
+    s = re.sub(r"^(this|last|next) (month|quarter|week)$", lambda m: {"this": "本", "last": "上", "next": "下"}[m[1]] + {"month": "月", "quarter": "季度", "week": "周"}[m[2]], raw.lower())
+    return re.sub(r"\s+", "", arabise(s)).removesuffix("的")
+
+
+def _span(key: str) -> tuple[date, date] | None:
+    """The days of a quarter, half-year or year key (2023-Q3, 2023-H1, 2023); None for other keys."""
+    if m := re.fullmatch(r"(\d{4})-Q([1-4])", key):
+        y, q = int(m[1]), int(m[2])
+        last_y, last_m = add_months(y, 3 * q, 1)
+        return date(y, 3 * q - 2, 1), date.fromordinal(date(last_y, last_m, 1).toordinal() - 1)
+    if m := re.fullmatch(r"(\d{4})-H([12])", key):
+        y, h = int(m[1]), int(m[2])
+        return (date(y, 1, 1), date(y, 6, 30)) if h == 1 else (date(y, 7, 1), date(y, 12, 31))
+    if re.fullmatch(r"\d{4}", key):
+        return date(int(key), 1, 1), date(int(key), 12, 31)
+    return None
+
+
+def periods_for_phrase(
+    text: str,
+    report: ReportTiming,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    start: date,
+    end: date,
+    calendar: ChinaCalendar,
+) -> list[DueItem]:
+    """Every period of `report` a phrase covers: the one it names (`period_for_phrase`), or, when it
+    names a longer span than the report's periods (三季度, 上半年, 2023年 of a monthly report),
+    all the report's periods within that span (the span nearest today, as for one period)."""
+    one = period_for_phrase(text, report, now=now, tz=tz, start=start, end=end, calendar=calendar)
+    if one is not None:
+        return [one]
+    raw = normalise_width(text).strip()
+    if not raw:
+        return []
+    today = now.astimezone(tz).date()
+    items = [i for i in periods_of(report, tz=tz, start=start, end=end, calendar=calendar) if i.first_day and i.last_day]
+    found: list[tuple[tuple[int, int], list[DueItem]]] = []
+    for key in _keys(_normalised(raw), today) or []:
+        span = _span(key)
+        if span is None:
+            continue
+        within = [i for i in items if span[0] <= i.first_day <= i.last_day <= span[1]]  # type: ignore[operator]
+        if within:  # the one containing today, else the latest past one (a coordinator asks about what is due), else the next
+            rank = (0, 0) if span[0] <= today <= span[1] else (1, (today - span[1]).days) if span[1] < today else (2, (span[0] - today).days)
+            found.append((rank, within))
+    return min(found, key=lambda f: f[0])[1] if found else []
+
+
 def period_for_phrase(
     text: str,
     report: ReportTiming,
@@ -90,9 +142,7 @@ def period_for_phrase(
     if not raw or not items:
         return None
     today = now.astimezone(tz).date()
-    s = re.sub(r"\s+", "", arabise(raw.lower())).removesuffix("的")
-    s = re.sub(r"^(this|last|next) (month|quarter|week)$", lambda m: {"this": "本", "last": "上", "next": "下"}[m[1]] + {"month": "月", "quarter": "季度", "week": "周"}[m[2]], raw.lower())
-    s = re.sub(r"\s+", "", arabise(s)).removesuffix("的")
+    s = _normalised(raw)
     if items[0].period_key == ANY_PERIOD:
         return items[0] if _keys(s, today) is not None or parse_when(raw, now=now, tz=tz) else None
     by_key = {i.period_key: i for i in items}

@@ -5,7 +5,7 @@ Choices (documented for coordinators in /help and docs):
   now + `HORIZON` (3 days): everything overdue, and what falls due in the next three days.
 - `/status` with no arguments lists the due items due before now + `HORIZON`, latest first.
 - Arguments are `[report] [period]`: a report by key or (part of) its title (案例, 统计),
-  and a period phrase (上月, 9月, 三季度, 第二阶段) read by `schedules.period_for_phrase`; a
+  and a period phrase (上月, 9月, 三季度, 第二阶段) read by `schedules.periods_for_phrase`; a
   period alone applies to every report type that has such a period.
 - Mobile numbers are shown only to coordinators, only in private chats; leaders (read-only)
   and group chats see names and reachability without phone numbers.
@@ -22,7 +22,7 @@ from bot.context import Services
 from bot.services import adhoc, reports
 from bot.storage import due, views
 from bot.storage.views import Counts, ItemRef, Scope, UnitRow
-from schedules import period_for_phrase
+from schedules import periods_for_phrase
 from schedules.rules import AnyTimeSchedule
 
 HORIZON = timedelta(days=3)
@@ -74,9 +74,8 @@ def parse_request(services: Services, text: str, *, now: datetime, default_horiz
     c = services.config.campaign
     candidates = [report] if report else [r for r in reports if not isinstance(r.schedule, AnyTimeSchedule)]
     pairs: list[tuple[str, str]] = []
-    for r in candidates:
-        item = period_for_phrase(phrase, r, now=now, tz=c.tz, start=c.start, end=c.end, calendar=services.calendar)
-        if item is not None:
+    for r in candidates:  # 三季度 of a monthly report: its three months
+        for item in periods_for_phrase(phrase, r, now=now, tz=c.tz, start=c.start, end=c.end, calendar=services.calendar):
             pairs.append((r.key, item.period_key))
     if not pairs:
         key = "coordinator.unknown-report-or-period" if report is None else "coordinator.unknown-period"

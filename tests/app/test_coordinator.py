@@ -73,6 +73,9 @@ async def test_outstanding_for_a_report_and_period_phrase(bot_app: RunningBot) -
     assert "典型案例 · 2023年8月" in reply.text
     assert "还有 17 天" in reply.text and "6 个单位未报" in reply.text  # 7 所队, one filed
     assert "三元市场监管所" not in reply.text and "平岗市场监管所 — 张三 13800000001" in reply.text
+    quarter = await ask(user, "/outstanding 案例 三季度", "未完成报送")  # a monthly report: the quarter's months
+    assert "典型案例 · 2023年8月" in quarter.text and "典型案例 · 2023年9月" in quarter.text
+    assert "典型案例 · 2023年10月" not in quarter.text and "统计" not in quarter.text
     unknown = await ask(user, "/outstanding 火星", "没有看懂")
     assert "没有看懂“火星”" in unknown.text
 

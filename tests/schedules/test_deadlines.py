@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import load_config
-from schedules import ChinaCalendar, all_due_items, due_items, next_moment, period_for_phrase, periods_of, reminders_for
+from schedules import ChinaCalendar, all_due_items, due_items, next_moment, period_for_phrase, periods_for_phrase, periods_of, reminders_for
 from schedules.rules import CalendarSettings, QuietHours, ReportTiming
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -247,3 +247,20 @@ def test_period_for_phrase(report_key: str, phrase: str, expected: str | None) -
 def test_period_for_phrase_other_rules(schedule: dict[str, Any], phrase: str, expected: str) -> None:
     found = period_for_phrase(phrase, timing(schedule), now=NOW, tz=SHANGHAI, start=date(2023, 8, 8), end=date(2024, 11, 30), calendar=CAL)
     assert found is not None and found.period_key == expected
+
+
+@pytest.mark.parametrize(
+    ("report_key", "phrase", "expected"),
+    [("typical_case", "三季度", ["2023-08", "2023-09"]),  # the campaign starts in August
+     ("typical_case", "第四季度", ["2023-10", "2023-11", "2023-12"]),
+     ("typical_case", "上半年", ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"]),  # 2023's is before the campaign
+     ("typical_case", "2023年", ["2023-08", "2023-09", "2023-10", "2023-11", "2023-12"]),
+     ("typical_case", "9月", ["2023-09"]), ("group_weekly", "第40周", ["2023-W40"]),
+     ("stage_summary", "上半年", ["2024-06-15"]), ("typical_case", "胡说", [])],
+    ids=lambda v: str(v),
+)
+def test_periods_for_phrase_spans_the_periods_within(report_key: str, phrase: str, expected: list[str]) -> None:
+    config = load_config()
+    found = periods_for_phrase(phrase, config.report(report_key), now=NOW, tz=SHANGHAI, start=config.campaign.start,
+                               end=config.campaign.end, calendar=CAL)
+    assert [i.period_key for i in found] == expected
