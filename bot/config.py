@@ -196,7 +196,10 @@ class ReminderSettings(Strict):
 
     quiet_hours: QuietHours | None = None
     backup_gets_reminders: bool = True
-    missed_grace: timedelta = Field(default=timedelta(hours=12), description="a reminder missed while down is sent late within this")
+    missed_grace: timedelta = Field(
+        default=timedelta(hours=12),
+        description="a reminder missed while down is sent late within this, and a failed send retried until then (quiet hours not counted)",
+    )
     digest_time: time = time(9, 0)
     escalate_after_days: int = Field(default=3, ge=1)
     nudge_interval: timedelta = Field(default=timedelta(hours=4))

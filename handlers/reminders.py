@@ -1,4 +1,8 @@
-"""Reminder buttons: remind me later (1 hour, tomorrow 09:00, or a time the user types)."""
+"""Reminder buttons: remind me later (1 hour, tomorrow 09:00, or a time the user types).
+
+One pending snooze per due item, unit and person: pressing again moves it, and the user is told
+the new time (and the one it replaces).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,13 @@ FLOW = "snooze"
 
 def _local(context: BotContext, at: datetime) -> str:
     return at.astimezone(context.services.config.campaign.tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _confirmation(update: Update, context: BotContext, done: reminders.Snoozed) -> str:
+    """'I will remind you at …', or, when a pending snooze was moved, 'moved to … (instead of …)'."""
+    if done.moved_from is not None:
+        return context.text(update, "reminders.snooze-moved", when=_local(context, done.at), before=_local(context, done.moved_from))
+    return context.text(update, "reminders.snooze-set", when=_local(context, done.at))
 
 
 async def snooze_pressed(update: Update, context: BotContext) -> None:
@@ -48,8 +59,9 @@ async def snooze_pressed(update: Update, context: BotContext) -> None:
     if done is None:
         await query.answer(context.text(update, "reminders.snooze-gone"), show_alert=True)
         return
-    await query.answer(context.text(update, "reminders.snooze-set", when=_local(context, done.at)))
-    await context.bot.send_message(update.effective_user.id, context.text(update, "reminders.snooze-set", when=_local(context, done.at)))
+    confirmation = _confirmation(update, context, done)
+    await query.answer(confirmation)
+    await context.bot.send_message(update.effective_user.id, confirmation)
 
 
 @conversation.flow(FLOW)
@@ -74,4 +86,4 @@ async def snooze_typed(update: Update, context: BotContext, current: conversatio
     if done is None:
         await update.message.reply_text(context.text(update, "reminders.snooze-gone"))
         return
-    await update.message.reply_text(context.text(update, "reminders.snooze-set", when=_local(context, done.at)))
+    await update.message.reply_text(_confirmation(update, context, done))

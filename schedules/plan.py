@@ -76,6 +76,40 @@ def _before_quiet(local: datetime, quiet: QuietHours, tz: ZoneInfo) -> datetime:
     return _at_local(day, quiet.start, tz) - timedelta(minutes=1)
 
 
+def after_quiet(at: datetime, quiet: QuietHours | None, tz: ZoneInfo) -> datetime:
+    """`at` (aware), or the end of the quiet hours it falls in (UTC): when something due at `at` may be sent."""
+    if quiet is None:
+        return at
+    local = at.astimezone(tz)
+    return _after_quiet(local, quiet, tz) if in_quiet_hours(local, quiet) else at
+
+
+def _next_quiet_start(at: datetime, quiet: QuietHours, tz: ZoneInfo) -> datetime:
+    """The first beginning of the quiet hours after `at` (a moment outside them)."""
+    local = at.astimezone(tz)
+    start = _at_local(local.date(), quiet.start, tz)
+    return start if start > at else _at_local(local.date() + timedelta(days=1), quiet.start, tz)
+
+
+def grace_ends(at: datetime, grace: timedelta, quiet: QuietHours | None, tz: ZoneInfo) -> datetime:
+    """When `grace` of time *outside* the quiet hours has passed since `at` (UTC).
+
+    The quiet hours do not use up a grace period: a reminder of 09:00 that may be sent late
+    within 16 hours and finds the quiet hours (22:00-07:30) in its way is still owed at 07:30,
+    and until 10:30. Without quiet hours it is simply `at + grace`.
+    """
+    if quiet is None or quiet.start == quiet.end:
+        return at + grace
+    moment, left = after_quiet(at, quiet, tz), grace
+    for _ in range(3660):  # a day at a time at least: ten years of grace at most
+        start = _next_quiet_start(moment, quiet, tz)
+        if moment + left <= start:
+            return moment + left
+        left -= start - moment
+        moment = after_quiet(start, quiet, tz)
+    return moment + left
+
+
 def moment_for(
     item: DueItem,
     offset: ReminderOffset,

@@ -9,8 +9,11 @@ left is the failure of a single send:
 - 403 (blocked, never started): final; the person is marked unreachable (and, the first time,
   the coordinators are told: `bot.services.notify.tell_newly_unreachable`), the caller turns
   to the backup.
-- 400: final (the request itself is wrong); retrying cannot help.
-- a connect error or a pool timeout: the request never left; retry with backoff.
+- 400: final (the request itself is wrong); retrying cannot help. Recorded "not delivered"
+  (listed in the coordinators' digest).
+- a connect error or a pool timeout: the request never left; retry with backoff. After
+  `MAX_ATTEMPTS` tries the row is left failed; `bot.services.reminders.retry_failed` tries
+  again in later sweeps until its moment + `missed_grace` has passed.
 - anything else that ends without Telegram's answer — a dropped connection (PTB:
   `NetworkError` from httpx's RemoteProtocolError/ReadError), a read timeout (`TimedOut`),
   a 5xx from the gateway — is *ambiguous*: Telegram may have performed it. From the client
@@ -80,8 +83,8 @@ from bot.storage import people, reminders
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
-FINAL = 1_000_000  # attempts recorded for a reminder given up for good: never retried
+MAX_ATTEMPTS = 6  # tries of one send in a row (with backoff); `reminders.retry_failed` tries again later
+FINAL = reminders.FINAL  # attempts recorded for a reminder given up for good: never retried
 MAX_PROBES = 12
 BACKOFF_S = 0.5
 BACKOFF_CAP_S = 8.0
@@ -274,7 +277,9 @@ async def _deliver(  # noqa: C901
             tell = newly and "initiate conversation" not in e.message.lower()
             return Delivery(Outcome.unreachable, attempts=attempt, tell_unreachable=tell)
         except BadRequest as e:
-            storage.reminders.give_up_reminder(reminder_id=reminder_id, error=f"400 {e.message}", attempts=FINAL, now=services.clock.now())
+            storage.reminders.give_up_reminder(
+                reminder_id=reminder_id, error=f"{reminders.UNDELIVERED}: 400 {e.message}", attempts=FINAL, now=services.clock.now()
+            )
             return Delivery(Outcome.failed, attempts=attempt)
         except RetryAfter as e:
             error = f"429 retry after {e.retry_after}"

@@ -15,6 +15,19 @@ the coordinators' digest and leaders' escalations (`bot.services.digest`), a ret
 failed sends, and the settling of claims whose sender died mid-send (`recover_stuck`: probed,
 never resent blindly).
 
+**Quiet hours**: nothing is sent inside them but a coordinator's nudge. Configured moments
+are placed outside them (`schedules.plan`); what comes due inside them anyway — a catch-up
+after downtime, a snooze, a retry, a stuck claim found undelivered, the digest — waits for
+their end and is then sent once. The quiet hours do not use up `missed_grace`
+(`grace_deadline`): a moment caught up at 23:00 within its grace is still owed at 07:30.
+
+**Retries by time** (`retry_failed`): a send that fails `delivery.MAX_ATTEMPTS` times in a row
+(Telegram or the network down) is tried again by later sweeps, with a pause that doubles up to
+`RETRY_CAP`, until its moment + `missed_grace`; only then is it given up ("not delivered",
+listed in the coordinators' digest).
+
+**Snoozes** (稍后提醒): one pending snooze per (due item, unit, person); pressing again moves it.
+
 **Ad-hoc deadlines** (/deadline, `bot.services.adhoc`) are reminded like configured report
 types: `plan` adds their moments, recomputed when their rows change; /deadline re-arms the
 timer on confirm.
@@ -41,7 +54,7 @@ from telegram.ext import Application, ContextTypes, Job
 
 from bot.config import ReportType
 from bot.context import SERVICES_KEY, Services
-from bot.models import DueItem, ReminderKind, Role
+from bot.models import DueItem, ReminderKind, ReminderSent, Role
 from bot.services import delivery
 from bot.services.deadlines import items_of
 from bot.services.reports import period_label, report_of, report_title
@@ -50,7 +63,7 @@ from bot.storage.reminders import SNOOZE_PREFIX, ReminderTarget
 from bot.texts.catalog import t
 from schedules import DueItem as ScheduleItem
 from schedules import ReminderMoment, reminders_for
-from schedules.plan import in_quiet_hours
+from schedules.plan import after_quiet, grace_ends, in_quiet_hours
 from schedules.rules import AnyTimeSchedule
 
 log = logging.getLogger(__name__)
@@ -58,6 +71,8 @@ log = logging.getLogger(__name__)
 WORKERS = 48  # sends in flight at once; the limiter paces them, this bounds memory and DB work
 SWEEP_EVERY_S = 60.0
 STUCK_AFTER = timedelta(minutes=10)
+RETRY_FIRST = timedelta(seconds=30)  # the pause after a failed send before the sweeps try again; doubles
+RETRY_CAP = timedelta(minutes=15)  # the longest pause between two sweeps' tries
 TICK_JOB = "reminders-tick"
 
 
@@ -145,20 +160,40 @@ def plan(services: Services) -> list[ReminderMoment]:
     return moments
 
 
+def quiet_now(services: Services, now: datetime) -> bool:
+    """Whether `now` lies inside the quiet hours (nothing is sent then but a coordinator's nudge)."""
+    quiet = services.config.reminders.quiet_hours
+    return quiet is not None and in_quiet_hours(now.astimezone(services.config.campaign.tz), quiet)
+
+
+def grace_deadline(services: Services, at: datetime) -> datetime:
+    """Until when something due at `at` may still be sent: `missed_grace` later, the quiet hours
+    not counted (`schedules.plan.grace_ends`)."""
+    config = services.config
+    return grace_ends(at, config.reminders.missed_grace, config.reminders.quiet_hours, config.campaign.tz)
+
+
 def moments_due(services: Services, now: datetime) -> list[ReminderMoment]:
-    """Per due item, its latest moment at or before `now` and within `missed_grace`."""
-    grace = services.config.reminders.missed_grace
+    """Per due item, its latest moment at or before `now` and within `missed_grace`; none in quiet hours.
+
+    A moment missed while down that would be caught up inside the quiet hours waits for their
+    end (the quiet hours do not use up its grace, `grace_deadline`).
+    """
+    if quiet_now(services, now):
+        return []
     latest: dict[tuple[str, str], ReminderMoment] = {}
     for m in plan(services):
         if m.at > now:
             break
         latest[(m.report_key, m.period_key)] = m
-    return [m for m in latest.values() if now - m.at <= grace]
+    return [m for m in latest.values() if now <= grace_deadline(services, m.at)]
 
 
 def next_wake(services: Services, now: datetime) -> datetime | None:
-    """When the timer must fire next: a configured moment, a snooze or the digest."""
+    """When the timer must fire next: a configured moment, a snooze, the digest, the end of the quiet hours."""
     candidates = [m.at for m in plan(services) if m.at > now][:1]
+    if quiet_now(services, now):  # what waited for the morning
+        candidates.append(outside_quiet_hours(services, now))
     for row in services.storage.reminders.snoozes_not_sent():
         candidates.append(snooze_time(row.moment_key))
     from bot.services.digest import next_digest_at
@@ -353,30 +388,23 @@ def snooze_time(moment_key: str) -> datetime:
 
 def outside_quiet_hours(services: Services, at: datetime) -> datetime:
     """`at`, or the end of the quiet hours it falls in (snoozes wait for the morning too)."""
-    quiet = services.config.reminders.quiet_hours
-    if quiet is None:
-        return at
-    tz = services.config.campaign.tz
-    local = at.astimezone(tz)
-    if not in_quiet_hours(local, quiet):
-        return at
-    day = local.date()
-    if quiet.start > quiet.end and local.time() >= quiet.start:
-        day += timedelta(days=1)
-    return datetime.combine(day, quiet.end, tzinfo=tz).astimezone(UTC)
+    return after_quiet(at, services.config.reminders.quiet_hours, services.config.campaign.tz)
 
 
 @dataclass
 class Snoozed:
-    """A snooze that was stored: when it will come (UTC)."""
+    """A snooze that was stored: when it will come (UTC); `moved_from`: the time of the pending
+    snooze it replaced (the person pressed again), else None."""
 
     at: datetime
+    moved_from: datetime | None = None
 
 
 def snooze(services: Services, *, reminder_id: int, telegram_user_id: int, at: datetime, now: datetime) -> Snoozed | None:
     """Remind the person of this reminder's due item again at `at` (moved out of quiet hours).
 
-    None if the reminder is not this user's.
+    One pending snooze per (due item, unit, person): pressing again moves it
+    (`storage.reminders.schedule_snooze`). None if the reminder is not this user's.
     """
     at = outside_quiet_hours(services, max(at, now + timedelta(minutes=1))).replace(microsecond=0)
     with services.storage.session() as s:
@@ -388,21 +416,28 @@ def snooze(services: Services, *, reminder_id: int, telegram_user_id: int, at: d
             return None
         if reminders.liaison_role(s, person_id=row.person_id, unit_id=row.unit_id) is None:
             return None  # no longer a liaison of that unit: its reminders are someone else's
-        reminders.schedule_snooze(s, due_item_id=row.due_item_id, unit_id=row.unit_id, person_id=row.person_id, at=at, now=now)
-    return Snoozed(at)
+        stored = reminders.schedule_snooze(s, due_item_id=row.due_item_id, unit_id=row.unit_id, person_id=row.person_id, at=at, now=now)
+    return Snoozed(stored.at, stored.moved_from)
 
 
 async def process_snoozes(services: Services, bot: Any, *, now: datetime, summary: Summary) -> None:
-    """Send the snoozed reminders whose time has come, if the unit still has not filed."""
+    """Send the snoozed reminders whose time has come, if the unit still has not filed (not in quiet hours).
+
+    A snooze is taken for sending under the obligation's lock (`storage.reminders.take_snooze`)
+    and given up if the person got another reminder of the item since they pressed (a scheduled
+    one, or a snooze of theirs that another process sent): never two for one press.
+    """
     from bot.storage import people
 
+    if quiet_now(services, now):
+        return
     jobs: list[Callable[[], Awaitable[None]]] = []
     for row in services.storage.reminders.snoozes_not_sent():
         if snooze_time(row.moment_key) > now or row.id is None:
             continue
         with services.storage.session() as s:
-            if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=0, now=now):
-                continue  # another process took it
+            if not reminders.take_snooze(s, reminder_id=row.id, moment_key=row.moment_key, now=now):
+                continue  # another process took it, or it was moved
             item = s.get(DueItem, row.due_item_id)
             obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
             person = people.get_person(s, person_id=row.person_id)
@@ -413,10 +448,11 @@ async def process_snoozes(services: Services, bot: Any, *, now: datetime, summar
             if held is None:
                 reminders.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
                 continue
+            pressed = s.get(ReminderSent, row.id).created_at  # type: ignore[union-attr]  # (as stored now: a move changes it)
             if reminders.reminded_since(
-                s, due_item_id=item.id, unit_id=row.unit_id, person_id=person.id, since=row.created_at, exclude_id=row.id,  # type: ignore[arg-type]
+                s, due_item_id=item.id, unit_id=row.unit_id, person_id=person.id, since=pressed, exclude_id=row.id,  # type: ignore[arg-type]
             ):
-                # A scheduled reminder of the same item and unit reached them at the snooze time or since: one is enough.
+                # Another reminder of the item and unit (a scheduled one, another snooze of theirs) went out since they pressed: one is enough.
                 reminders.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since the snooze", attempts=delivery.FINAL, now=now)
                 continue
             role, unit = held
@@ -438,19 +474,66 @@ async def process_snoozes(services: Services, bot: Any, *, now: datetime, summar
 # --- retries of failed sends ----------------------------------------------------------------
 
 
+def moment_of(row: ReminderSent) -> datetime:
+    """The moment a reminder row is for: a configured moment's time, a snooze's time, else its claim."""
+    try:
+        return datetime.strptime(row.moment_key.removeprefix(SNOOZE_PREFIX), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return row.created_at
+
+
+def _failed_at(row: ReminderSent) -> datetime:
+    """When the row's last attempt failed (the time stamp its error starts with)."""
+    try:
+        return datetime.fromisoformat((row.last_error or "").split(" ", 1)[0])
+    except ValueError:
+        return row.sent_at or row.created_at
+
+
+def next_retry(row: ReminderSent) -> datetime:
+    """When the sweeps may try a failed reminder again: `RETRY_FIRST` after its last failure,
+    doubling with each failed round of `delivery.MAX_ATTEMPTS` tries, at most `RETRY_CAP`."""
+    rounds = max(1, -(-row.attempts // delivery.MAX_ATTEMPTS))
+    return _failed_at(row) + min(RETRY_CAP, RETRY_FIRST * 2 ** min(rounds - 1, 16))
+
+
+def _last_error(row: ReminderSent) -> str:
+    return (row.last_error or "").split(" ", 1)[-1]
+
+
 async def retry_failed(services: Services, bot: Any, *, now: datetime, summary: Summary) -> None:
-    """Failed reminders (surely not delivered) get another try while attempts remain."""
+    """Failed reminders (surely not delivered) are tried again until their time runs out.
+
+    A send that fails `delivery.MAX_ATTEMPTS` times in a row leaves its row failed; each sweep
+    (not in the quiet hours) tries it again once its pause is over (`next_retry`), for as long
+    as its moment + `missed_grace` has not passed (`grace_deadline`: a short outage of Telegram
+    or of the network loses nothing). Then it is given up "not delivered" and listed in the
+    coordinators' digest. Given up at once, as not needed: the unit filed, the person is
+    unreachable or no longer its liaison, or they got a later reminder of the item since.
+    """
     from bot.storage import people
 
+    if quiet_now(services, now):
+        return
     with services.storage.session() as s:
         rows = [
-            r for r in reminders.retryable_reminders(s, claimed_before=now - STUCK_AFTER, max_attempts=delivery.MAX_ATTEMPTS * 3)
+            r for r in reminders.retryable_reminders(s, claimed_before=now - STUCK_AFTER, max_attempts=delivery.FINAL)
             if r.status == "failed" and r.due_item_id is not None and r.kind in (ReminderKind.reminder, ReminderKind.overdue)
         ]
     for row in rows:
         assert row.id is not None
+        deadline = grace_deadline(services, moment_of(row))
+        if now <= deadline and now < next_retry(row):
+            continue
         with services.storage.session() as s:
             if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=row.attempts, now=now):
+                continue
+            if now > deadline:
+                local = deadline.astimezone(services.config.campaign.tz).strftime("%Y-%m-%d %H:%M")
+                error = f"{reminders.UNDELIVERED}: retried until {local} (its moment + missed_grace); last error: {_last_error(row)}"
+                reminders.give_up_reminder(s, reminder_id=row.id, error=error, attempts=delivery.FINAL, now=now)
+                summary.failed += 1
+                log.warning("reminder %s: %s", row.id, error)
                 continue
             item = s.get(DueItem, row.due_item_id)
             obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
@@ -461,6 +544,11 @@ async def retry_failed(services: Services, bot: Any, *, now: datetime, summary: 
             held = reminders.liaison_role(s, person_id=person.id, unit_id=row.unit_id)  # type: ignore[arg-type]
             if held is None:
                 reminders.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
+                continue
+            if reminders.reminded_since(
+                s, due_item_id=item.id, unit_id=row.unit_id, person_id=person.id, since=row.created_at, exclude_id=row.id,  # type: ignore[arg-type]
+            ):
+                reminders.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since", attempts=delivery.FINAL, now=now)
                 continue
             role, unit = held
         target = ReminderTarget(obligation.id, unit.id, unit.name, role, person)  # type: ignore[arg-type]
@@ -486,7 +574,9 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
     first reclaims the row (which fails once we have taken it over). Such a claim is
     ambiguous, so it is never resent blindly: the row is taken over (`reclaim_reminder`), then
     for a reminder with its keyboard the chat is probed (`delivery.find_delivered`): there →
-    recorded sent; surely not there → sent now (if still owed); cannot tell, or no keyboard to
+    recorded sent; surely not there → sent now (if still owed and within its moment +
+    `missed_grace`; in the quiet hours it is left failed for `retry_failed` to send when they
+    end; past its time it is given up "not delivered", listed in the digest); cannot tell, or no keyboard to
     recognise it by (digest, escalation) → failed "delivery unknown", never retried, and
     listed in the coordinators' digest. Reminders this process is delivering are skipped.
     Returns how many rows were settled.
@@ -537,6 +627,15 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
             services.storage.reminders.give_up_reminder(reminder_id=row.id, error="not needed any more (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
         elif held is None:
             services.storage.reminders.give_up_reminder(reminder_id=row.id, error=NOT_A_LIAISON + " (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
+        elif now > grace_deadline(services, moment_of(row)):
+            error = f"{reminders.UNDELIVERED}: a stuck claim, not delivered, past its moment + missed_grace"
+            services.storage.reminders.give_up_reminder(reminder_id=row.id, error=error, attempts=delivery.FINAL, now=now)
+            summary.failed += 1
+            log.warning("reminder %s: %s", row.id, error)
+        elif quiet_now(services, now) and row.kind is not ReminderKind.nudge:  # sent by `retry_failed` when they end
+            services.storage.reminders.mark_reminder_failed(
+                reminder_id=row.id, error="stuck claim, not delivered: waits for the end of the quiet hours", unreachable=False, now=now
+            )
         else:
             target = ReminderTarget(obligation.id, held[1].id, held[1].name, held[0], person)  # type: ignore[arg-type]
             log.info("reminder %s: a stuck claim was not delivered; sending it now", row.id)
@@ -558,8 +657,8 @@ async def process_due_moments(services: Services, bot: Any, *, now: datetime) ->
         await process_moment(services, bot, moment, now=now, summary=summary)
     await process_snoozes(services, bot, now=now, summary=summary)
     await recover_stuck(services, bot, now=now, summary=summary)
+    await digest.process_escalations(services, bot, now=now)  # first: the digest names a leader they did not reach
     await digest.process_digest(services, bot, now=now)
-    await digest.process_escalations(services, bot, now=now)
     await retry_failed(services, bot, now=now, summary=summary)
     if summary.sent or summary.failed or summary.unreachable:
         log.info("reminders: %d sent, %d unreachable, %d failed (%s)", summary.sent, summary.unreachable, summary.failed, ", ".join(summary.moments))

@@ -8,10 +8,16 @@ The unit is part of the key because one person may be liaison of two units that 
 due item (a 所 and a working group): each unit's obligation gets its own reminder. So a row
 tied to a due item always names its unit (a NULL unit_id would defeat the key), and every
 "was this person already reminded" question here is asked per (unit, person).
+
+A snooze (稍后提醒) is a row keyed `snooze@<time>` with no attempt yet; there is at most one such
+pending row per (due item, unit, person): `schedule_snooze` moves it when the person presses
+again, and it and `take_snooze` work under `lock_obligation`, so two processes neither leave
+two nor send two. Rows given up for good carry `FINAL` attempts; their error says why —
+"not delivered" (`UNDELIVERED`) and "delivery unknown" ones are named in the coordinators' digest.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, func, select, update
 
@@ -19,6 +25,9 @@ from bot.models import Obligation, Person, ReminderKind, ReminderSent, ReminderS
 from bot.storage.base import insert_ignoring_conflicts
 
 MAX_ERROR_LENGTH = 1000
+FINAL = 1_000_000  # attempts recorded for a reminder given up for good: never retried
+UNDELIVERED = "not delivered"  # the error of a row given up undelivered (listed in the digest)
+DELIVERY_UNKNOWN = "delivery unknown"  # the error of a row that may or may not have arrived (listed too)
 
 
 def claim_reminder(
@@ -237,6 +246,51 @@ def claimed_targets(session: Session, *, due_item_id: int, moment_key: str) -> s
     return {(unit_id, person_id) for unit_id, person_id in session.exec(statement) if unit_id is not None}
 
 
+def lock_obligation(session: Session, *, due_item_id: int, unit_id: int) -> None:
+    """Hold one unit's obligation of a due item until the transaction ends (PostgreSQL: a row
+    lock; SQLite: every transaction already holds the write lock from its start, BEGIN IMMEDIATE).
+
+    Snoozes of the obligation are scheduled, moved and taken for sending under it, so that two
+    processes cannot both leave a pending snooze or both send one.
+    """
+    statement = (
+        select(Obligation.id)
+        .where(Obligation.due_item_id == due_item_id, Obligation.unit_id == unit_id)
+        .with_for_update()
+    )
+    session.exec(statement).first()
+
+
+def snooze_key(at: datetime) -> str:
+    """The moment key of a snooze due at `at`."""
+    return SNOOZE_PREFIX + at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class ScheduledSnooze:
+    """A snooze stored by `schedule_snooze`: its row, when it comes, and the time it replaced."""
+
+    reminder_id: int
+    at: datetime
+    moved_from: datetime | None = None
+
+
+def _pending_snoozes(session: Session, *, due_item_id: int, unit_id: int, person_id: int) -> list[ReminderSent]:
+    statement = (
+        select(ReminderSent)
+        .where(
+            ReminderSent.due_item_id == due_item_id,
+            ReminderSent.unit_id == unit_id,
+            ReminderSent.person_id == person_id,
+            col(ReminderSent.moment_key).startswith(SNOOZE_PREFIX),
+            ReminderSent.status == ReminderStatus.pending,
+            ReminderSent.attempts == 0,
+        )
+        .order_by(col(ReminderSent.id))
+    )
+    return list(session.exec(statement))
+
+
 def schedule_snooze(
     session: Session,
     *,
@@ -245,25 +299,129 @@ def schedule_snooze(
     person_id: int,
     at: datetime,
     now: datetime,
-) -> int | None:
-    """A reminder of one unit's obligation to send again at `at` (UTC): a pending row with no
-    attempt yet; None if that unit's one for this person and time exists."""
+) -> ScheduledSnooze:
+    """Remind a person of one unit's obligation again at `at` (UTC): one pending snooze per
+    (due item, unit, person), a row with no attempt yet.
+
+    If one is pending it is *moved* to `at` (its press time, `created_at`, becomes `now`);
+    otherwise a new one is made. Under `lock_obligation`, so two presses handled by two
+    processes leave one snooze. (Should earlier versions have left several, the others are
+    dropped.) The time is kept to the second and is unique per row: should a row already
+    carry that key (a snooze given up earlier), the new one comes a second later.
+    """
     if unit_id is None:  # as in claim_reminder: a NULL unit would escape the unique key
         raise ValueError("a snooze of a due item needs its unit")
-    return insert_ignoring_conflicts(
+    lock_obligation(session, due_item_id=due_item_id, unit_id=unit_id)
+    at = at.astimezone(UTC).replace(microsecond=0)
+    pending = _pending_snoozes(session, due_item_id=due_item_id, unit_id=unit_id, person_id=person_id)
+    keep = pending[0] if pending else None
+    for extra in pending[1:]:
+        extra.status = ReminderStatus.failed
+        extra.attempts = FINAL
+        extra.last_error = f"{now.isoformat()} not needed: replaced by a later snooze"
+    session.flush()
+    for _ in range(60):
+        taken = session.exec(
+            select(ReminderSent.id).where(
+                ReminderSent.due_item_id == due_item_id,
+                ReminderSent.unit_id == unit_id,
+                ReminderSent.person_id == person_id,
+                ReminderSent.moment_key == snooze_key(at),
+            )
+        ).first()
+        if taken is None or (keep is not None and taken == keep.id):
+            break
+        at += timedelta(seconds=1)
+    if keep is not None:
+        moved_from = datetime.strptime(keep.moment_key.removeprefix(SNOOZE_PREFIX), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        keep.moment_key = snooze_key(at)
+        keep.created_at = now
+        session.flush()
+        assert keep.id is not None
+        return ScheduledSnooze(keep.id, at, moved_from)
+    new_id = insert_ignoring_conflicts(
         session,
         ReminderSent,
         {
             "due_item_id": due_item_id,
             "unit_id": unit_id,
             "person_id": person_id,
-            "moment_key": SNOOZE_PREFIX + at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "moment_key": snooze_key(at),
             "kind": ReminderKind.reminder,
             "status": ReminderStatus.pending,
             "attempts": 0,
             "created_at": now,
         },
     )
+    assert new_id is not None  # the key was checked free under the lock
+    return ScheduledSnooze(new_id, at)
+
+
+UNREACHED_WITH = "unreachable: in one message with reminder"  # an escalation row that shared a 403'd message
+
+
+def reopen_unreached(
+    session: Session, *, due_item_id: int, unit_id: int, person_id: int, moment_key: str, now: datetime
+) -> tuple[int, int] | None:
+    """Take up again a claimed message that never reached the person because they could not be
+    messaged (403: never started the bot, or blocked it) — now that they can be: (its id, its
+    attempt count now, for `delivery.deliver`), or None.
+
+    Such a row is `unreachable`, or failed as having shared such a message (`UNREACHED_WITH`;
+    its attempts, `FINAL`, start again from 1). Conditional on what the caller read, like
+    `reclaim_reminder`: one process wins.
+    """
+    row = session.exec(
+        select(ReminderSent).where(
+            ReminderSent.due_item_id == due_item_id,
+            ReminderSent.unit_id == unit_id,
+            ReminderSent.person_id == person_id,
+            ReminderSent.moment_key == moment_key,
+        )
+    ).first()
+    if row is None or row.id is None:
+        return None
+    unreached = row.status == ReminderStatus.unreachable or (
+        row.status == ReminderStatus.failed and UNREACHED_WITH in (row.last_error or "")
+    )
+    if not unreached:
+        return None
+    attempts = row.attempts + 1 if row.attempts < FINAL else 1
+    statement = (
+        update(ReminderSent)
+        .where(col(ReminderSent.id) == row.id, col(ReminderSent.status) == row.status, col(ReminderSent.attempts) == row.attempts)
+        .values(status=ReminderStatus.pending, attempts=attempts, sent_at=now, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    won = session.exec(statement).rowcount == 1
+    session.refresh(row)
+    return (row.id, attempts) if won else None
+
+
+def take_snooze(session: Session, *, reminder_id: int, moment_key: str, now: datetime) -> bool:
+    """Take a due snooze for sending (its first attempt); True if this caller won.
+
+    Under `lock_obligation` (the caller then asks `reminded_since` in the same transaction),
+    and only if it still has the key the caller read: a snooze moved in the meantime waits.
+    """
+    row = session.get(ReminderSent, reminder_id)
+    if row is None or row.due_item_id is None or row.unit_id is None:
+        return False
+    lock_obligation(session, due_item_id=row.due_item_id, unit_id=row.unit_id)
+    statement = (
+        update(ReminderSent)
+        .where(
+            col(ReminderSent.id) == reminder_id,
+            col(ReminderSent.status) == ReminderStatus.pending,
+            col(ReminderSent.attempts) == 0,
+            col(ReminderSent.moment_key) == moment_key,
+        )
+        .values(attempts=1, sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    won = session.exec(statement).rowcount == 1
+    session.refresh(row)
+    return won
 
 
 def snoozes_not_sent(session: Session) -> list[ReminderSent]:
@@ -312,13 +470,18 @@ def reminded_since(
     session: Session, *, due_item_id: int, unit_id: int, person_id: int, since: datetime, exclude_id: int
 ) -> bool:
     """Whether the person got another reminder of this due item for this unit after `since` (sent
-    or being sent); one for their other unit does not stand in for it."""
+    or being sent); one for their other unit does not stand in for it.
+
+    What counts is when that reminder went out (its last attempt: `sent_at`, else its claim),
+    not when it was made: a snooze pressed earlier but sent after `since` counts too.
+    """
+    went_out = func.coalesce(col(ReminderSent.sent_at), col(ReminderSent.created_at))
     statement = select(ReminderSent.id).where(
         ReminderSent.due_item_id == due_item_id,
         ReminderSent.unit_id == unit_id,
         ReminderSent.person_id == person_id,
         ReminderSent.id != exclude_id,
-        col(ReminderSent.created_at) > since,
+        went_out > since,
         col(ReminderSent.status).in_([ReminderStatus.sent, ReminderStatus.pending]),
         ReminderSent.attempts > 0,
     )
@@ -359,11 +522,21 @@ def last_message_id_before(session: Session, *, person_id: int, before: datetime
 
 def unknown_deliveries(session: Session, *, since: datetime) -> list[tuple[ReminderSent, Person, Unit | None]]:
     """Reminders given up as "delivery unknown" at or after `since` (read from the error's time stamp)."""
+    return _given_up(session, since=since, marker=DELIVERY_UNKNOWN)
+
+
+def undelivered(session: Session, *, since: datetime) -> list[tuple[ReminderSent, Person, Unit | None]]:
+    """Messages given up as surely not delivered at or after `since`: retried until their time ran
+    out, or refused by Telegram (400). Rows given up as not needed (filed, replaced) are not here."""
+    return _given_up(session, since=since, marker=UNDELIVERED)
+
+
+def _given_up(session: Session, *, since: datetime, marker: str) -> list[tuple[ReminderSent, Person, Unit | None]]:
     statement = (
         select(ReminderSent, Person, Unit)
         .join(Person, col(Person.id) == ReminderSent.person_id)
         .join(Unit, col(Unit.id) == ReminderSent.unit_id, isouter=True)
-        .where(ReminderSent.status == ReminderStatus.failed, col(ReminderSent.last_error).contains("delivery unknown"))
+        .where(ReminderSent.status == ReminderStatus.failed, col(ReminderSent.last_error).contains(marker))
         .order_by(col(ReminderSent.created_at), col(ReminderSent.id))
     )
     out = []
