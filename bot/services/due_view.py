@@ -1,8 +1,12 @@
-"""/due: what a liaison's units owe — overdue items and those due in the next 45 days, with status."""
+"""/due: what a liaison's units owe — overdue items and those due in the next 45 days, with status.
+
+Buttons: file each pending item (and its 零报告 when allowed and nothing is filed), then 再报一个 /
+修改已报 of items already filed (the same `extras` as /submit).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.context import Services
 from bot.models import ObligationStatus
@@ -10,12 +14,13 @@ from bot.services.access import Roles
 from bot.services.forms import fileable
 from bot.services.forms.render import format_day
 from bot.services.reports import find_report, report_title
-from bot.services.submission_common import period_of
+from bot.services.submission_choose import extras
+from bot.services.submission_common import RECENT, period_of
 from bot.services.submissions import ANY_PERIOD, WINDOW, Btn, Reply
-from bot.storage import due, units
+from bot.storage import due, submissions, units
 from bot.texts.catalog import Markup, t
 
-RECENT = timedelta(days=31)  # filed items stay listed this long after their deadline
+MAX_BUTTONS = 10
 _MARKS = {"open": "🔲", "overdue": "⏰", "done": "✅", "late": "🕓", "returned": "↩️"}
 
 
@@ -36,10 +41,12 @@ def due_list(services: Services, roles: Roles, *, language: str, now: datetime) 
         with services.storage.session() as s:
             unit = units.get_unit(s, unit_id=unit_id)
             views = due.obligations_of_unit(s, unit_id=unit_id, due_before=now + WINDOW)
+            current = {v.obligation.id: submissions.current_submissions(s, obligation_id=v.obligation.id or 0) for v in views}
         if unit is None:
             continue
         lines = [t(language, "due.title", unit=unit.name)]
         buttons: list[list[Btn]] = []
+        later: list[list[Btn]] = []  # 再报一个 / 修改已报: after every item to file
         shown = 0
         for view in views:
             item = view.due_item
@@ -58,8 +65,15 @@ def due_list(services: Services, roles: Roles, *, language: str, now: datetime) 
                 due=format_day(item.due_at.astimezone(tz).date(), language), status=Markup(t(language, f"due.status.{status}")),
             ))
             shown += 1
-            if pending and fileable(report.template) and len(buttons) < 8:
-                buttons.append([Btn(f"{report_title(report, language)} · {period}"[:60], "sub", (view.obligation.id or 0,))])
+            if not fileable(report.template):
+                continue
+            label = f"{report_title(report, language)} · {period}"
+            more = [[Btn(c.label[:60], c.action, c.args)] for c in extras(view, report, current[view.obligation.id], label, language=language)]
+            if pending:
+                buttons.append([Btn(label[:60], "sub", (view.obligation.id or 0,))])
+                buttons += [row for row in more if row[0].action == "zero"]
+            later += [row for row in more if row[0].action != "zero"]
+        buttons = (buttons + later)[:MAX_BUTTONS]
         if not shown:
             lines.append(t(language, "due.none"))
         any_time = [report_title(r, language) for r in services.config.report_types

@@ -22,6 +22,7 @@ from bot.storage.due import ObligationView
 FLOW = "submission"
 ANY_PERIOD = "any"
 WINDOW = timedelta(days=45)  # /due and /submit look this far ahead (and at everything overdue)
+RECENT = timedelta(days=31)  # filed items stay listed (/due, and /submit's 再报一个 / 修改已报) this long after their deadline
 STEP = "sf"  # the action of the buttons inside a filing (confirm, change, skip …)
 NONCE = "nonce"  # in a draft's data: which filing its buttons belong to (see `stamp`)
 

@@ -36,6 +36,8 @@ def buttons_for(data: dict[str, Any], st: Step, language: str) -> list[list[Btn]
         rows.append([Btn(t(language, "submissions.button.blank"), "sf", ("blank",))])
     if data.get("edit"):
         rows.append([Btn(t(language, "submissions.button.back"), "sf", ("preview",))])
+    elif data.get("offer_zero") and st.key == steps_of(data["template"])[0].key and not data.get("values"):
+        rows.append([Btn(t(language, "submissions.button.zero"), "zero", (data["obligation_id"],))])
     return rows
 
 

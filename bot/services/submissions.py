@@ -10,7 +10,8 @@ re-exported here.
 
 For other flows (reminders): `begin(...)` starts a submission for an obligation,
 `zero_preview(...)` shows a 零报告 to confirm, `file_zero_report(...)` files one directly.
-Buttons: `sub|<obligation id>` starts a submission, `zero|<obligation id>` a zero report,
+Buttons: `sub|<obligation id>` starts a submission, `zero|<obligation id>` a zero report (offered
+by reminders, /submit, /due and the first question of a filing that may be one),
 `amend|<obligation id>|<item>` a new version of an item, `subany|<report key>|<unit id>` an
 any-time report; handlers pass them to `launch`, which never throws away a submission in
 progress: the same one is resumed, another one is only replaced once the user says so.
@@ -89,9 +90,9 @@ def start(services: Services, roles: Roles, *, language: str, now: datetime, car
     found = choices(services, roles, language=language, now=now)
     if not found:
         return [Reply(t(language, "submissions.nothing-open"))]
-    scheduled = [c for c in found if c.action == "sub"]
-    if len(found) == 1 and scheduled:
-        return begin(services, roles, obligation_id=int(scheduled[0].args[0]), language=language, now=now, carry=carry)
+    main = [c for c in found if c.extra != "zero"]  # its 零报告 is offered at the first question too
+    if len(main) == 1 and main[0].action == "sub" and not main[0].extra:
+        return begin(services, roles, obligation_id=int(main[0].args[0]), language=language, now=now, carry=carry)
     save(services, roles.person_id, "choose", {"carry": carry or []}, now)
     key = "submissions.choose-kept" if carry else "submissions.choose"
     return [Reply(t(language, key), [[Btn(c.label, c.action, c.args)] for c in found])]
@@ -145,6 +146,8 @@ def begin(
         "carry": [c for c in carry if "text" in c],
         "pending": [c for c in carry if "attachment" in c],
         "edit": False,
+        # 零报告 offered at the first question: the report allows it and nothing is filed yet
+        "offer_zero": bool(filed.zero_report and not current and source is None),
     }
     head = t(
         language,
