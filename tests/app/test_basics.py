@@ -86,7 +86,7 @@ async def test_a_failing_handler_is_logged_and_the_user_answered_politely(bot_ap
     async def boom(update: object, context: object) -> None:
         raise RuntimeError("kaput")
 
-    bot_app.app.add_handler(CommandHandler("boom", boom), group=-1)
+    bot_app.app.add_handler(CommandHandler("boom", boom), group=-2)  # ahead of every group the bot uses
     user = bot_app.emulator.user(5005, first_name="Wu", language_code="zh-hans")
     reply = await user.ask("/boom")
     assert reply.text == t("zh-CN", "error.generic")
