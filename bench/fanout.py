@@ -137,6 +137,11 @@ async def main() -> None:
     started_at = datetime.now(UTC)
     t0 = time.monotonic()
     summary = await reminders.process_due_moments(services, app.bot, now=MOMENT)
+    # The bot's own timer fires the same moment concurrently and claims part of the wave: the wave
+    # ends when no claim is still being sent (every reminder accepted or settled), not when our call returns.
+    settle_deadline = time.monotonic() + 120
+    while _in_flight(storage) and time.monotonic() < settle_deadline:
+        await asyncio.sleep(0.05)
     elapsed = time.monotonic() - t0
     ended_at = datetime.now(UTC)
     await asyncio.sleep(1)
@@ -164,6 +169,16 @@ async def main() -> None:
     storage.dispose()
     tmp.cleanup()
     print(f"fanout: {args.n} sent, {lost} lost, {duplicated} duplicated, {rate:.1f} msg/s = {rate / LIMIT:.2f} of the limit, interactive p99 {p99:.0f} ms")
+
+
+def _in_flight(storage: Storage) -> int:
+    """Reminder rows claimed and not yet settled (sent, failed or given up)."""
+    from sqlmodel import func, select
+
+    from bot.models import ReminderSent, ReminderStatus
+
+    with storage.session() as s:
+        return int(s.exec(select(func.count()).select_from(ReminderSent).where(ReminderSent.status == ReminderStatus.pending)).one())
 
 
 async def _in_loop(fn):  # type: ignore[no-untyped-def]
