@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.emulator.control import UserHandle
 from bot.models import ObligationStatus, Person, Role, SubmissionStatus
-from bot.services.files import FILES_DIR_ENV
 from bot.storage import Storage, due, submissions
 from tests.app.submit_helpers import liaison_of, presses, says
 from tests.fixtures.app import COORDINATOR, RunningBot
@@ -20,11 +18,7 @@ NEW_LIAISON = 7003
 BACKUP = 7004
 
 
-@pytest.fixture(autouse=True)
-def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "files"
-    monkeypatch.setenv(FILES_DIR_ENV, str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("files_dir")  # uploads go to a folder of the test's own
 
 
 async def _file(user: UserHandle, text: str) -> None:

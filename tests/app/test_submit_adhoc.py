@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.models import ObligationStatus, Person
-from bot.services.files import FILES_DIR_ENV
 from bot.storage import due, submissions
 from tests.app.submit_helpers import liaison_of, presses, says
 from tests.app.test_coordinator import ask
@@ -18,11 +16,7 @@ from tests.fixtures.app import COORDINATOR, RunningBot
 LIAISON = 7031
 
 
-@pytest.fixture(autouse=True)
-def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "files"
-    monkeypatch.setenv(FILES_DIR_ENV, str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("files_dir")  # uploads go to a folder of the test's own
 
 
 async def _add_deadline(bot_app: RunningBot) -> None:

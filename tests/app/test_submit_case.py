@@ -11,18 +11,13 @@ from typing import Any
 import pytest
 
 from bot.models import ObligationStatus, Person, SubmissionStatus
-from bot.services.files import FILES_DIR_ENV
 from tests.app.submit_helpers import PDF, liaison_of, presses, says
 from tests.fixtures.app import RunningBot, start_bot, stop_bot
 
 LIAISON = 7001
 
 
-@pytest.fixture(autouse=True)
-def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "files"
-    monkeypatch.setenv(FILES_DIR_ENV, str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("files_dir")  # uploads go to a folder of the test's own
 
 
 async def _fill_case(user: Any, bot: RunningBot) -> None:

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.models import ObligationStatus, Person, SubmissionKind
-from bot.services.files import FILES_DIR_ENV
 from bot.storage import Storage, due, submissions
 from tests.app.submit_helpers import liaison_of, presses, says
 from tests.fixtures.app import RunningBot
@@ -22,11 +20,7 @@ ZERO_BUTTON = "零报告（本期没有可报的内容）"
 CASE = {"title": "某药店销售假药案", "overview": "从非法渠道购进药品。", "result": "没收违法所得。", "decided_on": "2023-08-10", "fine": None, "police": True}
 
 
-@pytest.fixture(autouse=True)
-def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "files"
-    monkeypatch.setenv(FILES_DIR_ENV, str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("files_dir")  # uploads go to a folder of the test's own
 
 
 def _cases(storage: Storage) -> Any:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.emulator.control import UserHandle
 from bot.models import Person, Role, SubmissionKind, SubmissionStatus
-from bot.services.files import FILES_DIR_ENV
 from bot.storage import Storage, due, submissions
 from bot.texts.catalog import t
 from tests.app.submit_helpers import liaison_of, presses, says
@@ -30,11 +28,7 @@ CASE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "files"
-    monkeypatch.setenv(FILES_DIR_ENV, str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("files_dir")  # uploads go to a folder of the test's own
 
 
 def _obligation(storage: Storage, code: str, report_key: str, period_key: str) -> Any:

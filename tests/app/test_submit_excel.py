@@ -7,7 +7,6 @@ import io
 import re
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -16,7 +15,6 @@ import pytest
 from bot.clock import FixedClock
 from bot.emulator import Emulator
 from bot.models import ObligationStatus, Person
-from bot.services.files import FILES_DIR_ENV
 from bot.storage import Storage, due
 from tests.app.submit_helpers import PDF, STATS, liaison_of, presses, says
 from tests.fixtures.app import RunningBot, campaign_config, start_bot, stop_bot
@@ -28,11 +26,7 @@ SEED_HEADER = "类别	检查单位数量 (家)	发现违规单位数量 (家)	�
 SEED_CATEGORIES = ("零售药店", "药品使用单位", "药品网络销售单位")
 
 
-@pytest.fixture(autouse=True)
-def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "files"
-    monkeypatch.setenv(FILES_DIR_ENV, str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("files_dir")  # uploads go to a folder of the test's own
 
 
 @pytest.fixture

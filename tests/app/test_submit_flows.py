@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,18 +11,13 @@ import pytest
 from bot.clock import FixedClock
 from bot.emulator import Emulator
 from bot.models import ObligationStatus, Person, SubmissionKind, SubmissionStatus
-from bot.services.files import FILES_DIR_ENV
 from bot.storage import Storage, due, submissions
 from tests.app.submit_helpers import PDF, PNG, STATS, liaison_of, presses, says
 from tests.fixtures.app import COORDINATOR, RunningBot, campaign_config, start_bot, stop_bot
 
 LIAISON = 7002
 
-@pytest.fixture(autouse=True)
-def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "files"
-    monkeypatch.setenv(FILES_DIR_ENV, str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("files_dir")  # uploads go to a folder of the test's own
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.models import ObligationStatus, Person
-from bot.services.files import FILES_DIR_ENV
 from tests.app.submit_helpers import PDF, liaison_of, presses, says
 from tests.app.test_submit_case import _case_obligation_after, _fill_case
 from tests.fixtures.app import RunningBot
@@ -18,11 +16,7 @@ from tests.fixtures.app import RunningBot
 LIAISON = 7041
 
 
-@pytest.fixture(autouse=True)
-def files_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "files"
-    monkeypatch.setenv(FILES_DIR_ENV, str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("files_dir")  # uploads go to a folder of the test's own
 
 
 async def test_another_case_or_an_amendment_after_the_deadline_keeps_it_on_time(
