@@ -460,6 +460,22 @@ def _problems(error: ValidationError, data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
+def _anchor_paths(data: dict[str, Any], base: Path, *, anchor_database: bool) -> None:
+    """Relative paths in the file (the SQLite database, the attachments folder) are relative to the
+    file, not to wherever the command is run: `run` started from another folder must not open
+    another, empty database."""
+    database = data.get("database") if isinstance(data.get("database"), dict) else None
+    url = database.get("url", DEFAULT_DATABASE_URL) if database is not None else DEFAULT_DATABASE_URL
+    if anchor_database and isinstance(url, str) and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        relative = url.removeprefix("sqlite:///")
+        if relative and not relative.startswith(":memory:"):
+            data.setdefault("database", {})["url"] = f"sqlite:///{(base / relative).resolve()}"
+    files = data.get("files") if isinstance(data.get("files"), dict) else None
+    folder = files.get("dir", "data/files") if files is not None else "data/files"
+    if isinstance(folder, str) and folder and not Path(folder).is_absolute():
+        data.setdefault("files", {})["dir"] = str((base / folder).resolve())
+
+
 def load_config(path: str | Path | None = None, *, environ: dict[str, str] | None = None) -> Config:
     """Read and validate a config file; the environment may override the API and database URLs."""
     env = os.environ if environ is None else environ
@@ -474,6 +490,7 @@ def load_config(path: str | Path | None = None, *, environ: dict[str, str] | Non
         data.setdefault("telegram", {})["api_url"] = env[API_URL_ENV]
     if env.get(DATABASE_URL_ENV):
         data.setdefault("database", {})["url"] = env[DATABASE_URL_ENV]
+    _anchor_paths(data, file.parent, anchor_database=not env.get(DATABASE_URL_ENV))  # (an environment URL is taken as given)
     references = cross_references(data)
     try:
         config = Config.model_validate(data)

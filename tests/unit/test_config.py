@@ -175,3 +175,16 @@ def test_each_webhook_mistake_is_explained(tmp_path: Path, telegram: str, key: s
     problems = [str(p) for p in caught.value.problems]
     assert any(p.startswith(key + ":") and expected in p for p in problems), problems
     assert "abc" not in str(caught.value)  # a secret in the wrong place is named, never shown
+
+
+def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run` started from another folder opens the same database and attachments folder."""
+    path = write(tmp_path, GOOD_HEAD + '\n[database]\nurl = "sqlite:///data/bot.sqlite3"\n\n[files]\ndir = "data/files"\n')
+    monkeypatch.chdir("/")
+    config = load_config(path, environ={})
+    assert config.database.url == f"sqlite:///{tmp_path.resolve() / 'data' / 'bot.sqlite3'}"
+    assert config.files.dir == str(tmp_path.resolve() / "data" / "files")
+    taken = load_config(path, environ={"LIAISON_BOT_DATABASE_URL": "sqlite:///elsewhere.sqlite3"})
+    assert taken.database.url == "sqlite:///elsewhere.sqlite3"  # the environment's URL is taken as given
+    absolute = load_config(write(tmp_path, GOOD_HEAD + '\n[database]\nurl = "sqlite:////srv/bot.sqlite3"\n'), environ={})
+    assert absolute.database.url == "sqlite:////srv/bot.sqlite3"
