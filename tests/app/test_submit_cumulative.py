@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 
-from bot.clock import FixedClock
-from bot.emulator import Emulator
 from bot.models import Person, SubmissionKind
 from bot.storage import Storage, due, submissions
-from tests.app.submit_helpers import STATS, liaison_of, presses, says
-from tests.fixtures.app import RunningBot, campaign_config, start_bot, stop_bot
+from tests.app.submit_helpers import liaison_of, presses, says
+from tests.fixtures.app import RunningBot
 
 LIAISON = 7051
 ZERO = {"inspected": "0", "violating": "0", "rectified": "0", "cases": "0", "fines": "0", "revoked": "0", "police": "0"}
-
-
-@pytest.fixture
-async def stats_bot(emulator: Emulator, storage: Storage, now: datetime) -> AsyncIterator[RunningBot]:
-    base = campaign_config(emulator)
-    bot = await start_bot(campaign_config(emulator, report_types=[*base.report_types, STATS]), storage, FixedClock(now), emulator)
-    try:
-        yield bot
-    finally:
-        await stop_bot(bot)
 
 
 def _file(storage: Storage, person: Person, *, period: str, label: str, due_at: datetime, inspected: str, at: datetime) -> int:

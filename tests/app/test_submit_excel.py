@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 import openpyxl
 import pytest
 
-from bot.clock import FixedClock
-from bot.emulator import Emulator
 from bot.models import ObligationStatus, Person
 from bot.storage import Storage, due
-from tests.app.submit_helpers import PDF, STATS, liaison_of, presses, says
-from tests.fixtures.app import RunningBot, campaign_config, start_bot, stop_bot
+from tests.app.submit_helpers import PDF, liaison_of, presses, says
+from tests.fixtures.app import RunningBot
 
 LIAISON = 7003
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,16 +24,6 @@ SEED_CATEGORIES = ("零售药店", "药品使用单位", "药品网络销售单�
 
 
 pytestmark = pytest.mark.usefixtures("files_dir")  # uploads go to a folder of the test's own
-
-
-@pytest.fixture
-async def stats_bot(emulator: Emulator, storage: Storage, now: datetime) -> AsyncIterator[RunningBot]:
-    base = campaign_config(emulator)
-    bot = await start_bot(campaign_config(emulator, report_types=[*base.report_types, STATS]), storage, FixedClock(now), emulator)
-    try:
-        yield bot
-    finally:
-        await stop_bot(bot)
 
 
 def _same(header: str) -> str:

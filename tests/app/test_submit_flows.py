@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.emulator import Emulator
 from bot.models import ObligationStatus, Person, SubmissionKind, SubmissionStatus
 from bot.storage import Storage, due, submissions
-from tests.app.submit_helpers import PDF, PNG, STATS, liaison_of, presses, says
-from tests.fixtures.app import COORDINATOR, RunningBot, campaign_config, start_bot, stop_bot
+from tests.app.submit_helpers import PDF, PNG, liaison_of, presses, says
+from tests.fixtures.app import COORDINATOR, RunningBot
 
 LIAISON = 7002
 
 pytestmark = pytest.mark.usefixtures("files_dir")  # uploads go to a folder of the test's own
-
-
-@pytest.fixture
-async def stats_bot(emulator: Emulator, storage: Storage, now: datetime) -> AsyncIterator[RunningBot]:
-    base = campaign_config(emulator)
-    bot = await start_bot(campaign_config(emulator, report_types=[*base.report_types, STATS]), storage, FixedClock(now), emulator)
-    try:
-        yield bot
-    finally:
-        await stop_bot(bot)
 
 
 def _obligation(storage: Storage, code: str, report_key: str, period_key: str) -> Any:

@@ -1,0 +1,25 @@
+"""Fixtures shared by the end-to-end tests of the submission flows."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.emulator import Emulator
+from bot.storage import Storage
+from tests.app.submit_helpers import STATS
+from tests.fixtures.app import RunningBot, campaign_config, start_bot, stop_bot
+
+
+@pytest.fixture
+async def stats_bot(emulator: Emulator, storage: Storage, now: datetime) -> AsyncIterator[RunningBot]:
+    """The bot of the test campaign with the 附件1 statistics report (`STATS`) added."""
+    base = campaign_config(emulator)
+    bot = await start_bot(campaign_config(emulator, report_types=[*base.report_types, STATS]), storage, FixedClock(now), emulator)
+    try:
+        yield bot
+    finally:
+        await stop_bot(bot)
