@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from bot.cli.db import shown_url
 from bot.config import ConfigError, load_config
 
 _PERSONAL = (
@@ -58,12 +59,6 @@ def _settings(config_path: str | None) -> tuple[str, Path]:
     return config.database.url, Path(os.environ.get(FILES_DIR_ENV) or config.files.dir)
 
 
-def _shown(url: str) -> str:
-    from bot.db import normalize_url
-
-    return normalize_url(url).render_as_string(hide_password=True)
-
-
 def _config_failed(e: ConfigError) -> int:
     print(e, file=sys.stderr)
     return 2
@@ -87,7 +82,7 @@ def run_backup(args: argparse.Namespace) -> int:
         print(f"backup not written: {e}", file=sys.stderr)
         return 2
     rows = sum(result.counts.values())
-    print(f"{result.path}: {result.backend} database {_shown(url)} at revision {result.revision}, "
+    print(f"{result.path}: {result.backend} database {shown_url(url)} at revision {result.revision}, "
           f"{rows} rows in {len(result.counts)} tables, {result.files} files (mode 0600: personal data)")
     for storage_path in result.missing_files:
         print(f"warning: attachment file left out (missing or damaged): {storage_path}", file=sys.stderr)
@@ -119,6 +114,6 @@ def run_restore(args: argparse.Namespace) -> int:
     rows = sum(result.counts.values())
     migrated = f", then migrated to {result.migrated_to}" if result.migrated_to else ""
     replaced = " (its previous contents replaced)" if result.replaced else ""
-    print(f"restored {args.archive} into {_shown(url)}{replaced}: revision {result.revision}{migrated}, "
+    print(f"restored {args.archive} into {shown_url(url)}{replaced}: revision {result.revision}{migrated}, "
           f"{rows} rows in {len(result.counts)} tables, {result.files} files into {files_dir}")
     return 0

@@ -39,7 +39,8 @@ def _guarded(command: Any) -> Any:
     return run
 
 
-def _shown(url: str) -> str:
+def shown_url(url: str) -> str:
+    """A database URL as the command line prints it: the password hidden."""
     return normalize_url(url).render_as_string(hide_password=True)
 
 
@@ -50,9 +51,9 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     upgrade(url)
     after = current_revision(url)
     if before == after:
-        print(f"database {_shown(url)} already at revision {after} (head)")
+        print(f"database {shown_url(url)} already at revision {after} (head)")
     else:
-        print(f"database {_shown(url)} upgraded from {before or 'empty'} to {after} (head)")
+        print(f"database {shown_url(url)} upgraded from {before or 'empty'} to {after} (head)")
     return 0
 
 
@@ -62,7 +63,7 @@ def cmd_current(args: argparse.Namespace) -> int:
     current = current_revision(url)
     head = head_revision()
     state = "up to date" if current == head else "needs `liaison-bot db upgrade`"
-    print(f"database {_shown(url)}: revision {current or 'none'}, head {head} ({state})")
+    print(f"database {shown_url(url)}: revision {current or 'none'}, head {head} ({state})")
     return 0 if current == head else 1
 
 
