@@ -31,7 +31,7 @@ from bot.app import build_application  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Config, People, TelegramSettings, Unit, load_config  # noqa: E402
 from bot.context import SERVICES_KEY  # noqa: E402
-from bot.emulator import EmulatorThread  # noqa: E402
+from emulator import EmulatorThread  # noqa: E402
 from bot.models import Person, Role, RoleAssignment  # noqa: E402
 from bot.services import reminders  # noqa: E402
 from bot.storage import Storage  # noqa: E402

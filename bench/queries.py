@@ -29,10 +29,10 @@ from sqlalchemy import insert, select  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Campaign, People, ReportType, TelegramSettings, Unit as UnitConfig, load_config  # noqa: E402
-from bot.emulator import Emulator  # noqa: E402
+from emulator import Emulator  # noqa: E402
 from bot.models import DueItem, Obligation, Person, Role, RoleAssignment, Submission, Unit  # noqa: E402
-from bot.services.deadlines import items_of  # noqa: E402
-from bot.services.export import build_workbook  # noqa: E402
+from bot.services.deadlines.due_items import items_of  # noqa: E402
+from bot.services.coordinator.export import build_workbook  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 from schedules import ChinaCalendar  # noqa: E402
 
@@ -164,7 +164,7 @@ async def main_async(args: argparse.Namespace) -> None:
             print(f"populated {UNITS} units, {n} obligations in {time.perf_counter() - t0:.1f} s", flush=True)
             outstanding, status = await measure(storage, config, emulator, args.runs)
             from bot.context import Services
-            from bot.services.buttons import ButtonSigner
+            from bot.buttons import ButtonSigner
 
             services = Services(config=config, storage=storage, clock=FixedClock(NOW), buttons=ButtonSigner(b"x"), calendar=ChinaCalendar(config.calendar))
             t0 = time.perf_counter()

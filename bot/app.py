@@ -14,9 +14,9 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.context import SERVICES_KEY, BotContext, Services
 from bot.sender import PacedLimiter
-from bot.services.buttons import ButtonSigner
-from bot.services.campaign import sync_campaign
-from bot.services.deadlines import sync_due_items
+from bot.buttons import ButtonSigner
+from bot.services.people.campaign import sync_campaign
+from bot.services.deadlines.due_items import sync_due_items
 from bot.storage import Storage
 from bot.texts.catalog import LANGUAGES, t
 from bot.updates import PerChatUpdateProcessor
@@ -87,7 +87,8 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     sync_campaign(services.storage, services.config, now=now)
     sync_due_items(services.storage, services.config, calendar=services.calendar, now=now)
     await set_menu(app, services.config.language)
-    from bot.services import deadlines, reminders
+    from bot.services.deadlines import due_items as deadlines
+    from bot.services.reminders import core as reminders
 
     reminders.schedule(app)
     deadlines.schedule(app)  # units imported meanwhile (`liaison-bot import-units`) owe their reports without a restart

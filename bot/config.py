@@ -238,7 +238,7 @@ class ReportType(ReportTiming):
     @field_validator("key")
     @classmethod
     def _not_adhoc(cls, value: str, info: ValidationInfo) -> str:
-        # bot.services.adhoc builds its own report types with the context {"adhoc": True}
+        # bot.services.deadlines.adhoc builds its own report types with the context {"adhoc": True}
         if value.startswith("adhoc_") and not (info.context or {}).get("adhoc"):
             raise ValueError("keys starting with 'adhoc_' are reserved for deadlines added with /deadline")
         return value

@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.services.buttons import Button, ButtonSigner
+from bot.buttons import Button, ButtonSigner
 from bot.texts.catalog import normalize_language, t
 from schedules import ChinaCalendar
 

@@ -26,10 +26,10 @@ from bot.app import build_application
 from bot.clock import FixedClock, OffsetClock
 from bot.config import Config, FilesSettings, People, TelegramSettings, load_config
 from bot.db import upgrade
-from bot.emulator import BotMessage, Emulator, UserHandle
+from emulator import BotMessage, Emulator, UserHandle
 from bot.logsetup import setup_logging
 from bot.sender import Limits, PacedLimiter
-from bot.services import reminders
+from bot.services.reminders import core as reminders
 from bot.storage import Storage
 
 DEMO_TOKEN = "100001:demo-sandbox-not-a-real-token"

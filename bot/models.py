@@ -281,7 +281,7 @@ class AdhocReport(SQLModel, table=True):
     """An ad-hoc deadline (临时报送事项) a coordinator added in chat: a one-off report type.
 
     Its due item is `(key, 'once')` with an obligation per owing unit, like any configured
-    report type; `bot.services.adhoc.report_types` turns these rows into `ReportType`s.
+    report type; `bot.services.deadlines.adhoc.report_types` turns these rows into `ReportType`s.
     """
 
     __tablename__ = "adhoc_report"

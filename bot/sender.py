@@ -9,7 +9,7 @@ so pacing lives here and nowhere else. Unlike the stock `AIORateLimiter` it:
   (pass ``rate_limit_args={"lane": "broadcast"}`` for reminders and digests);
 - on 429 holds back only the chat that got it, for ``retry_after``, while other chats go on.
 
-Network errors, 5xx and 403 are the caller's to handle (`bot.services.delivery`): the
+Network errors, 5xx and 403 are the caller's to handle (`bot.services.reminders.delivery`): the
 limiter must not guess whether a request that failed half-way was performed. To help the
 caller find out, it remembers per chat the highest message id it has seen (in answers to
 sends and in incoming updates) and the ids of the bot's own recent messages

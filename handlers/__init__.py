@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.services.access import Action
+from bot.services.people.access import Action
 from handlers import conversation, coordinator, deadline, export, due, errors, guard, invites, registration, remind, reminders, review, roster, start, submit
 
 

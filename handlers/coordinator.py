@@ -6,11 +6,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.config import ReportType
 from bot.context import BotContext
-from bot.services import adhoc
-from bot.services import views as v
-from bot.services.access import Action, Roles
-from bot.services.buttons import Button
-from bot.services.forms.render import split
+from bot.services.deadlines import adhoc
+from bot.services.coordinator import views as v
+from bot.services.people.access import Action, Roles
+from bot.buttons import Button
+from bot.services.submissions.forms.render import split
 from bot.texts.catalog import t
 from bot.storage.views import Counts, ItemRef, UnitRow
 from handlers.guard import button, is_private, requires

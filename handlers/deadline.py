@@ -13,10 +13,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.config import TemplateKind
 from bot.context import BotContext
-from bot.services import adhoc, reminders
-from bot.services import views as v
-from bot.services.access import Action, Roles
-from bot.services.buttons import Button
+from bot.services.deadlines import adhoc
+from bot.services.reminders import core as reminders
+from bot.services.coordinator import views as v
+from bot.services.people.access import Action, Roles
+from bot.buttons import Button
 from handlers import conversation
 from handlers.conversation import Current
 from handlers.guard import allowed, button, requires

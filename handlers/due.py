@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.services import access
-from bot.services.due_view import due_list
+from bot.services.people import access
+from bot.services.submissions.due_view import due_list
 from handlers import guard
 from handlers.replies import send
 

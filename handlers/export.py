@@ -7,9 +7,12 @@ import asyncio
 from telegram import Update
 
 from bot.context import BotContext
-from bot.services import adhoc, chart, compile as compiler, export
-from bot.services import views as v
-from bot.services.access import Action, Roles
+from bot.services.deadlines import adhoc
+from bot.services.coordinator import chart
+from bot.services.coordinator import compile as compiler
+from bot.services.coordinator import export
+from bot.services.coordinator import views as v
+from bot.services.people.access import Action, Roles
 from handlers.guard import requires
 
 

@@ -1,4 +1,4 @@
-"""The guard every command, button and flow message passes: `bot.services.access` decides, this enforces.
+"""The guard every command, button and flow message passes: `bot.services.people.access` decides, this enforces.
 
     @requires(Action.SUBMIT)
     async def submit(update, context, who): ...            # who: access.Roles
@@ -25,9 +25,9 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.context import BotContext
-from bot.services import access
-from bot.services.access import Action, Roles
-from bot.services.buttons import Button
+from bot.services.people import access
+from bot.services.people.access import Action, Roles
+from bot.buttons import Button
 
 P = ParamSpec("P")
 CommandHandler = Callable[Concatenate[Update, BotContext, Roles, P], Awaitable[None]]

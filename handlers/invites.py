@@ -6,9 +6,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.models import UNIT_ROLES, Role
-from bot.services import invites
-from bot.services.access import Action, Roles
-from bot.services.buttons import Button
+from bot.services.people import invites
+from bot.services.people.access import Action, Roles
+from bot.buttons import Button
 from handlers.guard import button, requires
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.services import notify, registration
-from bot.services.access import Action, Roles
-from bot.services.buttons import Button
-from bot.services.registration import Step
-from bot.services.validation import FIELDS
+from bot.services import notify
+from bot.services.people import registration
+from bot.services.people.access import Action, Roles
+from bot.buttons import Button
+from bot.services.people.registration import Step
+from bot.services.people.validation import FIELDS
 from bot.texts.catalog import Markup, t
 from handlers import conversation
 from handlers.guard import allowed, button, requires

@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.services import access, nudge
-from bot.services.reminders import report_of, report_title
+from bot.services.people import access
+from bot.services.reminders import nudge
+from bot.services.reminders.core import report_of, report_title
 
 
 def _allowed(update: Update, context: BotContext) -> bool:

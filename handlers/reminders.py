@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from telegram import Update
 
 from bot.context import BotContext
-from bot.services import reminders
+from bot.services.reminders import core as reminders
 from bot.storage import drafts, people
 from handlers import conversation
 from schedules import parse_when

@@ -8,9 +8,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 
 from bot.context import BotContext
-from bot.services import files
-from bot.services.forms.render import split
-from bot.services.submissions import Reply
+from bot.services.submissions import files
+from bot.services.submissions.forms.render import split
+from bot.services.submissions.flow import Reply
 
 
 def keyboard(context: BotContext, user_id: int, reply: Reply) -> InlineKeyboardMarkup | None:

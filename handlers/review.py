@@ -5,11 +5,12 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.services import access, review
-from bot.services.submissions import Btn, Reply
+from bot.services.people import access
+from bot.services.submissions import review
+from bot.services.submissions.flow import Btn, Reply
 from bot.services import notify
-from bot.services.buttons import Button
-from bot.services.forms.render import split
+from bot.buttons import Button
+from bot.services.submissions.forms.render import split
 from bot.texts.catalog import t
 from handlers import conversation, guard
 from handlers.conversation import Current

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.services import roster
-from bot.services.access import Action, Roles
-from bot.services.buttons import Button
+from bot.services.people import roster
+from bot.services.people.access import Action, Roles
+from bot.buttons import Button
 from handlers.guard import button, requires
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.services import access, drafts
+from bot.services.people import access
+from bot.services import drafts
 from bot.texts.catalog import LANGUAGES
 from handlers import registration
 

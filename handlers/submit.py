@@ -5,9 +5,10 @@ from __future__ import annotations
 from telegram import Message, Update
 
 from bot.context import BotContext
-from bot.services import access, files
-from bot.services import submissions as service
-from bot.services.buttons import Button
+from bot.services.people import access
+from bot.services.submissions import files
+from bot.services.submissions import flow as service
+from bot.buttons import Button
 from handlers import conversation, guard
 from handlers.conversation import Current
 from handlers.replies import send as send_replies

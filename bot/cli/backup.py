@@ -1,6 +1,6 @@
 """`liaison-bot backup --out FILE` and `liaison-bot restore FILE [--force]`: the database and its files in one archive.
 
-The archive format and why it was chosen: `bot.services.backup`.
+The archive format and why it was chosen: `bot.services.backup.archive`.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def _settings(config_path: str | None) -> tuple[str, Path]:
     """The database URL and the files folder (LIAISON_BOT_DATABASE_URL / LIAISON_BOT_FILES_DIR override the config)."""
-    from bot.services.files import FILES_DIR_ENV
+    from bot.services.submissions.files import FILES_DIR_ENV
 
     config = load_config(config_path)
     return config.database.url, Path(os.environ.get(FILES_DIR_ENV) or config.files.dir)
@@ -67,7 +67,7 @@ def _config_failed(e: ConfigError) -> int:
 def run_backup(args: argparse.Namespace) -> int:
     """Write the archive."""
     from bot.clock import SystemClock
-    from bot.services.backup import BackupError, create_backup
+    from bot.services.backup.archive import BackupError, create_backup
 
     try:
         url, files_dir = _settings(args.config)
@@ -91,7 +91,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     """Restore the archive."""
-    from bot.services.backup import BackupError, BadArchive, restore_backup
+    from bot.services.backup.archive import BackupError, BadArchive, restore_backup
 
     try:
         url, files_dir = _settings(args.config)

@@ -25,7 +25,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def _services(config_path: str | None):  # type: ignore[no-untyped-def]
     from bot.clock import SystemClock
     from bot.context import Services
-    from bot.services.buttons import ButtonSigner
+    from bot.buttons import ButtonSigner
     from bot.storage import Storage
     from schedules import ChinaCalendar
 
@@ -44,7 +44,7 @@ def _fail(e: ConfigError) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the workbook."""
-    from bot.services.export import build_workbook
+    from bot.services.coordinator.export import build_workbook
 
     try:
         services = _services(args.config)
@@ -62,7 +62,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_compile(args: argparse.Namespace) -> int:
     """Write the Word document of a period."""
-    from bot.services.compile import compile_period
+    from bot.services.coordinator.compile import compile_period
 
     try:
         services = _services(args.config)

@@ -27,9 +27,9 @@ def run_invite(args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from bot.context import Services
     from bot.db import upgrade
-    from bot.services.buttons import ButtonSigner
-    from bot.services.campaign import sync_campaign
-    from bot.services.invites import InviteError, create_invite, invite_link
+    from bot.buttons import ButtonSigner
+    from bot.services.people.campaign import sync_campaign
+    from bot.services.people.invites import InviteError, create_invite, invite_link
     from bot.storage import Storage
     from schedules import ChinaCalendar
 

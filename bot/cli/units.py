@@ -22,8 +22,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run_import_units(args: argparse.Namespace) -> int:
     """Check every row; import all of them, or report the bad lines and import nothing."""
     from bot.db import upgrade
-    from bot.services.deadlines import RESYNC_EVERY_S
-    from bot.services.unit_import import import_units, read_units_file
+    from bot.services.deadlines.due_items import RESYNC_EVERY_S
+    from bot.services.people.unit_import import import_units, read_units_file
     from bot.storage import Storage
 
     try:

@@ -175,7 +175,7 @@ def was_claimed(
     return session.exec(statement).first() is not None
 
 
-# --- queries of the reminder services (bot.services.reminders, nudge, digest) ------------------
+# --- queries of the reminder services (bot.services.reminders.core, nudge, digest) ------------------
 
 SNOOZE_PREFIX = "snooze@"
 NUDGE_PREFIX = "nudge@"

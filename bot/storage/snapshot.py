@@ -2,7 +2,7 @@
 
 Unlike the other storage modules these work on a SQLAlchemy `Connection` for the whole
 database (a backup is one read transaction over all tables; a restore one write transaction),
-not on a per-aggregate `Session`. `bot.services.backup` decides what to do with the rows.
+not on a per-aggregate `Session`. `bot.services.backup.archive` decides what to do with the rows.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from bot.clock import FixedClock
-from bot.emulator import Emulator
+from emulator import Emulator
 from bot.storage import Storage
 from tests.app.submit_helpers import STATS
 from tests.fixtures.app import RunningBot, campaign_config, start_bot, stop_bot

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 import bot.app
-from bot.emulator import Emulator
-from bot.emulator.control import UserHandle
-from bot.emulator.state import BotMessage
+from emulator import Emulator
+from emulator.control import UserHandle
+from emulator.state import BotMessage
 from bot.sender import Limits, PacedLimiter
 from bot.storage import Storage
 from bot.texts.catalog import t

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.config import ReportType
-from bot.emulator.control import UserHandle
-from bot.emulator.state import BotMessage
+from emulator.control import UserHandle
+from emulator.state import BotMessage
 from bot.models import Person
 from bot.storage import Storage
 

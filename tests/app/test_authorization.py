@@ -20,12 +20,13 @@ import pytest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import SERVICES_KEY, Services
-from bot.emulator.control import UserHandle
+from emulator.control import UserHandle
 from bot.models import ObligationStatus, Person, Role, SubmissionKind, Unit
-from bot.services import access, reminders
-from bot.services.access import Action
-from bot.services.submissions import FLOW as FILING
-from bot.services.submissions import NONCE
+from bot.services.people import access
+from bot.services.reminders import core as reminders
+from bot.services.people.access import Action
+from bot.services.submissions.flow import FLOW as FILING
+from bot.services.submissions.flow import NONCE
 from bot.storage import due, submissions
 from bot.texts.catalog import t
 from tests.app.registration_support import fast_sends, settle

@@ -12,9 +12,9 @@ from sqlmodel import col, select
 
 from bot.clock import FixedClock
 from bot.config import People
-from bot.emulator import Emulator
+from emulator import Emulator
 from bot.models import Invite, Person, Role, RoleAssignment
-from bot.services.campaign import REMOVED_FROM_CONFIG
+from bot.services.people.campaign import REMOVED_FROM_CONFIG
 from bot.storage import Storage, audit, roles
 from bot.texts.catalog import t
 from tests.app.registration_support import fast_sends, person_id_of, register, reply_to, settle

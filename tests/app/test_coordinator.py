@@ -7,8 +7,8 @@ from datetime import timedelta
 from bot.models import SubmissionKind
 from bot.storage import submissions
 from tests.app.helpers_coordinator import case_data, file, liaison
-from bot.emulator.control import UserHandle
-from bot.emulator.state import BotMessage
+from emulator.control import UserHandle
+from emulator.state import BotMessage
 from tests.fixtures.app import COORDINATOR, LEADER, RunningBot
 
 
@@ -133,7 +133,7 @@ async def test_forged_page_button_is_refused(bot_app: RunningBot) -> None:
 def test_page_buttons_of_a_long_query_fit_telegrams_64_bytes() -> None:
     from types import SimpleNamespace
 
-    from bot.services.buttons import Button, ButtonSigner
+    from bot.buttons import Button, ButtonSigner
     from handlers import coordinator
 
     signer = ButtonSigner(b"secret")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.models import DueItem, Obligation
-from bot.services import reports
+from bot.services.deadlines import reports
 from bot.storage import due
 from sqlmodel import select
 from tests.app.test_coordinator import ask

@@ -12,9 +12,10 @@ from docx import Document
 
 from bot.clock import FixedClock
 from bot.config import ReportType
-from bot.emulator import Emulator
+from emulator import Emulator
 from bot.models import SubmissionKind
-from bot.services import chart, export
+from bot.services.coordinator import chart
+from bot.services.coordinator import export
 from bot.storage import Storage
 from tests.app.helpers_coordinator import case_data, file, liaison, statistics_data, summary_data
 from tests.app.test_coordinator import ask

@@ -2,7 +2,7 @@
 
 The real bot against the emulator over a real socket (SQLite and PostgreSQL). A send that ends
 without Telegram's answer (a dropped connection) may or may not have been performed; the probe
-(`bot.services.delivery`) finds out with keyboard-only edits above the highest message id the
+(`bot.services.reminders.delivery`) finds out with keyboard-only edits above the highest message id the
 limiter saw in the chat before the send. It must never change the text of a message that is not
 the reminder, and the reminder must never reach the user twice.
 """
@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 
-from bot.emulator import UserHandle
-from bot.emulator.state import BotMessage
+from emulator import UserHandle
+from emulator.state import BotMessage
 from bot.models import ReminderSent, ReminderStatus, Role
 from bot.sender import PacedLimiter
-from bot.services import delivery, notify, reminders
+from bot.services.reminders import delivery
+from bot.services import notify
+from bot.services.reminders import core as reminders
 from bot.texts.catalog import t
 from tests.app.test_reminders import CASES, MINUS_1D, MINUS_3D, liaison, process, reminder_messages, services_of
 from tests.fixtures.app import COORDINATOR, RunningBot

@@ -14,8 +14,8 @@ import pytest
 from bot.cli import main as cli_main
 from bot.context import SERVICES_KEY, Services
 from bot.models import Person, Role
-from bot.services import invites as invite_service
-from bot.services import roster
+from bot.services.people import invites as invite_service
+from bot.services.people import roster
 from bot.storage import Storage, invites
 from bot.texts.catalog import t
 from tests.app.registration_support import fast_sends, register, reply_to, settle
@@ -157,7 +157,7 @@ def test_cli_invite_prints_the_link(storage: Storage, tmp_path: Path, capsys: py
 
 def test_cli_import_units_all_or_nothing(storage: Storage, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from bot.config import load_config
-    from bot.services.campaign import sync_campaign
+    from bot.services.people.campaign import sync_campaign
 
     url = storage.engine.url.render_as_string(hide_password=False)
     bad = tmp_path / "bad.csv"

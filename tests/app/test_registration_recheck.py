@@ -11,8 +11,8 @@ from collections.abc import Callable
 import re
 from datetime import timedelta
 
-from bot.emulator.control import UserHandle
-from bot.emulator.state import BotMessage
+from emulator.control import UserHandle
+from emulator.state import BotMessage
 from bot.models import Invite, Role, Unit
 from bot.storage import Storage
 from bot.texts.catalog import t

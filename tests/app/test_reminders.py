@@ -14,9 +14,9 @@ from typing import Any
 from bot.app import build_application
 from bot.config import ReminderSettings
 from bot.context import SERVICES_KEY, Services
-from bot.emulator import UserHandle
+from emulator import UserHandle
 from bot.models import Person, ReminderStatus, Role
-from bot.services import reminders
+from bot.services.reminders import core as reminders
 from bot.storage import due
 from tests.fixtures.app import RunningBot, campaign_config, start_bot, stop_bot
 from tests.fixtures.emulator import TEST_TOKEN

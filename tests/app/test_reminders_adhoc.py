@@ -12,7 +12,8 @@ from typing import Any
 
 from bot.config import TemplateKind
 from bot.models import ReminderStatus, Role
-from bot.services import adhoc, reminders
+from bot.services.deadlines import adhoc
+from bot.services.reminders import core as reminders
 from bot.storage import due
 from schedules import parse_when
 from tests.app.test_coordinator import ask

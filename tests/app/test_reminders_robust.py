@@ -18,7 +18,9 @@ from bot.clock import FixedClock
 from bot.config import ReminderSettings
 from bot.context import SERVICES_KEY
 from bot.models import ReminderKind, ReminderSent, ReminderStatus
-from bot.services import delivery, digest, reminders
+from bot.services.reminders import delivery
+from bot.services.reminders import digest
+from bot.services.reminders import core as reminders
 from bot.storage import due
 from bot.storage import reminders as reminder_rows
 from tests.app.test_reminders import CASES, MINUS_3D, liaison, process, reminder_messages, services_of

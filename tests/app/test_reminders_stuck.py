@@ -15,8 +15,9 @@ from bot.app import build_application
 from bot.clock import FixedClock
 from bot.config import People
 from bot.models import ReminderKind, ReminderStatus
-from bot.services import delivery, reminders
-from bot.services.reports import report_of
+from bot.services.reminders import delivery
+from bot.services.reminders import core as reminders
+from bot.services.deadlines.reports import report_of
 from bot.storage import due
 from bot.storage import reminders as reminder_rows
 from tests.app.test_reminders import MINUS_3D, liaison, process, reminder_messages, services_of

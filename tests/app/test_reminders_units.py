@@ -13,9 +13,9 @@ from typing import Any
 
 from bot.app import build_application
 from bot.context import SERVICES_KEY
-from bot.emulator import UserHandle
+from emulator import UserHandle
 from bot.models import ReminderStatus
-from bot.services import reminders
+from bot.services.reminders import core as reminders
 from tests.app.test_reminders import CASES, MINUS_1D, MINUS_3D, file, process, reminder_messages, services_of
 from tests.fixtures.app import COORDINATOR, RunningBot
 from tests.fixtures.emulator import TEST_TOKEN

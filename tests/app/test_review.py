@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.emulator.control import UserHandle
+from emulator.control import UserHandle
 from bot.models import ObligationStatus, Person, Role, SubmissionStatus
 from bot.storage import Storage, due, submissions
 from tests.app.submit_helpers import liaison_of, presses, says

@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.emulator import Emulator
+from emulator import Emulator
 
 TOKEN = "7000001:AAFakeTokenForTests_abcdefghijk"
 

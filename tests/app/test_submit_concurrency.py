@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.emulator.control import UserHandle
+from emulator.control import UserHandle
 from bot.models import Person, Role, SubmissionKind, SubmissionStatus
 from bot.storage import Storage, due, submissions
 from bot.texts.catalog import t

@@ -119,7 +119,7 @@ async def test_statistics_by_excel_template_problems_by_cell_then_filed(
 async def test_a_workbook_sent_before_choosing_is_read_at_once(
     stats_bot: RunningBot, make_person: Callable[..., Person], make_liaison: Callable[..., Any]
 ) -> None:
-    from bot.services.forms.workbook import blank_workbook
+    from bot.services.submissions.forms.workbook import blank_workbook
 
     liaison_of(stats_bot.storage, make_person, make_liaison, "pgs", LIAISON)
     user = stats_bot.emulator.user(LIAISON, first_name="张", language_code="zh-hans")

@@ -17,10 +17,12 @@ from bot.cli import main as cli_main
 from bot.clock import FixedClock
 from bot.config import TemplateKind
 from bot.context import SERVICES_KEY, Services
-from bot.emulator import Emulator
+from emulator import Emulator
 from bot.models import Person, Unit
-from bot.services import adhoc, deadlines, reminders
-from bot.services.deadlines import RESYNC_EVERY_S, RESYNC_JOB
+from bot.services.deadlines import adhoc
+from bot.services.deadlines import due_items as deadlines
+from bot.services.reminders import core as reminders
+from bot.services.deadlines.due_items import RESYNC_EVERY_S, RESYNC_JOB
 from bot.storage import Storage, due
 from schedules import When
 from tests.app.registration_support import fast_sends

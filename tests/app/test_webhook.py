@@ -26,7 +26,7 @@ from bot import webhook
 from bot.app import build_application
 from bot.clock import FixedClock
 from bot.config import DEFAULT_CONFIG, WEBHOOK_SECRET_ENV, TelegramSettings
-from bot.emulator import Emulator
+from emulator import Emulator
 from bot.sender import PacedLimiter
 from bot.storage import Storage
 from bot.texts.catalog import t

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.emulator import Emulator, EmulatorThread
+from emulator import Emulator, EmulatorThread
 
 
 async def test_wait_for_times_out_with_what_the_chat_shows(emulator: Emulator) -> None:

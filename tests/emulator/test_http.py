@@ -5,7 +5,7 @@ import json
 import httpx
 import pytest
 
-from bot.emulator import Emulator
+from emulator import Emulator
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from telegram import Bot
 from telegram.error import Forbidden, NetworkError, RetryAfter
 
-from bot.emulator import Emulator
+from emulator import Emulator
 
 
 class FakeClock:

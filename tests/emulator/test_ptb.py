@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.emulator import Emulator
+from emulator import Emulator
 
 
 @pytest.fixture

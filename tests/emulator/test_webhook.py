@@ -11,8 +11,8 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.emulator import Emulator
-from bot.emulator.webhook import SECRET_HEADER, UNRESOLVED
+from emulator import Emulator
+from emulator.webhook import SECRET_HEADER, UNRESOLVED
 
 PUBLIC = "https://bot.example.org"
 HOOK = f"{PUBLIC}/telegram/hook"

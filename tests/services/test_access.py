@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from bot.models import Person, Unit
-from bot.services.access import Action, roles_of
+from bot.services.people.access import Action, roles_of
 from bot.storage import Storage
 
 

@@ -13,10 +13,10 @@ from docx import Document
 from bot.cli import main
 from bot.config import load_config
 from bot.models import SubmissionKind
-from bot.services import chart
-from bot.services.campaign import sync_campaign
-from bot.services.deadlines import sync_due_items
-from bot.services.export import statistics_table, sum_tables
+from bot.services.coordinator import chart
+from bot.services.people.campaign import sync_campaign
+from bot.services.deadlines.due_items import sync_due_items
+from bot.services.coordinator.export import statistics_table, sum_tables
 from bot.storage import Storage
 from schedules import ChinaCalendar
 from tests.app.helpers_coordinator import case_data, file, liaison, statistics_data

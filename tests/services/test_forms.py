@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.forms import statistics as stats
-from bot.services.forms import validators
-from bot.services.forms.render import split
+from bot.services.submissions.forms import statistics as stats
+from bot.services.submissions.forms import validators
+from bot.services.submissions.forms.render import split
 
 NOW = datetime(2023, 8, 16, 2, 0, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Shanghai")
@@ -127,7 +127,7 @@ def _workbook(rows: list[list[object]]) -> bytes:
 
 
 def test_a_workbook_is_read_by_category_name_wherever_the_rows_are() -> None:
-    from bot.services.forms.workbook import read_workbook
+    from bot.services.submissions.forms.workbook import read_workbook
 
     data = _workbook([
         ["附件1"],
@@ -143,7 +143,7 @@ def test_a_workbook_is_read_by_category_name_wherever_the_rows_are() -> None:
 
 
 def test_workbook_problems_name_the_excel_cell() -> None:
-    from bot.services.forms.workbook import read_workbook
+    from bot.services.submissions.forms.workbook import read_workbook
 
     data = _workbook([["零售药店", 1, 2, 0, 0, 0, 0, -1], ["药品使用单位"], ["其他", 1]])
     table, problems = read_workbook(data)
@@ -157,7 +157,7 @@ def test_workbook_problems_name_the_excel_cell() -> None:
 
 
 def test_a_damaged_workbook_is_unreadable() -> None:
-    from bot.services.forms.workbook import Unreadable, blank_workbook, read_workbook
+    from bot.services.submissions.forms.workbook import Unreadable, blank_workbook, read_workbook
 
     with pytest.raises(Unreadable):
         read_workbook(blank_workbook()[:300])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services import validation
-from bot.services.validation import Invalid
+from bot.services.people import validation
+from bot.services.people.validation import Invalid
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ DOCX = b"PK\x03\x04 summary"
 
 
 def keep(files_dir: Path, data: bytes) -> tuple[str, str]:
-    """Keep bytes the way `bot.services.files.store` does: (sha256, storage_path)."""
+    """Keep bytes the way `bot.services.submissions.files.store` does: (sha256, storage_path)."""
     sha256 = hashlib.sha256(data).hexdigest()
     path = files_dir / sha256[:2] / sha256
     path.parent.mkdir(parents=True, exist_ok=True)

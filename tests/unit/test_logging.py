@@ -44,7 +44,7 @@ def test_verbose_logging_keeps_the_telegram_library_at_info() -> None:
     saved = (root.level, root.handlers[:], logging.getLogger("telegram").level)
     try:
         setup_logging(logging.DEBUG)
-        assert logging.getLogger("bot.services.reminders").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("bot.services.reminders.core").isEnabledFor(logging.DEBUG)
         assert not logging.getLogger("telegram.ext.ExtBot").isEnabledFor(logging.DEBUG)  # its debug lines hold messages
     finally:
         root.setLevel(saved[0])

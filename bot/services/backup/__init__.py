@@ -1,0 +1,1 @@
+"""The backup archive of a campaign's database and files, and its format."""

@@ -1,0 +1,132 @@
+"""Ad-hoc deadlines (临时报送事项): a special report, a 重大问题随时上报 follow-up, added with /deadline.
+
+Each becomes a one-off report type `adhoc_<id>` (table `adhoc_report`) with one due item
+(period key 'once') and an obligation per owing unit, so /due, /outstanding, /status, the
+exports and the reminders see it like a configured report type. Everything that needs the
+report types of the campaign should ask `report_types(services)` (config + ad-hoc) or
+`bot.services.deadlines.reports.find_report(services, key)`, not only `config.report_types`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.config import ReportType, TemplateKind
+from bot.context import Services
+from bot.models import AdhocReport, DueItem
+from bot.storage import adhoc, due, units
+from schedules import When
+from schedules.periods import due_moment
+from schedules.rules import OnceSchedule
+
+PREFIX = "adhoc_"
+PERIOD_KEY = "once"
+PERIOD_LABEL = "临时报送"
+PERIOD_LABEL_EN = "Ad hoc"
+DEFAULT_REMINDERS = ["-1d@09:00", "0d@09:00", "+1d@09:00"]
+TEMPLATES = (TemplateKind.FREE, TemplateKind.CASE, TemplateKind.STATISTICS, TemplateKind.SUMMARY, TemplateKind.CONFIRMATION)
+MAX_TITLE = 100
+
+
+def as_report_type(row: AdhocReport, tz: object) -> ReportType:
+    """The `ReportType` an ad-hoc row stands for (a one-off schedule on its due day)."""
+    local = row.due_at.astimezone(tz)  # type: ignore[arg-type]
+    fields = {
+        "key": row.key,
+        "title": row.title,
+        "title_en": row.title,
+        "template": TemplateKind(row.template),
+        "owed_by": list(row.owed_by),
+        "schedule": OnceSchedule(kind="once", date=local.date(), label=PERIOD_LABEL, label_en=PERIOD_LABEL_EN),
+        "due_time": local.time().replace(microsecond=0) if row.has_time else None,
+        "reminders": DEFAULT_REMINDERS,  # parsed by the validator
+    }
+    return ReportType.model_validate(fields, context={"adhoc": True})  # the adhoc_ prefix is theirs
+
+
+def report_types(services: Services) -> list[ReportType]:
+    """The campaign's report types: the configured ones, then the ad-hoc ones by creation."""
+    tz = services.config.campaign.tz
+    return list(services.config.report_types) + [as_report_type(r, tz) for r in services.storage.adhoc.list_adhoc_reports()]
+
+
+def due_at_of(when: When, tz: object) -> datetime:
+    """The deadline a phrase names: its moment, or the end of its day."""
+    return when.moment if when.moment is not None else due_moment(when.day, None, tz)  # type: ignore[arg-type]
+
+
+def tags_of(services: Services) -> list[str]:
+    """Every unit tag of the campaign, in config order."""
+    return list(dict.fromkeys(t for u in services.config.units for t in u.tags))
+
+
+def match_units(services: Services, text: str) -> tuple[list[str], list[str]]:
+    """Unit codes named in `text` (codes or names, separated by 、 , ; or spaces), and the words not understood."""
+    with services.storage.session() as s:
+        active = units.list_units(s)
+    by_code = {u.code.lower(): u.code for u in active}
+    by_name = {u.name: u.code for u in active}
+    found: list[str] = []
+    unknown: list[str] = []
+    for word in (w for w in re.split(r"[\s、,，;；]+", text.strip()) if w):
+        code = by_code.get(word.lower()) or by_name.get(word)
+        if code is None:
+            partial = [c for n, c in by_name.items() if word in n]
+            code = partial[0] if len(partial) == 1 else None
+        if code is None:
+            unknown.append(word)
+        elif code not in found:
+            found.append(code)
+    return found, unknown
+
+
+def owing_codes(services: Services, *, tags: list[str], unit_codes: list[str]) -> list[str]:
+    """The active units that owe it: the named units, else those with one of the tags, else all."""
+    from bot.services.deadlines.due_items import owing  # (deadlines imports this module)
+
+    with services.storage.session() as s:
+        active = units.list_units(s)
+    return owing(active, tags=tags, unit_codes=unit_codes)
+
+
+@dataclass(frozen=True)
+class Created:
+    """What `create` made."""
+
+    report: AdhocReport
+    due_item: DueItem
+    units: int
+
+
+def create(
+    services: Services,
+    *,
+    title: str,
+    template: TemplateKind,
+    when: When,
+    tags: list[str],
+    unit_codes: list[str],
+    person_id: int | None,
+    now: datetime,
+) -> Created:
+    """Add the ad-hoc report type, its due item and the obligations, in one transaction."""
+    tz = services.config.campaign.tz
+    codes = owing_codes(services, tags=tags, unit_codes=unit_codes)
+    with services.storage.session() as s:
+        row = adhoc.add_adhoc_report(
+            s,
+            title=title,
+            template=template.value,
+            due_at=due_at_of(when, tz),
+            has_time=when.has_time,
+            owed_by=tags,
+            unit_codes=unit_codes,
+            created_by_person_id=person_id,
+            now=now,
+        )
+        item = due.ensure_due_item(
+            s, report_key=row.key, period_key=PERIOD_KEY, period_label=PERIOD_LABEL, due_at=row.due_at, unit_codes=codes, now=now
+        )
+    return Created(report=row, due_item=item, units=len(codes))

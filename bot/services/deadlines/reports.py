@@ -1,0 +1,52 @@
+"""The campaign's report types: those of `config.toml`, then the ad-hoc ones added with /deadline.
+
+Everything that looks a report type up by key asks here, so ad-hoc deadlines behave like
+configured ones in /due, submissions, reviews, reminders and the coordinator views.
+"""
+
+from __future__ import annotations
+
+from bot.config import ReportType
+from bot.context import Services
+
+
+def find_report(services: Services, key: str) -> ReportType | None:
+    """A report type (configured or ad-hoc) by key; None if neither."""
+    try:
+        return services.config.report(key)
+    except KeyError:
+        pass
+    from bot.services.deadlines.adhoc import PREFIX, as_report_type
+
+    if not key.startswith(PREFIX):
+        return None
+    row = services.storage.adhoc.get_adhoc_report(key=key)
+    return None if row is None else as_report_type(row, services.config.campaign.tz)
+
+
+def report_of(services: Services, key: str) -> ReportType:
+    """A report type (configured or ad-hoc) by key; KeyError if neither."""
+    found = find_report(services, key)
+    if found is None:
+        raise KeyError(key)
+    return found
+
+
+def report_title(report: ReportType, language: str) -> str:
+    """A report type's title in a language."""
+    return (report.title_en or report.title) if language == "en" else report.title
+
+
+def period_label(services: Services, report: ReportType | None, *, period_key: str, stored: str, language: str) -> str:
+    """A period's label in a language; the database keeps the Chinese one (`stored`)."""
+    if language == "zh-CN" or report is None:
+        return stored
+    from schedules import periods_of
+
+    c = services.config.campaign
+    cache_key = ("period-labels", report.key)
+    labels: dict[str, str] | None = services.extras.get(cache_key)  # type: ignore[assignment]
+    if labels is None:
+        labels = {d.period_key: d.label_en for d in periods_of(report, tz=c.tz, start=c.start, end=c.end, calendar=services.calendar)}
+        services.extras[cache_key] = labels
+    return labels.get(period_key) or stored

@@ -1,0 +1,335 @@
+"""Delivering one claimed reminder exactly once, as far as the Bot API allows.
+
+A reminder row is claimed (`storage.reminders.claim_reminder`, a UNIQUE key) before its
+message goes out, so no two senders — tasks or processes — ever send the same one. What is
+left is the failure of a single send:
+
+- 429: `bot.sender.PacedLimiter` holds that chat for `retry_after` and tries again itself;
+  if it gives up, the message was surely not sent and we retry with backoff.
+- 403 (blocked, never started): final; the person is marked unreachable (and, the first time,
+  the coordinators are told: `bot.services.notify.tell_newly_unreachable`), the caller turns
+  to the backup.
+- 400: final (the request itself is wrong); retrying cannot help. Recorded "not delivered"
+  (listed in the coordinators' digest).
+- a connect error or a pool timeout: the request never left; retry with backoff. After
+  `MAX_ATTEMPTS` tries the row is left failed; `bot.services.reminders.core.retry_failed` tries
+  again in later sweeps until its moment + `missed_grace` has passed.
+- anything else that ends without Telegram's answer — a dropped connection (PTB:
+  `NetworkError` from httpx's RemoteProtocolError/ReadError), a read timeout (`TimedOut`),
+  a 5xx from the gateway — is *ambiguous*: Telegram may have performed it. From the client
+  both cases look the same (the emulator's `drop_next(after=True/False)` produce identical
+  errors), so a blind retry doubles and no retry loses. We *detect prior delivery* instead
+  (the probe, below); if it cannot decide, we choose *at most once*: the reminder is marked
+  failed with "delivery unknown", not retried automatically, and listed in the digest.
+
+**The probe** must never damage a message that is not this reminder. It relies on two facts:
+message ids in a private chat are sequential, and every reminder's keyboard is unique (its
+buttons carry the reminder's row id).
+
+- Where it starts: strictly above the highest message id the limiter saw in the chat
+  *before this send* (`PacedLimiter.top_message_id`, read before each attempt). Everything
+  at or below it existed before the send and cannot be our reminder. When the limiter saw
+  nothing in the chat (the process restarted since), there is no safe floor — the bot's
+  replies and other reminders are somewhere above any id the database knows — so there is
+  **no probe**: delivery unknown.
+- What it asks, id by id: ``editMessageReplyMarkup`` with this reminder's own keyboard
+  (``LiaisonBot`` drops the parse_mode PTB adds to it). It can never change a message's text.
+  Answers: "message is not modified" → that message already has exactly this keyboard, so it
+  is our reminder (delivered: record its id); "message to edit not found" → no message has
+  that id, so nothing was sent after the floor (not delivered: retry); "message can't be
+  edited" → a message of the user (nothing changed; look further). Ids of the bot's own
+  other messages that this process saw answered (`PacedLimiter.own_message_ids`, and for a
+  stuck claim the ids of the person's recorded reminders) are skipped without a request.
+- It stops at the first other answer, as unknown. In particular a *successful* edit means the
+  message was one of the bot's messages we did not know (a reply still in flight, another
+  process's message): we just put this reminder's keyboard on it. Its old keyboard cannot be
+  restored (the Bot API does not tell what it was), so the probe removes the keyboard it
+  added — an exact restore for the usual keyboard-less reply — and stops: delivery unknown.
+  It never goes past a message it changed.
+- A probe request that itself ends without an answer is ambiguous too (it may have changed
+  a message, after which "not modified" would wrongly look like ours): unknown, unless the
+  request surely never left (connect error, pool timeout, 429).
+
+Why this method and not the others: ``editMessageText`` with the reminder's text and
+keyboard (the earlier probe) replaces a foreign message's *text* — the user's /help or /due
+answer became this reminder. ``editMessageCaption`` cannot tell our text message from any
+other text message. There is no Bot API call that reads a message. A keyboard-only edit
+recognises our reminder by its unique keyboard alone (robust to the text being rendered
+again at another moment) and, when the id turns out to be someone else's message, limits
+the damage to that message's keyboard, which is at once removed.
+
+Accepted limits: a request Telegram performs *after* we probed (still in flight when the
+connection dropped) would be doubled by the retry; a bot message whose send was in flight
+during the probe may lose its keyboard (and the reminder is then "delivery unknown").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import httpx
+from telegram import InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.context import Services
+from bot.sender import BROADCAST, PacedLimiter
+from bot.storage import people, reminders
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6  # tries of one send in a row (with backoff); `reminders.retry_failed` tries again later
+FINAL = reminders.FINAL  # attempts recorded for a reminder given up for good: never retried
+MAX_PROBES = 12
+BACKOFF_S = 0.5
+BACKOFF_CAP_S = 8.0
+
+
+class Outcome(StrEnum):
+    """How a delivery ended."""
+
+    sent = "sent"
+    unreachable = "unreachable"
+    failed = "failed"  # gave up for now (retryable later) or for good
+    unknown = "unknown"  # may or may not have arrived; not retried (at most once)
+
+
+@dataclass
+class Delivery:
+    """The end of one delivery."""
+
+    outcome: Outcome
+    message_id: int | None = None
+    attempts: int = 1  # the row's attempt count at the end (for the next part of a multi-part row)
+    tell_unreachable: bool = False  # a 403 ("blocked") that marked the person unreachable just now
+
+
+def _surely_not_sent(error: Exception) -> bool:
+    """True when the request never reached Telegram (safe to retry blindly)."""
+    cause = error.__cause__
+    return isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout) or (
+        isinstance(error, TimedOut) and "Pool timeout" in str(error)
+    )
+
+
+def _limiter(bot: Any) -> PacedLimiter | None:
+    limiter = getattr(bot, "rate_limiter", None)
+    return limiter if isinstance(limiter, PacedLimiter) else None
+
+
+def _floor(bot: Any, chat_id: int) -> int | None:
+    """The highest message id the limiter has seen in the chat; None if none (then: no probe)."""
+    limiter = _limiter(bot)
+    return limiter.top_message_id(chat_id) if limiter else None
+
+
+async def _probe(  # noqa: C901
+    bot: Any, chat_id: int, floor: int, markup: InlineKeyboardMarkup, lane: str, *, skip: set[int] | None = None
+) -> int | None | bool:
+    """The id of our message if it is in the chat, None if it surely is not, False if unknown.
+
+    Probes ids above `floor` with a keyboard-only edit (see the module docstring); `skip`: more
+    ids known to be the bot's other messages.
+    """
+    limiter = _limiter(bot)
+    own = (limiter.own_message_ids(chat_id) if limiter else set()) | (skip or set())
+    message_id, probes, failures = floor + 1, 0, 0
+    while probes < MAX_PROBES:
+        if message_id in own:
+            message_id += 1
+            continue
+        probes += 1
+        try:
+            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=markup, rate_limit_args={"lane": lane})
+        except BadRequest as e:
+            answer = e.message.lower()
+            if "not modified" in answer:
+                return message_id
+            if "not found" in answer:
+                return None
+            if "can't be edited" in answer:
+                message_id += 1  # the user's message: nothing was changed
+                continue
+            log.warning("delivery probe: unexpected answer %r; delivery unknown", e.message)
+            return False
+        except Forbidden:
+            return False
+        except (NetworkError, RetryAfter) as e:
+            if not (isinstance(e, RetryAfter) or _surely_not_sent(e)):
+                log.warning("delivery probe: no answer (%r); delivery unknown", e)
+                return False  # it may have changed a message: a later "not modified" would prove nothing
+            failures += 1
+            if failures > 3:
+                return False
+            await asyncio.sleep(BACKOFF_S * failures)
+            continue
+        else:
+            # One of the bot's messages we did not know: it now carries this reminder's keyboard.
+            log.warning("delivery probe changed the keyboard of an unknown bot message; removing it, delivery unknown")
+            await _remove_keyboard(bot, chat_id, message_id, lane)
+            return False
+    return False
+
+
+async def _remove_keyboard(bot: Any, chat_id: int, message_id: int, lane: str) -> None:
+    """Take the keyboard the probe put on a message off again (best effort)."""
+    try:
+        await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None, rate_limit_args={"lane": lane})
+    except TelegramError as e:
+        log.warning("delivery probe: could not remove the keyboard it added: %r", e)
+
+
+async def deliver(
+    services: Services,
+    bot: Any,
+    *,
+    reminder_id: int,
+    person_id: int,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    lane: str = BROADCAST,
+    attempts: int = 1,
+) -> Delivery:
+    """Send a claimed reminder (its row holding `attempts`) and record how it ended (see the module docstring)."""
+    return await deliver_parts(
+        services, bot, reminder_id=reminder_id, person_id=person_id, chat_id=chat_id, texts=[text], markup=markup, lane=lane, attempts=attempts
+    )
+
+
+async def deliver_parts(
+    services: Services,
+    bot: Any,
+    *,
+    reminder_id: int,
+    person_id: int,
+    chat_id: int,
+    texts: list[str],
+    markup: InlineKeyboardMarkup | None = None,
+    lane: str = BROADCAST,
+    attempts: int = 1,
+) -> Delivery:
+    """Send one claimed row as several messages in order (a digest longer than one message).
+
+    The row is recorded sent (with the last part's message id) only when every part went
+    out; the first part that does not go out decides the row's fate (failed, unreachable,
+    unknown) and the later parts are not sent. `markup` goes on the last part.
+    """
+    flying = in_flight(services)
+    flying.add(reminder_id)
+    try:
+        result = Delivery(Outcome.failed)
+        for index, text in enumerate(texts):
+            last = index == len(texts) - 1
+            result = await _deliver(
+                services, bot, reminder_id=reminder_id, person_id=person_id, chat_id=chat_id, text=text,
+                markup=markup if last else None, lane=lane, attempts=attempts, record_sent=last,
+            )
+            if result.outcome is not Outcome.sent:
+                break
+            attempts = result.attempts
+    finally:
+        flying.discard(reminder_id)
+    if result.tell_unreachable:  # outside any session: it sends to the coordinators
+        from bot.services import notify
+
+        await notify.tell_newly_unreachable(services, bot, person_id=person_id)
+    return result
+
+
+def in_flight(services: Services) -> set[int]:
+    """Ids of the reminders this process is delivering right now (never stuck, however long they take)."""
+    return services.extras.setdefault("delivery-in-flight", set())  # type: ignore[no-any-return]
+
+
+async def _deliver(  # noqa: C901
+    services: Services,
+    bot: Any,
+    *,
+    reminder_id: int,
+    person_id: int,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    lane: str,
+    attempts: int,
+    record_sent: bool = True,
+) -> Delivery:
+    """One message of a claimed row, with retries; `record_sent=False` leaves a success unrecorded."""
+    storage = services.storage
+    attempt = attempts
+    while True:
+        floor = _floor(bot, chat_id)  # before this send: the probe only looks above it
+        error: str
+        try:
+            message: Message = await bot.send_message(chat_id, text, reply_markup=markup, rate_limit_args={"lane": lane})
+        except Forbidden as e:
+            now = services.clock.now()
+            with storage.session() as s:
+                reminders.mark_reminder_failed(s, reminder_id=reminder_id, error=f"403 {e.message}", unreachable=True, now=now)
+                newly = people.mark_unreachable(s, person_id=person_id, now=now)
+            # (one who never started the bot is named in the digest instead: digest.never_started_bot)
+            tell = newly and "initiate conversation" not in e.message.lower()
+            return Delivery(Outcome.unreachable, attempts=attempt, tell_unreachable=tell)
+        except BadRequest as e:
+            storage.reminders.give_up_reminder(
+                reminder_id=reminder_id, error=f"{reminders.UNDELIVERED}: 400 {e.message}", attempts=FINAL, now=services.clock.now()
+            )
+            return Delivery(Outcome.failed, attempts=attempt)
+        except RetryAfter as e:
+            error = f"429 retry after {e.retry_after}"
+        except (NetworkError, TimedOut) as e:  # TimedOut is a NetworkError; named for the reader
+            error = f"{type(e).__name__}: {e.message}"
+            if not _surely_not_sent(e):
+                if markup is None:
+                    why = "no keyboard to recognise it by"
+                    found: int | None | bool = False
+                elif floor is None:
+                    why = "no message id known in the chat before the send (restarted since): not probed"
+                    found = False
+                else:
+                    why = "the probe could not tell"
+                    found = await _probe(bot, chat_id, floor, markup, lane)
+                if found is False:
+                    storage.reminders.give_up_reminder(
+                        reminder_id=reminder_id, error=f"delivery unknown after {error} ({why})", attempts=FINAL, now=services.clock.now()
+                    )
+                    return Delivery(Outcome.unknown, attempts=attempt)
+                if found is not None:
+                    storage.reminders.mark_reminder_sent(reminder_id=reminder_id, message_id=int(found), now=services.clock.now())
+                    log.info("a dropped send had arrived; recorded it instead of sending again")
+                    return Delivery(Outcome.sent, int(found), attempts=attempt)
+        else:
+            if record_sent:
+                storage.reminders.mark_reminder_sent(reminder_id=reminder_id, message_id=message.message_id, now=services.clock.now())
+            return Delivery(Outcome.sent, message.message_id, attempts=attempt)
+        # Not sent: try again after a pause, unless the attempts are used up.
+        if attempt >= attempts + MAX_ATTEMPTS - 1:
+            storage.reminders.mark_reminder_failed(reminder_id=reminder_id, error=error, unreachable=False, now=services.clock.now())
+            return Delivery(Outcome.failed, attempts=attempt)
+        with storage.session() as s:
+            if not reminders.reclaim_reminder(s, reminder_id=reminder_id, seen_attempts=attempt, now=services.clock.now()):
+                return Delivery(Outcome.failed, attempts=attempt)  # someone else took it over
+        attempt += 1
+        await asyncio.sleep(min(BACKOFF_CAP_S, BACKOFF_S * 2 ** (attempt - 2)) * (0.5 + random.random() / 2))
+
+
+async def find_delivered(
+    services: Services, bot: Any, *, person_id: int, chat_id: int, markup: InlineKeyboardMarkup, started: datetime
+) -> int | None | bool:
+    """Whether a reminder whose sender stopped mid-send (a stuck claim) is in the chat.
+
+    The same probe as after an ambiguous failure (keyboard-only, stops as unknown at the first
+    message it would change), from a floor the database gives: the person's last reminder
+    recorded sent before the attempt began; every reminder id recorded for the person is
+    skipped. The id of our message, None if it surely is not there, False if that cannot be told.
+    """
+    with services.storage.session() as s:
+        floor = reminders.last_message_id_before(s, person_id=person_id, before=started) or 0
+        skip = reminders.message_ids_of(s, person_id=person_id)
+    return await _probe(bot, chat_id, floor, markup, BROADCAST, skip=skip)

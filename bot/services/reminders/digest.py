@@ -1,0 +1,311 @@
+"""The coordinators' daily digest (每日汇总) and the leaders' escalations (逾期升级).
+
+Both are `ReminderSent` rows claimed before sending, so each goes out once even with two
+processes: the digest is unique per coordinator and day (`digest@2023-08-16`, no due item);
+an escalation per leader, due item and unit (`escalation@<unit id>`), so once per obligation.
+Both go out at `digest_time` (campaign zone), late within `missed_grace` after downtime, and
+never inside the quiet hours (`digest_day`): an escalation is not sent at midnight when its
+obligation turns `escalate_after_days` late, but with the next digest. The digest goes only
+when something is overdue, someone is unreachable, or a message's delivery is unknown or
+failed for good (since the previous digest time).
+
+Telegram takes at most 4096 characters a message. A longer digest is sent as several messages
+of one row (`delivery.deliver_parts`, headed "(1/3)" …), cut between its lines; a leader's
+escalations as several messages of at most that size, each one delivery for its own rows.
+A digest or escalation that cannot be sent is not retried by time (unlike reminders); when
+it surely did not arrive it is recorded "not delivered" and named in the next digest.
+
+A coordinator or leader who never started the bot cannot be messaged (403 "can't initiate
+conversation"): that digest or escalation is given up, and the digests of the coordinators
+who can be reached name them apart from those who blocked the bot, so that someone asks them
+to open the bot and press Start (from the first digest after their 403).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
+
+from bot.context import Services
+from bot.models import Person, ReminderKind, ReminderStatus, Role
+from bot.services.reminders import delivery
+from bot.services.submissions.forms.render import TELEGRAM_LIMIT, split
+from bot.storage import due, people, reminders, roles
+from bot.texts.catalog import Markup, t
+
+log = logging.getLogger(__name__)
+
+HEADING_ROOM = 200  # characters kept free in each part for its heading ("📋 每日汇总（2/3）")
+PART_LIMIT = TELEGRAM_LIMIT - HEADING_ROOM
+
+Item = TypeVar("Item")
+
+
+def digest_at(services: Services, day: Any) -> datetime:
+    """The digest moment of a local day, in UTC."""
+    tz = services.config.campaign.tz
+    return datetime.combine(day, services.config.reminders.digest_time, tzinfo=tz).astimezone(UTC)
+
+
+def next_digest_at(services: Services, now: datetime) -> datetime:
+    """The first digest moment after `now`."""
+    today = now.astimezone(services.config.campaign.tz).date()
+    at = digest_at(services, today)
+    return at if at > now else digest_at(services, today + timedelta(days=1))
+
+
+def digest_day(services: Services, now: datetime) -> date | None:
+    """The local day whose digest (and escalations) may go out at `now`: from its `digest_time`
+    until `missed_grace` later (the quiet hours not counted), never inside the quiet hours."""
+    from bot.services.reminders.core import grace_deadline, quiet_now
+
+    today = now.astimezone(services.config.campaign.tz).date()
+    at = digest_at(services, today)
+    if quiet_now(services, now) or not at <= now <= grace_deadline(services, at):
+        return None
+    return today
+
+
+def _language(services: Services, person: Person) -> str:
+    return person.language or services.config.language
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def pack(items: Sequence[Item], text_of: Callable[[Item], str], limit: int = PART_LIMIT) -> list[list[Item]]:
+    """Items in order, in groups whose lines (joined by line breaks) stay within `limit` characters."""
+    groups: list[list[Item]] = []
+    size = 0
+    for item in items:
+        length = _utf16(text_of(item)) + 1
+        if groups and groups[-1] and size + length <= limit:
+            groups[-1].append(item)
+            size += length
+        else:
+            groups.append([item])
+            size = length
+    return groups
+
+
+def _parts(heading: Callable[[int, int], str], lines: list[str]) -> list[str]:
+    """Messages of `lines` under a heading each (`heading(part, parts)`, parts > 1), within Telegram's limit.
+
+    A line too long for one message on its own is cut (`forms.render.split`, never inside an
+    HTML entity; our digest lines carry no tags).
+    """
+    pieces = [piece for line in lines for piece in split(line, PART_LIMIT)]
+    groups = pack(pieces, lambda x: x)
+    return [heading(index + 1, len(groups)) + "\n" + "\n".join(group) for index, group in enumerate(groups)]
+
+
+def _digest_lines(services: Services, *, now: datetime, language: str) -> list[str] | None:
+    """The digest's lines (without its title): overdue obligations by report and period,
+    unreachable people, messages of unknown delivery or not delivered; None if nothing."""
+    from bot.services.deadlines.reports import report_of, report_title
+
+    since = digest_at(services, now.astimezone(services.config.campaign.tz).date() - timedelta(days=1))
+    with services.storage.session() as s:
+        overdue = due.outstanding(s, due_before=now)
+        unreachable = people.unreachable_people(s)
+        staff = {p.id for role in (Role.coordinator, Role.leader) for p in roles.people_with_role(s, role=role)}
+        errors = reminders.last_unreachable_errors(s, person_ids=[p.id for p in unreachable if p.id in staff])  # type: ignore[misc]
+        unknown = reminders.unknown_deliveries(s, since=since)
+        undelivered = reminders.undelivered(s, since=since)
+        leaders = {p.id for p in roles.people_with_role(s, role=Role.leader)}
+    never_started = [p for p in unreachable if never_started_bot(errors.get(p.id))]  # type: ignore[arg-type]
+    unreachable = [p for p in unreachable if p not in never_started]
+    if not overdue and not unreachable and not never_started and not unknown and not undelivered:
+        return None
+    lines: list[str] = []
+    groups: dict[tuple[str, str], list[str]] = {}
+    for view in overdue:
+        groups.setdefault((view.due_item.report_key, view.due_item.period_label), []).append(view.unit.name)
+    for (report_key, period), units in groups.items():
+        try:
+            title = report_title(report_of(services, report_key), language)
+        except KeyError:
+            title = report_key
+        lines.append(t(language, "reminders.digest-line", title=title, period=period, count=len(units), units="、".join(units)))
+    if unreachable:
+        names = "、".join(_name(p) for p in unreachable)
+        lines.append(t(language, "reminders.digest-unreachable", count=len(unreachable), names=names))
+    if never_started:
+        names = Markup("、".join(
+            t(language, "reminders.digest-person-role", name=_name(p), role=t(language, "reminders.role-leader" if p.id in leaders else "reminders.role-coordinator"))
+            for p in never_started
+        ))
+        lines.append(t(language, "reminders.digest-never-started", count=len(never_started), names=names))
+    for key, rows in (("reminders.digest-unknown", unknown), ("reminders.digest-undelivered", undelivered)):
+        if rows:
+            names = "、".join(dict.fromkeys(f"{unit.name}·{_name(person)}" if unit else _name(person) for _, person, unit in rows))
+            lines.append(t(language, key, count=len(rows), names=names))
+    return lines
+
+
+def digest_text(services: Services, *, now: datetime, language: str) -> str | None:
+    """The whole digest as one text (it may exceed one message: see `digest_parts`); None if nothing."""
+    lines = _digest_lines(services, now=now, language=language)
+    return None if lines is None else "\n".join([t(language, "reminders.digest-title"), *lines])
+
+
+def digest_parts(services: Services, *, now: datetime, language: str) -> list[str] | None:
+    """The digest as the messages it is sent in, each within Telegram's limit; None if nothing."""
+    lines = _digest_lines(services, now=now, language=language)
+    if lines is None:
+        return None
+
+    def heading(part: int, parts: int) -> str:
+        if parts == 1:
+            return t(language, "reminders.digest-title")
+        return t(language, "reminders.digest-title-part", part=part, parts=parts)
+
+    return _parts(heading, lines)
+
+
+def _name(person: Person) -> str:
+    return person.name or person.first_name or str(person.telegram_user_id)
+
+
+def never_started_bot(error: str | None) -> bool:
+    """Whether a 403 says the person never opened a chat with the bot (not: blocked it)."""
+    return error is not None and "initiate conversation" in error.lower()
+
+
+def _give_up_undelivered(services: Services, *, reminder_id: int, what: str, now: datetime) -> None:
+    """A digest or escalation that surely did not arrive and is not retried: "not delivered" (in the next digest)."""
+    with services.storage.session() as s:
+        row = reminders.get_reminder(s, reminder_id=reminder_id)
+        if row is None or row.status != ReminderStatus.failed or reminders.UNDELIVERED in (row.last_error or ""):
+            return  # not failed, or already given up so (a 400 is recorded "not delivered" by the delivery itself)
+        last = (row.last_error or "").split(" ", 1)[-1]
+        reminders.give_up_reminder(s, reminder_id=reminder_id, error=f"{reminders.UNDELIVERED}: {what}; last error: {last}", attempts=delivery.FINAL, now=now)
+
+
+async def process_digest(services: Services, bot: Any, *, now: datetime) -> int:
+    """Send today's digest to every coordinator once, from digest_time on (within missed_grace),
+    in as many messages as it takes."""
+    today = digest_day(services, now)
+    if today is None:
+        return 0
+    key = f"digest@{today.isoformat()}"
+    sent = 0
+    for person in services.storage.roles.people_with_role(role=Role.coordinator):
+        if not person.reachable:
+            continue
+        assert person.id is not None
+        with services.storage.session() as s:
+            if reminders.was_claimed(s, due_item_id=None, unit_id=None, person_id=person.id, moment_key=key):
+                continue
+        parts = digest_parts(services, now=now, language=_language(services, person))
+        if parts is None:
+            return 0
+        with services.storage.session() as s:
+            rid = reminders.claim_reminder(s, due_item_id=None, unit_id=None, person_id=person.id, moment_key=key, kind=ReminderKind.digest, now=now)
+        if rid is None:
+            continue
+        result = await delivery.deliver_parts(
+            services, bot, reminder_id=rid, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id, texts=parts
+        )
+        if result.outcome is delivery.Outcome.failed:
+            _give_up_undelivered(services, reminder_id=rid, what="the daily digest", now=services.clock.now())
+        sent += result.outcome is delivery.Outcome.sent
+    return sent
+
+
+async def process_escalations(services: Services, bot: Any, *, now: datetime) -> int:
+    """Tell every leader, once per obligation, of units `escalate_after_days` overdue, at the digest time.
+
+    One message a run for all the obligations newly escalated to a leader, or several when
+    they do not fit in one; each message is one delivery for its first row, and the other rows
+    of that message share its fate. Escalations that could not reach a leader (403: they had
+    not started the bot yet, or blocked it) are sent once they can be reached, while still
+    late. Returns how many messages went out.
+    """
+    from bot.services.deadlines.reports import report_of, report_title
+
+    today = digest_day(services, now)
+    if today is None:
+        return 0
+    days = services.config.reminders.escalate_after_days
+    tz = services.config.campaign.tz
+    with services.storage.session() as s:
+        # late as of today's digest time: one turning late later in the day waits for tomorrow's
+        late = due.outstanding(s, due_before=digest_at(services, today) - timedelta(days=days))
+        leaders = [p for p in roles.people_with_role(s, role=Role.leader) if p.reachable]
+    sent = 0
+    for leader in leaders:
+        assert leader.id is not None
+        claimed: list[tuple[int, Any]] = []
+        attempts: dict[int, int] = {}  # of the rows taken up again (a new claim has 1)
+        with services.storage.session() as s:
+            for view in late:
+                rid = reminders.claim_reminder(
+                    s, due_item_id=view.due_item.id, unit_id=view.unit.id, person_id=leader.id,
+                    # (the unit in the moment key predates the unit in the unique key; kept so that
+                    # escalations claimed before it still count)
+                    moment_key=f"escalation@{view.unit.id}", kind=ReminderKind.escalation, now=now,
+                )
+                if rid is None:  # escalated before: again only if it could not reach them then (403)
+                    reopened = reminders.reopen_unreached(
+                        s, due_item_id=view.due_item.id, unit_id=view.unit.id, person_id=leader.id,  # type: ignore[arg-type]
+                        moment_key=f"escalation@{view.unit.id}", now=now,
+                    )
+                    if reopened is not None:
+                        rid = reopened[0]
+                        attempts[rid] = reopened[1]
+                if rid is not None:
+                    claimed.append((rid, view))
+        if not claimed:
+            continue
+        language = _language(services, leader)
+        lines: list[tuple[int, str]] = []
+        for rid, view in claimed:
+            try:
+                title = report_title(report_of(services, view.due_item.report_key), language)
+            except KeyError:
+                title = view.due_item.report_key
+            date_text = view.due_item.due_at.astimezone(tz).strftime("%Y-%m-%d")
+            line = t(language, "reminders.escalation-line", unit=view.unit.name, title=title, period=view.due_item.period_label, date=date_text)
+            lines.append((rid, split(line, PART_LIMIT)[0]))  # (a line never nears the limit; cut if it did)
+        groups = pack(lines, lambda x: x[1])
+        for index, group in enumerate(groups):
+            if len(groups) == 1:
+                heading = t(language, "reminders.escalation", days=days)
+            else:
+                heading = t(language, "reminders.escalation-part", days=days, part=index + 1, parts=len(groups))
+            first, others = group[0][0], [rid for rid, _ in group[1:]]
+            result = await delivery.deliver(
+                services, bot, reminder_id=first, person_id=leader.id, chat_id=leader.chat_id or leader.telegram_user_id,
+                text="\n".join([heading, *(line for _, line in group)]), markup=None, attempts=attempts.get(first, 1),
+            )
+            _share_fate(services, result, first=first, others=others)
+            sent += result.outcome is delivery.Outcome.sent
+            if result.outcome is delivery.Outcome.unreachable:  # the later messages cannot reach them either
+                rest = [rid for later in groups[index + 1:] for rid, _ in later]
+                _share_fate(services, result, first=first, others=rest)
+                break
+    return sent
+
+
+def _share_fate(services: Services, result: delivery.Delivery, *, first: int, others: list[int]) -> None:
+    """Record the rows sent in one message with row `first` as that message ended."""
+    now = services.clock.now()
+    if result.outcome is delivery.Outcome.failed:
+        _give_up_undelivered(services, reminder_id=first, what="an escalation message", now=now)
+    with services.storage.session() as s:
+        for rid in others:
+            if result.outcome is delivery.Outcome.sent:
+                reminders.mark_reminder_sent(s, reminder_id=rid, message_id=result.message_id, now=now)
+            elif result.outcome is delivery.Outcome.unreachable:
+                # (failed, not unreachable: the 403 of row `first` is the one that tells why)
+                reminders.give_up_reminder(s, reminder_id=rid, error=f"{reminders.UNREACHED_WITH} {first}", attempts=delivery.FINAL, now=now)
+            elif result.outcome is delivery.Outcome.unknown:
+                error = f"{reminders.DELIVERY_UNKNOWN}: in one message with reminder {first}"
+                reminders.give_up_reminder(s, reminder_id=rid, error=error, attempts=delivery.FINAL, now=now)
+            else:
+                error = f"{reminders.UNDELIVERED}: in one message with reminder {first}"
+                reminders.give_up_reminder(s, reminder_id=rid, error=error, attempts=delivery.FINAL, now=now)

@@ -1,0 +1,134 @@
+"""What a liaison can file now: open obligations of their units, and any-time reports (随时上报).
+
+Next to an open obligation: 零报告 (`zero`) when its report allows it and nothing is filed yet.
+Obligations already done (deadline within `RECENT`) that take more items get 再报一个 (`sub`), and
+every obligation with filings 修改已报 (`amend` of the latest filed item). /due shows the same
+(`extras`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from bot.config import ReportType
+from bot.models import ObligationStatus, Submission, SubmissionKind
+
+from bot.context import Services
+from bot.services.people.access import Roles
+from bot.services.submissions.forms import fileable
+from bot.services.deadlines.adhoc import report_types
+from bot.services.deadlines.reports import period_label, report_title
+from bot.services.submissions.common import ANY_PERIOD, RECENT, WINDOW
+from bot.storage import due, submissions
+from bot.storage import units as unit_store
+from bot.storage.due import ObligationView
+from bot.texts.catalog import Markup, t
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Something the user may file now: an obligation, or an any-time report of a unit."""
+
+    label: str
+    action: str
+    args: tuple[str | int, ...]
+    extra: str = ""  # "" (file it), or next to it: "zero" (零报告), "again" (再报一个), "amend" (修改已报)
+
+
+def _unit_prefix(view: ObligationView, many: bool) -> str:
+    return f"{view.unit.name} · " if many else ""
+
+
+def extras(
+    view: ObligationView, found: ReportType, current: list[Submission], label: str, *, language: str
+) -> list[Choice]:
+    """What else can be done with an obligation besides filing it: 零报告, 再报一个, 修改已报."""
+    oid = view.obligation.id or 0
+    pending = view.obligation.status is not ObligationStatus.done
+    real = [c for c in current if c.kind != SubmissionKind.zero]
+    out: list[Choice] = []
+    if pending and found.zero_report and not current:
+        out.append(Choice(t(language, "submissions.choice.zero", label=Markup(label)), "zero", (oid,), "zero"))
+    if not pending and real and len(real) < found.max_items:
+        out.append(Choice(t(language, "submissions.choice.again", label=Markup(label)), "sub", (oid,), "again"))
+    if current and view.obligation.status is not ObligationStatus.returned:  # a returned one: "sub" opens it
+        latest = max(current, key=lambda c: (c.submitted_at, c.item_no))
+        key = "submissions.choice.amend-item" if len(real) > 1 else "submissions.choice.amend"
+        out.append(Choice(t(language, key, label=Markup(label), item=latest.item_no), "amend", (oid, latest.item_no), "amend"))
+    return out
+
+
+def listed(view: ObligationView, now: datetime) -> bool:
+    """Within what /submit and /due show: pending and due within the window, or done with a recent deadline."""
+    due_at = view.due_item.due_at
+    if due_at > now + WINDOW:
+        return False
+    return view.obligation.status is not ObligationStatus.done or due_at >= now - RECENT
+
+
+def choices(services: Services, roles: Roles, *, language: str, now: datetime) -> list[Choice]:
+    """What the user's units have open (overdue or due within the window) with 零报告 next to it,
+    then 再报一个 / 修改已报 of recent ones, then any-time reports."""
+    units = roles.units()
+    many = len(units) > 1
+    out: list[Choice] = []
+    later: list[Choice] = []
+    # Looked up before the session: an ad-hoc report's lookup opens a session of its own, and on
+    # SQLite (BEGIN IMMEDIATE) a second session inside one waits for the first and fails.
+    by_key = {r.key: r for r in report_types(services)}
+    with services.storage.session() as s:
+        views = [
+            view for unit_id in units for view in due.obligations_of_unit(s, unit_id=unit_id, due_before=now + WINDOW)
+            if listed(view, now) and view.due_item.period_key != ANY_PERIOD
+        ]
+        current = {view.obligation.id: submissions.current_submissions(s, obligation_id=view.obligation.id or 0) for view in views}
+    for view in views:
+        item = view.due_item
+        found = by_key.get(item.report_key)
+        if found is None or not fileable(found.template):
+            continue
+        period = period_label(services, found, period_key=item.period_key, stored=item.period_label, language=language)
+        label = f"{_unit_prefix(view, many)}{report_title(found, language)} · {period}"
+        more = extras(view, found, current[view.obligation.id], label, language=language)
+        if view.obligation.status is ObligationStatus.done:
+            later += more
+            continue
+        out.append(Choice(label, "sub", (view.obligation.id or 0,)))
+        out += [c for c in more if c.extra == "zero"]
+        later += [c for c in more if c.extra != "zero"]
+    out += later
+    with services.storage.session() as s:
+        for unit_id in units:
+            unit = unit_store.get_unit(s, unit_id=unit_id)
+            if unit is None:
+                continue
+            for any_time in services.config.report_types:
+                if any_time.schedule.kind != "any_time" or not fileable(any_time.template):
+                    continue
+                if any_time.owed_by and not set(any_time.owed_by) & set(unit.tags):
+                    continue
+                prefix = f"{unit.name} · " if many else ""
+                out.append(Choice(f"{prefix}{report_title(any_time, language)}", "subany", (any_time.key, unit_id)))
+    return out
+
+
+def any_time_obligation(services: Services, *, report_key: str, unit_id: int, now: datetime) -> int:
+    """The obligation of an any-time report (随时上报) for a unit, created on first use.
+
+    Its due item has period 'any' and is due at the end of the campaign's last day: filing is
+    never late, and the item stays open for filings until the campaign ends.
+    """
+    c = services.config.campaign
+    due_at = datetime.combine(c.end, time(23, 59, 59), tzinfo=c.tz)
+    with services.storage.session() as s:
+        unit = unit_store.get_unit(s, unit_id=unit_id)
+        if unit is None:
+            raise LookupError(unit_id)
+        item = due.ensure_due_item(
+            s, report_key=report_key, period_key=ANY_PERIOD, period_label="随时上报", due_at=due_at, unit_codes=[unit.code], now=now
+        )
+        assert item.id is not None
+        obligation = due.get_obligation(s, due_item_id=item.id, unit_id=unit_id)
+        assert obligation is not None and obligation.id is not None
+        return obligation.id

@@ -1,0 +1,110 @@
+"""What the submission modules share: replies and buttons, the draft, the obligation being filed.
+
+The flow is split by seam: `submission_choose` (what can be filed), `submission_steps` (asking the
+form's questions, files at a step), `submission_answers` (typed answers, files, buttons),
+`submission_preview` (preview, confirm, versions, zero reports); `submissions` is the entry point.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.config import ReportType
+from bot.context import Services
+from bot.services.people.access import Action, Roles
+from bot.models import DueItem
+from bot.services.deadlines.reports import find_report, period_label
+from bot.storage.due import ObligationView
+
+FLOW = "submission"
+ANY_PERIOD = "any"
+WINDOW = timedelta(days=45)  # /due and /submit look this far ahead (and at everything overdue)
+RECENT = timedelta(days=31)  # filed items stay listed (/due, and /submit's 再报一个 / 修改已报) this long after their deadline
+STEP = "sf"  # the action of the buttons inside a filing (confirm, change, skip …)
+NONCE = "nonce"  # in a draft's data: which filing its buttons belong to (see `stamp`)
+
+
+@dataclass(frozen=True)
+class Btn:
+    """A button to show: its label and the (signed by the handler) action and arguments."""
+
+    label: str
+    action: str
+    args: tuple[str | int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file made for the user (not a stored attachment), such as the blank 附件1 workbook."""
+
+    name: str
+    data: bytes
+
+
+@dataclass
+class Reply:
+    """A message to send: HTML text, rows of buttons, stored files and made documents to send after it."""
+
+    text: str
+    buttons: list[list[Btn]] = field(default_factory=list)
+    attachment_ids: list[int] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+
+
+class NotAllowed(Exception):
+    """The user may not file for this unit or obligation."""
+
+
+def report(services: Services, key: str) -> ReportType | None:
+    return find_report(services, key)
+
+
+def period_of(services: Services, item: DueItem, language: str) -> str:
+    """A due item's period as the user reads it (the database keeps the Chinese label): 2023年8月 / August 2023."""
+    return period_label(services, find_report(services, item.report_key), period_key=item.period_key, stored=item.period_label, language=language)
+
+
+def save(services: Services, person_id: int, state: str, data: dict[str, Any], now: datetime) -> None:
+    data.setdefault(NONCE, secrets.token_urlsafe(6))  # a new filing: its buttons get a mark of their own
+    services.storage.drafts.save_draft(person_id=person_id, flow=FLOW, state=state, data=data, now=now)
+
+
+def stamp(replies: list[Reply], nonce: str | None) -> list[Reply]:
+    """Tie the in-filing buttons to the filing in progress (its draft's nonce).
+
+    Without it, "✅ 确认提交" on the preview of a filing that was discarded or finished would act
+    on whatever filing is in progress when it is pressed."""
+    if nonce is None:
+        return replies
+    for reply in replies:
+        reply.buttons = [[Btn(b.label, b.action, (*b.args, nonce)) if b.action == STEP else b for b in row] for row in reply.buttons]
+    return replies
+
+
+def unstamp(args: tuple[str, ...], data: dict[str, Any]) -> tuple[str, ...] | None:
+    """A pressed in-filing button's arguments, if it belongs to the filing in progress; None if stale."""
+    nonce = data.get(NONCE)
+    if nonce is None:
+        return args  # a draft saved before buttons were stamped
+    if not args or args[-1] != nonce:
+        return None
+    return args[:-1]
+
+
+def drop(services: Services, person_id: int) -> None:
+    services.storage.drafts.delete_draft(person_id=person_id, flow=FLOW)
+
+
+def view(services: Services, obligation_id: int) -> ObligationView:
+    found = services.storage.due.get_obligation_view(obligation_id=obligation_id)
+    if found is None:
+        raise LookupError(obligation_id)
+    return found
+
+
+def check(roles: Roles, obligation: ObligationView) -> None:
+    if not roles.may(Action.SUBMIT, unit_id=obligation.unit.id):
+        raise NotAllowed

@@ -1,0 +1,85 @@
+"""/due: what a liaison's units owe — overdue items and those due in the next 45 days, with status.
+
+Buttons: file each pending item (and its 零报告 when allowed and nothing is filed), then 再报一个 /
+修改已报 of items already filed (the same `extras` as /submit).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.context import Services
+from bot.models import ObligationStatus
+from bot.services.people.access import Roles
+from bot.services.submissions.forms import fileable
+from bot.services.submissions.forms.render import format_day
+from bot.services.deadlines.reports import find_report, report_title
+from bot.services.submissions.choose import extras
+from bot.services.submissions.common import RECENT, period_of
+from bot.services.submissions.flow import ANY_PERIOD, WINDOW, Btn, Reply
+from bot.storage import due, submissions, units
+from bot.texts.catalog import Markup, t
+
+MAX_BUTTONS = 10
+_MARKS = {"open": "🔲", "overdue": "⏰", "done": "✅", "late": "🕓", "returned": "↩️"}
+
+
+def status_of(status: ObligationStatus, late: bool, due_at: datetime, now: datetime) -> str:
+    """open, overdue, done, late (filed after the deadline: 补报) or returned."""
+    if status is ObligationStatus.done:
+        return "late" if late else "done"
+    if status is ObligationStatus.returned:
+        return "returned"
+    return "overdue" if due_at < now else "open"
+
+
+def due_list(services: Services, roles: Roles, *, language: str, now: datetime) -> list[Reply]:
+    """One message per unit the user is a liaison of."""
+    tz = services.config.campaign.tz
+    out: list[Reply] = []
+    for unit_id in roles.units():
+        with services.storage.session() as s:
+            unit = units.get_unit(s, unit_id=unit_id)
+            views = due.obligations_of_unit(s, unit_id=unit_id, due_before=now + WINDOW)
+            current = {v.obligation.id: submissions.current_submissions(s, obligation_id=v.obligation.id or 0) for v in views}
+        if unit is None:
+            continue
+        lines = [t(language, "due.title", unit=unit.name)]
+        buttons: list[list[Btn]] = []
+        later: list[list[Btn]] = []  # 再报一个 / 修改已报: after every item to file
+        shown = 0
+        for view in views:
+            item = view.due_item
+            if item.period_key == ANY_PERIOD:
+                continue
+            pending = view.obligation.status is not ObligationStatus.done
+            if not pending and item.due_at < now - RECENT:
+                continue
+            report = find_report(services, item.report_key)
+            if report is None:
+                continue
+            status = status_of(view.obligation.status, view.obligation.late, item.due_at, now)
+            period = period_of(services, item, language)
+            lines.append(t(
+                language, "due.item", mark=_MARKS[status], report=report_title(report, language), period=period,
+                due=format_day(item.due_at.astimezone(tz).date(), language), status=Markup(t(language, f"due.status.{status}")),
+            ))
+            shown += 1
+            if not fileable(report.template):
+                continue
+            label = f"{report_title(report, language)} · {period}"
+            more = [[Btn(c.label[:60], c.action, c.args)] for c in extras(view, report, current[view.obligation.id], label, language=language)]
+            if pending:
+                buttons.append([Btn(label[:60], "sub", (view.obligation.id or 0,))])
+                buttons += [row for row in more if row[0].action == "zero"]
+            later += [row for row in more if row[0].action != "zero"]
+        buttons = (buttons + later)[:MAX_BUTTONS]
+        if not shown:
+            lines.append(t(language, "due.none"))
+        any_time = [report_title(r, language) for r in services.config.report_types
+                    if r.schedule.kind == "any_time" and (not r.owed_by or set(r.owed_by) & set(unit.tags))]
+        if any_time:
+            lines.append(t(language, "due.any-time", reports="、".join(any_time) if language == "zh-CN" else ", ".join(any_time)))
+        lines.append(t(language, "due.hint"))
+        out.append(Reply("\n".join(lines), buttons))
+    return out

@@ -1,0 +1,143 @@
+"""The 附件1 统计表 as an Excel workbook: the blank template the bot sends, and reading a filled one back.
+
+The template follows the seed's 附件1: the title (row 1), 填报单位 (row 2), 时间 (row 3), the header
+(row 4: 类别 and the seven columns), one row per category (rows 5–7: 零售药店, 药品使用单位,
+药品网络销售单位; the figures in B–H), and the note on cumulative figures (row 8).
+Reading finds each category's row by its name, so a row moved or a line added above still reads;
+every problem names the cell as Excel shows it (C5) and what it means (零售药店 × 发现违规单位数量).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import replace
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import openpyxl
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from bot.services.submissions.forms.statistics import CATEGORIES, COLUMNS, CellProblem, Row, check_row, parse_cell
+
+TITLE = "药品经营使用环节巩固提升行动工作情况统计表"
+NOTE = "注：本统计表内数据为自 2023 年 7 月 1 号起累计数据。"
+HEADER_ROW = 4
+FIRST_ROW = HEADER_ROW + 1  # 零售药店; the other categories follow
+FIRST_COLUMN = 2  # B: the first figure (检查单位数量)
+MAX_SIZE = 5 * 1024 * 1024  # a filled 附件1 is a few kilobytes
+
+
+class Unreadable(Exception):
+    """Not an .xlsx workbook that can be opened (corrupted, encrypted, or another format)."""
+
+
+def blank_workbook(*, unit: str = "", period: str = "") -> bytes:
+    """The blank 附件1 template as .xlsx; 填报单位 and 时间 filled in when given."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "统计表"
+    last = get_column_letter(FIRST_COLUMN + len(COLUMNS) - 1)
+    sheet["A1"] = TITLE
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.merge_cells(f"A1:{last}1")
+    sheet["A2"] = f"填报单位：{unit}"
+    sheet["A3"] = f"时间：{period}"
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for i, header in enumerate(["类别", *(c.zh for c in COLUMNS)]):
+        cell = sheet.cell(row=HEADER_ROW, column=1 + i, value=header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        cell.border = box
+    for r, category in enumerate(CATEGORIES):
+        sheet.cell(row=FIRST_ROW + r, column=1, value=category.zh).border = box
+        for c in range(len(COLUMNS)):
+            sheet.cell(row=FIRST_ROW + r, column=FIRST_COLUMN + c).border = box
+    sheet.cell(row=FIRST_ROW + len(CATEGORIES), column=1, value=NOTE)
+    sheet.column_dimensions["A"].width = 20
+    for c in range(len(COLUMNS)):
+        sheet.column_dimensions[get_column_letter(FIRST_COLUMN + c)].width = 16
+    sheet.row_dimensions[HEADER_ROW].height = 45
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _name(value: Any) -> str:
+    return re.sub(r"\s+", "", str(value)) if isinstance(value, str) else ""
+
+
+def _figure(value: Any) -> str | None:
+    """A cell's value as text for `parse_cell`; None when the cell is empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool | datetime | date | time):
+        return str(value)  # not a number: parse_cell says so
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return repr(value)  # not a number: parse_cell says so
+        if value.is_integer():
+            return str(int(value))  # 30.0 is the count 30
+        return f"{Decimal(repr(value)):f}"  # the shortest text that is this number, without an exponent: 0.5, 0.00001
+    return str(value)
+
+
+def _open(data: bytes) -> Any:
+    if len(data) > MAX_SIZE:
+        raise Unreadable("too big")
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException) as e:
+        raise Unreadable(str(e)) from e
+    except Exception as e:  # malformed parts inside the zip: openpyxl raises KeyError, ValueError, XML errors …
+        raise Unreadable(f"{type(e).__name__}: {e}") from e
+
+
+def read_workbook(data: bytes) -> tuple[dict[str, Row] | None, list[CellProblem]]:
+    """The table of a filled 附件1 workbook, or every problem by cell; `Unreadable` if it cannot be opened."""
+    book = _open(data)
+    found: dict[str, tuple[Any, int, int]] = {}  # category -> (sheet, row, column of its name)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row[:3]:  # the name is in column A (B or C if columns were added before it)
+                category = next((c for c in CATEGORIES if c.zh == _name(cell.value)), None)
+                if category is not None and category.key not in found:
+                    found[category.key] = (sheet, cell.row, cell.column)
+        if found:
+            break  # the first sheet holding the table
+    table: dict[str, Row] = {}
+    problems: list[CellProblem] = []
+    for category in CATEGORIES:
+        if category.key not in found:
+            problems.append(CellProblem("missing-row", category.key, ""))
+            continue
+        sheet, r, c = found[category.key]
+        row: Row = {}
+        refs: dict[str, str] = {}
+        cells = [sheet.cell(row=r, column=c + 1 + i) for i in range(len(COLUMNS))]
+        if all(_figure(cell.value) is None for cell in cells):
+            problems.append(CellProblem("empty-row", category.key, "", ref=f"{cells[0].coordinate}:{cells[-1].coordinate}"))
+            continue
+        for column, cell in zip(COLUMNS, cells, strict=True):
+            refs[column.key] = cell.coordinate
+            raw = _figure(cell.value)
+            if raw is None:
+                problems.append(CellProblem("empty", category.key, column.key, ref=cell.coordinate))
+                continue
+            number, problem = parse_cell(category.key, column.key, raw)
+            if problem is not None:
+                problems.append(replace(problem, ref=cell.coordinate))
+            elif number is not None:
+                row[column.key] = number
+        order = check_row(category.key, row)  # among the figures that are right: every problem at once
+        problems += [replace(p, ref=refs[p.column]) for p in order]
+        if len(row) == len(COLUMNS) and not order:
+            table[category.key] = row
+    return (table if not problems else None), problems
