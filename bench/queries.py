@@ -163,10 +163,9 @@ async def main_async(args: argparse.Namespace) -> None:
             n = populate(storage, config)
             print(f"populated {UNITS} units, {n} obligations in {time.perf_counter() - t0:.1f} s", flush=True)
             outstanding, status = await measure(storage, config, emulator, args.runs)
-            from bot.context import Services
-            from bot.buttons import ButtonSigner
+            from bot.context import open_services
 
-            services = Services(config=config, storage=storage, clock=FixedClock(NOW), buttons=ButtonSigner(b"x"), calendar=ChinaCalendar(config.calendar))
+            services = open_services(config, storage, secret=b"x", clock=FixedClock(NOW))
             t0 = time.perf_counter()
             result = build_workbook(services, now=NOW)
             export_s = time.perf_counter() - t0

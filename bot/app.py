@@ -10,17 +10,15 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock
 from bot.config import Config
-from bot.context import SERVICES_KEY, BotContext, Services
+from bot.context import BotContext, SERVICES_KEY, Services, open_services
 from bot.sender import PacedLimiter
-from bot.buttons import ButtonSigner
 from bot.services.people.campaign import sync_campaign
 from bot.services.deadlines.due_items import sync_due_items
 from bot.storage import Storage
 from bot.texts.catalog import LANGUAGES, t
 from bot.updates import PerChatUpdateProcessor
-from schedules import ChinaCalendar
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +47,7 @@ def build_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The bot, wired to its services; nothing is contacted until it is initialized."""
     api = config.telegram.api_url
-    services = Services(
-        config=config,
-        storage=storage,
-        clock=clock or SystemClock(),
-        buttons=ButtonSigner(token.encode()),
-        calendar=ChinaCalendar(config.calendar),
-    )
+    services = open_services(config, storage, secret=token.encode(), clock=clock)
     bot = LiaisonBot(
         token=token,
         base_url=f"{api}/bot",
@@ -88,9 +80,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     sync_due_items(services.storage, services.config, calendar=services.calendar, now=now)
     await set_menu(app, services.config.language)
     from bot.services.deadlines import due_items as deadlines
-    from bot.services.reminders import core as reminders
+    from bot.services.reminders import timer
 
-    reminders.schedule(app)
+    timer.schedule(app)
     deadlines.schedule(app)  # units imported meanwhile (`liaison-bot import-units`) owe their reports without a restart
 
 

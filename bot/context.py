@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.clock import Clock
-from bot.config import Config
 from bot.buttons import Button, ButtonSigner
+from bot.clock import Clock, SystemClock
+from bot.config import Config
 from bot.texts.catalog import normalize_language, t
-from schedules import ChinaCalendar
+from schedules import ChinaCalendar, ReminderMoment
 
 if TYPE_CHECKING:
     from bot.storage import Storage
 
 SERVICES_KEY = "services"
+
+
+@dataclass
+class Caches:
+    """What a process remembers between updates; each is recomputed when its source changes."""
+
+    configured_plan: list[ReminderMoment] | None = None  # the configured reminder moments (the config never changes while running)
+    plan: tuple[tuple[int, int], list[ReminderMoment]] | None = None  # (ad-hoc fingerprint, every moment)
+    due_items_fingerprint: str | None = None  # the units and ad-hoc deadlines the due items were last synced for
+    period_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # report key -> period key -> English label
+    person_locks: dict[int, asyncio.Lock] = field(default_factory=dict)  # one send at a time per person
+    reminders_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one reminder run at a time in this process
+    in_flight: set[int] = field(default_factory=set)  # reminder ids this process is delivering now
 
 
 @dataclass
@@ -29,7 +44,28 @@ class Services:
     clock: Clock
     buttons: ButtonSigner
     calendar: ChinaCalendar
-    extras: dict[str, Any] = field(default_factory=dict)
+    files_dir: Path | None = None  # where attachments live, when not the environment's or the config's
+    caches: Caches = field(default_factory=Caches)
+
+    def language_of(self, chosen: str | None, telegram_code: str | None = None) -> str:
+        """The language to write to someone in: their choice, else their Telegram language, else the campaign's."""
+        if chosen:
+            return chosen
+        return normalize_language(telegram_code, self.config.language) if telegram_code else self.config.language
+
+
+def open_services(config: Config, storage: Storage, *, secret: bytes, clock: Clock | None = None, files_dir: Path | None = None) -> Services:
+    """The services the app, the command line, the sandbox and the benches run on.
+
+    `secret` signs the callback data of buttons (the bot token in the app)."""
+    return Services(
+        config=config,
+        storage=storage,
+        clock=clock or SystemClock(),
+        buttons=ButtonSigner(secret),
+        calendar=ChinaCalendar(config.calendar),
+        files_dir=files_dir,
+    )
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -46,11 +82,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     def language(self, update: Update) -> str:
         """The language to answer this user in: their choice, else their Telegram language, else the campaign's."""
         user = update.effective_user
-        config = self.services.config
         if user is None:
-            return config.language
-        chosen = self.services.storage.people.language_of(telegram_user_id=user.id)
-        return chosen or normalize_language(user.language_code, config.language)
+            return self.services.config.language
+        chosen = self.services.storage.people.chosen_language(telegram_user_id=user.id)
+        return self.services.language_of(chosen, user.language_code)
 
     def button(self, update: Update, action: str, *args: str | int) -> str:
         """Signed callback data for a button shown to this update's user."""

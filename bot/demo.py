@@ -29,7 +29,7 @@ from bot.db import upgrade
 from emulator import BotMessage, Emulator, UserHandle
 from bot.logsetup import setup_logging
 from bot.sender import Limits, PacedLimiter
-from bot.services.reminders import core as reminders
+from bot.services.reminders import timer
 from bot.storage import Storage
 
 DEMO_TOKEN = "100001:demo-sandbox-not-a-real-token"
@@ -281,13 +281,13 @@ async def script_reminders(tr: Transcript) -> None:
     clock.set(datetime(2023, 9, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     tr.note("Two days later, 2023-09-01 09:00: the \"1 day before\" reminders are due. 平岗所 has filed its case,")
     tr.note("so 张伟 is reminded only of the statistics; 李娜 (史河所, nothing filed) of both.")
-    await reminders.process_due_moments(services, tr.sandbox.app.bot, now=clock.now())
+    await timer.process_due_moments(services, tr.sandbox.app.bot, now=clock.now())
     await tr.show()
     tr.note("李娜 asks to be reminded again tomorrow morning.")
     await tr.press(liaison2, "明早9点提醒")
     clock.set(datetime(2023, 9, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     tr.note("2023-09-02 09:00, the due day: the on-the-day reminder (and 李娜's snooze) — still only for what is open.")
-    await reminders.process_due_moments(services, tr.sandbox.app.bot, now=clock.now())
+    await timer.process_due_moments(services, tr.sandbox.app.bot, now=clock.now())
     await tr.show()
 
 

@@ -10,7 +10,7 @@ from bot.services.deadlines import adhoc
 from bot.services.coordinator import views as v
 from bot.services.people.access import Action, Roles
 from bot.buttons import Button
-from bot.services.submissions.forms.render import split
+from bot.replies import split
 from bot.texts.catalog import t
 from bot.storage.views import Counts, ItemRef, UnitRow
 from handlers.guard import button, is_private, requires

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.config import TemplateKind
 from bot.context import BotContext
 from bot.services.deadlines import adhoc
-from bot.services.reminders import core as reminders
+from bot.services.reminders import timer as core_timer
 from bot.services.coordinator import views as v
 from bot.services.people.access import Action, Roles
 from bot.buttons import Button
@@ -161,7 +161,7 @@ async def on_button(update: Update, context: BotContext, who: Roles, pressed: Bu
         when = _when(data)
         created = adhoc.create(services, title=data["title"], template=TemplateKind(data["template"]), when=when, tags=data.get("tags", []), unit_codes=data.get("units", []), person_id=who.person_id, now=services.clock.now())
         services.storage.drafts.delete_draft(person_id=who.person_id, flow=FLOW)
-        reminders.arm(context.application)  # its reminders may come before the timer's next moment
+        core_timer.arm(context.application)  # its reminders may come before the timer's next moment
         await query.answer()
         await query.edit_message_text(context.text(update, "deadline.created", title=data["title"], count=created.units, when=_when_text(context, update, when)))
     elif op == "x":

@@ -169,12 +169,12 @@ async def on_confirm(update: Update, context: BotContext, who: Roles, pressed: B
     await update.effective_message.reply_text(context.text(update, key, unit=done.unit_name or "", role=role))
     person = done.person
     for old in done.replaced:
-        lang = notify.language_of(services, old)
+        lang = services.language_of(old.language)
         await notify.send_to_person(services, context.bot, old, t(lang, "registration.replaced", unit=done.unit_name or "", name=person.name or ""))
     for coordinator in notify.coordinators(services):
         if coordinator.id == person.id:
             continue
-        lang = notify.language_of(services, coordinator)
+        lang = services.language_of(coordinator.language)
         text = t(
             lang, "registration.coordinator-notice", name=person.name or "", unit=done.unit_name or t(lang, "registration.no-unit"),
             role=t(lang, f"role.{done.role.value}"), department=person.department or "", title=person.title or "",

@@ -7,7 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.services.people import access
 from bot.services.reminders import nudge
-from bot.services.reminders.core import report_of, report_title
+from bot.services.reminders.send import report_of, report_title
 
 
 def _allowed(update: Update, context: BotContext) -> bool:

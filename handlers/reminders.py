@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from telegram import Update
 
 from bot.context import BotContext
-from bot.services.reminders import core as reminders
+from bot.services.reminders import snoozes
 from bot.storage import drafts, people
 from handlers import conversation
 from schedules import parse_when
@@ -23,7 +23,7 @@ def _local(context: BotContext, at: datetime) -> str:
     return at.astimezone(context.services.config.campaign.tz).strftime("%Y-%m-%d %H:%M")
 
 
-def _confirmation(update: Update, context: BotContext, done: reminders.Snoozed) -> str:
+def _confirmation(update: Update, context: BotContext, done: snoozes.Snoozed) -> str:
     """'I will remind you at …', or, when a pending snooze was moved, 'moved to … (instead of …)'."""
     if done.moved_from is not None:
         return context.text(update, "reminders.snooze-moved", when=_local(context, done.at), before=_local(context, done.moved_from))
@@ -55,7 +55,7 @@ async def snooze_pressed(update: Update, context: BotContext) -> None:
     else:
         tomorrow = now.astimezone(tz).date() + timedelta(days=1)
         at = datetime.combine(tomorrow, time(9, 0), tzinfo=tz).astimezone(UTC)
-    done = reminders.snooze(services, reminder_id=reminder_id, telegram_user_id=update.effective_user.id, at=at, now=now)
+    done = snoozes.snooze(services, reminder_id=reminder_id, telegram_user_id=update.effective_user.id, at=at, now=now)
     if done is None:
         await query.answer(context.text(update, "reminders.snooze-gone"), show_alert=True)
         return
@@ -81,7 +81,7 @@ async def snooze_typed(update: Update, context: BotContext, current: conversatio
         await update.message.reply_text(context.text(update, "reminders.snooze-past"))
         return
     reminder_id = int(str(current.data.get("reminder_id", 0)))
-    done = reminders.snooze(services, reminder_id=reminder_id, telegram_user_id=update.effective_user.id, at=at, now=now)
+    done = snoozes.snooze(services, reminder_id=reminder_id, telegram_user_id=update.effective_user.id, at=at, now=now)
     services.storage.drafts.delete_draft(person_id=current.person_id, flow=FLOW)
     if done is None:
         await update.message.reply_text(context.text(update, "reminders.snooze-gone"))

@@ -9,8 +9,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 
 from bot.context import BotContext
 from bot.services.submissions import files
-from bot.services.submissions.forms.render import split
-from bot.services.submissions.flow import Reply
+from bot.replies import split
+from bot.replies import Reply
 
 
 def keyboard(context: BotContext, user_id: int, reply: Reply) -> InlineKeyboardMarkup | None:

@@ -7,10 +7,10 @@ from telegram import Update
 from bot.context import BotContext
 from bot.services.people import access
 from bot.services.submissions import review
-from bot.services.submissions.flow import Btn, Reply
+from bot.replies import Btn, Reply
 from bot.services import notify
 from bot.buttons import Button
-from bot.services.submissions.forms.render import split
+from bot.replies import split
 from bot.texts.catalog import t
 from handlers import conversation, guard
 from handlers.conversation import Current

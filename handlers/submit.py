@@ -11,6 +11,7 @@ from bot.services.submissions import flow as service
 from bot.buttons import Button
 from handlers import conversation, guard
 from handlers.conversation import Current
+from bot.replies import Reply
 from handlers.replies import send as send_replies
 
 BUTTONS = r"^(sub|subany|zero|sf|amend)\|"
@@ -27,7 +28,7 @@ def incoming_file(message: Message) -> files.Incoming | None:
     return None
 
 
-async def send(context: BotContext, update: Update, person_id: int | None, replies: list[service.Reply]) -> None:
+async def send(context: BotContext, update: Update, person_id: int | None, replies: list[Reply]) -> None:
     """Send the replies, their in-filing buttons tied to the filing now in progress."""
     assert update.effective_chat and update.effective_user
     draft = context.services.storage.drafts.get_draft(person_id=person_id, flow=service.FLOW) if person_id is not None else None
@@ -106,7 +107,7 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
         return
     now = services.clock.now()
     language = context.language(update)
-    replies: list[service.Reply] | None
+    replies: list[Reply] | None
     try:
         draft = services.storage.drafts.get_draft(person_id=roles.person_id, flow=service.FLOW)
         if pressed.action in ("sub", "zero", "amend", "subany"):

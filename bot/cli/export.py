@@ -23,16 +23,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _services(config_path: str | None):  # type: ignore[no-untyped-def]
-    from bot.clock import SystemClock
-    from bot.context import Services
-    from bot.buttons import ButtonSigner
+    from bot.context import open_services
     from bot.storage import Storage
-    from schedules import ChinaCalendar
 
     config = load_config(config_path)
     storage = Storage.from_url(config.database.url)
     storage.upgrade()
-    return Services(config=config, storage=storage, clock=SystemClock(), buttons=ButtonSigner(b"cli"), calendar=ChinaCalendar(config.calendar))
+    return open_services(config, storage, secret=b"cli")
 
 
 def _fail(e: ConfigError) -> int:

@@ -24,14 +24,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run_invite(args: argparse.Namespace) -> int:
     """Create the invite and print its deep link on standard output (nothing else goes there)."""
-    from bot.clock import SystemClock
-    from bot.context import Services
+    from bot.context import open_services
     from bot.db import upgrade
-    from bot.buttons import ButtonSigner
     from bot.services.people.campaign import sync_campaign
     from bot.services.people.invites import InviteError, create_invite, invite_link
     from bot.storage import Storage
-    from schedules import ChinaCalendar
 
     try:
         config = load_config(args.config)
@@ -57,7 +54,7 @@ def run_invite(args: argparse.Namespace) -> int:
     try:
         now = datetime.now(UTC)  # the CLI may read the clock
         sync_campaign(storage, config, now=now)  # the config's units exist even before the bot first ran
-        services = Services(config=config, storage=storage, clock=SystemClock(), buttons=ButtonSigner(b"cli"), calendar=ChinaCalendar(config.calendar))
+        services = open_services(config, storage, secret=b"cli")
         try:
             made = create_invite(services, role=role, unit_code=args.unit, now=now, expires=expires)
         except InviteError as e:

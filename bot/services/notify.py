@@ -21,10 +21,6 @@ from bot.texts.catalog import t
 log = logging.getLogger(__name__)
 
 
-def language_of(services: Services, person: Person) -> str:
-    """The language to write to a person in when they are not the one talking."""
-    return person.language or services.config.language
-
 
 def chat_of(person: Person) -> int:
     """A person's private chat (the same id as the user in Telegram)."""
@@ -73,7 +69,7 @@ async def tell_coordinators(services: Services, bot: Bot, key: str, /, **params:
     """Send catalog text `key` to every coordinator in their own language; how many got it."""
     sent = 0
     for person in coordinators(services):
-        if await send_to_person(services, bot, person, t(language_of(services, person), key, **params)) is not None:
+        if await send_to_person(services, bot, person, t(services.language_of(person.language), key, **params)) is not None:
             sent += 1
     return sent
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session, col, delete, select
 
 from bot.models import Draft
-from bot.storage.base import insert_ignoring_conflicts
+from bot.storage.sql import insert_ignoring_conflicts
 
 
 def save_draft(

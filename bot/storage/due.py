@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.models import DueItem, Obligation, ObligationStatus, Unit
-from bot.storage.base import insert_ignoring_conflicts
+from bot.storage.sql import insert_ignoring_conflicts
 from bot.storage.units import units_by_codes
 
 PENDING = (ObligationStatus.open, ObligationStatus.returned)

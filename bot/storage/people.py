@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.models import PROFILE_FIELDS, Person, PersonProfile
-from bot.storage.base import insert_ignoring_conflicts
+from bot.storage.sql import insert_ignoring_conflicts
 
 LANGUAGES = ("zh-CN", "en")
 
@@ -96,7 +96,7 @@ def set_language(
     return person
 
 
-def language_of(session: Session, *, telegram_user_id: int) -> str | None:
+def chosen_language(session: Session, *, telegram_user_id: int) -> str | None:
     """The language a Telegram user chose, or None (unknown user, or follow Telegram)."""
     statement = select(Person.language).where(Person.telegram_user_id == telegram_user_id)
     return session.exec(statement).first()

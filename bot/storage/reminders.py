@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, func, select, update
 
 from bot.models import Obligation, Person, ReminderKind, ReminderSent, ReminderStatus, Role, RoleAssignment, Unit
-from bot.storage.base import insert_ignoring_conflicts
+from bot.storage.sql import insert_ignoring_conflicts
 
 MAX_ERROR_LENGTH = 1000
 FINAL = 1_000_000  # attempts recorded for a reminder given up for good: never retried

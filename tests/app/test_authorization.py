@@ -23,7 +23,7 @@ from bot.context import SERVICES_KEY, Services
 from emulator.control import UserHandle
 from bot.models import ObligationStatus, Person, Role, SubmissionKind, Unit
 from bot.services.people import access
-from bot.services.reminders import core as reminders
+from bot.services.reminders import timer
 from bot.services.people.access import Action
 from bot.services.submissions.flow import FLOW as FILING
 from bot.services.submissions.flow import NONCE
@@ -237,7 +237,7 @@ async def _world(bot_app: RunningBot, units: dict[str, Unit], users: dict[str, U
         )
         assert filed.id is not None
     bot_app.clock.set(MINUS_3D)
-    await reminders.process_due_moments(services, bot_app.app.bot, now=MINUS_3D)
+    await timer.process_due_moments(services, bot_app.app.bot, now=MINUS_3D)
     reminder = await users["liaison_a"].wait_for(lambda m: any(b.get("callback_data", "").startswith("snz|") for b in m.buttons))
     snoozes = [services.buttons.unpack(IDS["liaison_a"], b.get("callback_data")) for b in reminder.buttons]
     reminder_id = next(int(b.args[0]) for b in snoozes if b is not None and b.action == "snz")

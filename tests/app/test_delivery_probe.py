@@ -20,13 +20,13 @@ from emulator.state import BotMessage
 from bot.models import ReminderSent, ReminderStatus, Role
 from bot.sender import PacedLimiter
 from bot.services.reminders import delivery
-from bot.services import notify
-from bot.services.reminders import core as reminders
+from bot.services.reminders import recovery
+from bot.services.reminders import snoozes as core_snoozes
 from bot.texts.catalog import t
 from tests.app.test_reminders import CASES, MINUS_1D, MINUS_3D, liaison, process, reminder_messages, services_of
 from tests.fixtures.app import COORDINATOR, RunningBot
 
-LATER_SWEEP = MINUS_3D + reminders.STUCK_AFTER + timedelta(minutes=1)  # retries and stuck claims are looked at
+LATER_SWEEP = MINUS_3D + recovery.STUCK_AFTER + timedelta(minutes=1)  # retries and stuck claims are looked at
 HELP_TITLE = "可用命令"
 NOT_DELIVERED_TEXT = "消息无法送达"  # only in the coordinators' notice of a blocked liaison (notify.unreachable)
 
@@ -204,7 +204,7 @@ async def test_a_403_marks_the_liaison_unreachable_and_tells_the_coordinators_on
     user.block()
     coordinator_person = bot_app.storage.people.get_person_by_telegram_id(telegram_user_id=COORDINATOR)
     assert coordinator_person is not None
-    notice = t(notify.language_of(services_of(bot_app), coordinator_person), "notify.unreachable", name="李联络", units="平岗市场监管所")
+    notice = t(services_of(bot_app).language_of(coordinator_person.language), "notify.unreachable", name="李联络", units="平岗市场监管所")
 
     summary = await process(bot_app, MINUS_1D)  # the -1d reminder: 403
 
@@ -249,7 +249,7 @@ async def test_a_snooze_of_a_replaced_liaison_is_given_up_and_the_new_one_is_rem
     await asyncio.sleep(0.2)
     assert len(reminder_messages(old)) == 1  # only the reminder from before the replacement
     [snoozed] = snooze_rows(bot_app, 7951)
-    assert snoozed.status == ReminderStatus.failed and reminders.NOT_A_LIAISON in (snoozed.last_error or "")
+    assert snoozed.status == ReminderStatus.failed and core_snoozes.NOT_A_LIAISON in (snoozed.last_error or "")
     assert snoozed.attempts >= delivery.FINAL and snoozed.telegram_message_id is None
     [first] = reminder_messages(new)  # the moment just missed (within missed_grace) reaches the new liaison
     assert "还有 3 天" in first.text and "立即报送" in first.button_texts
@@ -260,5 +260,5 @@ async def test_a_snooze_of_a_replaced_liaison_is_given_up_and_the_new_one_is_rem
     texts = [m.text for m in reminder_messages(new)]
     assert len(texts) == 2 and "还有 1 天" in texts[1]
     assert [r.status for r in reminder_rows(bot_app, 7952)] == [ReminderStatus.sent] * 2
-    await process(bot_app, MINUS_1D + reminders.STUCK_AFTER + timedelta(minutes=1))  # a later sweep: still nothing for the old one
+    await process(bot_app, MINUS_1D + recovery.STUCK_AFTER + timedelta(minutes=1))  # a later sweep: still nothing for the old one
     assert len(reminder_messages(old)) == 1 and snooze_rows(bot_app, 7951)[0].status == ReminderStatus.failed

@@ -16,7 +16,8 @@ from bot.config import ReminderSettings
 from bot.context import SERVICES_KEY, Services
 from emulator import UserHandle
 from bot.models import Person, ReminderStatus, Role
-from bot.services.reminders import core as reminders
+from bot.services.reminders import send as core_send
+from bot.services.reminders import timer
 from bot.storage import due
 from tests.fixtures.app import RunningBot, campaign_config, start_bot, stop_bot
 from tests.fixtures.emulator import TEST_TOKEN
@@ -45,9 +46,9 @@ def reminder_messages(user: UserHandle) -> list[Any]:
     return [m for m in user.messages if CASES in m.text]
 
 
-async def process(bot: RunningBot, at: datetime) -> reminders.Summary:
+async def process(bot: RunningBot, at: datetime) -> core_send.Summary:
     bot.clock.set(at)
-    return await reminders.process_due_moments(services_of(bot), bot.app.bot, now=at)
+    return await timer.process_due_moments(services_of(bot), bot.app.bot, now=at)
 
 
 def file(bot: RunningBot, code: str, period: str = "2023-08") -> None:
@@ -153,8 +154,8 @@ async def test_two_bot_processes_send_each_reminder_once(bot_app: RunningBot, ma
     try:
         bot_app.clock.set(MINUS_3D)
         first, second = await asyncio.gather(
-            reminders.process_due_moments(services_of(bot_app), bot_app.app.bot, now=MINUS_3D),
-            reminders.process_due_moments(other.bot_data[SERVICES_KEY], other.bot, now=MINUS_3D),
+            timer.process_due_moments(services_of(bot_app), bot_app.app.bot, now=MINUS_3D),
+            timer.process_due_moments(other.bot_data[SERVICES_KEY], other.bot, now=MINUS_3D),
         )
         assert first.sent + second.sent == 4
         for user in users:

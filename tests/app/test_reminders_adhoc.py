@@ -13,7 +13,8 @@ from typing import Any
 from bot.config import TemplateKind
 from bot.models import ReminderStatus, Role
 from bot.services.deadlines import adhoc
-from bot.services.reminders import core as reminders
+from bot.services.reminders import plan as core_plan
+from bot.services.reminders import timer as core_timer
 from bot.storage import due
 from schedules import parse_when
 from tests.app.test_coordinator import ask
@@ -69,7 +70,7 @@ async def test_a_deadline_added_in_chat_reminds_owing_non_filers_once(bot_app: R
     await coordinator.press("✅ 确认新增")
     await coordinator.wait_for(lambda m: "已新增" in m.text)
     file_adhoc(bot_app, "adhoc_1", "shs")  # shs files before the reminder
-    [job] = bot_app.app.job_queue.get_jobs_by_name(reminders.TICK_JOB)  # type: ignore[union-attr]
+    [job] = bot_app.app.job_queue.get_jobs_by_name(core_timer.TICK_JOB)  # type: ignore[union-attr]
     assert job.data == local(bot_app, 2023, 8, 24, 9, 0)  # re-armed for the -1d@09:00 reminder
 
     message = await pgs.wait_for(lambda m: TITLE in m.text, timeout=15)
@@ -103,13 +104,13 @@ async def test_adhoc_moments_fall_sensibly(bot_app: RunningBot) -> None:
     assert day_only.report.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") == "2023-09-15 23:59:59"  # end of that day
     assert with_time.report.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") == "2023-08-25 17:00"
     by_key: dict[str, list[str]] = {}
-    for m in reminders.plan(services):
+    for m in core_plan.plan(services):
         if m.report_key.startswith(adhoc.PREFIX):
             by_key.setdefault(m.report_key, []).append(m.at.astimezone(tz).strftime("%m-%d %H:%M") + ("!" if m.overdue else ""))
     assert by_key[day_only.report.key] == ["09-14 09:00", "09-15 09:00", "09-16 09:00!"]
     assert by_key[with_time.report.key] == ["08-24 09:00", "08-25 09:00", "08-26 09:00!"]
     # configured moments are still there, in time order
-    plan = reminders.plan(services)
+    plan = core_plan.plan(services)
     assert any(m.report_key == "typical_case" for m in plan)
     assert [m.at for m in plan] == sorted(m.at for m in plan)
 

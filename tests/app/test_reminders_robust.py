@@ -20,7 +20,8 @@ from bot.context import SERVICES_KEY
 from bot.models import ReminderKind, ReminderSent, ReminderStatus
 from bot.services.reminders import delivery
 from bot.services.reminders import digest
-from bot.services.reminders import core as reminders
+from bot.services.reminders import snoozes as core_snoozes
+from bot.services.reminders import timer
 from bot.storage import due
 from bot.storage import reminders as reminder_rows
 from tests.app.test_reminders import CASES, MINUS_3D, liaison, process, reminder_messages, services_of
@@ -356,7 +357,7 @@ async def test_snoozes_are_never_doubled_with_two_processes(bot_app: RunningBot,
         mine, theirs = services_of(bot_app), other.bot_data[SERVICES_KEY]
         # two presses handled by two processes at once: one snooze, at the later press's time
         done = await asyncio.gather(*(
-            asyncio.to_thread(reminders.snooze, services, reminder_id=row.id, telegram_user_id=7993, at=MINUS_3D + timedelta(hours=1, minutes=m), now=MINUS_3D)
+            asyncio.to_thread(core_snoozes.snooze, services, reminder_id=row.id, telegram_user_id=7993, at=MINUS_3D + timedelta(hours=1, minutes=m), now=MINUS_3D)
             for services, m in ((mine, 0), (theirs, 5))
         ))
         assert all(d is not None for d in done) and sum(d.moved_from is not None for d in done) == 1  # type: ignore[union-attr]
@@ -374,7 +375,7 @@ async def test_snoozes_are_never_doubled_with_two_processes(bot_app: RunningBot,
         at = MINUS_3D + timedelta(hours=2)
         bot_app.clock.set(at)
         await asyncio.gather(
-            reminders.process_due_moments(mine, bot_app.app.bot, now=at), reminders.process_due_moments(theirs, other.bot, now=at)
+            timer.process_due_moments(mine, bot_app.app.bot, now=at), timer.process_due_moments(theirs, other.bot, now=at)
         )
         await asyncio.sleep(0.3)
         assert len(reminder_messages(a)) == 2  # the reminder and one snoozed reminder

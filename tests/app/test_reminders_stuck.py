@@ -16,7 +16,8 @@ from bot.clock import FixedClock
 from bot.config import People
 from bot.models import ReminderKind, ReminderStatus
 from bot.services.reminders import delivery
-from bot.services.reminders import core as reminders
+from bot.services.reminders import recovery
+from bot.services.reminders import send as core_send
 from bot.services.deadlines.reports import report_of
 from bot.storage import due
 from bot.storage import reminders as reminder_rows
@@ -50,8 +51,8 @@ async def send_as_dead_process(bot: RunningBot, rid: int, code: str, uid: int, *
         item = due.get_due_item(s, report_key="typical_case", period_key="2023-08")
         obligation = due.get_obligation(s, due_item_id=item.id, unit_id=unit.id)  # type: ignore[union-attr]
     report = report_of(services, "typical_case")
-    text = reminders.reminder_text(services, kind=ReminderKind.reminder, report=report, item=item, unit_name=unit.name, now=at, language="zh-CN")  # type: ignore[arg-type,union-attr]
-    markup = reminders.reminder_keyboard(services, user_id=uid, reminder_id=rid, obligation_id=obligation.id, report=report, language="zh-CN")  # type: ignore[union-attr,arg-type]
+    text = core_send.reminder_text(services, kind=ReminderKind.reminder, report=report, item=item, unit_name=unit.name, now=at, language="zh-CN")  # type: ignore[arg-type,union-attr]
+    markup = core_send.reminder_keyboard(services, user_id=uid, reminder_id=rid, obligation_id=obligation.id, report=report, language="zh-CN")  # type: ignore[union-attr,arg-type]
     other = build_application(bot.config, token=TEST_TOKEN, storage=bot.storage, clock=bot.clock)
     await other.initialize()
     try:
@@ -74,7 +75,7 @@ async def test_a_stuck_claim_is_recorded_if_delivered_and_sent_once_if_not(bot_a
     assert bot_app.storage.reminders.get_reminder(reminder_id=first).status == ReminderStatus.pending
     assert reminder_messages(lost) == [] and summary.sent == 0
 
-    await process(bot_app, MINUS_3D + reminders.STUCK_AFTER + timedelta(minutes=1))
+    await process(bot_app, MINUS_3D + recovery.STUCK_AFTER + timedelta(minutes=1))
     await asyncio.sleep(0.2)
     row = bot_app.storage.reminders.get_reminder(reminder_id=first)
     assert (row.status, row.telegram_message_id) == (ReminderStatus.sent, message_id)
@@ -82,7 +83,7 @@ async def test_a_stuck_claim_is_recorded_if_delivered_and_sent_once_if_not(bot_a
     row = bot_app.storage.reminders.get_reminder(reminder_id=second)
     [message] = reminder_messages(lost)  # surely not delivered: sent now, once
     assert (row.status, row.telegram_message_id) == (ReminderStatus.sent, message.message_id)
-    await process(bot_app, MINUS_3D + reminders.STUCK_AFTER + timedelta(minutes=3))
+    await process(bot_app, MINUS_3D + recovery.STUCK_AFTER + timedelta(minutes=3))
     await asyncio.sleep(0.2)
     assert len(reminder_messages(delivered)) == 1 and len(reminder_messages(lost)) == 1
 
@@ -99,7 +100,7 @@ async def test_a_stuck_claim_that_cannot_be_told_is_failed_and_shown_in_the_dige
     assert stuck is not None and flying is not None
     delivery.in_flight(services).add(flying)  # this process is still delivering that one: not stuck
     try:
-        await process(bot_app, start + reminders.STUCK_AFTER + timedelta(minutes=1))
+        await process(bot_app, start + recovery.STUCK_AFTER + timedelta(minutes=1))
     finally:
         delivery.in_flight(services).discard(flying)
     row = bot_app.storage.reminders.get_reminder(reminder_id=stuck)

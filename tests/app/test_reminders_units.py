@@ -15,7 +15,7 @@ from bot.app import build_application
 from bot.context import SERVICES_KEY
 from emulator import UserHandle
 from bot.models import ReminderStatus
-from bot.services.reminders import core as reminders
+from bot.services.reminders import timer
 from tests.app.test_reminders import CASES, MINUS_1D, MINUS_3D, file, process, reminder_messages, services_of
 from tests.fixtures.app import COORDINATOR, RunningBot
 from tests.fixtures.emulator import TEST_TOKEN
@@ -54,8 +54,8 @@ async def test_a_liaison_of_two_units_gets_one_reminder_per_unit_once(bot_app: R
     try:
         bot_app.clock.set(MINUS_3D)
         first, second = await asyncio.gather(
-            reminders.process_due_moments(services_of(bot_app), bot_app.app.bot, now=MINUS_3D),
-            reminders.process_due_moments(other.bot_data[SERVICES_KEY], other.bot, now=MINUS_3D),
+            timer.process_due_moments(services_of(bot_app), bot_app.app.bot, now=MINUS_3D),
+            timer.process_due_moments(other.bot_data[SERVICES_KEY], other.bot, now=MINUS_3D),
         )
         assert first.sent + second.sent == 2
     finally:

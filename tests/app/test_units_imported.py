@@ -21,7 +21,7 @@ from emulator import Emulator
 from bot.models import Person, Unit
 from bot.services.deadlines import adhoc
 from bot.services.deadlines import due_items as deadlines
-from bot.services.reminders import core as reminders
+from bot.services.reminders import timer
 from bot.services.deadlines.due_items import RESYNC_EVERY_S, RESYNC_JOB
 from bot.storage import Storage, due
 from schedules import When
@@ -76,7 +76,7 @@ async def test_units_imported_into_a_running_bot_owe_their_reports_and_are_remin
     await user.ask("/start")
     services: Services = bot_app.app.bot_data[SERVICES_KEY]
     bot_app.clock.set(MINUS_3D)
-    await reminders.process_due_moments(services, bot_app.app.bot, now=MINUS_3D)
+    await timer.process_due_moments(services, bot_app.app.bot, now=MINUS_3D)
     reminder = await user.wait_for(lambda m: CASES in m.text)
     assert "新一所" in reminder.text
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.services.submissions.forms import statistics as stats
 from bot.services.submissions.forms import validators
-from bot.services.submissions.forms.render import split
+from bot.replies import split
 
 NOW = datetime(2023, 8, 16, 2, 0, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Shanghai")

@@ -119,9 +119,9 @@ def test_unreachable_and_back(storage: Storage, make_person: Callable[..., Perso
 
 
 def test_stranger_chooses_language_and_bound_module_calls(storage: Storage, now: datetime) -> None:
-    assert storage.people.language_of(telegram_user_id=99) is None
+    assert storage.people.chosen_language(telegram_user_id=99) is None
     person = storage.people.set_language(telegram_user_id=99, language="en", now=now)
-    assert storage.people.language_of(telegram_user_id=99) == "en"
+    assert storage.people.chosen_language(telegram_user_id=99) == "en"
     assert person.telegram_user_id == 99 and person.created_at == now
     with storage.session() as s:
         assert len(list(s.exec(select(Person)))) == 1

@@ -16,6 +16,7 @@ from datetime import datetime
 from bot.config import ReportType, TemplateKind
 from bot.context import Services
 from bot.models import AdhocReport, DueItem
+from bot.services.deadlines.owing import owing
 from bot.storage import adhoc, due, units
 from schedules import When
 from schedules.periods import due_moment
@@ -84,8 +85,6 @@ def match_units(services: Services, text: str) -> tuple[list[str], list[str]]:
 
 def owing_codes(services: Services, *, tags: list[str], unit_codes: list[str]) -> list[str]:
     """The active units that owe it: the named units, else those with one of the tags, else all."""
-    from bot.services.deadlines.due_items import owing  # (deadlines imports this module)
-
     with services.storage.session() as s:
         active = units.list_units(s)
     return owing(active, tags=tags, unit_codes=unit_codes)

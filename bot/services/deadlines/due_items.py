@@ -14,7 +14,6 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,8 +22,8 @@ from telegram.ext import Application, ContextTypes
 
 from bot.config import Config, ReportType
 from bot.context import SERVICES_KEY, Services
-from bot.models import Unit
 from bot.services.deadlines.adhoc import PERIOD_KEY as ADHOC_PERIOD_KEY
+from bot.services.deadlines.owing import owing
 from bot.services.deadlines.adhoc import PERIOD_LABEL as ADHOC_PERIOD_LABEL
 from bot.storage import Storage, adhoc, due, units
 from schedules import ChinaCalendar, DueItem, due_items
@@ -34,23 +33,12 @@ log = logging.getLogger(__name__)
 
 RESYNC_EVERY_S = 60.0
 RESYNC_JOB = "due-items-resync"
-_FINGERPRINT = "due-items-fingerprint"
 
 
 def items_of(config: Config, report: ReportType, calendar: ChinaCalendar) -> list[DueItem]:
     """Every due item of a report type over the campaign."""
     c = config.campaign
     return due_items(report, tz=c.tz, start=c.start, end=c.end, calendar=calendar)
-
-
-def owing(active: Sequence[Unit], *, tags: Sequence[str], unit_codes: Sequence[str] = ()) -> list[str]:
-    """Codes of the active units that owe: those named, else those with one of the tags, else all."""
-    if unit_codes:
-        wanted = set(unit_codes)
-        return [u.code for u in active if u.code in wanted]
-    if tags:
-        return [u.code for u in active if set(u.tags) & set(tags)]
-    return [u.code for u in active]
 
 
 def sync_due_items(storage: Storage, config: Config, *, calendar: ChinaCalendar, now: datetime) -> int:
@@ -102,7 +90,7 @@ def fingerprint(s: Session) -> str:
 def remember(services: Services) -> None:
     """Note what the due items were last synced for (call right after `sync_due_items`)."""
     with services.storage.session() as s:
-        services.extras[_FINGERPRINT] = fingerprint(s)
+        services.caches.due_items_fingerprint = fingerprint(s)
 
 
 async def resync_if_changed(services: Services, *, now: datetime) -> int | None:
@@ -112,10 +100,10 @@ async def resync_if_changed(services: Services, *, now: datetime) -> int | None:
     """
     with services.storage.session() as s:
         current = fingerprint(s)
-    if services.extras.get(_FINGERPRINT) == current:
+    if services.caches.due_items_fingerprint == current:
         return None
     count = await asyncio.to_thread(sync_due_items, services.storage, services.config, calendar=services.calendar, now=now)
-    services.extras[_FINGERPRINT] = current  # as it was before the sync: a change during it is seen next time
+    services.caches.due_items_fingerprint = current  # as it was before the sync: a change during it is seen next time
     log.info("units or ad-hoc deadlines changed: %d due items synced", count)
     return count
 

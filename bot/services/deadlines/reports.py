@@ -44,9 +44,8 @@ def period_label(services: Services, report: ReportType | None, *, period_key: s
     from schedules import periods_of
 
     c = services.config.campaign
-    cache_key = ("period-labels", report.key)
-    labels: dict[str, str] | None = services.extras.get(cache_key)  # type: ignore[assignment]
+    labels = services.caches.period_labels.get(report.key)
     if labels is None:
         labels = {d.period_key: d.label_en for d in periods_of(report, tz=c.tz, start=c.start, end=c.end, calendar=services.calendar)}
-        services.extras[cache_key] = labels
+        services.caches.period_labels[report.key] = labels
     return labels.get(period_key) or stored

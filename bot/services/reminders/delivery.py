@@ -12,7 +12,7 @@ left is the failure of a single send:
 - 400: final (the request itself is wrong); retrying cannot help. Recorded "not delivered"
   (listed in the coordinators' digest).
 - a connect error or a pool timeout: the request never left; retry with backoff. After
-  `MAX_ATTEMPTS` tries the row is left failed; `bot.services.reminders.core.retry_failed` tries
+  `MAX_ATTEMPTS` tries the row is left failed; `bot.services.reminders.recovery.retry_failed` tries
   again in later sweeps until its moment + `missed_grace` has passed.
 - anything else that ends without Telegram's answer — a dropped connection (PTB:
   `NetworkError` from httpx's RemoteProtocolError/ReadError), a read timeout (`TimedOut`),
@@ -244,7 +244,7 @@ async def deliver_parts(
 
 def in_flight(services: Services) -> set[int]:
     """Ids of the reminders this process is delivering right now (never stuck, however long they take)."""
-    return services.extras.setdefault("delivery-in-flight", set())  # type: ignore[no-any-return]
+    return services.caches.in_flight
 
 
 async def _deliver(  # noqa: C901

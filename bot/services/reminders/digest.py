@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 from bot.context import Services
 from bot.models import Person, ReminderKind, ReminderStatus, Role
 from bot.services.reminders import delivery
-from bot.services.submissions.forms.render import TELEGRAM_LIMIT, split
+from bot.replies import TELEGRAM_LIMIT, split
 from bot.storage import due, people, reminders, roles
 from bot.texts.catalog import Markup, t
 
@@ -59,7 +59,7 @@ def next_digest_at(services: Services, now: datetime) -> datetime:
 def digest_day(services: Services, now: datetime) -> date | None:
     """The local day whose digest (and escalations) may go out at `now`: from its `digest_time`
     until `missed_grace` later (the quiet hours not counted), never inside the quiet hours."""
-    from bot.services.reminders.core import grace_deadline, quiet_now
+    from bot.services.reminders.policy import grace_deadline, quiet_now
 
     today = now.astimezone(services.config.campaign.tz).date()
     at = digest_at(services, today)

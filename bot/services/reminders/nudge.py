@@ -15,7 +15,7 @@ from typing import Any
 from bot.context import Services
 from bot.models import DueItem, ReminderKind, Role
 from bot.services.reminders import delivery
-from bot.services.reminders.core import Summary, _recipients, run_pool, send_claimed
+from bot.services.reminders.send import Summary, _recipients, run_pool, send_claimed
 from bot.services.deadlines.reports import report_of
 from bot.storage import due, reminders
 from bot.storage.reminders import NUDGE_PREFIX, ReminderTarget

@@ -15,7 +15,8 @@ from bot.services.submissions.forms import FileGroup, Kind, step, steps_of, vali
 from bot.services.submissions.forms import statistics as stats
 from bot.services.submissions.forms import workbook
 from bot.services.submissions.forms.render import field_label, format_day
-from bot.services.submissions.common import Btn, Document, Reply, drop, save, view
+from bot.services.submissions.common import drop, save, view
+from bot.replies import Btn, Document, Reply
 from bot.services.submissions.preview import confirm, show_preview
 from bot.services.submissions.steps import advance, after_steps, buttons_for, cell_text, go, prompt, use_file
 from bot.texts.catalog import Markup, t

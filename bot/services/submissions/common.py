@@ -8,11 +8,11 @@ form's questions, files at a step), `submission_answers` (typed answers, files, 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.config import ReportType
+from bot.replies import Btn, Reply
 from bot.context import Services
 from bot.services.people.access import Action, Roles
 from bot.models import DueItem
@@ -25,33 +25,6 @@ WINDOW = timedelta(days=45)  # /due and /submit look this far ahead (and at ever
 RECENT = timedelta(days=31)  # filed items stay listed (/due, and /submit's 再报一个 / 修改已报) this long after their deadline
 STEP = "sf"  # the action of the buttons inside a filing (confirm, change, skip …)
 NONCE = "nonce"  # in a draft's data: which filing its buttons belong to (see `stamp`)
-
-
-@dataclass(frozen=True)
-class Btn:
-    """A button to show: its label and the (signed by the handler) action and arguments."""
-
-    label: str
-    action: str
-    args: tuple[str | int, ...] = ()
-
-
-@dataclass(frozen=True)
-class Document:
-    """A file made for the user (not a stored attachment), such as the blank 附件1 workbook."""
-
-    name: str
-    data: bytes
-
-
-@dataclass
-class Reply:
-    """A message to send: HTML text, rows of buttons, stored files and made documents to send after it."""
-
-    text: str
-    buttons: list[list[Btn]] = field(default_factory=list)
-    attachment_ids: list[int] = field(default_factory=list)
-    documents: list[Document] = field(default_factory=list)
 
 
 class NotAllowed(Exception):

@@ -16,7 +16,8 @@ from bot.services.submissions.forms.render import format_day
 from bot.services.deadlines.reports import find_report, report_title
 from bot.services.submissions.choose import extras
 from bot.services.submissions.common import RECENT, period_of
-from bot.services.submissions.flow import ANY_PERIOD, WINDOW, Btn, Reply
+from bot.services.submissions.flow import ANY_PERIOD, WINDOW
+from bot.replies import Btn, Reply
 from bot.storage import due, submissions, units
 from bot.texts.catalog import Markup, t
 

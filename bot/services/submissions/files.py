@@ -1,6 +1,6 @@
 """Files liaisons send: checked by size and type, downloaded, kept content-addressed with their checksum.
 
-Files live under the files directory (`services.extras["files_dir"]`, `LIAISON_BOT_FILES_DIR`, or `[files] dir` of the config,
+Files live under the files directory (`services.files_dir`, `LIAISON_BOT_FILES_DIR`, or `[files] dir` of the config,
 default `data/files/`) at `<sha256[:2]>/<sha256>`: the same file sent twice is stored once.
 """
 
@@ -63,7 +63,7 @@ class Refused(Exception):
 
 def files_dir(services: Services) -> Path:
     """Where files are kept."""
-    configured = services.extras.get("files_dir") or os.environ.get(FILES_DIR_ENV) or services.config.files.dir
+    configured = services.files_dir or os.environ.get(FILES_DIR_ENV) or services.config.files.dir
     return Path(configured)
 
 

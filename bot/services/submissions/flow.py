@@ -31,24 +31,8 @@ from bot.services.submissions.forms.render import format_day
 from bot.services.deadlines.reports import report_title
 from bot.services.submissions.answers import answer_file, answer_text, file_group, press, take_carry
 from bot.services.submissions.choose import Choice, any_time_obligation, choices
-from bot.services.submissions.common import (
-    ANY_PERIOD,
-    FLOW,
-    NONCE,
-    WINDOW,
-    Btn,
-    Document,
-    NotAllowed,
-    Reply,
-    check,
-    drop,
-    period_of,
-    report,
-    save,
-    stamp,
-    unstamp,
-    view,
-)
+from bot.services.submissions.common import ANY_PERIOD, FLOW, NONCE, WINDOW, NotAllowed, check, drop, period_of, report, save, stamp, unstamp, view
+from bot.replies import Btn, Reply
 from bot.services.submissions.preview import confirm, file_zero_report, next_item, preview_text, show_preview, zero_preview
 from bot.services.submissions.steps import after_steps, attachment_type, file_field, go, prompt, takes
 from bot.texts.catalog import t
@@ -58,12 +42,9 @@ __all__ = [
     "FLOW",
     "NONCE",
     "WINDOW",
-    "Btn",
     "Choice",
-    "Document",
     "FileGroup",
     "NotAllowed",
-    "Reply",
     "answer_file",
     "answer_text",
     "any_time_obligation",

@@ -11,7 +11,8 @@ from bot.models import Submission, SubmissionKind
 from bot.services.people.access import Roles
 from bot.services.submissions.forms.render import body, summary_complete
 from bot.services.deadlines.reports import report_of, report_title
-from bot.services.submissions.common import FLOW, Btn, Reply, check, drop, period_of, report, save, view
+from bot.services.submissions.common import FLOW, check, drop, period_of, report, save, view
+from bot.replies import Btn, Reply
 from bot.storage import due, people, submissions
 from bot.storage.due import ObligationView
 from bot.texts.catalog import t

@@ -11,7 +11,7 @@ from bot.services.people.access import Action, Roles
 from bot.services.submissions.forms.render import body
 from bot.services.deadlines.reports import report_of, report_title
 from bot.services.submissions.common import period_of
-from bot.services.submissions.flow import Btn, Reply
+from bot.replies import Btn, Reply
 from bot.storage import drafts, people, submissions
 from bot.texts.catalog import Markup, normalize_language, t
 

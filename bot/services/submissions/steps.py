@@ -17,7 +17,8 @@ from bot.services.submissions.forms import Kind, Step, steps_of
 from bot.services.submissions.forms import statistics as stats
 from bot.services.submissions.forms import workbook
 from bot.services.submissions.forms.render import field_label
-from bot.services.submissions.common import Btn, Reply, save, view
+from bot.services.submissions.common import save, view
+from bot.replies import Btn, Reply
 from bot.services.submissions.preview import show_preview
 from bot.storage import submissions
 from bot.texts.catalog import Markup, t

@@ -1,4 +1,4 @@
-"""Render a submission as the coordinator will see it (HTML, user text escaped), and split long texts."""
+"""Render a submission as the coordinator will see it (HTML, user text escaped)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from bot.services.submissions.forms.statistics import CATEGORIES, COLUMNS
 from bot.services.submissions.forms.validators import format_yuan
 from bot.texts.catalog import t
 
-TELEGRAM_LIMIT = 4096
 _WEEKDAYS_ZH = "一二三四五六日"
 
 
@@ -76,39 +75,3 @@ def summary_complete(values: dict[str, Any]) -> bool:
     return bool(values.get("as_file")) or all(k in values for k in SUMMARY_SECTIONS)
 
 
-def _utf16(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def split(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Split HTML text into messages within Telegram's limit, at line breaks where possible.
-
-    Tags never span lines in our texts, so a line is a safe cut; a longer line (escaped user
-    text) is cut between characters, never inside an entity such as '&amp;'.
-    """
-    if _utf16(text) <= limit:
-        return [text]
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while _utf16(line) > limit:
-            cut = limit
-            while _utf16(line[:cut]) > limit:
-                cut -= 1
-            amp = line.rfind("&", 0, cut)
-            if amp != -1 and ";" not in line[amp:cut]:
-                cut = amp
-            piece, line = line[:cut], line[cut:]
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(piece)
-        candidate = f"{current}\n{line}" if current else line
-        if _utf16(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return chunks

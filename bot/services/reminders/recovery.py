@@ -1,0 +1,200 @@
+"""Sends that failed or whose fate is unknown: retried by time within the grace, stuck claims probed
+and resolved after a crash."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.context import Services
+from bot.models import DueItem, ReminderKind, ReminderSent, Role
+from bot.services.deadlines.reports import report_of
+from bot.services.reminders import delivery
+from bot.services.reminders.policy import grace_deadline, quiet_now
+from bot.services.reminders.send import Summary, reminder_keyboard, send_claimed
+from bot.services.reminders.snoozes import NOT_A_LIAISON
+from bot.storage import due, reminders
+from bot.storage.reminders import SNOOZE_PREFIX, ReminderTarget
+
+log = logging.getLogger(__name__)
+
+
+STUCK_AFTER = timedelta(minutes=10)
+
+
+RETRY_FIRST = timedelta(seconds=30)  # the pause after a failed send before the sweeps try again; doubles
+
+
+RETRY_CAP = timedelta(minutes=15)  # the longest pause between two sweeps' tries
+
+
+def moment_of(row: ReminderSent) -> datetime:
+    """The moment a reminder row is for: a configured moment's time, a snooze's time, else its claim."""
+    try:
+        return datetime.strptime(row.moment_key.removeprefix(SNOOZE_PREFIX), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return row.created_at
+
+
+def _failed_at(row: ReminderSent) -> datetime:
+    """When the row's last attempt failed (the time stamp its error starts with)."""
+    try:
+        return datetime.fromisoformat((row.last_error or "").split(" ", 1)[0])
+    except ValueError:
+        return row.sent_at or row.created_at
+
+
+def next_retry(row: ReminderSent) -> datetime:
+    """When the sweeps may try a failed reminder again: `RETRY_FIRST` after its last failure,
+    doubling with each failed round of `delivery.MAX_ATTEMPTS` tries, at most `RETRY_CAP`."""
+    rounds = max(1, -(-row.attempts // delivery.MAX_ATTEMPTS))
+    return _failed_at(row) + min(RETRY_CAP, RETRY_FIRST * 2 ** min(rounds - 1, 16))
+
+
+def _last_error(row: ReminderSent) -> str:
+    return (row.last_error or "").split(" ", 1)[-1]
+
+
+async def retry_failed(services: Services, bot: Any, *, now: datetime, summary: Summary) -> None:
+    """Failed reminders (surely not delivered) are tried again until their time runs out.
+
+    A send that fails `delivery.MAX_ATTEMPTS` times in a row leaves its row failed; each sweep
+    (not in the quiet hours) tries it again once its pause is over (`next_retry`), for as long
+    as its moment + `missed_grace` has not passed (`grace_deadline`: a short outage of Telegram
+    or of the network loses nothing). Then it is given up "not delivered" and listed in the
+    coordinators' digest. Given up at once, as not needed: the unit filed, the person is
+    unreachable or no longer its liaison, or they got a later reminder of the item since.
+    """
+    from bot.storage import people
+
+    if quiet_now(services, now):
+        return
+    with services.storage.session() as s:
+        rows = [
+            r for r in reminders.retryable_reminders(s, claimed_before=now - STUCK_AFTER, max_attempts=delivery.FINAL)
+            if r.status == "failed" and r.due_item_id is not None and r.kind in (ReminderKind.reminder, ReminderKind.overdue)
+        ]
+    for row in rows:
+        assert row.id is not None
+        deadline = grace_deadline(services, moment_of(row))
+        if now <= deadline and now < next_retry(row):
+            continue
+        with services.storage.session() as s:
+            if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=row.attempts, now=now):
+                continue
+            if now > deadline:
+                local = deadline.astimezone(services.config.campaign.tz).strftime("%Y-%m-%d %H:%M")
+                error = f"{reminders.UNDELIVERED}: retried until {local} (its moment + missed_grace); last error: {_last_error(row)}"
+                reminders.give_up_reminder(s, reminder_id=row.id, error=error, attempts=delivery.FINAL, now=now)
+                summary.failed += 1
+                log.warning("reminder %s: %s", row.id, error)
+                continue
+            item = s.get(DueItem, row.due_item_id)
+            obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
+            person = people.get_person(s, person_id=row.person_id)
+            if item is None or obligation is None or person is None or obligation.status not in due.PENDING or not person.reachable:
+                reminders.give_up_reminder(s, reminder_id=row.id, error="not needed any more", attempts=delivery.FINAL, now=now)
+                continue
+            held = reminders.liaison_role(s, person_id=person.id, unit_id=row.unit_id)  # type: ignore[arg-type]
+            if held is None:
+                reminders.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
+                continue
+            if reminders.reminded_since(
+                s, due_item_id=item.id, unit_id=row.unit_id, person_id=person.id, since=row.created_at, exclude_id=row.id,  # type: ignore[arg-type]
+            ):
+                reminders.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since", attempts=delivery.FINAL, now=now)
+                continue
+            role, unit = held
+        target = ReminderTarget(obligation.id, unit.id, unit.name, role, person)  # type: ignore[arg-type]
+        summary.add(
+            await send_claimed(
+                services, bot, reminder_id=row.id, kind=row.kind, report=report_of(services, item.report_key),
+                item=item, target=target, now=now, attempts=row.attempts + 1,
+            )
+        )
+
+
+STUCK_UNKNOWN = "delivery unknown: the sending process stopped mid-send"
+
+
+_RENDERED = (ReminderKind.reminder, ReminderKind.overdue, ReminderKind.nudge)
+
+
+async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary: Summary) -> int:
+    """Settle reminders whose claim is pending for longer than `STUCK_AFTER` (their sender died).
+
+    No send takes that long: one attempt waits at most for the limiter's queue and its 429
+    holds (`Limits.max_retry_after` + 1 tries) plus the HTTP timeouts, and every later attempt
+    first reclaims the row (which fails once we have taken it over). Such a claim is
+    ambiguous, so it is never resent blindly: the row is taken over (`reclaim_reminder`), then
+    for a reminder with its keyboard the chat is probed (`delivery.find_delivered`): there →
+    recorded sent; surely not there → sent now (if still owed and within its moment +
+    `missed_grace`; in the quiet hours it is left failed for `retry_failed` to send when they
+    end; past its time it is given up "not delivered", listed in the digest); cannot tell, or no keyboard to
+    recognise it by (digest, escalation) → failed "delivery unknown", never retried, and
+    listed in the coordinators' digest. Reminders this process is delivering are skipped.
+    Returns how many rows were settled.
+    """
+    from bot.models import Unit
+    from bot.storage import people
+
+    flying = delivery.in_flight(services)
+    with services.storage.session() as s:
+        rows = [r for r in reminders.stuck_claims(s, started_before=now - STUCK_AFTER) if r.id not in flying]
+    settled = 0
+    for row in rows:
+        assert row.id is not None
+        started = row.sent_at or row.created_at
+        with services.storage.session() as s:
+            if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=row.attempts, now=now):
+                continue  # another process took it, or its sender came back
+            item = s.get(DueItem, row.due_item_id) if row.due_item_id else None
+            obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
+            person = people.get_person(s, person_id=row.person_id)
+            unit = s.get(Unit, row.unit_id) if row.unit_id else None
+            held = reminders.liaison_role(s, person_id=person.id, unit_id=row.unit_id) if person is not None else None  # type: ignore[arg-type]
+        settled += 1
+        if row.kind not in _RENDERED or item is None or obligation is None or person is None:
+            services.storage.reminders.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
+            summary.failed += 1
+            log.warning("reminder %s: claimed at %s, never settled; delivery unknown", row.id, started)
+            continue
+        report = report_of(services, item.report_key)
+        target = ReminderTarget(obligation.id, row.unit_id, unit.name if unit else "", Role.primary, person)  # type: ignore[arg-type]
+        # recognised by its keyboard (unique: it carries the row id), rendered as the sender did
+        language = services.language_of(person.language)
+        markup = reminder_keyboard(
+            services, user_id=person.telegram_user_id, reminder_id=row.id, obligation_id=target.obligation_id, report=report, language=language
+        )
+        assert person.id is not None
+        found = await delivery.find_delivered(
+            services, bot, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id, markup=markup, started=started
+        )
+        if found is False:
+            services.storage.reminders.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
+            summary.failed += 1
+            log.warning("reminder %s: claimed at %s, never settled, not found by the probe either way; delivery unknown", row.id, started)
+        elif found is not None:
+            services.storage.reminders.mark_reminder_sent(reminder_id=row.id, message_id=int(found), now=now)
+            log.info("reminder %s: a stuck claim had been delivered; recorded it", row.id)
+        elif obligation.status not in due.PENDING or not person.reachable:
+            services.storage.reminders.give_up_reminder(reminder_id=row.id, error="not needed any more (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
+        elif held is None:
+            services.storage.reminders.give_up_reminder(reminder_id=row.id, error=NOT_A_LIAISON + " (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
+        elif now > grace_deadline(services, moment_of(row)):
+            error = f"{reminders.UNDELIVERED}: a stuck claim, not delivered, past its moment + missed_grace"
+            services.storage.reminders.give_up_reminder(reminder_id=row.id, error=error, attempts=delivery.FINAL, now=now)
+            summary.failed += 1
+            log.warning("reminder %s: %s", row.id, error)
+        elif quiet_now(services, now) and row.kind is not ReminderKind.nudge:  # sent by `retry_failed` when they end
+            services.storage.reminders.mark_reminder_failed(
+                reminder_id=row.id, error="stuck claim, not delivered: waits for the end of the quiet hours", unreachable=False, now=now
+            )
+        else:
+            target = ReminderTarget(obligation.id, held[1].id, held[1].name, held[0], person)  # type: ignore[arg-type]
+            log.info("reminder %s: a stuck claim was not delivered; sending it now", row.id)
+            summary.add(await send_claimed(
+                services, bot, reminder_id=row.id, kind=row.kind, report=report, item=item, target=target, now=now, attempts=row.attempts + 1,
+            ))
+    return settled

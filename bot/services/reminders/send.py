@@ -1,0 +1,209 @@
+"""Sending the reminders of one moment: claim per (item, unit, person, moment), render, send through
+the one paced path, one send at a time per person. The design: docs/reminders.md."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.config import ReportType
+from bot.context import Services
+from bot.models import DueItem, ReminderKind, Role
+from bot.services.deadlines.reports import period_label, report_of, report_title
+from bot.services.reminders import delivery
+from bot.storage import due, reminders
+from bot.storage.reminders import ReminderTarget
+from bot.texts.catalog import t
+from schedules import ReminderMoment
+
+log = logging.getLogger(__name__)
+
+
+WORKERS = 48  # sends in flight at once; the limiter paces them, this bounds memory and DB work
+
+
+@dataclass
+class Summary:
+    """What one processing run did."""
+
+    sent: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    skipped: int = 0
+    moments: list[str] = field(default_factory=list)
+
+    def add(self, outcome: delivery.Outcome) -> None:
+        if outcome is delivery.Outcome.sent:
+            self.sent += 1
+        elif outcome is delivery.Outcome.unreachable:
+            self.unreachable += 1
+        else:
+            self.failed += 1
+
+
+
+def due_phrase(services: Services, due_at: datetime, now: datetime, language: str) -> str:
+    """'2023-09-02（周六），还有 3 天' — the due date, weekday, and days left or overdue."""
+    tz = services.config.campaign.tz
+    local = due_at.astimezone(tz)
+    weekday = t(language, f"reminders.weekday-{local.weekday()}")
+    shown = local.strftime("%Y-%m-%d") if (local.hour, local.minute) == (23, 59) else local.strftime("%Y-%m-%d %H:%M")
+    days = (local.date() - now.astimezone(tz).date()).days
+    if now > due_at:
+        left = t(language, "reminders.overdue-days", days=max(1, -days))
+    elif days == 0:
+        left = t(language, "reminders.due-today")
+    else:
+        left = t(language, "reminders.days-left", days=days)
+    return t(language, "reminders.due", date=shown, weekday=weekday, left=left)
+
+
+def reminder_text(services: Services, *, kind: ReminderKind, report: ReportType, item: DueItem, unit_name: str, now: datetime, language: str) -> str:
+    """The message of one reminder, overdue reminder or nudge."""
+    return t(
+        language,
+        f"reminders.{kind.value}",
+        title=report_title(report, language),
+        period=period_label(services, report, period_key=item.period_key, stored=item.period_label, language=language),
+        unit=unit_name,
+        due=due_phrase(services, item.due_at, now, language),
+    )
+
+
+def reminder_keyboard(services: Services, *, user_id: int, reminder_id: int, obligation_id: int, report: ReportType, language: str) -> InlineKeyboardMarkup:
+    """Submit now, 零报告 (where allowed), remind me later; unique per reminder (its id is in the data)."""
+    pack = services.buttons.pack
+    first = [InlineKeyboardButton(t(language, "reminders.button-submit"), callback_data=pack(user_id, "sub", obligation_id))]
+    if report.zero_report:
+        first.append(InlineKeyboardButton(t(language, "reminders.button-zero"), callback_data=pack(user_id, "zero", obligation_id)))
+    later = [
+        InlineKeyboardButton(t(language, "reminders.button-hour"), callback_data=pack(user_id, "snz", reminder_id, "1h")),
+        InlineKeyboardButton(t(language, "reminders.button-tomorrow"), callback_data=pack(user_id, "snz", reminder_id, "t9")),
+        InlineKeyboardButton(t(language, "reminders.button-other"), callback_data=pack(user_id, "snz", reminder_id, "ask")),
+    ]
+    return InlineKeyboardMarkup([first, later])
+
+
+async def send_claimed(
+    services: Services,
+    bot: Any,
+    *,
+    reminder_id: int,
+    kind: ReminderKind,
+    report: ReportType,
+    item: DueItem,
+    target: ReminderTarget,
+    now: datetime,
+    attempts: int = 1,
+) -> delivery.Outcome:
+    """Render and deliver a reminder row that this caller has claimed."""
+    person = target.person
+    language = services.language_of(person.language)
+    text = reminder_text(services, kind=kind, report=report, item=item, unit_name=target.unit_name, now=now, language=language)
+    markup = reminder_keyboard(
+        services, user_id=person.telegram_user_id, reminder_id=reminder_id, obligation_id=target.obligation_id, report=report, language=language
+    )
+    assert person.id is not None
+    # One send at a time per person in this process: a liaison of two units gets both units'
+    # reminders of a moment from two concurrent unit jobs, and a send still in flight would sit
+    # above the other's probe floor (`delivery`: its keyboard could be taken for an unknown message).
+    async with _person_lock(services, person.id):
+        result = await delivery.deliver(
+            services, bot, reminder_id=reminder_id, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id,
+            text=text, markup=markup, attempts=attempts,
+        )
+    return result.outcome
+
+
+def _person_lock(services: Services, person_id: int) -> asyncio.Lock:
+    locks = services.caches.person_locks
+    return locks.setdefault(person_id, asyncio.Lock())
+
+
+def _recipients(services: Services, targets: list[ReminderTarget]) -> tuple[list[ReminderTarget], list[ReminderTarget]]:
+    """(who gets it now, the backups to turn to if the primary turns out unreachable)."""
+    primary = [x for x in targets if x.role == Role.primary and x.person.reachable]
+    backups = [x for x in targets if x.role == Role.backup and x.person.reachable]
+    if not primary:
+        return backups, []
+    if services.config.reminders.backup_gets_reminders:
+        return primary + backups, []
+    return primary, backups
+
+
+async def _remind_unit(
+    services: Services, bot: Any, *, item: DueItem, report: ReportType, moment_key: str, kind: ReminderKind,
+    targets: list[ReminderTarget], claimed: set[tuple[int, int]], now: datetime, summary: Summary,
+) -> None:
+    """One unit's reminder: to its primary (and backups); to the backups if the primary is unreachable."""
+    first, fallback = _recipients(services, targets)
+    queue = list(first)
+    seen: set[int] = set()
+    while queue:
+        target = queue.pop(0)
+        person_id = target.person.id
+        assert person_id is not None and item.id is not None
+        if person_id in seen:
+            continue
+        seen.add(person_id)
+        if (target.unit_id, person_id) in claimed:  # claimed for this unit; another unit's claim does not count
+            summary.skipped += 1
+            continue
+        with services.storage.session() as s:
+            reminder_id = reminders.claim_reminder(
+                s, due_item_id=item.id, unit_id=target.unit_id, person_id=person_id, moment_key=moment_key, kind=kind, now=now
+            )
+        if reminder_id is None:  # another task or process has it
+            summary.skipped += 1
+            continue
+        outcome = await send_claimed(services, bot, reminder_id=reminder_id, kind=kind, report=report, item=item, target=target, now=now)
+        summary.add(outcome)
+        if outcome is delivery.Outcome.unreachable and target.role == Role.primary:
+            queue.extend(fallback)
+            fallback = []
+
+
+async def run_pool(jobs: list[Callable[[], Awaitable[None]]], workers: int = WORKERS) -> None:
+    """Run jobs with at most `workers` at once; one failing job does not stop the others."""
+    pending = iter(jobs)
+
+    async def worker() -> None:
+        for job in pending:
+            try:
+                await job()
+            except Exception:
+                log.exception("a reminder job failed")
+
+    await asyncio.gather(*(worker() for _ in range(min(workers, len(jobs)))))
+
+
+async def process_moment(services: Services, bot: Any, moment: ReminderMoment, *, now: datetime, summary: Summary | None = None) -> Summary:
+    """Send one configured moment's reminders to every liaison whose unit has not filed."""
+    summary = summary or Summary()
+    report = report_of(services, moment.report_key)
+    with services.storage.session() as s:
+        item = due.get_due_item(s, report_key=moment.report_key, period_key=moment.period_key)
+        if item is None or item.id is None:
+            return summary
+        targets = reminders.reminder_targets(s, due_item_id=item.id)
+        claimed = reminders.claimed_targets(s, due_item_id=item.id, moment_key=moment.moment_key)
+    by_unit: dict[int, list[ReminderTarget]] = {}
+    for target in targets:
+        by_unit.setdefault(target.unit_id, []).append(target)
+    kind = ReminderKind.overdue if moment.overdue else ReminderKind.reminder
+    summary.moments.append(f"{moment.report_key}/{moment.period_key}@{moment.moment_key}")
+
+    def job(unit_targets: list[ReminderTarget]) -> Callable[[], Awaitable[None]]:
+        return lambda: _remind_unit(
+            services, bot, item=item, report=report, moment_key=moment.moment_key, kind=kind,
+            targets=unit_targets, claimed=claimed, now=now, summary=summary,
+        )
+
+    await run_pool([job(ts) for ts in by_unit.values()])
+    return summary

@@ -1,0 +1,108 @@
+"""'Remind me later': one pending snooze per (due item, unit, person), sent at its time."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.config import ReportType
+from bot.context import Services
+from bot.models import DueItem, ReminderKind, ReminderSent
+from bot.services.deadlines.reports import report_of
+from bot.services.reminders import delivery
+from bot.services.reminders.policy import outside_quiet_hours, quiet_now
+from bot.services.reminders.send import Summary, run_pool, send_claimed
+from bot.storage import due, reminders
+from bot.storage.reminders import SNOOZE_PREFIX, ReminderTarget
+
+
+# Why a snooze, retry or stuck claim is not sent: the person was replaced or removed as the
+# unit's liaison, or the unit was deactivated, since the reminder was made.
+NOT_A_LIAISON = "not needed: no longer a liaison of the unit"
+
+
+def snooze_time(moment_key: str) -> datetime:
+    """The moment of a snooze row, from its key."""
+    return datetime.strptime(moment_key.removeprefix(SNOOZE_PREFIX), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+@dataclass
+class Snoozed:
+    """A snooze that was stored: when it will come (UTC); `moved_from`: the time of the pending
+    snooze it replaced (the person pressed again), else None."""
+
+    at: datetime
+    moved_from: datetime | None = None
+
+
+def snooze(services: Services, *, reminder_id: int, telegram_user_id: int, at: datetime, now: datetime) -> Snoozed | None:
+    """Remind the person of this reminder's due item again at `at` (moved out of quiet hours).
+
+    One pending snooze per (due item, unit, person): pressing again moves it
+    (`storage.reminders.schedule_snooze`). None if the reminder is not this user's.
+    """
+    at = outside_quiet_hours(services, max(at, now + timedelta(minutes=1))).replace(microsecond=0)
+    with services.storage.session() as s:
+        row = reminders.get_reminder(s, reminder_id=reminder_id)
+        from bot.storage import people
+
+        person = people.get_person_by_telegram_id(s, telegram_user_id=telegram_user_id)
+        if row is None or person is None or row.person_id != person.id or row.due_item_id is None:
+            return None
+        if reminders.liaison_role(s, person_id=row.person_id, unit_id=row.unit_id) is None:
+            return None  # no longer a liaison of that unit: its reminders are someone else's
+        stored = reminders.schedule_snooze(s, due_item_id=row.due_item_id, unit_id=row.unit_id, person_id=row.person_id, at=at, now=now)
+    return Snoozed(stored.at, stored.moved_from)
+
+
+async def process_snoozes(services: Services, bot: Any, *, now: datetime, summary: Summary) -> None:
+    """Send the snoozed reminders whose time has come, if the unit still has not filed (not in quiet hours).
+
+    A snooze is taken for sending under the obligation's lock (`storage.reminders.take_snooze`)
+    and given up if the person got another reminder of the item since they pressed (a scheduled
+    one, or a snooze of theirs that another process sent): never two for one press.
+    """
+    from bot.storage import people
+
+    if quiet_now(services, now):
+        return
+    jobs: list[Callable[[], Awaitable[None]]] = []
+    for row in services.storage.reminders.snoozes_not_sent():
+        if snooze_time(row.moment_key) > now or row.id is None:
+            continue
+        with services.storage.session() as s:
+            if not reminders.take_snooze(s, reminder_id=row.id, moment_key=row.moment_key, now=now):
+                continue  # another process took it, or it was moved
+            item = s.get(DueItem, row.due_item_id)
+            obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
+            person = people.get_person(s, person_id=row.person_id)
+            if item is None or obligation is None or person is None or obligation.status not in due.PENDING:
+                reminders.give_up_reminder(s, reminder_id=row.id, error="not needed: filed before the snooze", attempts=delivery.FINAL, now=now)
+                continue
+            held = reminders.liaison_role(s, person_id=person.id, unit_id=row.unit_id)  # type: ignore[arg-type]
+            if held is None:
+                reminders.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
+                continue
+            pressed = s.get(ReminderSent, row.id).created_at  # type: ignore[union-attr]  # (as stored now: a move changes it)
+            if reminders.reminded_since(
+                s, due_item_id=item.id, unit_id=row.unit_id, person_id=person.id, since=pressed, exclude_id=row.id,  # type: ignore[arg-type]
+            ):
+                # Another reminder of the item and unit (a scheduled one, another snooze of theirs) went out since they pressed: one is enough.
+                reminders.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since the snooze", attempts=delivery.FINAL, now=now)
+                continue
+            role, unit = held
+            target = ReminderTarget(obligation.id, unit.id, unit.name, role, person)  # type: ignore[arg-type]
+        report = report_of(services, item.report_key)
+        kind = ReminderKind.overdue if now > item.due_at else ReminderKind.reminder
+        rid = row.id
+
+        def job(rid: int = rid, item: DueItem = item, target: ReminderTarget = target, report: ReportType = report, kind: ReminderKind = kind) -> Awaitable[None]:
+            async def run() -> None:
+                summary.add(await send_claimed(services, bot, reminder_id=rid, kind=kind, report=report, item=item, target=target, now=now))
+
+            return run()
+
+        jobs.append(job)
+    await run_pool(jobs)
