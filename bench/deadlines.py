@@ -10,7 +10,7 @@ from itertools import product
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from schedules import ChinaCalendar, DueItem, due_items, reminders_for
+from schedules import ChinaCalendar, DueDate, due_items, reminders_for
 from schedules.rules import CalendarSettings, QuietHours, ReportTiming
 
 UNITS = 5_000
@@ -42,7 +42,7 @@ def main() -> None:
     quiet = QuietHours.parse("22:00-07:30")
     t0 = time.perf_counter()
     calendar = ChinaCalendar(CalendarSettings())
-    plan: list[tuple[DueItem, list[str]]] = []
+    plan: list[tuple[DueDate, list[str]]] = []
     for report in reports:
         for item in due_items(report, tz=tz, start=date(2024, 1, 1), end=date(2025, 12, 31), calendar=calendar):
             plan.append((item, [m.moment_key for m in reminders_for(item, report, calendar=calendar, tz=tz, quiet_hours=quiet)]))

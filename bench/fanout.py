@@ -29,11 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import build_application  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.config import Config, People, TelegramSettings, Unit, load_config  # noqa: E402
+from bot.config import Config, People, TelegramSettings, UnitConfig, load_config  # noqa: E402
 from bot.context import SERVICES_KEY  # noqa: E402
 from emulator import EmulatorThread  # noqa: E402
 from bot.models import Person, Role, RoleAssignment  # noqa: E402
-from bot.services import reminders  # noqa: E402
+from bot.services.reminders import timer  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 
 TOKEN = "123456:TEST"
@@ -49,7 +49,7 @@ def make_config(url: str, n: int) -> Config:
         update={
             "telegram": TelegramSettings(api_url=url),
             "people": People(),
-            "units": [Unit(code=f"u{i}", name=f"单位{i}", tags=["所队"]) for i in range(n)],
+            "units": [UnitConfig(code=f"u{i}", name=f"单位{i}", tags=["所队"]) for i in range(n)],
             "report_types": [report],
         }
     )
@@ -136,7 +136,7 @@ async def main() -> None:
     await asyncio.sleep(2)  # interactive baseline before the wave
     started_at = datetime.now(UTC)
     t0 = time.monotonic()
-    summary = await reminders.process_due_moments(services, app.bot, now=MOMENT)
+    summary = await timer.process_due_moments(services, app.bot, now=MOMENT)
     # The bot's own timer fires the same moment concurrently and claims part of the wave: the wave
     # ends when no claim is still being sent (every reminder accepted or settled), not when our call returns.
     settle_deadline = time.monotonic() + 120

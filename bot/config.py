@@ -215,7 +215,7 @@ class ReminderSettings(Strict):
         return parse_duration(value) if isinstance(value, str) else value
 
 
-class Unit(Strict):
+class UnitConfig(Strict):
     """A unit that owes reports (所、队、股室、工作组、县区局 …)."""
 
     code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$", description="short code: letters, digits, _ or -")
@@ -268,7 +268,7 @@ class Config(Strict):
     calendar: CalendarSettings = CalendarSettings()
     reminders: ReminderSettings = ReminderSettings()
     people: People = People()
-    units: list[Unit] = Field(default_factory=list)
+    units: list[UnitConfig] = Field(default_factory=list)
     report_types: list[ReportType] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -286,7 +286,7 @@ class Config(Strict):
                 return r
         raise KeyError(key)
 
-    def units_owing(self, report: ReportType) -> list[Unit]:
+    def units_owing(self, report: ReportType) -> list[UnitConfig]:
         """The units that owe a report type."""
         if not report.owed_by:
             return list(self.units)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from schedules.calendar import ChinaCalendar
 from schedules.numerals import arabise, normalise_width
-from schedules.periods import ANY_PERIOD, DueItem, add_months, periods_of
+from schedules.periods import ANY_PERIOD, DueDate, add_months, periods_of
 from schedules.phrases import parse_when
 from schedules.rules import ReportTiming
 
@@ -23,13 +23,13 @@ _REL = {"本": 0, "这": 0, "这个": 0, "当": 0, "今": 0, "上": -1, "上个"
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
-def _nearest(candidates: list[str], by_key: dict[str, DueItem], today: date) -> DueItem | None:
+def _nearest(candidates: list[str], by_key: dict[str, DueDate], today: date) -> DueDate | None:
     """The item among `candidates` keys whose period is nearest to today (past wins a tie)."""
     found = [by_key[k] for k in candidates if k in by_key]
     if not found:
         return None
 
-    def distance(item: DueItem) -> tuple[int, int]:
+    def distance(item: DueDate) -> tuple[int, int]:
         assert item.first_day is not None and item.last_day is not None
         if item.first_day <= today <= item.last_day:
             return 0, 0
@@ -102,7 +102,7 @@ def periods_for_phrase(
     start: date,
     end: date,
     calendar: ChinaCalendar,
-) -> list[DueItem]:
+) -> list[DueDate]:
     """Every period of `report` a phrase covers: the one it names (`period_for_phrase`), or, when it
     names a longer span than the report's periods (三季度, 上半年, 2023年 of a monthly report),
     all the report's periods within that span (the span nearest today, as for one period)."""
@@ -114,7 +114,7 @@ def periods_for_phrase(
         return []
     today = now.astimezone(tz).date()
     items = [i for i in periods_of(report, tz=tz, start=start, end=end, calendar=calendar) if i.first_day and i.last_day]
-    found: list[tuple[tuple[int, int], list[DueItem]]] = []
+    found: list[tuple[tuple[int, int], list[DueDate]]] = []
     for key in _keys(_normalised(raw), today) or []:
         span = _span(key)
         if span is None:
@@ -135,7 +135,7 @@ def period_for_phrase(
     start: date,
     end: date,
     calendar: ChinaCalendar,
-) -> DueItem | None:
+) -> DueDate | None:
     """The period of `report` a phrase names (本月, 2023年9月, 三季度, 上半年, 第二阶段, a date), or None."""
     items = periods_of(report, tz=tz, start=start, end=end, calendar=calendar)
     raw = normalise_width(text).strip()

@@ -36,7 +36,7 @@ _ZH_QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
 
 
 @dataclass(frozen=True, slots=True)
-class DueItem:
+class DueDate:
     """One deadline of a report type (应报事项): the period it covers and when it is due.
 
     `first_day`/`last_day` are the covered period (None for a one-off); the due fields are None
@@ -187,7 +187,7 @@ def due_items(
     calendar: ChinaCalendar,
     window_from: date | None = None,
     window_to: date | None = None,
-) -> list[DueItem]:
+) -> list[DueDate]:
     """Every due item of a report type within the campaign, by due date; optionally only those whose
     effective due date lies in [window_from, window_to]."""
     items = []
@@ -199,17 +199,17 @@ def due_items(
         due = effective_date(nominal, report.holiday_rule, calendar)
         if (window_from and due < window_from) or (window_to and due > window_to):
             continue
-        items.append(DueItem(report.key, key, label, label_en, first, last, nominal, due, due_moment(due, report.due_time, tz)))
+        items.append(DueDate(report.key, key, label, label_en, first, last, nominal, due, due_moment(due, report.due_time, tz)))
     items.sort(key=lambda i: (i.due_date, i.period_key))
     return items
 
 
-def open_period(report: ReportTiming, *, start: date, end: date) -> DueItem:
+def open_period(report: ReportTiming, *, start: date, end: date) -> DueDate:
     """The single open-ended period of an `any_time` report type (随时上报), key 'any'."""
-    return DueItem(report.key, ANY_PERIOD, "随时", "Any time", start, end, None, None, None)
+    return DueDate(report.key, ANY_PERIOD, "随时", "Any time", start, end, None, None, None)
 
 
-def periods_of(report: ReportTiming, *, tz: ZoneInfo, start: date, end: date, calendar: ChinaCalendar) -> list[DueItem]:
+def periods_of(report: ReportTiming, *, tz: ZoneInfo, start: date, end: date, calendar: ChinaCalendar) -> list[DueDate]:
     """The periods a report can be filed for: its due items, or the open period of an `any_time` type."""
     if isinstance(report.schedule, AnyTimeSchedule):
         return [open_period(report, start=start, end=end)]
@@ -225,7 +225,7 @@ def all_due_items(
     calendar: ChinaCalendar,
     window_from: date | None = None,
     window_to: date | None = None,
-) -> list[DueItem]:
+) -> list[DueDate]:
     """The due items of several report types, sorted by due moment then report key."""
     items = [
         item

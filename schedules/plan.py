@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from schedules.calendar import ChinaCalendar
-from schedules.periods import DueItem, all_due_items
+from schedules.periods import DueDate, all_due_items
 from schedules.rules import QuietHours, ReminderOffset, ReportTiming
 
 
@@ -111,7 +111,7 @@ def grace_ends(at: datetime, grace: timedelta, quiet: QuietHours | None, tz: Zon
 
 
 def moment_for(
-    item: DueItem,
+    item: DueDate,
     offset: ReminderOffset,
     *,
     working_days_only: bool,
@@ -143,7 +143,7 @@ def moment_for(
 
 
 def reminders_for(
-    item: DueItem,
+    item: DueDate,
     timing: ReportTiming,
     *,
     calendar: ChinaCalendar,

@@ -7,19 +7,23 @@ keyword-only functions per aggregate, each taking that session first:
         person = people.get_or_create_person(s, telegram_user_id=42, now=now)
 """
 
-from bot.storage import adhoc, audit, drafts, due, invites, people, reminders, roles, submissions, units, views
+from bot.storage import adhoc, attachments, audit, deliveries, drafts, due, invites, people, register, reminders, roles, snoozes, submissions, units, views
 from bot.storage.base import Storage
 
 __all__ = [
     "Storage",
     "adhoc",
+    "attachments",
     "audit",
+    "deliveries",
     "drafts",
     "due",
     "invites",
     "people",
+    "register",
     "reminders",
     "roles",
+    "snoozes",
     "submissions",
     "units",
     "views",

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.db import make_engine, upgrade
+from bot.storage import adhoc, attachments, audit, deliveries, drafts, due, invites, people, register, reminders, roles, snoozes, submissions, units, views
 
 
 class Storage:
@@ -20,19 +21,21 @@ class Storage:
     """
 
     def __init__(self, engine: Engine) -> None:
-        from bot.storage import adhoc, audit, drafts, due, invites, people, reminders, roles, submissions, units, views
-
         self.engine = engine
         # One-call conveniences: `storage.people.set_language(...)` runs in its own transaction.
         # Several calls that must succeed or fail together belong in one `session()` block.
         self.adhoc = BoundModule(self, adhoc)
+        self.attachments = BoundModule(self, attachments)
         self.audit = BoundModule(self, audit)
+        self.deliveries = BoundModule(self, deliveries)
         self.drafts = BoundModule(self, drafts)
         self.due = BoundModule(self, due)
         self.invites = BoundModule(self, invites)
         self.people = BoundModule(self, people)
+        self.register = BoundModule(self, register)
         self.reminders = BoundModule(self, reminders)
         self.roles = BoundModule(self, roles)
+        self.snoozes = BoundModule(self, snoozes)
         self.submissions = BoundModule(self, submissions)
         self.units = BoundModule(self, units)
         self.views = BoundModule(self, views)

@@ -23,7 +23,8 @@ from bot.services.reminders import digest
 from bot.services.reminders import snoozes as core_snoozes
 from bot.services.reminders import timer
 from bot.storage import due
-from bot.storage import reminders as reminder_rows
+from bot.storage import reminders as _reminders
+from bot.storage import snoozes as reminders_snoozes
 from tests.app.test_reminders import CASES, MINUS_3D, liaison, process, reminder_messages, services_of
 from tests.fixtures.app import COORDINATOR, LEADER, RunningBot, campaign_config, start_bot, stop_bot
 from tests.fixtures.emulator import TEST_TOKEN
@@ -112,7 +113,7 @@ async def test_a_reminder_failing_until_its_grace_ends_is_given_up_and_named_in_
         await process(bot, local("2023-08-30", "21:01"))  # the moment + missed_grace has passed
         [row] = case_rows(bot, 7961)
         assert row.status == ReminderStatus.failed and row.attempts >= delivery.FINAL
-        assert reminder_rows.UNDELIVERED in (row.last_error or "") and "retried until 2023-08-30 21:00" in (row.last_error or "")
+        assert _reminders.UNDELIVERED in (row.last_error or "") and "retried until 2023-08-30 21:00" in (row.last_error or "")
         calls = sends_to(bot, 7961)
         emulator.faults.clear()
         await process(bot, local("2023-08-30", "21:30"))
@@ -249,7 +250,7 @@ async def test_what_comes_due_in_the_quiet_hours_waits_for_their_end_and_comes_o
         unit = bot.storage.units.get_unit_by_code(code="shs")
         with bot.storage.session() as s:
             item = due.get_due_item(s, report_key="typical_case", period_key="2023-08")
-            stuck = reminder_rows.claim_reminder(
+            stuck = _reminders.claim_reminder(
                 s, due_item_id=item.id, unit_id=unit.id, person_id=person.id, moment_key=minus_1d,  # type: ignore[union-attr,arg-type]
                 kind=ReminderKind.reminder, now=local("2023-09-01", "21:55"),
             )
@@ -311,7 +312,7 @@ async def test_a_retry_due_in_the_quiet_hours_waits_for_the_morning(
 
 def pending_snoozes(bot: RunningBot, uid: int) -> list[ReminderSent]:
     return [
-        r for r in rows_of(bot, uid) if r.moment_key.startswith(reminder_rows.SNOOZE_PREFIX) and r.status == ReminderStatus.pending and r.attempts == 0
+        r for r in rows_of(bot, uid) if r.moment_key.startswith(_reminders.SNOOZE_PREFIX) and r.status == ReminderStatus.pending and r.attempts == 0
     ]
 
 
@@ -332,7 +333,7 @@ async def test_pressing_remind_me_later_again_moves_the_one_snooze(bot_app: Runn
     assert "原定 2023-08-30 10:00" in moved.text
     [snoozed] = pending_snoozes(bot_app, 7991)
     assert snoozed.moment_key == "snooze@2023-08-30T02:10:00Z"
-    assert len([r for r in rows_of(bot_app, 7991) if r.moment_key.startswith(reminder_rows.SNOOZE_PREFIX)]) == 1
+    assert len([r for r in rows_of(bot_app, 7991) if r.moment_key.startswith(_reminders.SNOOZE_PREFIX)]) == 1
 
     await process(bot_app, MINUS_3D + timedelta(hours=1, seconds=30))  # the first press's time: nothing
     assert len(reminder_messages(a)) == 1
@@ -362,14 +363,14 @@ async def test_snoozes_are_never_doubled_with_two_processes(bot_app: RunningBot,
         ))
         assert all(d is not None for d in done) and sum(d.moved_from is not None for d in done) == 1  # type: ignore[union-attr]
         [snoozed] = pending_snoozes(bot_app, 7993)
-        assert snoozed.moment_key in {reminder_rows.snooze_key(d.at) for d in done}  # type: ignore[union-attr]
+        assert snoozed.moment_key in {reminders_snoozes.snooze_key(d.at) for d in done}  # type: ignore[union-attr]
         # and two pending snoozes left by an earlier version (pressed 3 s apart), both due: sent once
         person = bot_app.storage.people.get_person_by_telegram_id(telegram_user_id=7993)
         with bot_app.storage.session() as s:
             for seconds in (1, 4):
                 s.add(ReminderSent(
                     due_item_id=row.due_item_id, unit_id=row.unit_id, person_id=person.id,  # type: ignore[arg-type]
-                    moment_key=reminder_rows.snooze_key(MINUS_3D + timedelta(minutes=30, seconds=seconds)), kind=ReminderKind.reminder,
+                    moment_key=reminders_snoozes.snooze_key(MINUS_3D + timedelta(minutes=30, seconds=seconds)), kind=ReminderKind.reminder,
                     status=ReminderStatus.pending, attempts=0, created_at=MINUS_3D + timedelta(seconds=seconds),
                 ))
         at = MINUS_3D + timedelta(hours=2)
@@ -379,7 +380,7 @@ async def test_snoozes_are_never_doubled_with_two_processes(bot_app: RunningBot,
         )
         await asyncio.sleep(0.3)
         assert len(reminder_messages(a)) == 2  # the reminder and one snoozed reminder
-        snoozes = [r for r in rows_of(bot_app, 7993) if r.moment_key.startswith(reminder_rows.SNOOZE_PREFIX)]
+        snoozes = [r for r in rows_of(bot_app, 7993) if r.moment_key.startswith(_reminders.SNOOZE_PREFIX)]
         assert len(snoozes) == 3 and [r.status for r in snoozes].count(ReminderStatus.sent) == 1
         assert all("reminded again" in (r.last_error or "") for r in snoozes if r.status != ReminderStatus.sent)
         assert reminder.message_id != reminder_messages(a)[-1].message_id

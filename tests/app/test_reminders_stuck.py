@@ -20,7 +20,7 @@ from bot.services.reminders import recovery
 from bot.services.reminders import send as core_send
 from bot.services.deadlines.reports import report_of
 from bot.storage import due
-from bot.storage import reminders as reminder_rows
+from bot.storage import reminders as _reminders
 from tests.app.test_reminders import MINUS_3D, liaison, process, reminder_messages, services_of
 from tests.fixtures.app import COORDINATOR, LEADER, RunningBot, campaign_config, start_bot, stop_bot
 from tests.fixtures.emulator import TEST_TOKEN
@@ -35,7 +35,7 @@ def claim(bot: RunningBot, code: str, uid: int, *, at: datetime) -> int:
     with bot.storage.session() as s:
         item = due.get_due_item(s, report_key="typical_case", period_key="2023-08")
         assert item is not None and person is not None and unit is not None
-        rid = reminder_rows.claim_reminder(
+        rid = _reminders.claim_reminder(
             s, due_item_id=item.id, unit_id=unit.id, person_id=person.id, moment_key=MOMENT_KEY, kind=ReminderKind.reminder, now=at  # type: ignore[arg-type]
         )
     assert rid is not None
@@ -95,8 +95,8 @@ async def test_a_stuck_claim_that_cannot_be_told_is_failed_and_shown_in_the_dige
     person = bot_app.storage.people.get_person_by_telegram_id(telegram_user_id=COORDINATOR)
     start = bot_app.clock.now()
     with bot_app.storage.session() as s:  # a digest (no keyboard to recognise it by) whose sender died
-        stuck = reminder_rows.claim_reminder(s, due_item_id=None, unit_id=None, person_id=person.id, moment_key="digest@2023-08-15", kind=ReminderKind.digest, now=start)  # type: ignore[arg-type]
-        flying = reminder_rows.claim_reminder(s, due_item_id=None, unit_id=None, person_id=person.id, moment_key="digest@2023-08-14", kind=ReminderKind.digest, now=start)  # type: ignore[arg-type]
+        stuck = _reminders.claim_reminder(s, due_item_id=None, unit_id=None, person_id=person.id, moment_key="digest@2023-08-15", kind=ReminderKind.digest, now=start)  # type: ignore[arg-type]
+        flying = _reminders.claim_reminder(s, due_item_id=None, unit_id=None, person_id=person.id, moment_key="digest@2023-08-14", kind=ReminderKind.digest, now=start)  # type: ignore[arg-type]
     assert stuck is not None and flying is not None
     delivery.in_flight(services).add(flying)  # this process is still delivering that one: not stuck
     try:

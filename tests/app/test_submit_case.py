@@ -58,7 +58,7 @@ async def test_full_case_filing_with_corrections(bot_app: RunningBot, make_perso
     values = filed.data["values"]
     assert values["title"] == "某药店销售<假药>案" and values["decided_on"] == "2023-08-10"
     assert values["fine"] == "15000.00" and values["police"] is False
-    [attachment] = bot_app.storage.submissions.attachments_of(submission_id=filed.id)
+    [attachment] = bot_app.storage.attachments.attachments_of(submission_id=filed.id)
     digest = hashlib.sha256(PDF).hexdigest()
     assert attachment.sha256 == digest and attachment.size == len(PDF) and attachment.mime_type == "application/pdf"
     assert (files_dir / attachment.storage_path).read_bytes() == PDF
@@ -73,7 +73,7 @@ async def test_full_case_filing_with_corrections(bot_app: RunningBot, make_perso
     assert [(h.version, h.status) for h in history] == [(1, SubmissionStatus.superseded), (2, SubmissionStatus.submitted)]
     assert history[0].data["values"]["title"] == "某药店销售<假药>案"
     assert history[1].data["values"]["title"] == "某药店销售假药案（更正）"
-    assert len(bot_app.storage.submissions.attachments_of(submission_id=history[1].id)) == 1
+    assert len(bot_app.storage.attachments.attachments_of(submission_id=history[1].id)) == 1
 
 
 def _case_obligation_after(bot: RunningBot) -> Any:

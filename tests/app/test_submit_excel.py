@@ -112,7 +112,7 @@ async def test_statistics_by_excel_template_problems_by_cell_then_filed(
         "row_users": {"inspected": "5", "violating": "1", "rectified": "1", "cases": "0", "fines": "0", "revoked": "0", "police": "0"},
         "row_online": {"inspected": "2", "violating": "0", "rectified": "0", "cases": "0", "fines": "1.25", "revoked": "0", "police": "0"},
     }
-    [kept] = stats_bot.storage.submissions.attachments_of(submission_id=filed.id)
+    [kept] = stats_bot.storage.attachments.attachments_of(submission_id=filed.id)
     assert kept.file_name == "统计表.xlsx"
 
 
@@ -157,7 +157,7 @@ async def test_files_sent_before_choosing_are_used_at_their_step(bot_app: Runnin
     await presses(user, "✅ 确认提交", "已提交")
     case = _obligation(bot_app.storage, "pgs", "typical_case", "2023-08")
     [filed] = bot_app.storage.submissions.current_submissions(obligation_id=case.obligation.id)
-    assert [a.file_name for a in bot_app.storage.submissions.attachments_of(submission_id=filed.id)] == ["决定书.pdf"]
+    assert [a.file_name for a in bot_app.storage.attachments.attachments_of(submission_id=filed.id)] == ["决定书.pdf"]
 
     # a summary: the file sent first is the whole summary
     await user.send_document(PDF, "阶段总结.pdf", "application/pdf")

@@ -89,7 +89,7 @@ async def test_summary_by_sections_then_as_a_file(bot_app: RunningBot, make_pers
     view = _obligation(bot_app.storage, "pgs", "stage_summary", "2023-09-15")
     [filed] = bot_app.storage.submissions.current_submissions(obligation_id=view.obligation.id)
     assert filed.data["values"] == {"as_file": True}
-    assert [a.file_name for a in bot_app.storage.submissions.attachments_of(submission_id=filed.id)] == ["阶段总结.pdf"]
+    assert [a.file_name for a in bot_app.storage.attachments.attachments_of(submission_id=filed.id)] == ["阶段总结.pdf"]
 
 
 async def test_confirmation_with_a_screenshot_and_zero_report(bot_app: RunningBot, make_person: Callable[..., Person], make_liaison: Callable[..., Any]) -> None:

@@ -20,7 +20,7 @@ import pytest
 from bot.cli import main
 from bot.db import current_revision, head_revision, make_engine
 from bot.models import PersonProfile, ReminderKind, Role, SubmissionKind, Unit
-from bot.storage import Storage, adhoc, audit, drafts, due, invites, people, reminders, roles, snapshot, submissions
+from bot.storage import Storage, adhoc, attachments, audit, drafts, due, invites, people, reminders, roles, snapshot, submissions
 from tests.fixtures.db import PgServer, _require_pg
 
 DB_ENV = "LIAISON_BOT_DATABASE_URL"
@@ -75,10 +75,10 @@ def populate(storage: Storage, files_dir: Path, now: datetime) -> dict[str, byte
                                       now=now + timedelta(hours=1), comment="收到 <ok>")
         for data, name in ((PDF, "决定书.pdf"), (JPEG, "photo.jpg"), (PDF, "决定书（副本）.pdf")):
             sha256, storage_path = kept[data]
-            submissions.add_attachment(s, sha256=sha256, size=len(data), storage_path=storage_path, now=now,
+            attachments.add_attachment(s, sha256=sha256, size=len(data), storage_path=storage_path, now=now,
                                        mime_type="application/pdf", file_name=name, telegram_file_id="BQAC-1", submission_id=case.id)
         sha256, storage_path = kept[DOCX]  # uploaded during a draft, not yet filed
-        draft_file = submissions.add_attachment(s, sha256=sha256, size=len(DOCX), storage_path=storage_path, now=now)
+        draft_file = attachments.add_attachment(s, sha256=sha256, size=len(DOCX), storage_path=storage_path, now=now)
         drafts.save_draft(s, person_id=liaison.id, flow="submit", state="summary-file",  # type: ignore[arg-type]
                           data={"attachment_ids": [draft_file.id], "text": "第一阶段"}, now=now)
         claimed = reminders.claim_reminder(s, due_item_id=item.id, unit_id=units[0].id, person_id=liaison.id,  # type: ignore[arg-type]

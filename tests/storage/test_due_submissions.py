@@ -17,7 +17,7 @@ from bot.models import (
     SubmissionStatus,
     Unit,
 )
-from bot.storage import Storage, drafts, due, submissions
+from bot.storage import Storage, attachments, drafts, due, submissions
 
 
 def test_ensure_due_item_is_idempotent(
@@ -165,17 +165,17 @@ def test_attachments_by_checksum(
     item = make_due_item([unit])
     digest = "AB" * 32
     with storage.session() as s:
-        upload = submissions.add_attachment(
+        upload = attachments.add_attachment(
             s, sha256=digest, size=20 * 1024 * 1024, storage_path="ab/abab.pdf", mime_type="application/pdf",
             file_name="处罚决定书.pdf", telegram_file_id="file-1", now=now,
         )
         obligation = due.get_obligation(s, due_item_id=item.id, unit_id=unit.id)  # type: ignore[arg-type]
         sub = submissions.add_submission(s, obligation_id=obligation.id, person_id=person.id, kind="case", data={}, now=now)  # type: ignore[arg-type, union-attr]
-        assert submissions.link_attachments(s, attachment_ids=[upload.id], submission_id=sub.id) == 1  # type: ignore[list-item, arg-type]
+        assert attachments.link_attachments(s, attachment_ids=[upload.id], submission_id=sub.id) == 1  # type: ignore[list-item, arg-type]
     with storage.session() as s:
-        files = submissions.attachments_of(s, submission_id=sub.id)  # type: ignore[arg-type]
+        files = attachments.attachments_of(s, submission_id=sub.id)  # type: ignore[arg-type]
         assert [(f.sha256, f.size, f.file_name) for f in files] == [("ab" * 32, 20 * 1024 * 1024, "处罚决定书.pdf")]
-        found = submissions.find_attachment(s, sha256=digest)
+        found = attachments.find_attachment(s, sha256=digest)
         assert found is not None and found.storage_path == "ab/abab.pdf"
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.models import AuditEvent, DueItem, Person, ReminderKind, ReminderSent, ReminderStatus, Unit
-from bot.storage import Storage, audit, reminders
+from bot.storage import Storage, audit, deliveries, reminders
 
 
 @pytest.fixture
@@ -76,8 +76,8 @@ def test_the_key_is_per_unit_a_liaison_of_two_units_is_claimed_once_for_each(
         later = reminders.claim_reminder(s, unit_id=first_unit.id, **{**claim, "moment_key": "later", "now": now + timedelta(minutes=1)})  # type: ignore[arg-type]
         assert later is not None
         since = dict(due_item_id=item.id, person_id=person.id, since=now, exclude_id=-1)
-        assert reminders.reminded_since(s, unit_id=first_unit.id, **since)  # type: ignore[arg-type]
-        assert not reminders.reminded_since(s, unit_id=second_unit.id, **since)  # type: ignore[arg-type]
+        assert deliveries.reminded_since(s, unit_id=first_unit.id, **since)  # type: ignore[arg-type]
+        assert not deliveries.reminded_since(s, unit_id=second_unit.id, **since)  # type: ignore[arg-type]
         assert len(list(s.exec(select(ReminderSent)))) == 5
 
 

@@ -18,8 +18,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH  # type: ignore[import-untyped]
 from bot.config import ReportType, TemplateKind
 from bot.context import Services
 from bot.services.deadlines import adhoc
-from bot.storage import views
-from bot.storage.views import Filing
+from bot.storage import register as views_register
+from bot.storage.register import FiledReport
 from schedules import period_for_phrase
 from schedules.rules import AnyTimeSchedule
 
@@ -67,7 +67,7 @@ def _paragraphs(doc: Any, text: str) -> None:
             doc.add_paragraph(line.strip())
 
 
-def _case(doc: Any, filing: Filing) -> None:
+def _case(doc: Any, filing: FiledReport) -> None:
     values = filing.data.get("values", filing.data)
     heading = doc.add_heading(case_heading(filing.unit_name, str(values.get("title", ""))), level=2)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -89,7 +89,7 @@ def _case(doc: Any, filing: Filing) -> None:
         doc.add_paragraph("附：《行政处罚决定书》（见报送附件）")
 
 
-def _summary(doc: Any, filing: Filing, report: ReportType, label: str) -> None:
+def _summary(doc: Any, filing: FiledReport, report: ReportType, label: str) -> None:
     values = filing.data.get("values", filing.data)
     heading = doc.add_heading(f"{filing.unit_name}{report.title}（{label}）", level=2)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -111,7 +111,7 @@ def compile_period(services: Services, phrase: str, *, now: datetime) -> Compile
     if not found:
         return None
     with services.storage.session() as s:
-        filings = views.filings_for(s, pairs=[(r.key, p) for r, p, _ in found], kinds=["case", "summary"])
+        filings = views_register.filings_for(s, pairs=[(r.key, p) for r, p, _ in found], kinds=["case", "summary"])
     by_report = {r.key: (r, label) for r, _, label in found}
     label = "、".join(dict.fromkeys(lbl for _, _, lbl in found))
     doc = Document()

@@ -29,7 +29,7 @@ from bot.models import ObligationStatus, Role
 from bot.services.deadlines import adhoc
 from bot.services.submissions.forms.statistics import CATEGORIES, COLUMNS, MONEY
 from bot.services.coordinator.xlsx import Bold, Workbook
-from bot.storage import views
+from bot.storage import register as views_register
 
 STATUS_ZH = {"on_time": "按时", "late": "逾期补报", "open": "未报", "not_due": "未到期", "returned": "退回修改"}
 STATISTICS_NOTE = "注：本统计表内数据为自 {start} 起累计数据。"
@@ -144,7 +144,7 @@ def build_workbook(services: Services, *, now: datetime) -> ExportResult:
     units: set[str] = set()
     _local = _localiser(tz)
 
-    def register(rows: Iterable[views.RegisterRow]) -> Iterator[list[object]]:
+    def register(rows: Iterable[views_register.RegisterRow]) -> Iterator[list[object]]:
         yield [Bold(h) for h in ("单位代码", "单位名称", "报送事项", "期次", "截止时间", "状态", "报送时间", "是否逾期", "版本", "份数")]
         for row in rows:
             state = _state(row.status, row.late, due_at=row.due_at, now=now)
@@ -164,10 +164,10 @@ def build_workbook(services: Services, *, now: datetime) -> ExportResult:
             ]
 
     with services.storage.session() as s:
-        count = book.add_sheet(_sheet_name("报送台账", used), register(views.register_rows(s)), widths=(10, 24, 24, 12, 17, 10, 17, 8, 6, 6)) - 1
+        count = book.add_sheet(_sheet_name("报送台账", used), register(views_register.register_rows(s)), widths=(10, 24, 24, 12, 17, 10, 17, 8, 6, 6)) - 1
         statistics_reports = [r for r in reports.values() if r.template == TemplateKind.STATISTICS]
-        latest = views.latest_filings(s, report_keys=[r.key for r in statistics_reports], kind="statistics")
-        roster = views.roster(s)
+        latest = views_register.latest_filings(s, report_keys=[r.key for r in statistics_reports], kind="statistics")
+        roster = views_register.roster(s)
 
     start = config.campaign.start
     note = STATISTICS_NOTE.format(start=f"{start.year}年{start.month}月{start.day}日")
@@ -183,7 +183,7 @@ def build_workbook(services: Services, *, now: datetime) -> ExportResult:
     return ExportResult(data=book.close(), register_rows=count, units=len(units) or len(roster), statistics_units=len(tables))
 
 
-def _roster_rows(campaign: str, roster: list[views.RosterEntry]) -> Iterator[list[object]]:
+def _roster_rows(campaign: str, roster: list[views_register.RosterEntry]) -> Iterator[list[object]]:
     yield [Bold(f"{campaign}联络员信息表")]
     yield [Bold(h) for h in ("序号", "单位名称", "角色", "姓名", "所在部门", "职务", "办公电话", "移动电话", "电子邮箱")]
     n = 0

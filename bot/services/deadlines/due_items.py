@@ -26,7 +26,7 @@ from bot.services.deadlines.adhoc import PERIOD_KEY as ADHOC_PERIOD_KEY
 from bot.services.deadlines.owing import owing
 from bot.services.deadlines.adhoc import PERIOD_LABEL as ADHOC_PERIOD_LABEL
 from bot.storage import Storage, adhoc, due, units
-from schedules import ChinaCalendar, DueItem, due_items
+from schedules import ChinaCalendar, DueDate, due_items
 from schedules.rules import AnyTimeSchedule
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ RESYNC_EVERY_S = 60.0
 RESYNC_JOB = "due-items-resync"
 
 
-def items_of(config: Config, report: ReportType, calendar: ChinaCalendar) -> list[DueItem]:
+def items_of(config: Config, report: ReportType, calendar: ChinaCalendar) -> list[DueDate]:
     """Every due item of a report type over the campaign."""
     c = config.campaign
     return due_items(report, tz=c.tz, start=c.start, end=c.end, calendar=calendar)

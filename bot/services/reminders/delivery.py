@@ -79,7 +79,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.context import Services
 from bot.sender import BROADCAST, PacedLimiter
-from bot.storage import people, reminders
+from bot.storage import deliveries, people, reminders
 
 log = logging.getLogger(__name__)
 
@@ -277,7 +277,7 @@ async def _deliver(  # noqa: C901
             tell = newly and "initiate conversation" not in e.message.lower()
             return Delivery(Outcome.unreachable, attempts=attempt, tell_unreachable=tell)
         except BadRequest as e:
-            storage.reminders.give_up_reminder(
+            storage.deliveries.give_up_reminder(
                 reminder_id=reminder_id, error=f"{reminders.UNDELIVERED}: 400 {e.message}", attempts=FINAL, now=services.clock.now()
             )
             return Delivery(Outcome.failed, attempts=attempt)
@@ -296,7 +296,7 @@ async def _deliver(  # noqa: C901
                     why = "the probe could not tell"
                     found = await _probe(bot, chat_id, floor, markup, lane)
                 if found is False:
-                    storage.reminders.give_up_reminder(
+                    storage.deliveries.give_up_reminder(
                         reminder_id=reminder_id, error=f"delivery unknown after {error} ({why})", attempts=FINAL, now=services.clock.now()
                     )
                     return Delivery(Outcome.unknown, attempts=attempt)
@@ -330,6 +330,6 @@ async def find_delivered(
     skipped. The id of our message, None if it surely is not there, False if that cannot be told.
     """
     with services.storage.session() as s:
-        floor = reminders.last_message_id_before(s, person_id=person_id, before=started) or 0
-        skip = reminders.message_ids_of(s, person_id=person_id)
+        floor = deliveries.last_message_id_before(s, person_id=person_id, before=started) or 0
+        skip = deliveries.message_ids_of(s, person_id=person_id)
     return await _probe(bot, chat_id, floor, markup, BROADCAST, skip=skip)

@@ -32,7 +32,7 @@ from bot.context import Services
 from bot.models import Person, ReminderKind, ReminderStatus, Role
 from bot.services.reminders import delivery
 from bot.replies import TELEGRAM_LIMIT, split
-from bot.storage import due, people, reminders, roles
+from bot.storage import deliveries, due, people, reminders, roles, snoozes
 from bot.texts.catalog import Markup, t
 
 log = logging.getLogger(__name__)
@@ -112,9 +112,9 @@ def _digest_lines(services: Services, *, now: datetime, language: str) -> list[s
         overdue = due.outstanding(s, due_before=now)
         unreachable = people.unreachable_people(s)
         staff = {p.id for role in (Role.coordinator, Role.leader) for p in roles.people_with_role(s, role=role)}
-        errors = reminders.last_unreachable_errors(s, person_ids=[p.id for p in unreachable if p.id in staff])  # type: ignore[misc]
-        unknown = reminders.unknown_deliveries(s, since=since)
-        undelivered = reminders.undelivered(s, since=since)
+        errors = deliveries.last_unreachable_errors(s, person_ids=[p.id for p in unreachable if p.id in staff])  # type: ignore[misc]
+        unknown = deliveries.unknown_deliveries(s, since=since)
+        undelivered = deliveries.undelivered(s, since=since)
         leaders = {p.id for p in roles.people_with_role(s, role=Role.leader)}
     never_started = [p for p in unreachable if never_started_bot(errors.get(p.id))]  # type: ignore[arg-type]
     unreachable = [p for p in unreachable if p not in never_started]
@@ -182,7 +182,7 @@ def _give_up_undelivered(services: Services, *, reminder_id: int, what: str, now
         if row is None or row.status != ReminderStatus.failed or reminders.UNDELIVERED in (row.last_error or ""):
             return  # not failed, or already given up so (a 400 is recorded "not delivered" by the delivery itself)
         last = (row.last_error or "").split(" ", 1)[-1]
-        reminders.give_up_reminder(s, reminder_id=reminder_id, error=f"{reminders.UNDELIVERED}: {what}; last error: {last}", attempts=delivery.FINAL, now=now)
+        deliveries.give_up_reminder(s, reminder_id=reminder_id, error=f"{reminders.UNDELIVERED}: {what}; last error: {last}", attempts=delivery.FINAL, now=now)
 
 
 async def process_digest(services: Services, bot: Any, *, now: datetime) -> int:
@@ -250,7 +250,7 @@ async def process_escalations(services: Services, bot: Any, *, now: datetime) ->
                     moment_key=f"escalation@{view.unit.id}", kind=ReminderKind.escalation, now=now,
                 )
                 if rid is None:  # escalated before: again only if it could not reach them then (403)
-                    reopened = reminders.reopen_unreached(
+                    reopened = snoozes.reopen_unreached(
                         s, due_item_id=view.due_item.id, unit_id=view.unit.id, person_id=leader.id,  # type: ignore[arg-type]
                         moment_key=f"escalation@{view.unit.id}", now=now,
                     )
@@ -302,10 +302,10 @@ def _share_fate(services: Services, result: delivery.Delivery, *, first: int, ot
                 reminders.mark_reminder_sent(s, reminder_id=rid, message_id=result.message_id, now=now)
             elif result.outcome is delivery.Outcome.unreachable:
                 # (failed, not unreachable: the 403 of row `first` is the one that tells why)
-                reminders.give_up_reminder(s, reminder_id=rid, error=f"{reminders.UNREACHED_WITH} {first}", attempts=delivery.FINAL, now=now)
+                deliveries.give_up_reminder(s, reminder_id=rid, error=f"{reminders.UNREACHED_WITH} {first}", attempts=delivery.FINAL, now=now)
             elif result.outcome is delivery.Outcome.unknown:
                 error = f"{reminders.DELIVERY_UNKNOWN}: in one message with reminder {first}"
-                reminders.give_up_reminder(s, reminder_id=rid, error=error, attempts=delivery.FINAL, now=now)
+                deliveries.give_up_reminder(s, reminder_id=rid, error=error, attempts=delivery.FINAL, now=now)
             else:
                 error = f"{reminders.UNDELIVERED}: in one message with reminder {first}"
-                reminders.give_up_reminder(s, reminder_id=rid, error=error, attempts=delivery.FINAL, now=now)
+                deliveries.give_up_reminder(s, reminder_id=rid, error=error, attempts=delivery.FINAL, now=now)

@@ -8,7 +8,7 @@ from bot.context import Services
 from bot.services.deadlines.due_items import items_of
 from bot.services.reminders.policy import grace_deadline, outside_quiet_hours, quiet_now
 from bot.services.reminders.snoozes import snooze_time
-from schedules import DueItem as ScheduleItem
+from schedules import DueDate
 from schedules import ReminderMoment, reminders_for
 from schedules.rules import AnyTimeSchedule
 
@@ -48,7 +48,7 @@ def adhoc_moments(services: Services) -> list[ReminderMoment]:
         report = as_report_type(row, tz)
         local = row.due_at.astimezone(tz)
         label = report.schedule.label  # type: ignore[union-attr]
-        item = ScheduleItem(row.key, PERIOD_KEY, label, label, None, None, local.date(), local.date(), local)
+        item = DueDate(row.key, PERIOD_KEY, label, label, None, None, local.date(), local.date(), local)
         moments.extend(
             m
             for m in reminders_for(item, report, calendar=services.calendar, tz=tz, quiet_hours=config.reminders.quiet_hours)
@@ -96,7 +96,7 @@ def next_wake(services: Services, now: datetime) -> datetime | None:
     candidates = [m.at for m in plan(services) if m.at > now][:1]
     if quiet_now(services, now):  # what waited for the morning
         candidates.append(outside_quiet_hours(services, now))
-    for row in services.storage.reminders.snoozes_not_sent():
+    for row in services.storage.snoozes.snoozes_not_sent():
         candidates.append(snooze_time(row.moment_key))
     from bot.services.reminders.digest import next_digest_at
 

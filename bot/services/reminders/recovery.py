@@ -14,7 +14,7 @@ from bot.services.reminders import delivery
 from bot.services.reminders.policy import grace_deadline, quiet_now
 from bot.services.reminders.send import Summary, reminder_keyboard, send_claimed
 from bot.services.reminders.snoozes import NOT_A_LIAISON
-from bot.storage import due, reminders
+from bot.storage import deliveries, due, reminders
 from bot.storage.reminders import SNOOZE_PREFIX, ReminderTarget
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ async def retry_failed(services: Services, bot: Any, *, now: datetime, summary: 
             if now > deadline:
                 local = deadline.astimezone(services.config.campaign.tz).strftime("%Y-%m-%d %H:%M")
                 error = f"{reminders.UNDELIVERED}: retried until {local} (its moment + missed_grace); last error: {_last_error(row)}"
-                reminders.give_up_reminder(s, reminder_id=row.id, error=error, attempts=delivery.FINAL, now=now)
+                deliveries.give_up_reminder(s, reminder_id=row.id, error=error, attempts=delivery.FINAL, now=now)
                 summary.failed += 1
                 log.warning("reminder %s: %s", row.id, error)
                 continue
@@ -94,16 +94,16 @@ async def retry_failed(services: Services, bot: Any, *, now: datetime, summary: 
             obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
             person = people.get_person(s, person_id=row.person_id)
             if item is None or obligation is None or person is None or obligation.status not in due.PENDING or not person.reachable:
-                reminders.give_up_reminder(s, reminder_id=row.id, error="not needed any more", attempts=delivery.FINAL, now=now)
+                deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed any more", attempts=delivery.FINAL, now=now)
                 continue
             held = reminders.liaison_role(s, person_id=person.id, unit_id=row.unit_id)  # type: ignore[arg-type]
             if held is None:
-                reminders.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
+                deliveries.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
                 continue
-            if reminders.reminded_since(
+            if deliveries.reminded_since(
                 s, due_item_id=item.id, unit_id=row.unit_id, person_id=person.id, since=row.created_at, exclude_id=row.id,  # type: ignore[arg-type]
             ):
-                reminders.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since", attempts=delivery.FINAL, now=now)
+                deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since", attempts=delivery.FINAL, now=now)
                 continue
             role, unit = held
         target = ReminderTarget(obligation.id, unit.id, unit.name, role, person)  # type: ignore[arg-type]
@@ -141,7 +141,7 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
 
     flying = delivery.in_flight(services)
     with services.storage.session() as s:
-        rows = [r for r in reminders.stuck_claims(s, started_before=now - STUCK_AFTER) if r.id not in flying]
+        rows = [r for r in deliveries.stuck_claims(s, started_before=now - STUCK_AFTER) if r.id not in flying]
     settled = 0
     for row in rows:
         assert row.id is not None
@@ -156,7 +156,7 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
             held = reminders.liaison_role(s, person_id=person.id, unit_id=row.unit_id) if person is not None else None  # type: ignore[arg-type]
         settled += 1
         if row.kind not in _RENDERED or item is None or obligation is None or person is None:
-            services.storage.reminders.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
+            services.storage.deliveries.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
             summary.failed += 1
             log.warning("reminder %s: claimed at %s, never settled; delivery unknown", row.id, started)
             continue
@@ -172,19 +172,19 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
             services, bot, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id, markup=markup, started=started
         )
         if found is False:
-            services.storage.reminders.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
+            services.storage.deliveries.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
             summary.failed += 1
             log.warning("reminder %s: claimed at %s, never settled, not found by the probe either way; delivery unknown", row.id, started)
         elif found is not None:
             services.storage.reminders.mark_reminder_sent(reminder_id=row.id, message_id=int(found), now=now)
             log.info("reminder %s: a stuck claim had been delivered; recorded it", row.id)
         elif obligation.status not in due.PENDING or not person.reachable:
-            services.storage.reminders.give_up_reminder(reminder_id=row.id, error="not needed any more (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
+            services.storage.deliveries.give_up_reminder(reminder_id=row.id, error="not needed any more (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
         elif held is None:
-            services.storage.reminders.give_up_reminder(reminder_id=row.id, error=NOT_A_LIAISON + " (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
+            services.storage.deliveries.give_up_reminder(reminder_id=row.id, error=NOT_A_LIAISON + " (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
         elif now > grace_deadline(services, moment_of(row)):
             error = f"{reminders.UNDELIVERED}: a stuck claim, not delivered, past its moment + missed_grace"
-            services.storage.reminders.give_up_reminder(reminder_id=row.id, error=error, attempts=delivery.FINAL, now=now)
+            services.storage.deliveries.give_up_reminder(reminder_id=row.id, error=error, attempts=delivery.FINAL, now=now)
             summary.failed += 1
             log.warning("reminder %s: %s", row.id, error)
         elif quiet_now(services, now) and row.kind is not ReminderKind.nudge:  # sent by `retry_failed` when they end

@@ -14,7 +14,7 @@ from bot.services.deadlines.reports import report_of
 from bot.services.reminders import delivery
 from bot.services.reminders.policy import outside_quiet_hours, quiet_now
 from bot.services.reminders.send import Summary, run_pool, send_claimed
-from bot.storage import due, reminders
+from bot.storage import deliveries, due, reminders, snoozes
 from bot.storage.reminders import SNOOZE_PREFIX, ReminderTarget
 
 
@@ -41,7 +41,7 @@ def snooze(services: Services, *, reminder_id: int, telegram_user_id: int, at: d
     """Remind the person of this reminder's due item again at `at` (moved out of quiet hours).
 
     One pending snooze per (due item, unit, person): pressing again moves it
-    (`storage.reminders.schedule_snooze`). None if the reminder is not this user's.
+    (`storage.snoozes.schedule_snooze`). None if the reminder is not this user's.
     """
     at = outside_quiet_hours(services, max(at, now + timedelta(minutes=1))).replace(microsecond=0)
     with services.storage.session() as s:
@@ -53,14 +53,14 @@ def snooze(services: Services, *, reminder_id: int, telegram_user_id: int, at: d
             return None
         if reminders.liaison_role(s, person_id=row.person_id, unit_id=row.unit_id) is None:
             return None  # no longer a liaison of that unit: its reminders are someone else's
-        stored = reminders.schedule_snooze(s, due_item_id=row.due_item_id, unit_id=row.unit_id, person_id=row.person_id, at=at, now=now)
+        stored = snoozes.schedule_snooze(s, due_item_id=row.due_item_id, unit_id=row.unit_id, person_id=row.person_id, at=at, now=now)
     return Snoozed(stored.at, stored.moved_from)
 
 
 async def process_snoozes(services: Services, bot: Any, *, now: datetime, summary: Summary) -> None:
     """Send the snoozed reminders whose time has come, if the unit still has not filed (not in quiet hours).
 
-    A snooze is taken for sending under the obligation's lock (`storage.reminders.take_snooze`)
+    A snooze is taken for sending under the obligation's lock (`storage.snoozes.take_snooze`)
     and given up if the person got another reminder of the item since they pressed (a scheduled
     one, or a snooze of theirs that another process sent): never two for one press.
     """
@@ -69,28 +69,28 @@ async def process_snoozes(services: Services, bot: Any, *, now: datetime, summar
     if quiet_now(services, now):
         return
     jobs: list[Callable[[], Awaitable[None]]] = []
-    for row in services.storage.reminders.snoozes_not_sent():
+    for row in services.storage.snoozes.snoozes_not_sent():
         if snooze_time(row.moment_key) > now or row.id is None:
             continue
         with services.storage.session() as s:
-            if not reminders.take_snooze(s, reminder_id=row.id, moment_key=row.moment_key, now=now):
+            if not snoozes.take_snooze(s, reminder_id=row.id, moment_key=row.moment_key, now=now):
                 continue  # another process took it, or it was moved
             item = s.get(DueItem, row.due_item_id)
             obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
             person = people.get_person(s, person_id=row.person_id)
             if item is None or obligation is None or person is None or obligation.status not in due.PENDING:
-                reminders.give_up_reminder(s, reminder_id=row.id, error="not needed: filed before the snooze", attempts=delivery.FINAL, now=now)
+                deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed: filed before the snooze", attempts=delivery.FINAL, now=now)
                 continue
             held = reminders.liaison_role(s, person_id=person.id, unit_id=row.unit_id)  # type: ignore[arg-type]
             if held is None:
-                reminders.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
+                deliveries.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
                 continue
             pressed = s.get(ReminderSent, row.id).created_at  # type: ignore[union-attr]  # (as stored now: a move changes it)
-            if reminders.reminded_since(
+            if deliveries.reminded_since(
                 s, due_item_id=item.id, unit_id=row.unit_id, person_id=person.id, since=pressed, exclude_id=row.id,  # type: ignore[arg-type]
             ):
                 # Another reminder of the item and unit (a scheduled one, another snooze of theirs) went out since they pressed: one is enough.
-                reminders.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since the snooze", attempts=delivery.FINAL, now=now)
+                deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since the snooze", attempts=delivery.FINAL, now=now)
                 continue
             role, unit = held
             target = ReminderTarget(obligation.id, unit.id, unit.name, role, person)  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from telegram import Bot
 from bot.context import Services
 from bot.models import Attachment
 from bot.services.submissions.forms import FileGroup
-from bot.storage import submissions
+from bot.storage import attachments
 
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # Telegram bots download files up to 20 MB
 FILES_DIR_ENV = "LIAISON_BOT_FILES_DIR"
@@ -112,7 +112,7 @@ def store(services: Services, data: bytes, incoming: Incoming, kind: str, *, now
         partial.write_bytes(data)
         partial.replace(path)  # never a half-written file under its checksum
     mime = incoming.mime_type or _TYPES[kind][1][0]
-    return services.storage.submissions.add_attachment(
+    return services.storage.attachments.add_attachment(
         sha256=digest,
         size=len(data),
         storage_path=relative,
@@ -140,10 +140,10 @@ def copy_for(services: Services, attachment_ids: list[int], *, now: datetime) ->
     out = []
     with services.storage.session() as s:
         for attachment_id in attachment_ids:
-            old = submissions.get_attachment(s, attachment_id=attachment_id)
+            old = attachments.get_attachment(s, attachment_id=attachment_id)
             if old is None:
                 continue
-            new = submissions.add_attachment(
+            new = attachments.add_attachment(
                 s,
                 sha256=old.sha256,
                 size=old.size,

@@ -13,7 +13,7 @@ from bot.services.submissions.forms.render import body, summary_complete
 from bot.services.deadlines.reports import report_of, report_title
 from bot.services.submissions.common import FLOW, check, drop, period_of, report, save, view
 from bot.replies import Btn, Reply
-from bot.storage import due, people, submissions
+from bot.storage import attachments, due, people, submissions
 from bot.storage.due import ObligationView
 from bot.texts.catalog import t
 
@@ -33,7 +33,7 @@ def _file_names(services: Services, data: dict[str, Any]) -> dict[str, list[str]
     out: dict[str, list[str]] = {}
     with services.storage.session() as s:
         for key, ids in data.get("files", {}).items():
-            out[key] = [a.file_name or "file" for a in submissions.attachments_by_ids(s, attachment_ids=ids)]
+            out[key] = [a.file_name or "file" for a in attachments.attachments_by_ids(s, attachment_ids=ids)]
     return out
 
 
@@ -125,7 +125,7 @@ def _file(services: Services, person_id: int, data: dict[str, Any], kind: Submis
                 s, obligation_id=obligation_id, item_no=amend, base_version=base_version, person_id=person_id, kind=kind, data=content, now=now
             )
         assert submission.id is not None
-        submissions.link_attachments(s, attachment_ids=all_ids, submission_id=submission.id)
+        attachments.link_attachments(s, attachment_ids=all_ids, submission_id=submission.id)
         return submission
 
 
@@ -178,7 +178,7 @@ def changed_meanwhile(
         return [Reply(t(language, "submissions.lost"))]
     with services.storage.session() as s:
         person = people.get_person(s, person_id=current.person_id)
-        names = [a.file_name or "file" for a in submissions.attachments_of(s, submission_id=current.id or 0)]
+        names = [a.file_name or "file" for a in attachments.attachments_of(s, submission_id=current.id or 0)]
     who = (person.name or person.first_name or "") if person is not None else ""
     at = current.submitted_at.astimezone(services.config.campaign.tz).strftime("%Y-%m-%d %H:%M")
     text = t(language, "submissions.changed-meanwhile", item=current.item_no, version=current.version, who=who, at=at)

@@ -12,7 +12,7 @@ from bot.services.submissions.forms.render import body
 from bot.services.deadlines.reports import report_of, report_title
 from bot.services.submissions.common import period_of
 from bot.replies import Btn, Reply
-from bot.storage import drafts, people, submissions
+from bot.storage import attachments, drafts, people, submissions
 from bot.texts.catalog import Markup, normalize_language, t
 
 FLOW = "review"
@@ -76,9 +76,9 @@ def open_one(services: Services, roles: Roles, *, submission_id: int, language: 
         return [Reply(t(language, "review.gone"))]
     title, template = _describe(services, submission, language)
     with services.storage.session() as s:
-        attachments = submissions.attachments_of(s, submission_id=submission_id)
+        files = attachments.attachments_of(s, submission_id=submission_id)
         person = people.get_person(s, person_id=submission.person_id)
-    names = {"files": [a.file_name or "file" for a in attachments]}
+    names = {"files": [a.file_name or "file" for a in files]}
     who = (person.name or person.first_name or "") if person else ""
     text = "\n".join([
         f"<b>{_escape(title)}</b>",
@@ -92,7 +92,7 @@ def open_one(services: Services, roles: Roles, *, submission_id: int, language: 
         buttons = [[Btn(t(language, "review.button.accept"), "rv", ("ok", submission_id)), Btn(t(language, "review.button.return"), "rv", ("ret", submission_id))]]
     else:
         text += "\n\n" + t(language, f"review.status.{submission.status.value}")
-    return [Reply(text, buttons, [a.id for a in attachments if a.id is not None])]
+    return [Reply(text, buttons, [a.id for a in files if a.id is not None])]
 
 
 def _escape(text: str) -> str:

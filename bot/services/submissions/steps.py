@@ -140,7 +140,7 @@ def file_field(data: dict[str, Any], st: Step, language: str) -> str:
 
 def attachment_type(services: Services, attachment_id: int) -> str | None:
     """The type (PDF, XLSX …) of a stored attachment, by its name and MIME type."""
-    found = services.storage.submissions.get_attachment(attachment_id=attachment_id)
+    found = services.storage.attachments.get_attachment(attachment_id=attachment_id)
     return files.type_of(found.file_name or "", found.mime_type) if found is not None else None
 
 
@@ -183,7 +183,7 @@ def _use_workbook(
     services: Services, person_id: int, data: dict[str, Any], st: Step, attachment_id: int, name: str, language: str, now: datetime
 ) -> list[Reply]:
     buttons = buttons_for(data, st, language)
-    found = services.storage.submissions.get_attachment(attachment_id=attachment_id)
+    found = services.storage.attachments.get_attachment(attachment_id=attachment_id)
     if found is None:
         return [Reply(t(language, "submissions.file.unreadable", name=name), buttons)]
     if files.type_of(found.file_name or "", found.mime_type) != "XLSX":

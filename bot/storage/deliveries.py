@@ -1,0 +1,119 @@
+"""What became of sent reminders: message ids for probing, stuck claims, rows given up for good
+("not delivered", "delivery unknown": named in the coordinators' digest)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
+
+from bot.models import Person, ReminderSent, ReminderStatus, Unit
+from bot.storage.reminders import DELIVERY_UNKNOWN, UNDELIVERED, mark_reminder_failed
+
+
+def last_message_id(session: Session, *, person_id: int) -> int | None:
+    """The highest Telegram message id recorded for a person's reminders (a floor for probing)."""
+    statement = select(func.max(ReminderSent.telegram_message_id)).where(ReminderSent.person_id == person_id)
+    return session.exec(statement).first()
+
+
+def give_up_reminder(session: Session, *, reminder_id: int, error: str, attempts: int, now: datetime) -> ReminderSent:
+    """Failed for good (permanent error, or delivery unknown): never retried automatically."""
+    reminder = mark_reminder_failed(session, reminder_id=reminder_id, error=error, unreachable=False, now=now)
+    reminder.attempts = max(reminder.attempts, attempts)
+    session.flush()
+    return reminder
+
+
+def reminded_since(
+    session: Session, *, due_item_id: int, unit_id: int, person_id: int, since: datetime, exclude_id: int
+) -> bool:
+    """Whether the person got another reminder of this due item for this unit after `since` (sent
+    or being sent); one for their other unit does not stand in for it.
+
+    What counts is when that reminder went out (its last attempt: `sent_at`, else its claim),
+    not when it was made: a snooze pressed earlier but sent after `since` counts too.
+    """
+    went_out = func.coalesce(col(ReminderSent.sent_at), col(ReminderSent.created_at))
+    statement = select(ReminderSent.id).where(
+        ReminderSent.due_item_id == due_item_id,
+        ReminderSent.unit_id == unit_id,
+        ReminderSent.person_id == person_id,
+        ReminderSent.id != exclude_id,
+        went_out > since,
+        col(ReminderSent.status).in_([ReminderStatus.sent, ReminderStatus.pending]),
+        ReminderSent.attempts > 0,
+    )
+    return session.exec(statement).first() is not None
+
+
+def stuck_claims(session: Session, *, started_before: datetime) -> list[ReminderSent]:
+    """Pending reminders with an attempt begun before `started_before`: their sender may have died.
+
+    An attempt begins at the claim (`created_at`) or at a reclaim that recorded its start
+    (`sent_at` while pending). Snoozes not yet attempted (attempts 0) are not claims.
+    """
+    started = func.coalesce(col(ReminderSent.sent_at), col(ReminderSent.created_at))
+    statement = (
+        select(ReminderSent)
+        .where(ReminderSent.status == ReminderStatus.pending, col(ReminderSent.attempts) >= 1, started < started_before)
+        .order_by(col(ReminderSent.created_at), col(ReminderSent.id))
+    )
+    return list(session.exec(statement))
+
+
+def message_ids_of(session: Session, *, person_id: int) -> set[int]:
+    """The Telegram message ids recorded for a person's reminders (the bot's own messages)."""
+    statement = select(ReminderSent.telegram_message_id).where(
+        ReminderSent.person_id == person_id, col(ReminderSent.telegram_message_id).is_not(None)
+    )
+    return {int(i) for i in session.exec(statement) if i is not None}
+
+
+def last_message_id_before(session: Session, *, person_id: int, before: datetime) -> int | None:
+    """The highest message id of a person's reminders recorded sent at or before `before`: a floor
+    below any message sent after `before`."""
+    statement = select(func.max(ReminderSent.telegram_message_id)).where(
+        ReminderSent.person_id == person_id, col(ReminderSent.sent_at) <= before, ReminderSent.status == ReminderStatus.sent
+    )
+    return session.exec(statement).first()
+
+
+def unknown_deliveries(session: Session, *, since: datetime) -> list[tuple[ReminderSent, Person, Unit | None]]:
+    """Reminders given up as "delivery unknown" at or after `since` (read from the error's time stamp)."""
+    return _given_up(session, since=since, marker=DELIVERY_UNKNOWN)
+
+
+def undelivered(session: Session, *, since: datetime) -> list[tuple[ReminderSent, Person, Unit | None]]:
+    """Messages given up as surely not delivered at or after `since`: retried until their time ran
+    out, or refused by Telegram (400). Rows given up as not needed (filed, replaced) are not here."""
+    return _given_up(session, since=since, marker=UNDELIVERED)
+
+
+def _given_up(session: Session, *, since: datetime, marker: str) -> list[tuple[ReminderSent, Person, Unit | None]]:
+    statement = (
+        select(ReminderSent, Person, Unit)
+        .join(Person, col(Person.id) == ReminderSent.person_id)
+        .join(Unit, col(Unit.id) == ReminderSent.unit_id, isouter=True)
+        .where(ReminderSent.status == ReminderStatus.failed, col(ReminderSent.last_error).contains(marker))
+        .order_by(col(ReminderSent.created_at), col(ReminderSent.id))
+    )
+    out = []
+    for row, person, unit in session.exec(statement):
+        try:
+            at = datetime.fromisoformat((row.last_error or "").split(" ", 1)[0])
+        except ValueError:
+            continue
+        if at >= since:
+            out.append((row, person, unit))
+    return out
+
+
+def last_unreachable_errors(session: Session, *, person_ids: list[int]) -> dict[int, str]:
+    """Per person, the error of their latest reminder that ended unreachable (403)."""
+    statement = (
+        select(ReminderSent.person_id, ReminderSent.last_error)
+        .where(col(ReminderSent.person_id).in_(person_ids), ReminderSent.status == ReminderStatus.unreachable)
+        .order_by(col(ReminderSent.created_at), col(ReminderSent.id))
+    )
+    return {person_id: error or "" for person_id, error in session.exec(statement)}
