@@ -13,7 +13,7 @@ from telegram.request import HTTPXRequest
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import BotContext, SERVICES_KEY, Services, open_services
-from bot.sender import PacedLimiter
+from bot.pacing import PacedLimiter
 from bot.services.people.campaign import sync_campaign
 from bot.services.deadlines.due_items import sync_due_items
 from bot.storage import Storage

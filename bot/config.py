@@ -426,7 +426,8 @@ def cross_references(data: dict[str, Any]) -> list[Problem]:
 
 def _dates_outside(data: dict[str, Any]) -> list[Problem]:
     """Fixed and one-off due dates outside [campaign.start, campaign.end]: they would silently never be due."""
-    campaign = data.get("campaign") if isinstance(data.get("campaign"), dict) else {}
+    raw = data.get("campaign")
+    campaign: dict[str, Any] = raw if isinstance(raw, dict) else {}
     start, end = campaign.get("start"), campaign.get("end")
     if not isinstance(start, date) or not isinstance(end, date) or end < start:
         return []  # (an end before the start is its own problem)

@@ -77,7 +77,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def services(self) -> Services:
         """The application's services."""
-        return self.application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
+        return self.application.bot_data[SERVICES_KEY]
 
     def language(self, update: Update) -> str:
         """The language to answer this user in: their choice, else their Telegram language, else the campaign's."""

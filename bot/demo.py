@@ -28,7 +28,7 @@ from bot.config import Config, FilesSettings, People, TelegramSettings, load_con
 from bot.db import upgrade
 from emulator import BotMessage, Emulator, UserHandle
 from bot.logsetup import setup_logging
-from bot.sender import Limits, PacedLimiter
+from bot.pacing import Limits, PacedLimiter
 from bot.services.reminders import timer
 from bot.storage import Storage
 

@@ -6,7 +6,7 @@ Queries on these tables live in `bot.storage`, nowhere else.
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, BigInteger, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -21,6 +21,17 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class _Stored(Protocol):
+    id: int | None
+
+
+def id_of(row: _Stored) -> int:
+    """The id of a row read from the database (only a row not yet flushed has none)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id: not stored yet")
+    return row.id
 
 
 class Role(StrEnum):

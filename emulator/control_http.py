@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -118,7 +119,7 @@ def routes(emu: Emulator) -> list[web.RouteDef]:
     async def faults(request: web.Request) -> web.Response:
         b = await body(request)
         action = b.pop("action")
-        actions = {
+        actions: dict[str, Callable[..., Any]] = {
             "fail_next": emu.faults.fail_next,
             "drop_next": emu.faults.drop_next,
             "block": emu.faults.block,

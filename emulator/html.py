@@ -164,8 +164,8 @@ def _entity(tag: _Open, end: int, stack: list[_Open]) -> dict[str, Any] | None:
             stack[-1].attrs["language"] = lang.removeprefix("language-")
         return None  # the enclosing <pre> carries it
     if tag.tag == "pre":
-        lang = tag.attrs.get("language")
-        return {"type": "pre", **base, **({"language": lang} if lang else {})}
+        language = tag.attrs.get("language")
+        return {"type": "pre", **base, **({"language": language} if language else {})}
     if tag.tag == "blockquote" and "expandable" in tag.attrs:
         return {"type": "expandable_blockquote", **base}
     return {"type": SIMPLE_TAGS[tag.tag], **base}

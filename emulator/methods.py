@@ -130,7 +130,7 @@ async def answer_callback_query(emu: Emulator, p: dict[str, Any]) -> Any:
         raise bad_request(
             "query is too old and response timeout expired or query ID is invalid"
         )
-    answer = {k: p[k] for k in ("text", "show_alert", "url", "cache_time") if k in p}
+    answer: dict[str, Any] = {k: p[k] for k in ("text", "show_alert", "url", "cache_time") if k in p}
     answer["callback_query_id"] = p["callback_query_id"]
     answer["data"] = query.get("data")
     emu.state.callback_answers.setdefault(query["from"]["id"], []).append(answer)

@@ -69,7 +69,8 @@ _KEEP_SPECS = 20
 
 def _remember(context: BotContext, spec: str) -> int:
     """Keep a typed query for its page buttons (callback data holds 64 bytes; a query may not fit)."""
-    specs: dict[int, str] = context.user_data.setdefault(_SPECS, {})  # type: ignore[union-attr]
+    assert context.user_data is not None  # (private chats have user data)
+    specs: dict[int, str] = context.user_data.setdefault(_SPECS, {})
     ref = max(specs, default=0) + 1
     specs[ref] = spec
     for old in sorted(specs)[:-_KEEP_SPECS]:

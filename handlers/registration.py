@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
 from bot.services import notify
@@ -52,8 +52,8 @@ async def drop_buttons(update: Update) -> None:
     """Take the buttons off the pressed message (editMessageText: PTB adds parse_mode to editMessageReplyMarkup, which the API does not know)."""
     query = update.callback_query
     message = query.message if query else None
-    if query is not None and message is not None and getattr(message, "text_html", None):
-        await query.edit_message_text(message.text_html)  # type: ignore[union-attr]
+    if query is not None and isinstance(message, Message) and message.text_html:
+        await query.edit_message_text(message.text_html)
 
 
 async def show_step(update: Update, context: BotContext, step: Step) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
@@ -84,7 +86,7 @@ async def pressed(update: Update, context: BotContext) -> None:
         await query.edit_message_text(context.text(update, "remind.done", sent=summary.sent, unreachable=summary.unreachable, failed=summary.failed))
 
 
-def _duration(delta: object) -> str:
-    seconds = int(delta.total_seconds())  # type: ignore[attr-defined]
+def _duration(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
     hours, rest = divmod(seconds, 3600)
     return f"{hours}h{rest // 60:02d}m" if rest else f"{hours}h"

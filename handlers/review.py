@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.models import Person
+
 from bot.context import BotContext
 from bot.services.people import access
 from bot.services.submissions import review
@@ -44,7 +46,8 @@ async def _finish(update: Update, context: BotContext, replies: list[Reply], don
     """Tell the unit's liaisons first, then the coordinator what happened, worded by who was reached."""
     assert update.effective_user and update.effective_chat
     if done is not None:
-        reached, unreached = [], []
+        reached: list[Person] = []
+        unreached: list[Person] = []
         for notice in done.notices:
             (reached if await _tell(context, notice) else unreached).append(notice.person)
         replies = [*replies, review.outcome(context.language(update), done, reached=reached, unreached=unreached)]

@@ -119,7 +119,7 @@ def periods_for_phrase(
         span = _span(key)
         if span is None:
             continue
-        within = [i for i in items if span[0] <= i.first_day <= i.last_day <= span[1]]  # type: ignore[operator]
+        within = [i for i in items if i.first_day is not None and i.last_day is not None and span[0] <= i.first_day <= i.last_day <= span[1]]
         if within:  # the one containing today, else the latest past one (a coordinator asks about what is due), else the next
             rank = (0, 0) if span[0] <= today <= span[1] else (1, (today - span[1]).days) if span[1] < today else (2, (span[0] - today).days)
             found.append((rank, within))

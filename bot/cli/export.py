@@ -22,7 +22,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     c.set_defaults(func=run_compile)
 
 
-def _services(config_path: str | None):  # type: ignore[no-untyped-def]
+def _services(config_path: str | None):
     from bot.context import open_services
     from bot.storage import Storage
 

@@ -98,7 +98,7 @@ def _given_up(session: Session, *, since: datetime, marker: str) -> list[tuple[R
         .where(ReminderSent.status == ReminderStatus.failed, col(ReminderSent.last_error).contains(marker))
         .order_by(col(ReminderSent.created_at), col(ReminderSent.id))
     )
-    out = []
+    out: list[tuple[ReminderSent, Person, Unit | None]] = []
     for row, person, unit in session.exec(statement):
         try:
             at = datetime.fromisoformat((row.last_error or "").split(" ", 1)[0])

@@ -101,11 +101,11 @@ def get_obligation(session: Session, *, due_item_id: int, unit_id: int) -> Oblig
     return session.exec(statement).first()
 
 
-def _views(session: Session, statement) -> list[ObligationView]:  # type: ignore[no-untyped-def]
+def _views(session: Session, statement) -> list[ObligationView]:
     return [ObligationView(obligation=o, due_item=d, unit=u) for o, d, u in session.exec(statement)]
 
 
-def _joined():  # type: ignore[no-untyped-def]
+def _joined():
     return (
         select(Obligation, DueItem, Unit)
         .join(DueItem, col(DueItem.id) == Obligation.due_item_id)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import String, and_, func, literal, or_, type_coerce
 from sqlmodel import Session, col, select
 
+from bot.storage.sql import select_columns
 from bot.models import (
     DueItem,
     Obligation,
@@ -73,11 +74,11 @@ def register_rows(session: Session, *, due_before: datetime | None = None) -> It
             func.count(func.distinct(Submission.item_no)).label("n_items"),
             func.max(Submission.submitted_at).label("submitted_at"),
         )
-        .group_by(Submission.obligation_id)
+        .group_by(col(Submission.obligation_id))
         .subquery()
     )
     statement = (
-        select(
+        select_columns(
             Unit.code,
             Unit.name,
             DueItem.report_key,
@@ -102,7 +103,7 @@ def register_rows(session: Session, *, due_before: datetime | None = None) -> It
     utc = _raw_utc()
     # Core execution (no ORM row loading).
     for r in session.connection().execute(statement.execution_options(yield_per=5000)):
-        yield RegisterRow(r[0], r[1], r[2], r[3], utc(r[4]), r[5], bool(r[6]), utc(r[7]), r[8], int(r[9] or 0), utc(r[10]))  # type: ignore[arg-type]
+        yield RegisterRow(r[0], r[1], r[2], r[3], utc(r[4]), r[5], bool(r[6]), utc(r[7]), r[8], int(r[9] or 0), utc(r[10]))
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ class FiledReport:
 
 def _filing_select() -> Any:
     return (
-        select(
+        select_columns(
             Unit.code,
             Unit.name,
             DueItem.report_key,
@@ -156,7 +157,7 @@ def filings_for(session: Session, *, pairs: Sequence[tuple[str, str]], kinds: Se
     if not pairs:
         return []
     statement = _filing_select().where(
-        or_(*(and_(DueItem.report_key == r, DueItem.period_key == p) for r, p in pairs))
+        or_(*(and_(col(DueItem.report_key) == r, col(DueItem.period_key) == p) for r, p in pairs))
     )
     if kinds:
         statement = statement.where(col(Submission.kind).in_(list(kinds)))
@@ -173,7 +174,7 @@ def latest_filings(session: Session, *, report_keys: Sequence[str], kind: str) -
         .add_columns(
             func.row_number()
             .over(
-                partition_by=Submission.unit_id,
+                partition_by=col(Submission.unit_id),
                 order_by=(col(DueItem.due_at).desc(), col(Submission.submitted_at).desc(), col(Submission.id).desc()),
             )
             .label("rank")
@@ -203,7 +204,7 @@ def roster(session: Session) -> list[RosterEntry]:
         .outerjoin(
             RoleAssignment,
             and_(
-                RoleAssignment.unit_id == Unit.id,
+                col(RoleAssignment.unit_id) == Unit.id,
                 col(RoleAssignment.ended_at).is_(None),
                 col(RoleAssignment.role).in_([Role.primary, Role.backup]),
             ),

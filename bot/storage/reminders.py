@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select, update
 
-from bot.models import Obligation, Person, ReminderKind, ReminderSent, ReminderStatus, Role, RoleAssignment, Unit
+from bot.models import Obligation, Person, ReminderKind, ReminderSent, ReminderStatus, Role, RoleAssignment, Unit, id_of
 from bot.storage.sql import insert_ignoring_conflicts
 
 
@@ -209,7 +209,7 @@ def reminder_targets(session: Session, *, due_item_id: int) -> list[ReminderTarg
         .order_by(col(Unit.id), col(RoleAssignment.role).desc(), col(RoleAssignment.id))
     )
     return [
-        ReminderTarget(o.id, u.id, u.name, a.role, p)  # type: ignore[arg-type]
+        ReminderTarget(id_of(o), id_of(u), u.name, a.role, p)
         for o, u, a, p in session.exec(statement)
     ]
 

@@ -29,7 +29,7 @@ class UnitLiaison:
     assignment: RoleAssignment
 
 
-def _active(statement):  # type: ignore[no-untyped-def]
+def _active(statement):
     return statement.where(col(RoleAssignment.ended_at).is_(None))
 
 

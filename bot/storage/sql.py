@@ -6,26 +6,30 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Table
-from sqlmodel import Session, SQLModel
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, select
 
 
 def _insert_for(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise NotImplementedError(f"unsupported database: {dialect}")
-    return insert
+        return postgresql.insert
+    if dialect == "sqlite":
+        return sqlite.insert
+    raise NotImplementedError(f"unsupported database: {dialect}")  # pragma: no cover - only SQLite and PostgreSQL
 
 
 def insert_ignoring_conflicts(
     session: Session, model: type[SQLModel], values: Mapping[str, Any]
 ) -> int | None:
     """INSERT a row unless it breaks a unique key; the new id, or None if a row was there."""
-    table: Table = model.__table__  # type: ignore[attr-defined]
+    table: Table = getattr(model, "__table__")  # noqa: B009  (set by SQLModel on table models only)
     insert = _insert_for(session)
     statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
     new_id: int | None = session.exec(statement).scalar_one_or_none()
     return new_id
+
+
+def select_columns(*columns: Any) -> Any:
+    """A SELECT of several columns or labels (SQLModel types at most four; views read more at once)."""
+    return select(*columns)

@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from bot.storage.sql import select_columns
 from bot.models import (
     DueItem,
     Obligation,
@@ -47,7 +48,7 @@ class Scope:
             statement = statement.where(col(DueItem.report_key).in_(self.report_keys))
         if self.pairs:
             statement = statement.where(
-                or_(*(and_(DueItem.report_key == r, DueItem.period_key == p) for r, p in self.pairs))
+                or_(*(and_(col(DueItem.report_key) == r, col(DueItem.period_key) == p) for r, p in self.pairs))
             )
         if self.due_before is not None:
             statement = statement.where(col(DueItem.due_at) < self.due_before)
@@ -130,7 +131,7 @@ def _unit_rows(session: Session, statement: Any) -> list[UnitRow]:
 def _unit_select() -> Any:
     ra, person = _primary()
     return (
-        select(
+        select_columns(
             col(DueItem.id).label("item_id"),
             DueItem.report_key,
             DueItem.period_key,
@@ -174,7 +175,7 @@ def outstanding_groups(session: Session, *, scope: Scope) -> list[tuple[ItemRef,
         .subquery()
     )  # counted from ix_obligation_status_item_unit, then joined to the few due items
     statement = (
-        select(
+        select_columns(
             col(DueItem.id).label("item_id"),
             DueItem.report_key,
             DueItem.period_key,
@@ -226,7 +227,7 @@ def status_items(session: Session, *, scope: Scope, offset: int, limit: int) -> 
     items = session.exec(
         base.order_by(col(DueItem.due_at).desc(), col(DueItem.report_key)).offset(offset).limit(limit)
     )
-    refs = [ItemRef(d.id, d.report_key, d.period_key, d.period_label, d.due_at) for d in items]  # type: ignore[arg-type]
+    refs = [ItemRef(d.id, d.report_key, d.period_key, d.period_label, d.due_at) for d in items]
     return refs, int(total)
 
 
@@ -239,7 +240,7 @@ def status_counts(session: Session, *, due_item_ids: Sequence[int]) -> dict[int,
         select(Obligation.due_item_id, Obligation.status, Obligation.late, func.count().label("n"))
         .join(Unit, col(Unit.id) == Obligation.unit_id)
         .where(col(Obligation.due_item_id).in_(list(due_item_ids)), col(Unit.active).is_(True))
-        .group_by(Obligation.due_item_id, Obligation.status, Obligation.late)
+        .group_by(col(Obligation.due_item_id), col(Obligation.status), col(Obligation.late))
     )
     for item_id, status, late, n in session.exec(statement):
         counts = out[item_id]
@@ -256,8 +257,8 @@ def status_counts(session: Session, *, due_item_ids: Sequence[int]) -> dict[int,
 
 
 _STATE_ORDER = case(
-    (Obligation.status == ObligationStatus.open, 0),
-    (Obligation.status == ObligationStatus.returned, 1),
+    (col(Obligation.status) == ObligationStatus.open, 0),
+    (col(Obligation.status) == ObligationStatus.returned, 1),
     (col(Obligation.late).is_(True), 2),
     else_=3,
 )
@@ -284,13 +285,13 @@ def item_units_page(
 def get_item(session: Session, *, due_item_id: int) -> ItemRef | None:
     """A due item by id."""
     d = session.get(DueItem, due_item_id)
-    return ItemRef(d.id, d.report_key, d.period_key, d.period_label, d.due_at) if d and d.id else None  # type: ignore[arg-type]
+    return ItemRef(d.id, d.report_key, d.period_key, d.period_label, d.due_at) if d and d.id else None
 
 
 def items_of(session: Session, *, scope: Scope) -> list[ItemRef]:
     """Every due item in scope, earliest first."""
     statement = scope.where(select(DueItem)).order_by(col(DueItem.due_at), col(DueItem.id))
-    return [ItemRef(d.id, d.report_key, d.period_key, d.period_label, d.due_at) for d in session.exec(statement)]  # type: ignore[arg-type]
+    return [ItemRef(d.id, d.report_key, d.period_key, d.period_label, d.due_at) for d in session.exec(statement)]
 
 
 def grid(session: Session, *, due_item_ids: Sequence[int]) -> list[tuple[int, str, str, int, str, bool]]:
@@ -298,7 +299,7 @@ def grid(session: Session, *, due_item_ids: Sequence[int]) -> list[tuple[int, st
     if not due_item_ids:
         return []
     statement = (
-        select(Unit.id, Unit.code, Unit.name, Obligation.due_item_id, Obligation.status, Obligation.late)
+        select_columns(Unit.id, Unit.code, Unit.name, Obligation.due_item_id, Obligation.status, Obligation.late)
         .join(Unit, col(Unit.id) == Obligation.unit_id)
         .where(col(Obligation.due_item_id).in_(list(due_item_ids)), col(Unit.active).is_(True))
         .order_by(col(Unit.code))

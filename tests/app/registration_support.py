@@ -10,7 +10,7 @@ import bot.app
 from emulator import Emulator
 from emulator.control import UserHandle
 from emulator.state import BotMessage
-from bot.sender import Limits, PacedLimiter
+from bot.pacing import Limits, PacedLimiter
 from bot.storage import Storage
 from bot.texts.catalog import t
 

@@ -18,7 +18,7 @@ import pytest
 from emulator import UserHandle
 from emulator.state import BotMessage
 from bot.models import ReminderSent, ReminderStatus, Role
-from bot.sender import PacedLimiter
+from bot.pacing import PacedLimiter
 from bot.services.reminders import delivery
 from bot.services.reminders import recovery
 from bot.services.reminders import snoozes as core_snoozes

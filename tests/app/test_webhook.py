@@ -27,7 +27,7 @@ from bot.app import build_application
 from bot.clock import FixedClock
 from bot.config import DEFAULT_CONFIG, WEBHOOK_SECRET_ENV, TelegramSettings
 from emulator import Emulator
-from bot.sender import PacedLimiter
+from bot.pacing import PacedLimiter
 from bot.storage import Storage
 from bot.texts.catalog import t
 from tests.fixtures.app import FAST_LIMITS, campaign_config, start_bot, stop_bot

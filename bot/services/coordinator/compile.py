@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from docx import Document  # type: ignore[import-untyped]
-from docx.enum.text import WD_ALIGN_PARAGRAPH  # type: ignore[import-untyped]
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from bot.config import ReportType, TemplateKind
 from bot.context import Services

@@ -25,7 +25,7 @@ from typing import Any
 
 from bot.config import ReportType, TemplateKind
 from bot.context import Services
-from bot.models import ObligationStatus, Role
+from bot.models import ObligationStatus, Person, Role
 from bot.services.deadlines import adhoc
 from bot.services.submissions.forms.statistics import CATEGORIES, COLUMNS, MONEY
 from bot.services.coordinator.xlsx import Bold, Workbook
@@ -188,7 +188,8 @@ def _roster_rows(campaign: str, roster: list[views_register.RosterEntry]) -> Ite
     yield [Bold(h) for h in ("序号", "单位名称", "角色", "姓名", "所在部门", "职务", "办公电话", "移动电话", "电子邮箱")]
     n = 0
     for entry in roster:
-        for role, person in entry.liaisons or [(None, None)]:
+        liaisons: list[tuple[Role | None, Person | None]] = list(entry.liaisons) or [(None, None)]
+        for role, person in liaisons:
             n += 1
             if person is None:
                 yield [n, entry.unit_name, "（未登记）"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from bot.config import ReportType
 from bot.context import Services
@@ -84,10 +84,10 @@ def parse_request(services: Services, text: str, *, now: datetime, default_horiz
     return Request(Scope(pairs=tuple(pairs)))
 
 
-def days_late(due_at: datetime, now: datetime, tz: object) -> int:
+def days_late(due_at: datetime, now: datetime, tz: tzinfo) -> int:
     """Whole days past the due day, in the campaign's zone (0 on the day or before; negative: days left)."""
-    due_day: date = due_at.astimezone(tz).date()  # type: ignore[arg-type]
-    today: date = now.astimezone(tz).date()  # type: ignore[arg-type]
+    due_day: date = due_at.astimezone(tz).date()
+    today: date = now.astimezone(tz).date()
     return (today - due_day).days
 
 
@@ -160,11 +160,11 @@ def item_units(services: Services, due_item_id: int, *, page: int, state: str | 
     return ItemUnits(item=item, counts=counts, rows=rows, page=max(page, 0), pages=pages)
 
 
-def format_moment(moment: datetime, language: str, tz: object, *, with_time: bool = True) -> str:
+def format_moment(moment: datetime, language: str, tz: tzinfo, *, with_time: bool = True) -> str:
     """A local date with its weekday, and the time: 2023年9月15日（星期五）17:00 / Fri 15 Sep 2023 17:00."""
     from bot.services.submissions.forms.render import format_day
 
-    local = moment.astimezone(tz)  # type: ignore[arg-type]
+    local = moment.astimezone(tz)
     day = format_day(local.date(), language)
     if not with_time:
         return day

@@ -57,14 +57,14 @@ def _serial(value: datetime) -> str:
 def _cell(value: object) -> str:
     """One cell (its position is its place in the row: the optional `r` attribute is left out)."""
     kind = type(value)
-    if kind is str:
-        return f'<c t="inlineStr"><is><t xml:space="preserve">{_esc(value)}</t></is></c>'  # type: ignore[arg-type]
+    if isinstance(value, str) and kind is str:
+        return f'<c t="inlineStr"><is><t xml:space="preserve">{_esc(value)}</t></is></c>'
     if kind is int or kind is float:
         return f'<c><v>{value}</v></c>'
     if value is None:
         return "<c/>"
-    if kind is datetime:
-        return f'<c s="{_STYLE_DATETIME}"><v>{_serial(value)}</v></c>'  # type: ignore[arg-type]
+    if isinstance(value, datetime) and kind is datetime:
+        return f'<c s="{_STYLE_DATETIME}"><v>{_serial(value)}</v></c>'
     if isinstance(value, Bold):
         inner = _cell(value.value)
         return inner.replace("<c", f'<c s="{_STYLE_BOLD}"', 1)

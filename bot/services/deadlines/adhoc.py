@@ -9,6 +9,8 @@ report types of the campaign should ask `report_types(services)` (config + ad-ho
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,9 +33,9 @@ TEMPLATES = (TemplateKind.FREE, TemplateKind.CASE, TemplateKind.STATISTICS, Temp
 MAX_TITLE = 100
 
 
-def as_report_type(row: AdhocReport, tz: object) -> ReportType:
+def as_report_type(row: AdhocReport, tz: ZoneInfo) -> ReportType:
     """The `ReportType` an ad-hoc row stands for (a one-off schedule on its due day)."""
-    local = row.due_at.astimezone(tz)  # type: ignore[arg-type]
+    local = row.due_at.astimezone(tz)
     fields = {
         "key": row.key,
         "title": row.title,
@@ -53,9 +55,9 @@ def report_types(services: Services) -> list[ReportType]:
     return list(services.config.report_types) + [as_report_type(r, tz) for r in services.storage.adhoc.list_adhoc_reports()]
 
 
-def due_at_of(when: When, tz: object) -> datetime:
+def due_at_of(when: When, tz: ZoneInfo) -> datetime:
     """The deadline a phrase names: its moment, or the end of its day."""
-    return when.moment if when.moment is not None else due_moment(when.day, None, tz)  # type: ignore[arg-type]
+    return when.moment if when.moment is not None else due_moment(when.day, None, tz)
 
 
 def tags_of(services: Services) -> list[str]:

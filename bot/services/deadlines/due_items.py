@@ -55,6 +55,8 @@ def sync_due_items(storage: Storage, config: Config, *, calendar: ChinaCalendar,
                 continue
             codes = owing(active, tags=report.owed_by)
             for item in items_of(config, report, calendar):
+                if item.due_at is None:
+                    continue  # (only any-time reports have none, and they were skipped)
                 due.ensure_due_item(
                     s,
                     report_key=report.key,

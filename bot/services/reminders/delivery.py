@@ -4,7 +4,7 @@ A reminder row is claimed (`storage.reminders.claim_reminder`, a UNIQUE key) bef
 message goes out, so no two senders — tasks or processes — ever send the same one. What is
 left is the failure of a single send:
 
-- 429: `bot.sender.PacedLimiter` holds that chat for `retry_after` and tries again itself;
+- 429: `bot.pacing.PacedLimiter` holds that chat for `retry_after` and tries again itself;
   if it gives up, the message was surely not sent and we retry with backoff.
 - 403 (blocked, never started): final; the person is marked unreachable (and, the first time,
   the coordinators are told: `bot.services.notify.tell_newly_unreachable`), the caller turns
@@ -78,7 +78,7 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.context import Services
-from bot.sender import BROADCAST, PacedLimiter
+from bot.pacing import BROADCAST, PacedLimiter
 from bot.storage import deliveries, people, reminders
 
 log = logging.getLogger(__name__)

@@ -10,14 +10,14 @@ from bot.services.reminders.policy import grace_deadline, outside_quiet_hours, q
 from bot.services.reminders.snoozes import snooze_time
 from schedules import DueDate
 from schedules import ReminderMoment, reminders_for
-from schedules.rules import AnyTimeSchedule
+from schedules.rules import AnyTimeSchedule, OnceSchedule
 
 
 def _configured_plan(services: Services) -> list[ReminderMoment]:
     """The moments of the report types of config.toml (computed once per process)."""
     cached = services.caches.configured_plan
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     config = services.config
     moments: list[ReminderMoment] = []
     for report in config.report_types:
@@ -47,7 +47,8 @@ def adhoc_moments(services: Services) -> list[ReminderMoment]:
     for row in services.storage.adhoc.list_adhoc_reports():
         report = as_report_type(row, tz)
         local = row.due_at.astimezone(tz)
-        label = report.schedule.label  # type: ignore[union-attr]
+        assert isinstance(report.schedule, OnceSchedule)  # (what an ad-hoc deadline is)
+        label = report.schedule.label
         item = DueDate(row.key, PERIOD_KEY, label, label, None, None, local.date(), local.date(), local)
         moments.extend(
             m

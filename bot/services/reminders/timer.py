@@ -41,7 +41,7 @@ async def process_due_moments(services: Services, bot: Any, *, now: datetime) ->
 
 
 def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
+    return context.application.bot_data[SERVICES_KEY]
 
 
 async def _run(context: ContextTypes.DEFAULT_TYPE) -> None:

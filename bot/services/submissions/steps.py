@@ -93,6 +93,7 @@ def after_steps(services: Services, person_id: int, data: dict[str, Any], langua
     """All steps answered: statistics are compared with the previous filing, then the preview."""
     if data["template"] == TemplateKind.STATISTICS and not data.get("lower_confirmed"):
         found = view(services, data["obligation_id"])
+        assert found.unit.id is not None
         with services.storage.session() as s:
             before = submissions.previous_filing(
                 s,

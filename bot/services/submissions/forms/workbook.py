@@ -105,8 +105,8 @@ def read_workbook(data: bytes) -> tuple[dict[str, Row] | None, list[CellProblem]
     book = _open(data)
     found: dict[str, tuple[Any, int, int]] = {}  # category -> (sheet, row, column of its name)
     for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row[:3]:  # the name is in column A (B or C if columns were added before it)
+        for sheet_row in sheet.iter_rows():
+            for cell in sheet_row[:3]:  # the name is in column A (B or C if columns were added before it)
                 category = next((c for c in CATEGORIES if c.zh == _name(cell.value)), None)
                 if category is not None and category.key not in found:
                     found[category.key] = (sheet, cell.row, cell.column)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.sender import BROADCAST, INTERACTIVE, Limits, PacedLimiter
+from bot.pacing import BROADCAST, INTERACTIVE, Limits, PacedLimiter
 
 
 @pytest.fixture

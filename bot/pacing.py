@@ -1,4 +1,4 @@
-"""The one send path: every Bot API request of the application passes through `PacedLimiter`.
+"""The pace of every Bot API request: `PacedLimiter`, the rate limiter all of the application's requests pass.
 
 python-telegram-bot calls `process_request` for every request (replies, broadcasts, edits),
 so pacing lives here and nowhere else. Unlike the stock `AIORateLimiter` it:
