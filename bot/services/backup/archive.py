@@ -1,31 +1,6 @@
-"""Backup and restore: one archive with a consistent snapshot of the database and every attachment file.
+"""`liaison-bot backup` / `restore`: one archive of the database rows and the attachments.
 
-Why this format and not the database's own dump tools: the archive holds the rows of every
-table as JSON Lines, written and read through the application's own column types (see
-`backup_format`), for both backends.
-
-- It restores reliably anywhere: a SQLite backup restores into PostgreSQL and back (how an
-  operator moves off SQLite), and restoring needs nothing but liaison-bot itself: no
-  `pg_dump`/`psql` on the operator's machine, no client/server version match (pg_dump refuses
-  a server newer than itself), no superuser, no owners or grants baked into the dump.
-- Types survive: timestamps are written as ISO 8601 with their offset and read back as aware
-  UTC datetimes, JSON columns stay JSON, enums are their string values, ids are kept (and
-  PostgreSQL's sequences are moved past them afterwards).
-- It is consistent while the bot runs. SQLite: the sqlite3 online backup API copies the live
-  database into a private temporary file in one step (a plain copy of a WAL database can miss
-  committed pages still in the -wal file, or catch a half-checkpointed state); the rows are
-  read from that copy. PostgreSQL: every table is read in one REPEATABLE READ, READ ONLY
-  transaction, the same snapshot pg_dump takes; the bot keeps writing meanwhile.
-- Attachment files are added for every attachment row of that snapshot, each checked against
-  its SHA-256 (the bot writes a file before its row, so a row's file is always there).
-
-The cost is that the schema itself is not in the archive: a restore first migrates an empty
-target to the archive's schema revision with the Alembic migrations, inserts the rows, and
-then migrates to the newest revision. A restore is one transaction: the archive is unpacked and
-checked whole (every member's SHA-256 against the manifest, every value against its column
-type) before the database is touched, counts are verified before the commit, and files are put
-in place (content-addressed, so never overwriting another file) before the commit too.
-"""
+The archive's layout and its checks: docs/backup.md."""
 
 from __future__ import annotations
 

@@ -1,67 +1,6 @@
-"""Delivering one claimed reminder exactly once, as far as the Bot API allows.
+"""Delivering one claimed reminder: send, retry within the moment, and settle what cannot be known.
 
-A reminder row is claimed (`storage.reminders.claim_reminder`, a UNIQUE key) before its
-message goes out, so no two senders — tasks or processes — ever send the same one. What is
-left is the failure of a single send:
-
-- 429: `bot.pacing.PacedLimiter` holds that chat for `retry_after` and tries again itself;
-  if it gives up, the message was surely not sent and we retry with backoff.
-- 403 (blocked, never started): final; the person is marked unreachable (and, the first time,
-  the coordinators are told: `bot.services.notify.tell_newly_unreachable`), the caller turns
-  to the backup.
-- 400: final (the request itself is wrong); retrying cannot help. Recorded "not delivered"
-  (listed in the coordinators' digest).
-- a connect error or a pool timeout: the request never left; retry with backoff. After
-  `MAX_ATTEMPTS` tries the row is left failed; `bot.services.reminders.recovery.retry_failed` tries
-  again in later sweeps until its moment + `missed_grace` has passed.
-- anything else that ends without Telegram's answer — a dropped connection (PTB:
-  `NetworkError` from httpx's RemoteProtocolError/ReadError), a read timeout (`TimedOut`),
-  a 5xx from the gateway — is *ambiguous*: Telegram may have performed it. From the client
-  both cases look the same (the emulator's `drop_next(after=True/False)` produce identical
-  errors), so a blind retry doubles and no retry loses. We *detect prior delivery* instead
-  (the probe, below); if it cannot decide, we choose *at most once*: the reminder is marked
-  failed with "delivery unknown", not retried automatically, and listed in the digest.
-
-**The probe** must never damage a message that is not this reminder. It relies on two facts:
-message ids in a private chat are sequential, and every reminder's keyboard is unique (its
-buttons carry the reminder's row id).
-
-- Where it starts: strictly above the highest message id the limiter saw in the chat
-  *before this send* (`PacedLimiter.top_message_id`, read before each attempt). Everything
-  at or below it existed before the send and cannot be our reminder. When the limiter saw
-  nothing in the chat (the process restarted since), there is no safe floor — the bot's
-  replies and other reminders are somewhere above any id the database knows — so there is
-  **no probe**: delivery unknown.
-- What it asks, id by id: ``editMessageReplyMarkup`` with this reminder's own keyboard
-  (``LiaisonBot`` drops the parse_mode PTB adds to it). It can never change a message's text.
-  Answers: "message is not modified" → that message already has exactly this keyboard, so it
-  is our reminder (delivered: record its id); "message to edit not found" → no message has
-  that id, so nothing was sent after the floor (not delivered: retry); "message can't be
-  edited" → a message of the user (nothing changed; look further). Ids of the bot's own
-  other messages that this process saw answered (`PacedLimiter.own_message_ids`, and for a
-  stuck claim the ids of the person's recorded reminders) are skipped without a request.
-- It stops at the first other answer, as unknown. In particular a *successful* edit means the
-  message was one of the bot's messages we did not know (a reply still in flight, another
-  process's message): we just put this reminder's keyboard on it. Its old keyboard cannot be
-  restored (the Bot API does not tell what it was), so the probe removes the keyboard it
-  added — an exact restore for the usual keyboard-less reply — and stops: delivery unknown.
-  It never goes past a message it changed.
-- A probe request that itself ends without an answer is ambiguous too (it may have changed
-  a message, after which "not modified" would wrongly look like ours): unknown, unless the
-  request surely never left (connect error, pool timeout, 429).
-
-Why this method and not the others: ``editMessageText`` with the reminder's text and
-keyboard (the earlier probe) replaces a foreign message's *text* — the user's /help or /due
-answer became this reminder. ``editMessageCaption`` cannot tell our text message from any
-other text message. There is no Bot API call that reads a message. A keyboard-only edit
-recognises our reminder by its unique keyboard alone (robust to the text being rendered
-again at another moment) and, when the id turns out to be someone else's message, limits
-the damage to that message's keyboard, which is at once removed.
-
-Accepted limits: a request Telegram performs *after* we probed (still in flight when the
-connection dropped) would be doubled by the retry; a bot message whose send was in flight
-during the probe may lose its keyboard (and the reminder is then "delivery unknown").
-"""
+How 429, network errors, 5xx and 403 are told apart and when a chat is probed: docs/reminders.md (Delivery)."""
 
 from __future__ import annotations
 

@@ -1,25 +1,6 @@
-"""The coordinators' daily digest (每日汇总) and the leaders' escalations (逾期升级).
+"""The coordinators' daily digest and the leaders' escalations, split to fit Telegram's limit.
 
-Both are `ReminderSent` rows claimed before sending, so each goes out once even with two
-processes: the digest is unique per coordinator and day (`digest@2023-08-16`, no due item);
-an escalation per leader, due item and unit (`escalation@<unit id>`), so once per obligation.
-Both go out at `digest_time` (campaign zone), late within `missed_grace` after downtime, and
-never inside the quiet hours (`digest_day`): an escalation is not sent at midnight when its
-obligation turns `escalate_after_days` late, but with the next digest. The digest goes only
-when something is overdue, someone is unreachable, or a message's delivery is unknown or
-failed for good (since the previous digest time).
-
-Telegram takes at most 4096 characters a message. A longer digest is sent as several messages
-of one row (`delivery.deliver_parts`, headed "(1/3)" …), cut between its lines; a leader's
-escalations as several messages of at most that size, each one delivery for its own rows.
-A digest or escalation that cannot be sent is not retried by time (unlike reminders); when
-it surely did not arrive it is recorded "not delivered" and named in the next digest.
-
-A coordinator or leader who never started the bot cannot be messaged (403 "can't initiate
-conversation"): that digest or escalation is given up, and the digests of the coordinators
-who can be reached name them apart from those who blocked the bot, so that someone asks them
-to open the bot and press Start (from the first digest after their 403).
-"""
+What goes in them and when: docs/reminders.md (Digest and escalations)."""
 
 from __future__ import annotations
 
