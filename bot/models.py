@@ -389,3 +389,15 @@ __all__ = [
     "Unit",
     "UnitBase",
 ]
+
+
+class SyncState(SQLModel, table=True):
+    """What a derived set of rows was last built from: a digest of its sources, so a restart with
+    nothing changed rebuilds nothing (key "due_items": the config's report types, the active
+    units and the ad-hoc deadlines)."""
+
+    __tablename__ = "sync_state"
+
+    key: str = Field(primary_key=True, max_length=64)
+    fingerprint: str = Field(max_length=64)
+    synced_at: datetime = _ts()

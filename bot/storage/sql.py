@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table
@@ -33,3 +33,11 @@ def insert_ignoring_conflicts(
 def select_columns(*columns: Any) -> Any:
     """A SELECT of several columns or labels (SQLModel types at most four; views read more at once)."""
     return select(*columns)
+
+
+def insert_many_ignoring_conflicts(session: Session, model: type[SQLModel], rows: Sequence[Mapping[str, Any]], *, chunk: int = 5000) -> None:
+    """INSERT rows, skipping those that break a unique key, as a few multi-row statements."""
+    table: Table = getattr(model, "__table__")  # noqa: B009  (set by SQLModel on table models only)
+    insert = _insert_for(session)
+    for start in range(0, len(rows), chunk):
+        session.connection().execute(insert(table).on_conflict_do_nothing(), list(rows[start : start + chunk]))

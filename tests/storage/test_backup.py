@@ -20,7 +20,7 @@ import pytest
 from bot.cli import main
 from bot.db import current_revision, head_revision, make_engine
 from bot.models import PersonProfile, ReminderKind, Role, SubmissionKind, Unit
-from bot.storage import Storage, adhoc, attachments, audit, drafts, due, invites, people, reminders, roles, snapshot, submissions
+from bot.storage import Storage, adhoc, attachments, audit, drafts, due, due_sync, invites, people, reminders, roles, snapshot, submissions
 from tests.fixtures.db import PgServer, _require_pg
 
 DB_ENV = "LIAISON_BOT_DATABASE_URL"
@@ -90,6 +90,7 @@ def populate(storage: Storage, files_dir: Path, now: datetime) -> dict[str, byte
                                owed_by=["所队"], unit_codes=[], created_by_person_id=coordinator.id, now=now)
         audit.audit(s, action="submission.accept", now=now, actor_person_id=coordinator.id, subject="submission:1",
                     details={"comment": "收到", "items": [1, 2]})
+        due_sync.remember(s, key="due_items", fingerprint="0" * 64, now=now)
     assert all(snapshot_rows(storage.engine.url.render_as_string(hide_password=False)).values()), "a table without rows"
     return {storage_path: data for data, (_, storage_path) in kept.items()}
 

@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,10 +23,11 @@ from telegram.ext import Application, ContextTypes
 
 from bot.config import Config, ReportType
 from bot.context import SERVICES_KEY, Services
+from bot.models import AdhocReport, Unit
 from bot.services.deadlines.adhoc import PERIOD_KEY as ADHOC_PERIOD_KEY
 from bot.services.deadlines.owing import owing
 from bot.services.deadlines.adhoc import PERIOD_LABEL as ADHOC_PERIOD_LABEL
-from bot.storage import Storage, adhoc, due, units
+from bot.storage import Storage, adhoc, due_sync, units
 from schedules import ChinaCalendar, DueDate, due_items
 from schedules.rules import AnyTimeSchedule
 
@@ -41,49 +43,57 @@ def items_of(config: Config, report: ReportType, calendar: ChinaCalendar) -> lis
     return due_items(report, tz=c.tz, start=c.start, end=c.end, calendar=calendar)
 
 
-def sync_due_items(storage: Storage, config: Config, *, calendar: ChinaCalendar, now: datetime) -> int:
-    """Create (idempotently) every due item of the campaign with an obligation for each active unit that owes it.
+SYNC_KEY = "due_items"
+ENGINE_VERSION = "2"  # raise when the way due items are computed changes: the next start resyncs
 
-    Configured report types and ad-hoc deadlines alike; any-time reports (随时上报) have no due
-    items (a filing creates its own). Obligations are never removed. Returns the number of items.
+
+def specs_of(config: Config, calendar: ChinaCalendar, active: Sequence[Unit], adhoc_rows: Sequence[AdhocReport]) -> list[due_sync.DueSpec]:
+    """Every due item the campaign wants, with the units that owe it (configured and ad hoc)."""
+    specs: list[due_sync.DueSpec] = []
+    for report in config.report_types:
+        if isinstance(report.schedule, AnyTimeSchedule):
+            continue  # any-time reports (随时上报) have no due items: a filing creates its own
+        codes = tuple(owing(active, tags=report.owed_by))
+        for item in items_of(config, report, calendar):
+            if item.due_at is not None:
+                specs.append(due_sync.DueSpec(report.key, item.period_key, item.label, item.due_at, codes))
+    for row in adhoc_rows:
+        codes = tuple(owing(active, tags=row.owed_by, unit_codes=row.unit_codes))
+        specs.append(due_sync.DueSpec(row.key, ADHOC_PERIOD_KEY, ADHOC_PERIOD_LABEL, row.due_at, codes))
+    return specs
+
+
+def sources_digest(config: Config, active: Sequence[Unit], adhoc_rows: Sequence[AdhocReport]) -> str:
+    """A digest of everything the due items are computed from: the config's campaign, calendar and
+    report types, the active units and their tags, the ad-hoc deadlines."""
+    rows: list[Any] = [ENGINE_VERSION, config.campaign.model_dump_json(), config.calendar.model_dump_json()]
+    rows += [r.model_dump_json() for r in config.report_types]
+    rows += [["u", u.code, sorted(u.tags)] for u in active]
+    rows += [["a", r.key, sorted(r.owed_by), sorted(r.unit_codes), r.due_at.isoformat()] for r in adhoc_rows]
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def sync_due_items(storage: Storage, config: Config, *, calendar: ChinaCalendar, now: datetime, force: bool = False) -> int | None:
+    """Create every due item of the campaign with an obligation for each active unit that owes it.
+
+    Configured report types and ad-hoc deadlines alike. Nothing is done when nothing they are
+    computed from changed since the last sync (the digest kept in the database): a restart is
+    one small read. Otherwise only the difference is written. Obligations are never removed.
+    The number of new obligations, or None when nothing had changed.
     """
-    count = 0
     with storage.session() as s:
         active = units.list_units(s)
-        for report in config.report_types:
-            if isinstance(report.schedule, AnyTimeSchedule):
-                continue
-            codes = owing(active, tags=report.owed_by)
-            for item in items_of(config, report, calendar):
-                if item.due_at is None:
-                    continue  # (only any-time reports have none, and they were skipped)
-                due.ensure_due_item(
-                    s,
-                    report_key=report.key,
-                    period_key=item.period_key,
-                    period_label=item.label,
-                    due_at=item.due_at,
-                    unit_codes=codes,
-                    now=now,
-                )
-                count += 1
-        for row in adhoc.list_adhoc_reports(s):
-            existing = due.get_due_item(s, report_key=row.key, period_key=ADHOC_PERIOD_KEY)
-            due.ensure_due_item(
-                s,
-                report_key=row.key,
-                period_key=ADHOC_PERIOD_KEY,
-                period_label=existing.period_label if existing else ADHOC_PERIOD_LABEL,
-                due_at=existing.due_at if existing else row.due_at,
-                unit_codes=owing(active, tags=row.owed_by, unit_codes=row.unit_codes),
-                now=now,
-            )
-            count += 1
-    return count
+        adhoc_rows = adhoc.list_adhoc_reports(s)
+        digest = sources_digest(config, active, adhoc_rows)
+        if not force and due_sync.fingerprint(s, key=SYNC_KEY) == digest:
+            return None
+        added = due_sync.sync(s, specs=specs_of(config, calendar, active, adhoc_rows), now=now)
+        due_sync.remember(s, key=SYNC_KEY, fingerprint=digest, now=now)
+    return added
 
 
 def fingerprint(s: Session) -> str:
-    """A digest of what decides who owes what: the active units (code, tags) and the ad-hoc deadlines."""
+    """A digest of what decides who owes what while the bot runs: the active units (code, tags) and the ad-hoc deadlines."""
     rows: list[Any] = [["u", u.code, sorted(u.tags)] for u in units.list_units(s)]
     rows += [["a", r.key, sorted(r.owed_by), sorted(r.unit_codes)] for r in adhoc.list_adhoc_reports(s)]
     return hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
@@ -98,16 +108,16 @@ def remember(services: Services) -> None:
 async def resync_if_changed(services: Services, *, now: datetime) -> int | None:
     """Sync the due items again if the active units or the ad-hoc deadlines changed since the last sync.
 
-    The number of items synced, or None when nothing changed (the usual case: one small query).
+    The number of obligations added, or None when nothing changed (the usual case: one small query).
     """
     with services.storage.session() as s:
         current = fingerprint(s)
     if services.caches.due_items_fingerprint == current:
         return None
-    count = await asyncio.to_thread(sync_due_items, services.storage, services.config, calendar=services.calendar, now=now)
+    added = await asyncio.to_thread(sync_due_items, services.storage, services.config, calendar=services.calendar, now=now)
     services.caches.due_items_fingerprint = current  # as it was before the sync: a change during it is seen next time
-    log.info("units or ad-hoc deadlines changed: %d due items synced", count)
-    return count
+    log.info("units or ad-hoc deadlines changed: %d obligations added", added or 0)
+    return added or 0  # (None: another process had synced it already)
 
 
 async def _resync(context: ContextTypes.DEFAULT_TYPE) -> None:
