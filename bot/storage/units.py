@@ -103,6 +103,20 @@ def list_units(session: Session, *, active_only: bool = True, tag: str | None = 
     return units
 
 
+@dataclass(frozen=True)
+class UnitTags:
+    """An active unit's code and tags: what decides which reports it owes."""
+
+    code: str
+    tags: list[str]
+
+
+def active_unit_tags(session: Session) -> list[UnitTags]:
+    """Code and tags of every active unit, by code (two columns, not whole rows)."""
+    statement = select(Unit.code, Unit.tags).where(col(Unit.active).is_(True)).order_by(col(Unit.code))
+    return [UnitTags(code, list(tags)) for code, tags in session.exec(statement)]
+
+
 def imported_unit_codes(session: Session) -> set[str]:
     """Codes of units ever brought in by `liaison-bot import-units` (recorded in the audit trail)."""
     statement = select(AuditEvent.details).where(AuditEvent.action == IMPORT_ACTION)

@@ -23,7 +23,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.config import Config, ReportType
 from bot.context import SERVICES_KEY, Services
-from bot.models import AdhocReport, Unit
+from bot.models import AdhocReport
 from bot.services.deadlines.adhoc import PERIOD_KEY as ADHOC_PERIOD_KEY
 from bot.services.deadlines.owing import owing
 from bot.services.deadlines.adhoc import PERIOD_LABEL as ADHOC_PERIOD_LABEL
@@ -47,7 +47,7 @@ SYNC_KEY = "due_items"
 ENGINE_VERSION = "2"  # raise when the way due items are computed changes: the next start resyncs
 
 
-def specs_of(config: Config, calendar: ChinaCalendar, active: Sequence[Unit], adhoc_rows: Sequence[AdhocReport]) -> list[due_sync.DueSpec]:
+def specs_of(config: Config, calendar: ChinaCalendar, active: Sequence[units.UnitTags], adhoc_rows: Sequence[AdhocReport]) -> list[due_sync.DueSpec]:
     """Every due item the campaign wants, with the units that owe it (configured and ad hoc)."""
     specs: list[due_sync.DueSpec] = []
     for report in config.report_types:
@@ -63,7 +63,7 @@ def specs_of(config: Config, calendar: ChinaCalendar, active: Sequence[Unit], ad
     return specs
 
 
-def sources_digest(config: Config, active: Sequence[Unit], adhoc_rows: Sequence[AdhocReport]) -> str:
+def sources_digest(config: Config, active: Sequence[units.UnitTags], adhoc_rows: Sequence[AdhocReport]) -> str:
     """A digest of everything the due items are computed from: the config's campaign, calendar and
     report types, the active units and their tags, the ad-hoc deadlines."""
     rows: list[Any] = [ENGINE_VERSION, config.campaign.model_dump_json(), config.calendar.model_dump_json()]
@@ -82,7 +82,7 @@ def sync_due_items(storage: Storage, config: Config, *, calendar: ChinaCalendar,
     The number of new obligations, or None when nothing had changed.
     """
     with storage.session() as s:
-        active = units.list_units(s)
+        active = units.active_unit_tags(s)
         adhoc_rows = adhoc.list_adhoc_reports(s)
         digest = sources_digest(config, active, adhoc_rows)
         if not force and due_sync.fingerprint(s, key=SYNC_KEY) == digest:
@@ -94,7 +94,7 @@ def sync_due_items(storage: Storage, config: Config, *, calendar: ChinaCalendar,
 
 def fingerprint(s: Session) -> str:
     """A digest of what decides who owes what while the bot runs: the active units (code, tags) and the ad-hoc deadlines."""
-    rows: list[Any] = [["u", u.code, sorted(u.tags)] for u in units.list_units(s)]
+    rows: list[Any] = [["u", u.code, sorted(u.tags)] for u in units.active_unit_tags(s)]
     rows += [["a", r.key, sorted(r.owed_by), sorted(r.unit_codes)] for r in adhoc.list_adhoc_reports(s)]
     return hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.models import Unit
+from typing import Protocol
 
-def owing(active: Sequence[Unit], *, tags: Sequence[str], unit_codes: Sequence[str] = ()) -> list[str]:
+class _Tagged(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def tags(self) -> list[str]: ...
+
+
+def owing(active: Sequence[_Tagged], *, tags: Sequence[str], unit_codes: Sequence[str] = ()) -> list[str]:
     """Codes of the active units that owe: those named, else those with one of the tags, else all."""
     if unit_codes:
         wanted = set(unit_codes)

@@ -214,9 +214,9 @@ async def process_escalations(services: Services, bot: Any, *, now: datetime) ->
     days = services.config.reminders.escalate_after_days
     tz = services.config.campaign.tz
     with services.storage.session() as s:
-        # late as of today's digest time: one turning late later in the day waits for tomorrow's
-        late = due.outstanding(s, due_before=digest_at(services, today) - timedelta(days=days))
         leaders = [p for p in roles.people_with_role(s, role=Role.leader) if p.reachable]
+        # late as of today's digest time: one turning late later in the day waits for tomorrow's
+        late = due.outstanding(s, due_before=digest_at(services, today) - timedelta(days=days)) if leaders else []
     sent = 0
     for leader in leaders:
         assert leader.id is not None
