@@ -1,0 +1,13 @@
+"""Drafting a campaign config from its notice (通知/方案): rules, no model, no network.
+
+`read_notice` turns a .txt or .docx notice into lines (tables as tab-separated rows, the file read
+as hostile: bounded in size before and after decompression); `draft_config` reads the lines —
+sentences, deadlines through the project's date-phrase engine, 附件 titles and tables, the 主送 line
+and the 任务分工表 — and `Draft.toml()` writes a config that loads as it is, every line with a
+comment quoting the sentence it came from and `# TODO` where the notice left a choice open.
+"""
+
+from bot.services.drafting.draft import Draft, draft_config
+from bot.services.drafting.source import NoticeError, read_notice
+
+__all__ = ["Draft", "NoticeError", "draft_config", "read_notice"]
