@@ -73,7 +73,9 @@ def _read(number: int, lines: list[str]) -> Attachment:
             if c and c not in seen and len(c) <= 8 and c != "联络员":
                 seen.append(c)
         attachment.fields = seen
-    elif attachment.kind == "statistics" and rows:
+    if attachment.kind == "other" and attachment.title.endswith("表") and any(len([c for c in r if c]) >= 3 for r in rows):
+        attachment.kind = "statistics"  # a table to fill in (情况表, 周报表): rows × columns
+    if attachment.kind == "statistics" and rows:
         header = next((r for r in rows if len([c for c in r if c]) >= 3), None)
         if header is not None:
             attachment.columns = [c for c in header[1:] if c]

@@ -38,11 +38,15 @@ class CampaignDraft:
 
 def _name(lines: list[str], paragraphs: list[str]) -> tuple[str, Source]:
     for p in paragraphs[:40]:
-        m = re.search(r"《([^》]{4,60}?)(?:实施方案|工作方案|方案)》", p)
+        m = re.search(r"《([^》]{4,60}?)(?:实施)?方案》", p)
         if m:
             return m[1], Source(quote(p, "《"))
     for p in paragraphs[:40]:
-        m = re.search(r"关于印发(.{4,60}?)(?:实施方案|工作方案|方案)的通知", squeeze(p))
+        m = re.search(r"关于印发(.{4,60}?)(?:实施)?方案的通知", squeeze(p))
+        if m:
+            return m[1], Source(quote(p, "关于"))
+    for p in paragraphs[:5]:
+        m = re.search(r"关于(?:开展|组织开展|深入开展)(.{4,60}?)的通知", squeeze(p))
         if m:
             return m[1], Source(quote(p, "关于"))
     title = next((squeeze(line.lstrip("#").strip()) for line in lines[:5] if len(squeeze(line)) >= 4), "（未命名行动）")

@@ -115,6 +115,9 @@ def draft_config(text: str, *, today: date) -> Draft:
     campaign = read_campaign(lines, paragraphs(lines), deadlines, today=today)
     holiday = next((c for c in all_clauses if re.search(r"(?:节假日|休息日|周末|双休日)\S{0,8}顺延", c.key)), None)
     for report in reports:
+        forms = [a for a in sections.values() if a.kind == report.template]
+        if report.attachment is None and len(forms) == 1:
+            report.attachment = forms[0]  # (阶段性工作总结 and 工作总结 share 附件9, pointed to once)
         _form_requirements(report)
         if report.quarter_last_month_day is not None:
             _quarter_dates(report, campaign.start, campaign.end)

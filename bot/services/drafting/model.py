@@ -52,6 +52,7 @@ class ReportDraft:
     kind: str  # monthly | quarterly | half_yearly | yearly | weekly | fixed | once | any_time
     sources: dict[str, Source] = field(default_factory=dict)
     day: int | None = None  # monthly: day of month; period ends: day of the following month
+    covers: str = "previous_month"  # monthly: 每月10日前报送上月 (the default), 当月/本月 → current_month
     days_after: int | None = None
     month: int | None = None  # yearly with day
     weekday: str | None = None

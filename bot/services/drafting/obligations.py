@@ -26,6 +26,8 @@ from bot.services.drafting.units import subject_tags
 NOUNS: list[tuple[str, str, str, str]] = [
     (r"联络员", "liaison_list", "liaison", "联络员信息表"),
     (r"阶段性?(?:工作)?总结", "stage_summary", "summary", "阶段性工作总结"),
+    (r"半年(?:工作)?总结", "half_year_summary", "summary", "半年工作总结"),
+    (r"上?年度(?:工作)?总结", "annual_summary", "summary", "年度工作总结"),
     (r"总结", "final_summary", "summary", "工作总结"),
     (r"案例", "typical_case", "case", "典型案例"),
     (r"案件查办统计|案件统计", "case_statistics", "statistics", "案件查办统计数据"),
@@ -34,7 +36,9 @@ NOUNS: list[tuple[str, str, str, str]] = [
     (r"风险会商", "risk_consultation", "free", "风险会商"),
     (r"监管情况报告", "supervision_report", "free", "监管情况报告"),
     (r"培训", "training", "free", "培训"),
-    (r"重大问题", "major_issue", "free", "重大问题"),
+    (r"重大问题|重大\S{0,4}隐患", "major_issue", "free", "重大问题"),
+    (r"周报", "weekly_report", "statistics", "周报表"),
+    (r"工作进展|进展情况", "progress_report", "free", "工作进展情况"),
 ]
 _FORM_KINDS = {"case", "summary", "liaison", "statistics"}
 _RECIPIENT = re.compile(r"^(?:至|到|给)|邮箱|办公室|协调组|(?:局|厅|委|院|部)$")
@@ -118,13 +122,14 @@ class Reader:
         for m in _OBJECT.finditer(clause.key, start):
             yield _object(m["o"]), m.end()
 
-    def _noun_before(self, clause: Clause, end: int) -> str | None:
+    def _noun_before(self, clause: Clause, end: int) -> tuple[str, str, str] | None:
+        """The known noun nearest before `end` (统计数据 … 每月5日前发送到邮箱): what is owed when the verb names no object."""
         text = clause.key[:end]
-        best: tuple[int, str] | None = None
-        for pattern, _key, _template, _title in NOUNS:
-            for m in re.finditer(r"[^,，;；。、(（]{0,8}?" + pattern + r"[^,，;；。(（]{0,4}", text):
+        best: tuple[int, tuple[str, str, str]] | None = None
+        for pattern, key, template, title in NOUNS:
+            for m in re.finditer(pattern, text):
                 if best is None or m.start() > best[0]:
-                    best = (m.start(), re.sub(r"^\S*?(?:后|的|将)", "", m[0]))
+                    best = (m.start(), (key, template, title))
         return best[1] if best else None
 
     # ── rules ─────────────────────────────────────────────────────────────────────────────
@@ -140,19 +145,20 @@ class Reader:
 
     def _dated(self, clause: Clause) -> None:
         for run in deadline_runs(clause.key, self.year):
+            if re.search(r"每(?:年度?|季度?|半年|月)$", clause.key[: run.start]):
+                continue  # 每年1月15日前: a recurrence, read by _recurring
             tail = clause.key[run.end :]
-            verb = re.match(rf"^(?:分别|前)?(?:向[^,，;；。]{{1,16}}?)?(?:{VERBS}|发至|送至)(?P<o>[^,，;；。(（:：]*)", tail)
+            verb = re.match(rf"^(?:分别|前)?[^,，;；。]{{0,16}}?(?:{VERBS}|发至|送至)(?P<o>[^,，;；。(（:：]*)", tail)
             if not verb:
                 continue
             what = _object(verb["o"])
             liaison = "联络员" in clause.key[: run.end] or (what is not None and "联络员" in what)
-            if what is None and not liaison:
-                what = self._noun_before(clause, run.start)
+            before = self._noun_before(clause, run.start) if what is None and not liaison else None
             form = self._form(clause, run.end)
             liaison_forms = [a for a in self.sections.values() if a.kind == "liaison"]
             if liaison and form is None and len(liaison_forms) == 1:
                 form = liaison_forms[0]  # (附件10, never pointed to by the sentence asking for it)
-            fallback = ("liaison_list", "liaison", "联络员信息表") if liaison else None
+            fallback = ("liaison_list", "liaison", "联络员信息表") if liaison else before
             if liaison:
                 what = None
             kind = "once" if len(run.days) == 1 else "fixed"
@@ -192,18 +198,21 @@ class Reader:
 
     def _one_recurring(self, clause: Clause, rec: Recurrence, what: str | None, at: int) -> None:
         group = "工作组" in clause.key[: rec.start] and any("工作组" in u.tags for u in self.units)
-        if what is None and not group:
-            what = self._noun_before(clause, rec.start)
-        fallback = None
-        if what is None:
+        fallback = self._noun_before(clause, rec.start) if what is None and not group else None
+        if what is None and fallback is None:
             fallback = (f"group_{_KEY_SUFFIX[rec.kind]}" if group else f"{_KEY_SUFFIX[rec.kind]}_report", "free",
                         ("工作组" if group else "") + _PERIOD_WORD[rec.kind])
-        form = self._form(clause, at) or (self._form(clause) if what is None or noun(what) is None else None)
-        if form is None and what is not None and (found := noun(what)) is not None and found[1] == "statistics":
+        form = self._form(clause, at)
+        owed = noun(what) if what is not None else fallback
+        if form is None and owed is not None:  # a 附件 elsewhere in the clause, of the kind owed (统计数据 … （附件1）)
             form = self._form(clause)
-            form = form if form is not None and form.kind == "statistics" else None
+            form = form if form is not None and form.kind == owed[1] else None
         kind = "fixed" if rec.kind == "stage" or rec.last_month_day else rec.kind
+        covers = "current_month" if what is not None and re.match(r"^(?:当月|本月)", what) else "previous_month"
+        what = re.sub(r"^(?:上月|当月|本月)(?:的)?", "", what) if what is not None else None
         report = self._new(clause, what, kind, rec.text[:4], form=form, fallback=fallback)
+        if rec.kind == "stage" and form is None:
+            report.template = "summary"  # a stage's report is a summary of its work
         if report.template == "statistics" and re.search(r"通过\S{0,24}系统" + VERBS, clause.key[: at]) and form is None:
             report.template = "confirmation"
         q = quote(clause.text, rec.text[:4])
@@ -214,6 +223,7 @@ class Reader:
             report.weekday = rec.weekday or "fri"
             report.source("schedule", q, None if rec.weekday else f"{rec.text}: the notice names no weekday; Friday is assumed")
         elif rec.kind == "monthly":
+            report.covers = covers
             other = next((r for r in self.reports if r.kind == "monthly" and r.day is not None and r is not report), None)
             report.day = rec.day or (other.day if other else 31)
             todo = None if rec.day else (
@@ -248,13 +258,13 @@ class Reader:
         if m:
             kinds = {"月": "monthly", "季度": "quarterly", "季": "quarterly", "半年": "half_yearly", "年度": "yearly", "年": "yearly"}
             kind, n = kinds[m["f"]], int(m["n"])
-            what = self._noun_before(clause, m.start())
-            existing = next((r for r in self.reports if what and noun(what) and r.key.startswith(noun(what)[0])), None)  # type: ignore[index]
+            owed = self._noun_before(clause, m.start())
+            existing = next((r for r in self.reports if owed is not None and r.key.startswith(owed[0])), None)
             if existing is not None:
                 existing.min_items = n
                 existing.source("min_items", quote(clause.text, "不少于"))
                 return
-            report = self._new(clause, what, kind, "不少于", form=self._form(clause))
+            report = self._new(clause, None, kind, "不少于", form=self._form(clause), fallback=owed)
             count = 1
         elif domains:
             kind, n = "yearly", int(domains["n"])

@@ -51,7 +51,7 @@ def line(key: str, v: object, source: Source | str) -> list[str]:
 
 def _schedule(r: ReportDraft) -> dict[str, object]:
     if r.kind == "monthly":
-        return {"kind": "monthly", "day": r.day, "covers": "previous_month" if r.day != 31 else "current_month"}
+        return {"kind": "monthly", "day": r.day, "covers": r.covers if r.day != 31 else "current_month"}
     if r.kind in ("quarterly", "half_yearly", "yearly"):
         s: dict[str, object] = {"kind": r.kind}
         if r.days_after is not None:
@@ -111,7 +111,7 @@ def _report(r: ReportDraft, draft: Draft) -> list[str]:
     if r.kind == "fixed":
         out += ["", "[report_types.schedule]"]
         out += line("kind", "fixed", schedule_source)
-        out.append("dates = [")
+        out.append(f"dates = [  # {'one' if len(r.dates) == 1 else len(r.dates)} dated deadline(s), each quoted below")
         for d in r.dates:
             if d.source.todo:
                 out.append(f"    # TODO: {_comment(d.source.todo)}")
