@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import ConfigError, load_config
-from bot.services.drafting import NoticeError, draft_config, read_notice
+from bot.services.drafting import NoticeError, draft_config, read_notice, render
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the CLI may read the clock: only a start no notice gives
     draft = draft_config(text, today=today)
-    body = draft.toml(args.notice.name)
+    body = render(draft, args.notice.name)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, encoding="utf-8")
     todos = sum(1 for line in body.splitlines() if line.lstrip().startswith("# TODO"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_CONFIG, load_config
-from bot.services.drafting import draft_config, read_notice
+from bot.services.drafting import draft_config, read_notice, render
 from tests.services.drafting_support import draft, due, due_days, monthly, seed
 
 
@@ -93,7 +93,7 @@ def test_seed_001_statistics_table_and_forms() -> None:
     assert any("自2023年7月1号起累计" in n for n in table.notes)
     liaison = d.report("liaison_list").attachment
     assert liaison is not None and liaison.fields == ["单位名称", "姓名", "所在部门", "职务", "办公电话", "移动电话", "电子邮箱"]
-    text = d.toml("001.txt")
+    text = render(d, "001.txt")
     assert '#   rows = ["零售药店", "药品使用单位", "药品网络销售单位"]' in text
     assert "#   table: 3 rows × 7 columns" in text
 

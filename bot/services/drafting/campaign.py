@@ -9,10 +9,9 @@ later; a yearly plan (2025年…工作要点) runs to 31 December.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
-from bot.services.drafting.model import Source
+from bot.services.drafting.model import CampaignDraft, Source
 from bot.services.drafting.phrases import resolve
 from bot.services.drafting.text import plain, quote, squeeze
 from schedules.periods import month_last_day
@@ -21,19 +20,6 @@ _ISSUED = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _PHASE = re.compile(r"[(（](?:(\d{4})年)?(\d{1,2})月[^)）]*?[-—–至到~](?:(\d{4})年)?(\d{1,2})月[^)）]*[)）]")
 _SINCE = re.compile(r"自(\d{4})年(\d{1,2})月(\d{1,2})[日号]起")
 _YEAR_PLAN = re.compile(r"(\d{4})年(?:度)?\S*?(?:工作要点|工作计划|实施方案|行动方案|方案)")
-
-
-@dataclass
-class CampaignDraft:
-    """Name, start and end, each with its source."""
-
-    name: str
-    name_source: Source
-    start: date
-    start_source: Source
-    end: date
-    end_source: Source
-    year: int
 
 
 def _name(lines: list[str], paragraphs: list[str]) -> tuple[str, Source]:

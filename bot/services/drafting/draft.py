@@ -5,46 +5,19 @@ holiday rule, default reminders)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from bot.services.drafting.attachments import attachments
-from bot.services.drafting.campaign import CampaignDraft, read_campaign
-from bot.services.drafting.model import Attachment, Dated, ReportDraft, Source, UnitDraft
+from bot.services.drafting.campaign import read_campaign
+from bot.services.drafting.model import Attachment, Dated, Draft, ReportDraft, Source
 from bot.services.drafting.obligations import Reader
 from bot.services.drafting.phrases import matching_key
-from bot.services.drafting.render import render
 from bot.services.drafting.text import clauses, lines_of, paragraphs, plain, quote
 from bot.services.drafting.units import draft_units
 from schedules.periods import add_months, clamp_day
 
 _FORMS = {"case", "summary", "liaison", "statistics"}
 _QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
-REMINDERS = {
-    "weekly": ["0d@09:00", "+1d@09:00"],
-    "any_time": [],
-}
-DEFAULT_REMINDERS = ["-3d@09:00", "-1d@09:00", "0d@09:00", "+1d@09:00"]
-
-
-@dataclass
-class Draft:
-    """A drafted campaign: what `toml()` writes."""
-
-    campaign: CampaignDraft
-    units: list[UnitDraft]
-    reports: list[ReportDraft]
-    holiday_rule: str
-    holiday_source: Source
-    sections: dict[int, Attachment]
-
-    def toml(self, source_name: str) -> str:
-        """The draft as a config file."""
-        return render(self, source_name)
-
-    def report(self, key: str) -> ReportDraft:
-        """The drafted report type with this key."""
-        return next(r for r in self.reports if r.key == key)
 
 
 def _year(lines: list[str]) -> int | None:

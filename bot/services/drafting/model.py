@@ -79,3 +79,32 @@ class UnitDraft:
     name: str
     tags: tuple[str, ...]
     source: Source
+
+
+@dataclass
+class CampaignDraft:
+    """Name, start and end, each with its source."""
+
+    name: str
+    name_source: Source
+    start: date
+    start_source: Source
+    end: date
+    end_source: Source
+    year: int
+
+
+@dataclass
+class Draft:
+    """A drafted campaign: what `toml()` writes."""
+
+    campaign: CampaignDraft
+    units: list[UnitDraft]
+    reports: list[ReportDraft]
+    holiday_rule: str
+    holiday_source: Source
+    sections: dict[int, Attachment]
+
+    def report(self, key: str) -> ReportDraft:
+        """The drafted report type with this key."""
+        return next(r for r in self.reports if r.key == key)

@@ -274,7 +274,7 @@ class Reader:
             return
         q = quote(clause.text, "不少于")
         report.min_items, report.max_items = n * count, 99
-        todo = None if count == 1 else f"{n} in each of {count} fields ({domains['list']}): {n * count} in all is assumed"  # type: ignore[index]
+        todo = None if domains is None or count == 1 else f"{n} in each of {count} fields ({domains['list']}): {n * count} in all is assumed"
         report.source("min_items", q, todo)
         report.source("max_items", q)
         if kind == "monthly":

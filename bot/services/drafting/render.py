@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import date, time
-from typing import TYPE_CHECKING
 
-from bot.services.drafting.model import ReportDraft, Source
-
-if TYPE_CHECKING:
-    from bot.services.drafting.draft import Draft
+from bot.services.drafting.model import Draft, ReportDraft, Source
 
 DEFAULT = "not in the notice: the project's default"
+REMINDERS = {"weekly": ["0d@09:00", "+1d@09:00"], "any_time": []}
+DEFAULT_REMINDERS = ["-3d@09:00", "-1d@09:00", "0d@09:00", "+1d@09:00"]
 _EN_KIND = {"case": "Typical cases", "summary": "Work summary", "liaison": "Liaison officer form", "statistics": "Statistics",
             "confirmation": "Confirmation", "free": "Report"}
 
@@ -102,8 +100,6 @@ def _report(r: ReportDraft, draft: Draft) -> list[str]:
         out += line("max_items", max(r.max_items, r.min_items or 1), s.get("max_items", Source(DEFAULT)))
     if r.kind != "any_time":
         out += line("holiday_rule", draft.holiday_rule, draft.holiday_source)
-        from bot.services.drafting.draft import DEFAULT_REMINDERS, REMINDERS
-
         out += line("reminders", REMINDERS.get(r.kind, DEFAULT_REMINDERS), DEFAULT + " reminders")
     if r.due_time is not None:
         out += line("due_time", r.due_time, s["due_time"])
