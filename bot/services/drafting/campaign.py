@@ -39,8 +39,10 @@ def _name(lines: list[str], paragraphs: list[str]) -> tuple[str, Source]:
     return title[:60], Source(quote(title), "the notice names no campaign in 《》: its first line is taken")
 
 
-def read_campaign(lines: list[str], paragraphs: list[str], deadlines: list[date], *, today: date) -> CampaignDraft:
-    """The campaign record; `deadlines` are every dated deadline found, `today` the fallback year's source."""
+def read_campaign(lines: list[str], paragraphs: list[str], deadlines: list[date], *, today: date,
+                  recurring: bool = False) -> CampaignDraft:
+    """The campaign record; `deadlines` are every dated deadline found, `recurring` whether some report recurs,
+    `today` the start when the notice gives no date at all."""
     name, name_source = _name(lines, paragraphs)
     issued = next(((m, line) for line in lines[:80] if (m := _ISSUED.match(plain(line)))), None)
     plan = next(((m, p) for p in paragraphs[:3] if (m := _YEAR_PLAN.search(plain(p)))), None)
@@ -81,6 +83,9 @@ def read_campaign(lines: list[str], paragraphs: list[str], deadlines: list[date]
     if plan is not None and not end_source.quote:
         end = max(end, date(int(plan[0][1]), 12, 31))
         end_source = Source(quote(plan[1]), f"a plan for {plan[0][1]}: it runs to the year's end")
+    if recurring and not end_source.quote and end < date(start.year, 12, 31):
+        end = date(start.year, 12, 31)
+        end_source = Source("(no end in the notice)", "the notice names no end and its reports recur: the year's end is assumed")
     if end == start and not end_source.quote:
         end_source = Source("(no deadline in the notice)", "the notice names no end: set it")
     return CampaignDraft(name, name_source, start, start_source, end, end_source, year)

@@ -72,6 +72,20 @@ def _quarter_dates(report: ReportDraft, start: date, end: date) -> None:
         report.sources["schedule"] = Source(source.quote, "no quarter's date falls within the campaign: by the quarter's end")
 
 
+def _yearly_dates(report: ReportDraft, start: date, end: date) -> None:
+    """每年12月20日前报送本年度…: each year's date within the campaign, listed."""
+    assert report.each_year is not None
+    month, day = report.each_year
+    source = report.sources["schedule"]
+    for year in range(start.year, end.year + 1):
+        due = clamp_day(year, month, day)
+        if start <= due <= end:
+            report.dates.append(Dated(due, f"{year}年度", Source(source.quote)))
+    if not report.dates:
+        report.kind, report.days_after = "yearly", 0
+        report.sources["schedule"] = Source(source.quote, "no year's date falls within the campaign: by the year's end")
+
+
 def draft_config(text: str, *, today: date) -> Draft:
     """The draft of a notice's campaign; `today` only fills a start the notice does not give."""
     lines = lines_of(text)
@@ -85,7 +99,8 @@ def draft_config(text: str, *, today: date) -> Draft:
         reader.read(clause)
     reports = reader.reports
     deadlines = [d.day for r in reports for d in r.dates]
-    campaign = read_campaign(lines, paragraphs(lines), deadlines, today=today)
+    recurring = any(r.kind not in ("once", "fixed", "any_time") or r.each_year or r.quarter_last_month_day for r in reports)
+    campaign = read_campaign(lines, paragraphs(lines), deadlines, today=today, recurring=recurring)
     holiday = next((c for c in all_clauses if re.search(r"(?:节假日|休息日|周末|双休日)\S{0,8}顺延", c.key)), None)
     for report in reports:
         forms = [a for a in sections.values() if a.kind == report.template]
@@ -94,6 +109,8 @@ def draft_config(text: str, *, today: date) -> Draft:
         _form_requirements(report)
         if report.quarter_last_month_day is not None:
             _quarter_dates(report, campaign.start, campaign.end)
+        if report.each_year is not None:
+            _yearly_dates(report, campaign.start, campaign.end)
     if holiday is not None:
         return Draft(campaign, units, reports, "next_working_day", Source(quote(holiday.text, "顺延")), sections)
     return Draft(campaign, units, reports, "keep",

@@ -57,6 +57,7 @@ class ReportDraft:
     month: int | None = None  # yearly with day
     weekday: str | None = None
     quarter_last_month_day: int | None = None  # 每季度末月25日前: listed as fixed dates
+    each_year: tuple[int, int] | None = None  # 每年12月20日前报送本年度: (month, day) of each year, listed
     dates: list[Dated] = field(default_factory=list)  # fixed / once
     owed_by: list[str] = field(default_factory=list)
     min_items: int | None = None

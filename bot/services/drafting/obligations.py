@@ -37,7 +37,7 @@ NOUNS: list[tuple[str, str, str, str]] = [
     (r"监管情况报告", "supervision_report", "free", "监管情况报告"),
     (r"培训", "training", "free", "培训"),
     (r"重大问题|重大\S{0,4}隐患", "major_issue", "free", "重大问题"),
-    (r"周报", "weekly_report", "statistics", "周报表"),
+    (r"周报(?!送)", "weekly_report", "statistics", "周报表"),
     (r"工作进展|进展情况", "progress_report", "free", "工作进展情况"),
 ]
 _FORM_KINDS = {"case", "summary", "liaison", "statistics"}
@@ -89,7 +89,7 @@ class Reader:
 
     def _new(self, clause: Clause, what: str | None, kind: str, around: str, *, form: Attachment | None = None,
              fallback: tuple[str, str, str] | None = None) -> ReportDraft:
-        found = noun(what or "") or (noun(form.title) if form else None) or fallback or noun(clause.key)
+        found = noun(what or "") or (noun(form.title) if form else None) or fallback or (noun(clause.key) if what is None else None)
         key, template, default_title = found if found else ("report", "free", "报告")
         if form is not None:
             template = form.kind
@@ -159,7 +159,7 @@ class Reader:
             if liaison and form is None and len(liaison_forms) == 1:
                 form = liaison_forms[0]  # (附件10, never pointed to by the sentence asking for it)
             fallback = ("liaison_list", "liaison", "联络员信息表") if liaison else before
-            if liaison:
+            if liaison and (what is None or "联络员" not in what):
                 what = None
             kind = "once" if len(run.days) == 1 else "fixed"
             report = self._new(clause, what, kind, clause.key[run.start : run.start + 8], form=form, fallback=fallback)
@@ -243,9 +243,18 @@ class Reader:
                                    "the config has no such rule, so each quarter's date is listed")
             report.quarter_last_month_day = rec.last_month_day
             report.source("schedule", q)
+        elif rec.kind == "yearly" and rec.month is not None and rec.day is not None and (
+                re.search(r"本年|当年", what or "") or (rec.month > 6 and not re.search(r"上年|上一年|去年", what or ""))):
+            report.kind = "fixed"  # 每年12月20日前报送本年度…: within the year it covers, not the next
+            report.each_year = (rec.month, rec.day)
+            report.comments.append(f"{rec.text}: due on {rec.month}月{rec.day}日 of the year it covers; each year's date is listed")
+            report.source("schedule", q)
         else:
             report.day, report.days_after, report.month = rec.day, rec.days_after, rec.month
-            if rec.day is None and rec.days_after is None:
+            if rec.working_days:
+                report.source("schedule", q, f"{rec.text}: working days; the config counts calendar days after the period "
+                                             f"({rec.days_after}), so it comes a few days early: lengthen days_after to taste")
+            elif rec.day is None and rec.days_after is None:
                 report.days_after = 0
                 report.source("schedule", q, f"{rec.text}: the notice names no due day; by the period's last day is assumed")
             else:

@@ -70,6 +70,7 @@ class Recurrence:
     end: int
     day: int | None = None
     days_after: int | None = None
+    working_days: bool = False  # 结束后10个工作日内: counted here in calendar days
     month: int | None = None
     weekday: str | None = None
     last_month_day: int | None = None  # 每季度末月25日前: day of the quarter's last month
@@ -81,7 +82,7 @@ _KIND = {"周": "weekly", "月": "monthly", "季度": "quarterly", "季": "quart
 _RECURRENCE = re.compile(
     r"每(?P<f>个工作阶段|个阶段|季度|季|半年|年度|年|月|周)"
     r"(?:(?P<wd>[1-7日天])(?![\d月日号])"
-    rf"|(?:结束后|后)(?P<after>\d{{1,3}})(?:日|天|个工作日)(?:内|之内|以内)"
+    rf"|(?:结束后|后)(?P<after>\d{{1,3}})(?:日|天|(?P<wk>个工作日))(?:内|之内|以内)"
     rf"|末月(?P<lm>\d{{1,2}})[日号]{_BY}"
     rf"|(?P<ym>\d{{1,2}})月(?P<yd>\d{{1,2}})[日号]{_BY}"
     rf"|(?:首月|第1个月|次月)?(?P<d>\d{{1,2}})[日号]{_BY}"
@@ -105,17 +106,18 @@ def recurrences(key: str) -> list[Recurrence]:
         if kind == "weekly":
             out.append(Recurrence(kind, m[0], m.start(), m.end(), weekday=_WEEKDAYS.get(m["wd"] or ""), at=at))
         elif kind == "monthly":
-            out.append(Recurrence(kind, m[0], m.start(), m.end(), day=int(m["d"]) if m["d"] else None, at=at))
+            day = int(m["d"]) if m["d"] else (31 if m["end"] else None)  # 每月底: the last day, clamped
+            out.append(Recurrence(kind, m[0], m.start(), m.end(), day=day, at=at))
         elif kind == "yearly" and m["ym"]:
             out.append(Recurrence(kind, m[0], m.start(), m.end(), month=int(m["ym"]), day=int(m["yd"]), at=at))
         else:
             out.append(Recurrence(kind, m[0], m.start(), m.end(), day=int(m["d"]) if m["d"] else None, days_after=days_after,
-                                  last_month_day=int(m["lm"]) if m["lm"] else None, at=at))
+                                  working_days=bool(m["wk"]), last_month_day=int(m["lm"]) if m["lm"] else None, at=at))
     return out
 
 
 _NUMERAL = re.compile(r"(?<=周|月|于|少|低|报|送|前|后|每)[零〇一二两三四五六七八九十]+(?=[日号个场次篇件份月天]|$|[^\u3400-\u9fff])"
-                      r"|(?<=周)[一二三四五六日天]")
+                      r"|[零〇○一二三四五六七八九十]+(?=[年月日号])|(?<=周)[一二三四五六日天]")
 
 
 def matching_key(text: str) -> str:
