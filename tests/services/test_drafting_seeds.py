@@ -96,6 +96,7 @@ def test_seed_001_statistics_table_and_forms() -> None:
     text = render(d, "001.txt")
     assert '#   rows = ["零售药店", "药品使用单位", "药品网络销售单位"]' in text
     assert "#   table: 3 rows × 7 columns" in text
+    assert "# 附件5 「药品经营使用环节安全巩固提升行动任务分工表」 names these 责任单位 (units above, or to add): 各县(市、区)局、直属分局；" in text
 
 
 # Seed 002 (瑶海区 2025 工作要点): a plan for 2025 (TODO: 1 January to 31 December); no recurrence names its day,

@@ -142,6 +142,9 @@ def render(draft: Draft, source_name: str) -> str:
         out += line("code", u.code, Source(u.source.quote, u.source.todo))
         out += line("name", u.name, u.source.quote)
         out += line("tags", list(u.tags), u.source.quote)
+    for a in draft.sections.values():
+        if a.kind == "tasks" and a.responsible:
+            out += ["", f"# 附件{a.number} 「{a.title}」 names these 责任单位 (units above, or to add): " + "；".join(a.responsible)]
     if not draft.reports:
         out += ["", "# TODO: no reporting deadline was found in the notice; add the report types by hand"]
     for r in draft.reports:

@@ -57,7 +57,7 @@ def draft_units(lines: list[str], paragraphs: list[str], sections: dict[int, Att
         groups, line = found
         for group in groups:
             tag = tag_of(group)
-            todo = f"the notice names {group} only as a group: list each unit with its own code (or `liaison-bot units import`)"
+            todo = f"the notice names {group} only as a group: list each unit with its own code (or `liaison-bot import-units FILE.csv`)"
             out.append(UnitDraft(f"g{len(out) + 1:02d}", tag, (tag,), Source(quote(line), todo)))
     if any("工作组" in p for p in paragraphs):
         for line in lines:
