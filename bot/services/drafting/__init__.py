@@ -1,4 +1,5 @@
-"""Drafting a campaign config from its notice (通知/方案): rules, no model, no network.
+"""From documents to data, by rules (no model, no network): a campaign config drafted from its notice
+(通知/方案), and a typical case pasted whole read into the case form's fields (`pasted.read_case`).
 
 `read_notice` turns a .txt or .docx notice into lines (tables as tab-separated rows, the file read
 as hostile: bounded in size before and after decompression); `draft_config` reads the lines —
