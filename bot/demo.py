@@ -244,18 +244,14 @@ async def script_registration(tr: Transcript) -> None:
 
 
 async def script_case(tr: Transcript) -> None:
-    """The liaison files a typical case for last month, with the decision as a PDF."""
+    """The liaison files a typical case for last month, pasted whole as written in the 附件8 layout, with the decision as a PDF."""
     liaison = PERSONAS[1]
-    tr.note("张伟 asks what the unit owes, then files a typical case (附件8) for 2023年8月.")
+    tr.note("张伟 asks what the unit owes, then files a typical case (附件8) for 2023年8月:")
+    tr.note("he pastes the case he already wrote; the bot reads its fields and asks only for what is missing.")
     await tr.say(liaison, "/due")
     await tr.say(liaison, "/submit")
     await tr.press(liaison, "典型案例 · 2023年8月")
-    await tr.say(liaison, "某药店从非法渠道购进药品案")
-    await tr.say(liaison, "经查，该药店从无资质个人处购进药品并销售，货值金额3200元。")
-    await tr.say(liaison, "依据《药品管理法》第一百二十九条，没收违法所得并处罚款。")
-    await tr.say(liaison, "8月10日")
-    await tr.say(liaison, "1.5万元")
-    await tr.press(liaison, "否")
+    await tr.say(liaison, DEMO_CASE)
     tr.note("The 行政处罚决定书 is sent as a PDF; the bot keeps it with its SHA-256.")
     print(f"\n{liaison.first_name} › 📎 行政处罚决定书.pdf", file=tr.out)
     await tr.sandbox.user(liaison).send_document(DEMO_PDF, file_name="行政处罚决定书.pdf", mime_type="application/pdf")
@@ -303,6 +299,11 @@ async def script_coordinator(tr: Transcript) -> None:
     await tr.say(coordinator, "/status")
 
 
+DEMO_CASE = """平岗所报送某药店从非法渠道购进药品案
+一、案情概述
+经查，该药店从无资质个人处购进药品并销售，货值金额3200元。
+二、查办结果
+依据《药品管理法》第一百二十九条，我局于2023年8月10日作出行政处罚决定（叶市监罚〔2023〕15号），没收违法所得并处罚款1.5万元；不涉嫌犯罪，未移送公安机关。"""
 DEMO_PDF = b"%PDF-1.4\n% liaison-bot demo: a stand-in for the decision\n" + b"0" * 256 + b"\n%%EOF\n"
 
 SCRIPT: list[Step] = [script_basics, script_registration, script_case, script_reminders, script_coordinator]

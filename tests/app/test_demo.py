@@ -29,8 +29,9 @@ async def test_scripted_walkthrough_prints_the_conversation() -> None:
     assert "这不像办公电话" in transcript
     assert "登记完成！您已登记为 平岗市场监管所 的联络员" in transcript
     assert "bot → 苏荣:\n  📋 新登记：张伟" in transcript  # the coordinator is told, privately
-    # a case filed, with the decision as a file
-    assert "已识别日期：2023年8月10日（星期四）" in transcript
+    # a case pasted whole, its fields read, only the decision asked for, then filed
+    assert "已从您发送的整篇案例中识别出：案件名称、一、案情概述、二、查办结果、处罚决定日期、罚没款金额、是否移送公安机关。" in transcript
+    assert "还需要补充：行政处罚决定书。" in transcript and "15000元（1.5万元）" in transcript
     assert "✅ 已提交：典型案例 · 2023年8月，第 1 项（第 1 版）" in transcript
     # the reminder ladder reaches only what is open: 平岗所 filed its case, 史河所 did not
     reminders = transcript.split("# Two days later")[1].split("# 2023-09-03")[0]

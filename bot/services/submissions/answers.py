@@ -17,6 +17,7 @@ from bot.services.submissions.forms import workbook
 from bot.services.submissions.forms.render import field_label, format_day
 from bot.services.submissions.common import drop, save, view
 from bot.replies import Btn, Document, Reply
+from bot.services.submissions.pasted import take_whole_case
 from bot.services.submissions.preview import confirm, show_preview
 from bot.services.submissions.steps import advance, after_steps, buttons_for, cell_text, go, prompt, use_file
 from bot.texts.catalog import Markup, t
@@ -38,6 +39,9 @@ def answer_text(services: Services, roles: Roles, data: dict[str, Any], state: s
     if st is None:
         drop(services, person_id)
         return [Reply(t(language, "submissions.lost"))]
+    whole = take_whole_case(services, person_id, data, st, text, language=language, now=now)
+    if whole is not None:
+        return whole
     tz = services.config.campaign.tz
     values = data["values"]
     try:

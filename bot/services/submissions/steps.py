@@ -13,7 +13,7 @@ from bot.config import TemplateKind
 from bot.context import Services
 from bot.models import SubmissionKind
 from bot.services.submissions import files
-from bot.services.submissions.forms import Kind, Step, steps_of
+from bot.services.submissions.forms import Kind, Step, step, steps_of
 from bot.services.submissions.forms import statistics as stats
 from bot.services.submissions.forms import workbook
 from bot.services.submissions.forms.render import field_label
@@ -85,6 +85,12 @@ def advance(
     out = [Reply(ack)] if ack else []
     if data.get("edit"):
         data["edit"] = False
+        return out + after_steps(services, person_id, data, language, now)
+    if "fill" in data:  # a case pasted whole: only the steps it did not answer, in order (submissions.pasted)
+        queue = data["fill"]
+        if queue:
+            return out + go(services, person_id, data, step(data["template"], queue.pop(0)), language, now)
+        del data["fill"]
         return out + after_steps(services, person_id, data, language, now)
     return out + go(services, person_id, data, following(data, key), language, now)
 
