@@ -93,7 +93,7 @@ async def login_post(request: web.Request) -> web.StreamResponse:
     secure = services.config.web.base_url.startswith("https://")
     response.set_cookie(COOKIE, result.session_token, httponly=True, samesite="Strict", secure=secure, path="/",
                         max_age=services.config.web.session_hours * 3600)
-    return response
+    raise response
 
 
 @coordinator
@@ -102,7 +102,7 @@ async def logout(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     login.logout(services, request.cookies.get(COOKIE, ""), now=services.clock.now())
     response = web.HTTPSeeOther("/")
     response.del_cookie(COOKIE, path="/")
-    return response
+    raise response
 
 
 @coordinator
