@@ -10,7 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from typing import Any
+
 from sqlalchemy import and_, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.models import Attachment, DueItem, Obligation, ObligationStatus, Person, ReminderSent, Submission, SubmissionStatus, Unit
@@ -44,19 +47,16 @@ def due_items_of(session: Session, *, report_key: str) -> list[DueItem]:
     return list(session.exec(select(DueItem).where(DueItem.report_key == report_key).order_by(col(DueItem.due_at), col(DueItem.id))))
 
 
-def owing_units(session: Session, *, report_key: str) -> list[UnitLine]:
-    """The active units owing anything of a report, by code."""
-    owing = (
-        select(Obligation.unit_id)
-        .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
-        .where(DueItem.report_key == report_key)
-        .distinct()
-    )
-    statement = select(Unit.id, Unit.code, Unit.name, Unit.tags).where(col(Unit.active).is_(True), col(Unit.id).in_(owing)).order_by(col(Unit.code))
+def owing_units(session: Session, *, due_item_ids: Sequence[int]) -> list[UnitLine]:
+    """The active units owing any of these due items (one report's), by code: one EXISTS per unit on the (due item, unit) key."""
+    if not due_item_ids:
+        return []
+    owes = select(Obligation.id).where(Obligation.unit_id == Unit.id, col(Obligation.due_item_id).in_(list(due_item_ids))).exists()
+    statement: Any = sa_select(col(Unit.id), col(Unit.code), col(Unit.name), col(Unit.tags)).where(col(Unit.active).is_(True), owes).order_by(col(Unit.code))
     return [UnitLine(r.id, r.code, r.name, tuple(r.tags or ())) for r in session.exec(statement)]
 
 
-def _waiting() -> object:
+def _waiting() -> Any:
     return (
         select(Submission.id)
         .where(Submission.obligation_id == Obligation.id, Submission.status == SubmissionStatus.submitted)
@@ -68,22 +68,22 @@ def cells(session: Session, *, due_item_ids: Sequence[int], unit_ids: Sequence[i
     """The obligations of these units for these due items."""
     if not due_item_ids or not unit_ids:
         return []
-    statement = select(
-        Obligation.id, Obligation.due_item_id, Obligation.unit_id, Obligation.status, Obligation.late, Obligation.completed_at,
-        _waiting().label("waiting"),  # type: ignore[attr-defined]  # an Exists is a column element
+    statement: Any = sa_select(
+        col(Obligation.id), col(Obligation.due_item_id), col(Obligation.unit_id), col(Obligation.status), col(Obligation.late), col(Obligation.completed_at),
+        _waiting().label("waiting"),
     ).where(col(Obligation.due_item_id).in_(list(due_item_ids)), col(Obligation.unit_id).in_(list(unit_ids)))
     return [Cell(r[0], r[1], r[2], ObligationStatus(r[3]), bool(r[4]), r[5], bool(r[6])) for r in session.exec(statement)]
 
 
 def state_counts(session: Session, *, report_key: str, unit_ids: Sequence[int] | None) -> list[tuple[int, str, bool, bool, int]]:
     """(due item, status, late, waiting review, how many) for a report's obligations of active units (or of `unit_ids`)."""
-    waiting = _waiting().label("waiting")  # type: ignore[attr-defined]
-    statement = (
-        select(Obligation.due_item_id, Obligation.status, Obligation.late, waiting, func.count().label("n"))
+    waiting = _waiting().label("waiting")
+    statement: Any = (
+        sa_select(col(Obligation.due_item_id), col(Obligation.status), col(Obligation.late), waiting, func.count().label("n"))
         .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
         .join(Unit, and_(col(Unit.id) == Obligation.unit_id, col(Unit.active).is_(True)))
-        .where(DueItem.report_key == report_key)
-        .group_by(Obligation.due_item_id, Obligation.status, Obligation.late, waiting)
+        .where(col(DueItem.report_key) == report_key)
+        .group_by(col(Obligation.due_item_id), col(Obligation.status), col(Obligation.late), waiting)
     )
     if unit_ids is not None:
         statement = statement.where(col(Obligation.unit_id).in_(list(unit_ids)))

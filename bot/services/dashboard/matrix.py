@@ -70,14 +70,14 @@ def build(services: Services, viewer: Viewer, *, report_key: str | None, tag: st
         return None
     with services.storage.session() as s:
         items = dashboard.due_items_of(s, report_key=report.key)
-        owing = [u for u in dashboard.owing_units(s, report_key=report.key) if viewer.sees(u.id)]
+        owing = [u for u in dashboard.owing_units(s, due_item_ids=[i.id for i in items if i.id is not None]) if viewer.sees(u.id)]
         tags = sorted({t for u in owing for t in u.tags})
         tag = tag if tag in tags else None
         kept = [u for u in owing if tag is None or tag in u.tags]
         pages = max(1, -(-len(kept) // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
         shown = kept[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
-        filtered = tag is not None or viewer.visible_units is not None
+        filtered = len(kept) < len(owing) or viewer.visible_units is not None
         counted = dashboard.state_counts(s, report_key=report.key, unit_ids=[u.id for u in kept] if filtered else None)
         found = dashboard.cells(s, due_item_ids=[i.id for i in items if i.id is not None], unit_ids=[u.id for u in shown])
     due = {i.id: i.due_at for i in items}
