@@ -63,6 +63,7 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor(concurrent_updates))
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
         .build()
     )
     app.bot_data[SERVICES_KEY] = services
@@ -84,6 +85,16 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     timer.schedule(app)
     deadlines.schedule(app)  # units imported meanwhile (`liaison-bot import-units`) owe their reports without a restart
+    from bot.web import server as web
+
+    await web.start(app)  # the dashboard, when [web] port is set
+
+
+async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop serving the dashboard."""
+    from bot.web import server as web
+
+    await web.stop(app)
 
 
 async def set_menu(app: Application[Any, Any, Any, Any, Any, Any], default_language: str) -> None:

@@ -257,6 +257,20 @@ class People(Strict):
     leaders: list[int] = Field(default_factory=list)
 
 
+class WebSettings(Strict):
+    """[web]: the coordinators' dashboard, served by the bot process (bot.web); off unless `port` is set."""
+
+    listen: str = Field(default="127.0.0.1", description="the address the dashboard listens on")
+    port: int | None = Field(default=None, ge=1, le=65535, description="the dashboard's port; none: no dashboard")
+    public_url: str | None = Field(default=None, description="the address coordinators open (behind a proxy); default http://listen:port")
+    session_hours: int = Field(default=8, ge=1, le=72, description="how long a browser session lasts")
+
+    @property
+    def base_url(self) -> str:
+        """Where login links point."""
+        return (self.public_url or f"http://{self.listen}:{self.port}").rstrip("/")
+
+
 class Config(Strict):
     """The whole of `config.toml`."""
 
@@ -268,6 +282,7 @@ class Config(Strict):
     calendar: CalendarSettings = CalendarSettings()
     reminders: ReminderSettings = ReminderSettings()
     people: People = People()
+    web: WebSettings = WebSettings()
     units: list[UnitConfig] = Field(default_factory=list)
     report_types: list[ReportType] = Field(default_factory=list)
 

@@ -408,10 +408,14 @@ def _mime(path: Path) -> str:
     }.get(path.suffix.lower(), "application/octet-stream")
 
 
-async def run_demo(*, config_path: str | None = None, scripted: bool = False, verbose: bool = False) -> int:
-    """Start the sandbox, then play the script or open the terminal chat."""
+async def run_demo(*, config_path: str | None = None, scripted: bool = False, verbose: bool = False, web_port: int | None = None) -> int:
+    """Start the sandbox, then play the script, open the terminal chat, or (`web_port`) serve it to a browser."""
     setup_logging(logging.INFO if verbose else logging.WARNING, secrets=[DEMO_TOKEN])
     config = load_config(config_path)
+    if web_port is not None:
+        from bot.web.sandbox import run_web
+
+        return await run_web(config, port=web_port)
     clock: FixedClock | OffsetClock = FixedClock(DEMO_START) if scripted else OffsetClock(DEMO_START)
     sandbox = Sandbox(config=config, clock=clock, fast=scripted)
     await sandbox.start()

@@ -364,6 +364,28 @@ class AuditEvent(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
 
+# --- the web dashboard -------------------------------------------------------------------------
+
+
+class WebToken(SQLModel, table=True):
+    """A dashboard credential: a one-time login link (kind "link") or a browser session ("session").
+
+    Only the SHA-256 of the token is stored, as for invites. A link is used once (`used_at`);
+    a session ends at `expires_at` or when `used_at` (logout) is set.
+    """
+
+    __tablename__ = "web_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    kind: str = Field(max_length=16)
+    person_id: int = _fk("person.id")
+    language: str = Field(default="zh-CN", max_length=16)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    used_at: datetime | None = _ts(nullable=True)
+
+
 __all__ = [
     "PROFILE_FIELDS",
     "UNIT_ROLES",
@@ -388,6 +410,7 @@ __all__ = [
     "SubmissionStatus",
     "Unit",
     "UnitBase",
+    "WebToken",
 ]
 
 

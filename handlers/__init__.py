@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.services.people.access import Action
-from handlers import conversation, coordinator, deadline, export, due, errors, guard, invites, registration, remind, reminders, review, roster, start, submit
+from handlers import conversation, coordinator, deadline, export, due, errors, guard, invites, registration, remind, reminders, review, roster, start, submit, web
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -51,6 +51,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("export", export.export_command))
     app.add_handler(CommandHandler("compile", export.compile_command))
     app.add_handler(CommandHandler("chart", export.chart_command))
+    # The web dashboard's login link (issue 19).
+    app.add_handler(CommandHandler("web", web.web_command))
     # Flow modules register their commands and buttons above this line.
     app.add_handler(
         MessageHandler(

@@ -35,6 +35,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     d.add_argument("--script", action="store_true", help="play the scripted walk-through and print the transcript")
     d.add_argument("--config", default=None, help="campaign file (default: the project's config.toml)")
     d.add_argument("--verbose", "-v", action="store_true", help="show the bot's log")
+    d.add_argument("--web", action="store_true", help="serve the sandbox to a browser: a chat pane per persona, and the dashboard")
+    d.add_argument("--port", type=int, default=8700, help="the sandbox page's port with --web (the dashboard uses the next one)")
     d.set_defaults(func=demo)
 
 
@@ -92,4 +94,8 @@ def demo(args: argparse.Namespace) -> int:
 
     from bot.demo import run_demo
 
-    return asyncio.run(run_demo(config_path=args.config, scripted=args.script, verbose=args.verbose))
+    web_port = args.port if args.web else None
+    try:
+        return asyncio.run(run_demo(config_path=args.config, scripted=args.script, verbose=args.verbose, web_port=web_port))
+    except KeyboardInterrupt:
+        return 0

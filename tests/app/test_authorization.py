@@ -70,6 +70,7 @@ COMMANDS: dict[str, dict[str, str]] = {
     "export": COORDINATORS,
     "compile": COORDINATORS,
     "chart": READERS,
+    "web": COORDINATORS,
 }
 
 UNIT_A = row(NO, OK, NO, OK, NO, NO)  # the liaisons of unit A (a coordinator files nothing: not a liaison)

@@ -33,6 +33,7 @@ class Action(StrEnum):
     LIAISONS = "liaisons"
     DEADLINE = "deadline"
     EXPORT = "export"
+    WEB = "web"  # a login link to the dashboard (bot.services.dashboard)
 
 
 _EVERYONE = {Action.HELP, Action.LANG, Action.START, Action.CANCEL, Action.REGISTER}

@@ -1,0 +1,62 @@
+"""The exports as downloads: the workbook (/export), a report's compliance chart (/chart) and a
+period's compiled cases and summaries (/compile), built by `bot.services.coordinator`.
+
+They are built off the event loop by the caller (`asyncio.to_thread`): each can take seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.context import Services
+from bot.services.coordinator import chart, export
+from bot.services.coordinator import compile as compiler
+from bot.services.deadlines import adhoc
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file to send to the browser, or why there is none (a catalog key)."""
+
+    name: str = ""
+    mime_type: str = ""
+    data: bytes = b""
+    problem: str | None = None
+
+
+def _stamp(services: Services, now: datetime) -> str:
+    return f"{now.astimezone(services.config.campaign.tz):%Y%m%d-%H%M}"
+
+
+def workbook(services: Services, *, now: datetime) -> Download:
+    """The coordinators' Excel workbook: register, 附件1 statistics, 附件10 roster."""
+    result = export.build_workbook(services, now=now)
+    return Download(f"liaison-export-{_stamp(services, now)}.xlsx", XLSX, result.data)
+
+
+def compliance_chart(services: Services, *, report_key: str, now: datetime) -> Download:
+    """A report's compliance picture (PNG)."""
+    report = next((r for r in adhoc.report_types(services) if r.key == report_key), None)
+    if report is None:
+        return Download(problem="web.download.no-report")
+    try:
+        drawn = chart.render(services, report, now=now)
+    except chart.NoCJKFont:
+        return Download(problem="web.download.no-font")
+    if drawn is None:
+        return Download(problem="web.download.no-data")
+    return Download(f"chart-{report.key}-{_stamp(services, now)}.png", "image/png", drawn.png)
+
+
+def compiled(services: Services, *, phrase: str, now: datetime) -> Download:
+    """A period's typical cases (附件8) and summaries (附件9) as one Word document."""
+    result = compiler.compile_period(services, phrase.strip(), now=now) if phrase.strip() else None
+    if result is None:
+        return Download(problem="web.download.unknown-period")
+    if not result.cases and not result.summaries:
+        return Download(problem="web.download.no-data")
+    return Download(f"compiled-{_stamp(services, now)}.docx", DOCX, result.data)

@@ -1,0 +1,163 @@
+"""Read queries of the web dashboard: the matrix of one report, a unit's filings and reminders.
+
+Like `bot.storage.views`, each page costs a fixed number of queries whatever the number of
+units: the matrix reads the owing units once, one page of cells, and one GROUP BY of counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from typing import Any
+
+from sqlalchemy import and_, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from bot.models import Attachment, DueItem, Obligation, ObligationStatus, Person, ReminderSent, Submission, SubmissionStatus, Unit
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    """An active unit as the matrix lists it."""
+
+    id: int
+    code: str
+    name: str
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One unit's obligation for one due item, and whether a filing waits for review."""
+
+    obligation_id: int
+    due_item_id: int
+    unit_id: int
+    status: ObligationStatus
+    late: bool
+    completed_at: datetime | None
+    waiting_review: bool
+
+
+def due_items_of(session: Session, *, report_key: str) -> list[DueItem]:
+    """A report's due items, earliest deadline first."""
+    return list(session.exec(select(DueItem).where(DueItem.report_key == report_key).order_by(col(DueItem.due_at), col(DueItem.id))))
+
+
+def owing_units(session: Session, *, due_item_ids: Sequence[int]) -> list[UnitLine]:
+    """The active units owing any of these due items (one report's), by code: one EXISTS per unit on the (due item, unit) key."""
+    if not due_item_ids:
+        return []
+    owes = select(Obligation.id).where(Obligation.unit_id == Unit.id, col(Obligation.due_item_id).in_(list(due_item_ids))).exists()
+    statement: Any = sa_select(col(Unit.id), col(Unit.code), col(Unit.name), col(Unit.tags)).where(col(Unit.active).is_(True), owes).order_by(col(Unit.code))
+    return [UnitLine(r.id, r.code, r.name, tuple(r.tags or ())) for r in session.exec(statement)]
+
+
+def _waiting() -> Any:
+    return (
+        select(Submission.id)
+        .where(Submission.obligation_id == Obligation.id, Submission.status == SubmissionStatus.submitted)
+        .exists()
+    )
+
+
+def cells(session: Session, *, due_item_ids: Sequence[int], unit_ids: Sequence[int]) -> list[Cell]:
+    """The obligations of these units for these due items."""
+    if not due_item_ids or not unit_ids:
+        return []
+    statement: Any = sa_select(
+        col(Obligation.id), col(Obligation.due_item_id), col(Obligation.unit_id), col(Obligation.status), col(Obligation.late), col(Obligation.completed_at),
+        _waiting().label("waiting"),
+    ).where(col(Obligation.due_item_id).in_(list(due_item_ids)), col(Obligation.unit_id).in_(list(unit_ids)))
+    return [Cell(r[0], r[1], r[2], ObligationStatus(r[3]), bool(r[4]), r[5], bool(r[6])) for r in session.exec(statement)]
+
+
+def state_counts(session: Session, *, report_key: str, unit_ids: Sequence[int] | None) -> list[tuple[int, str, bool, bool, int]]:
+    """(due item, status, late, waiting review, how many) for a report's obligations of active units (or of `unit_ids`)."""
+    waiting = _waiting().label("waiting")
+    statement: Any = (
+        sa_select(col(Obligation.due_item_id), col(Obligation.status), col(Obligation.late), waiting, func.count().label("n"))
+        .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
+        .join(Unit, and_(col(Unit.id) == Obligation.unit_id, col(Unit.active).is_(True)))
+        .where(col(DueItem.report_key) == report_key)
+        .group_by(col(Obligation.due_item_id), col(Obligation.status), col(Obligation.late), waiting)
+    )
+    if unit_ids is not None:
+        statement = statement.where(col(Obligation.unit_id).in_(list(unit_ids)))
+    return [(r[0], str(r[1]), bool(r[2]), bool(r[3]), int(r[4])) for r in session.exec(statement)]
+
+
+@dataclass(frozen=True)
+class UnitFiling:
+    """One version of one item a unit filed, with its files."""
+
+    submission: Submission
+    person_name: str
+    attachments: list[Attachment]
+
+
+@dataclass(frozen=True)
+class UnitObligation:
+    """A unit's obligation for a due item, with every version filed for it (latest first)."""
+
+    obligation: Obligation
+    due_item: DueItem
+    filings: list[UnitFiling]
+
+
+def unit_obligations(session: Session, *, unit_id: int) -> list[UnitObligation]:
+    """Every obligation of a unit, latest deadline first, with all its submission versions and files: three queries."""
+    pairs = list(session.exec(
+        select(Obligation, DueItem).join(DueItem, col(DueItem.id) == Obligation.due_item_id)
+        .where(Obligation.unit_id == unit_id).order_by(col(DueItem.due_at).desc(), col(DueItem.report_key))
+    ))
+    found = list(session.exec(
+        select(Submission, Person).join(Person, col(Person.id) == Submission.person_id)
+        .where(Submission.unit_id == unit_id).order_by(col(Submission.item_no), col(Submission.version).desc())
+    ))
+    ids = [s.id for s, _ in found]
+    files: dict[int, list[Attachment]] = {}
+    if ids:
+        for a in session.exec(select(Attachment).where(col(Attachment.submission_id).in_(ids)).order_by(col(Attachment.id))):
+            files.setdefault(a.submission_id or 0, []).append(a)
+    by_obligation: dict[int, list[UnitFiling]] = {}
+    for sub, person in found:
+        name = person.name or person.first_name or str(person.telegram_user_id)
+        by_obligation.setdefault(sub.obligation_id, []).append(UnitFiling(sub, name, files.get(sub.id or 0, [])))
+    return [UnitObligation(o, d, by_obligation.get(o.id or 0, [])) for o, d in pairs]
+
+
+@dataclass(frozen=True)
+class ReminderLine:
+    """A reminder sent (or tried) to a liaison of a unit, and its fate."""
+
+    row: ReminderSent
+    person_name: str
+    report_key: str | None
+    period_label: str | None
+
+
+def unit_reminders(session: Session, *, unit_id: int, limit: int = 200) -> list[ReminderLine]:
+    """The latest reminders about a unit's obligations, newest first."""
+    statement = (
+        select(ReminderSent, Person, DueItem)
+        .join(Person, col(Person.id) == ReminderSent.person_id)
+        .outerjoin(DueItem, col(DueItem.id) == ReminderSent.due_item_id)
+        .where(ReminderSent.unit_id == unit_id)
+        .order_by(col(ReminderSent.created_at).desc(), col(ReminderSent.id).desc())
+        .limit(limit)
+    )
+    out = []
+    for r, p, d in session.exec(statement):
+        out.append(ReminderLine(r, p.name or p.first_name or str(p.telegram_user_id), d.report_key if d else None, d.period_label if d else None))
+    return out
+
+
+def item_versions(session: Session, *, obligation_id: int, item_no: int) -> list[Submission]:
+    """Every version of one item of an obligation, latest first."""
+    return list(session.exec(
+        select(Submission).where(Submission.obligation_id == obligation_id, Submission.item_no == item_no).order_by(col(Submission.version).desc())
+    ))
