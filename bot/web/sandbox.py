@@ -1,6 +1,6 @@
 """`liaison-bot demo --web`: the sandbox in a browser.
 
-The real bot runs against the built-in emulator (`bot.demo.Sandbox`); this serves one page on
+The real bot runs against the built-in emulator (`bot.sandbox.Sandbox`); this serves one page on
 127.0.0.1 with a chat pane per persona (two liaisons, the leader standing in for a unit head —
 the campaign has no unit-head role —, and the coordinator). Messages are rendered as text
 (never as HTML) by a few lines of inline script that poll `/api/chats`; inline buttons can be
@@ -19,7 +19,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.clock import FixedClock
-from bot.demo import DEMO_BOT, PERSONAS, Persona, Sandbox
+from bot.sandbox import DEMO_BOT, PERSONAS, Persona, Sandbox
 from bot.services.dashboard import login
 from bot.services.people.access import roles_of
 from bot.services.reminders import plan as reminder_plan
@@ -207,7 +207,7 @@ async def run_web(config: Any, *, host: str = "127.0.0.1", port: int = 8700) -> 
     import asyncio
 
     from bot.config import WebSettings
-    from bot.demo import DEMO_START
+    from bot.sandbox import DEMO_START
 
     config = config.model_copy(update={"web": WebSettings(listen=host, port=port + 1)})
     sandbox = Sandbox(config=config, clock=FixedClock(DEMO_START))

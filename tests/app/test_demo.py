@@ -7,7 +7,8 @@ import re
 
 from bot.clock import FixedClock
 from bot.config import load_config
-from bot.demo import DEMO_START, Sandbox, play_script, repl
+from bot.sandbox import DEMO_START, Sandbox
+from bot.demo import play_script, repl
 
 
 async def test_scripted_walkthrough_prints_the_conversation() -> None:

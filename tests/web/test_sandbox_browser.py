@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from bot.clock import FixedClock
 from bot.config import WebSettings, load_config
-from bot.demo import DEMO_START, Sandbox
+from bot.sandbox import DEMO_START, Sandbox
 from bot.models import Submission
 from bot.web import sandbox as web_sandbox
 from bot.web import server
