@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, select
 
@@ -35,9 +35,30 @@ def select_columns(*columns: Any) -> Any:
     return select(*columns)
 
 
-def insert_many_ignoring_conflicts(session: Session, model: type[SQLModel], rows: Sequence[Mapping[str, Any]], *, chunk: int = 5000) -> None:
-    """INSERT rows, skipping those that break a unique key, as a few multi-row statements."""
+def insert_many_ignoring_conflicts(session: Session, model: type[SQLModel], rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT rows (all with the same keys), skipping those that break a unique key.
+
+    On PostgreSQL one statement over arrays (INSERT … SELECT FROM unnest(…)): an executemany
+    there is a round trip per row. On SQLite an executemany, which stays inside the library."""
+    if not rows:
+        return
     table: Table = getattr(model, "__table__")  # noqa: B009  (set by SQLModel on table models only)
-    insert = _insert_for(session)
-    for start in range(0, len(rows), chunk):
-        session.connection().execute(insert(table).on_conflict_do_nothing(), list(rows[start : start + chunk]))
+    dialect = session.get_bind().dialect
+    connection = session.connection()
+    if dialect.name != "postgresql":
+        connection.execute(_insert_for(session)(table).on_conflict_do_nothing(), list(rows))
+        return
+    names = list(rows[0])
+    arrays: dict[str, list[Any]] = {}
+    casts = []
+    for name in names:
+        column = table.c[name]
+        process = column.type.bind_processor(dialect)
+        arrays[name] = [process(r[name]) if process else r[name] for r in rows]
+        casts.append(f"CAST(:{name} AS {column.type.compile(dialect=dialect)}[])")
+    quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
+    statement = text(
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({quoted}) "
+        f"SELECT * FROM unnest({', '.join(casts)}) ON CONFLICT DO NOTHING"
+    )
+    connection.execute(statement, arrays)

@@ -20,7 +20,7 @@ import pytest
 from bot.cli import main
 from bot.db import current_revision, head_revision, make_engine
 from bot.models import PersonProfile, ReminderKind, Role, SubmissionKind, Unit
-from bot.storage import Storage, adhoc, attachments, audit, drafts, due, due_sync, invites, people, reminders, roles, snapshot, submissions
+from bot.storage import Storage, adhoc, attachments, audit, drafts, due, due_sync, invites, people, reminders, roles, snapshot, submissions, web
 from tests.fixtures.db import PgServer, _require_pg
 
 DB_ENV = "LIAISON_BOT_DATABASE_URL"
@@ -91,6 +91,8 @@ def populate(storage: Storage, files_dir: Path, now: datetime) -> dict[str, byte
         audit.audit(s, action="submission.accept", now=now, actor_person_id=coordinator.id, subject="submission:1",
                     details={"comment": "收到", "items": [1, 2]})
         due_sync.remember(s, key="due_items", fingerprint="0" * 64, now=now)
+        web.create_token(s, token="t" * 43, kind="link", person_id=coordinator.id, language="zh-CN", now=now,  # type: ignore[arg-type]
+                         expires_at=now + timedelta(minutes=10))
     assert all(snapshot_rows(storage.engine.url.render_as_string(hide_password=False)).values()), "a table without rows"
     return {storage_path: data for data, (_, storage_path) in kept.items()}
 
