@@ -21,12 +21,12 @@ PAGE_SIZE = 20  # units a page, two a row: with the pager and the campaign-wide 
 
 def _unit_page(update: Update, context: BotContext, page: int) -> tuple[str, InlineKeyboardMarkup] | None:
     """Page `page` of the units to invite for (None if there is no such page), with the campaign-wide roles."""
-    active = context.services.storage.units.list_units()
+    active = invites.units_to_invite(context.services)
     pages = max(1, -(-len(active) // PAGE_SIZE))
     if not 0 <= page < pages:
         return None
     shown = active[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    buttons = [InlineKeyboardButton(u.name, callback_data=context.button(update, "inv:u", u.id)) for u in shown]
+    buttons = [InlineKeyboardButton(u.name, callback_data=context.button(update, "inv:u", u.id)) for u in shown if u.id is not None]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     text = context.text(update, "invite.choose-unit" if active else "invite.no-units")
     if pages > 1:
@@ -76,10 +76,10 @@ async def on_unit(update: Update, context: BotContext, who: Roles, pressed: Butt
     assert query is not None
     unit = None
     try:
-        unit = context.services.storage.units.get_unit(unit_id=pressed.int_arg(0))
+        unit = invites.unit_to_invite(context.services, unit_id=pressed.int_arg(0))
     except (ValueError, IndexError):
         pass
-    if unit is None or not unit.active or unit.id is None:
+    if unit is None or unit.id is None:
         await query.answer(context.text(update, "error.stale-button"), show_alert=True)
         return
     await query.answer()
