@@ -12,7 +12,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.services.reminders import snoozes
-from bot.storage import drafts, people
+from bot.services import drafts
 from handlers import conversation
 from schedules import parse_when
 
@@ -42,10 +42,7 @@ async def snooze_pressed(update: Update, context: BotContext) -> None:
     now = services.clock.now()
     reminder_id, choice = button.int_arg(0), button.args[1]
     if choice == "ask":
-        with services.storage.session() as s:
-            person = people.get_person_by_telegram_id(s, telegram_user_id=update.effective_user.id)
-            if person is not None and person.id is not None:
-                drafts.save_draft(s, person_id=person.id, flow=FLOW, state="when", data={"reminder_id": reminder_id}, now=now)
+        drafts.begin(services, telegram_user_id=update.effective_user.id, flow=FLOW, state="when", data={"reminder_id": reminder_id}, now=now)
         await query.answer()
         await context.bot.send_message(update.effective_user.id, context.text(update, "reminders.snooze-ask"))
         return
@@ -82,7 +79,7 @@ async def snooze_typed(update: Update, context: BotContext, current: conversatio
         return
     reminder_id = int(str(current.data.get("reminder_id", 0)))
     done = snoozes.snooze(services, reminder_id=reminder_id, telegram_user_id=update.effective_user.id, at=at, now=now)
-    services.storage.drafts.delete_draft(person_id=current.person_id, flow=FLOW)
+    drafts.delete(services, person_id=current.person_id, flow=FLOW)
     if done is None:
         await update.message.reply_text(context.text(update, "reminders.snooze-gone"))
         return
