@@ -31,11 +31,7 @@ async def send(context: BotContext, chat_id: int, user_id: int, replies: list[Re
             last = i == len(chunks) - 1
             await context.bot.send_message(chat_id, chunk, reply_markup=keyboard(context, user_id, reply) if last else None)
         if reply.attachment_ids:
-            with context.services.storage.session() as s:
-                from bot.storage import submissions
-
-                found = submissions.attachments_by_ids(s, attachment_ids=reply.attachment_ids)
-            for attachment in found:
+            for attachment in files.by_ids(context.services, reply.attachment_ids):
                 data = files.read(context.services, attachment)
                 await context.bot.send_document(chat_id, InputFile(data, filename=attachment.file_name or "file"))
         for document in reply.documents:
