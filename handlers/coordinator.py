@@ -12,7 +12,7 @@ from bot.services.people.access import Action, Roles
 from bot.buttons import Button
 from bot.replies import split
 from bot.texts.catalog import t
-from bot.storage.views import Counts, ItemRef, UnitRow
+from bot.services.coordinator.views import Counts, ItemRef, UnitRow
 from handlers.guard import button, is_private, requires
 
 
