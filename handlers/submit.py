@@ -13,7 +13,7 @@ from bot.buttons import Button
 from handlers import conversation, guard
 from handlers.conversation import Current
 from bot.replies import Reply
-from handlers.replies import send as send_replies
+from handlers.replies import reply
 
 BUTTONS = r"^(sub|subany|zero|sf|amend)\|"
 
@@ -30,11 +30,11 @@ def incoming_file(message: Message) -> files.Incoming | None:
 
 
 async def send(context: BotContext, update: Update, person_id: int | None, replies: list[Reply]) -> None:
-    """Send the replies, their in-filing buttons tied to the filing now in progress."""
+    """Answer with the replies, their in-filing buttons tied to the filing now in progress."""
     assert update.effective_chat and update.effective_user
     draft = drafts.get(context.services, person_id=person_id, flow=service.FLOW) if person_id is not None else None
     replies = service.stamp(replies, draft.data.get(service.NONCE) if draft else None)
-    await send_replies(context, update.effective_chat.id, update.effective_user.id, replies)
+    await reply(context, update, replies)
 
 
 async def _refuse(update: Update, context: BotContext) -> None:
@@ -134,5 +134,4 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
     if replies is None:
         await query.answer(context.text(update, "error.stale-button"), show_alert=True)
         return
-    await query.answer()
     await send(context, update, roles.person_id, replies)
