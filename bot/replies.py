@@ -33,8 +33,9 @@ class Reply:
     """A message to send: HTML text, rows of buttons, stored files and made documents to send after it.
 
     Answering a pressed button, `edit` makes the reply replace the pressed message (its text and
-    buttons; with no text, the message keeps its text and loses its buttons), and `alert` is shown
-    as an alert on the button (a reply with only an alert sends no message).
+    buttons; with no text, the message keeps its text and loses its buttons), `alert` is shown
+    as an alert on the button (a reply with only an alert sends no message), and `toast` as a
+    passing notice on it.
     """
 
     text: str
@@ -43,6 +44,7 @@ class Reply:
     documents: list[Document] = field(default_factory=list)
     edit: bool = False
     alert: str | None = None
+    toast: str | None = None
 
 
 def drop_buttons() -> Reply:

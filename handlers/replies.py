@@ -1,7 +1,7 @@
 """Send a service's `Reply` objects: long texts split within Telegram's limit, buttons signed, files attached.
 
 `reply(context, update, replies)` is the one way a handler answers: for a pressed button it
-answers the callback query (with a reply's `alert`, else silently) and lets `edit` replies
+answers the callback query (with a reply's `alert` or `toast`, else silently) and lets `edit` replies
 replace the pressed message; everything else is sent. After a reply's text come its stored
 attachments (by id), then the documents made for it (the blank 附件1).
 """
@@ -57,5 +57,6 @@ async def reply(context: BotContext, update: Update, replies: list[Reply]) -> No
     query = update.callback_query
     if query is not None:
         alert = next((r.alert for r in replies if r.alert), None)
-        await (query.answer(alert, show_alert=True) if alert else query.answer())
+        toast = next((r.toast for r in replies if r.toast), None)
+        await (query.answer(alert, show_alert=True) if alert else query.answer(toast) if toast else query.answer())
     await send(context, update.effective_chat.id, update.effective_user.id, replies, query=query)
