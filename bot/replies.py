@@ -30,12 +30,26 @@ class Document:
 
 @dataclass
 class Reply:
-    """A message to send: HTML text, rows of buttons, stored files and made documents to send after it."""
+    """A message to send: HTML text, rows of buttons, stored files and made documents to send after it.
+
+    Answering a pressed button, `edit` makes the reply replace the pressed message (its text and
+    buttons; with no text, the message keeps its text and loses its buttons), `alert` is shown
+    as an alert on the button (a reply with only an alert sends no message), and `toast` as a
+    passing notice on it.
+    """
 
     text: str
     buttons: list[list[Btn]] = field(default_factory=list)
     attachment_ids: list[int] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    edit: bool = False
+    alert: str | None = None
+    toast: str | None = None
+
+
+def drop_buttons() -> Reply:
+    """Take the buttons off the pressed message, its text unchanged (it was answered)."""
+    return Reply("", edit=True)
 
 
 def _utf16(text: str) -> int:

@@ -25,7 +25,7 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.context import BotContext
-from bot.services.people import access
+from bot.services.people import access, contact
 from bot.services.people.access import Action, Roles
 from bot.buttons import Button
 
@@ -55,7 +55,7 @@ def roles_for(update: Update, context: BotContext) -> Roles:
     services = context.services
     who = access.roles_of(services, update.effective_user.id)
     if not who.reachable and who.person_id is not None:
-        services.storage.people.mark_reachable(person_id=who.person_id, now=services.clock.now())
+        contact.mark_reachable(services, person_id=who.person_id, now=services.clock.now())
         who.reachable = True
     return who
 

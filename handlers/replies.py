@@ -1,16 +1,18 @@
 """Send a service's `Reply` objects: long texts split within Telegram's limit, buttons signed, files attached.
 
-After a reply's text come its stored attachments (by id), then the documents made for it (the blank 附件1).
+`reply(context, update, replies)` is the one way a handler answers: for a pressed button it
+answers the callback query (with a reply's `alert` or `toast`, else silently) and lets `edit` replies
+replace the pressed message; everything else is sent. After a reply's text come its stored
+attachments (by id), then the documents made for it (the blank 附件1).
 """
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 
 from bot.context import BotContext
+from bot.replies import Reply, split
 from bot.services.submissions import files
-from bot.replies import split
-from bot.replies import Reply
 
 
 def keyboard(context: BotContext, user_id: int, reply: Reply) -> InlineKeyboardMarkup | None:
@@ -23,20 +25,38 @@ def keyboard(context: BotContext, user_id: int, reply: Reply) -> InlineKeyboardM
     )
 
 
-async def send(context: BotContext, chat_id: int, user_id: int, replies: list[Reply]) -> None:
-    """Send each reply; a text over 4096 characters goes as several messages, the buttons on the last."""
+async def _edit(context: BotContext, query: CallbackQuery, user_id: int, reply: Reply) -> list[str]:
+    """Replace the pressed message with the reply's first chunk (editMessageText); the chunks left to send."""
+    if not reply.text:  # keep the text, drop the buttons (PTB adds parse_mode to editMessageReplyMarkup, which the API does not know)
+        message = query.message
+        if isinstance(message, Message) and message.text:
+            await query.edit_message_text(message.text_html)
+        return []
+    chunks = split(reply.text)
+    await query.edit_message_text(chunks[0], reply_markup=keyboard(context, user_id, reply) if len(chunks) == 1 else None)
+    return chunks[1:]
+
+
+async def send(context: BotContext, chat_id: int, user_id: int, replies: list[Reply], *, query: CallbackQuery | None = None) -> None:
+    """Send each reply (an `edit` one replaces the pressed message of `query`); a text over 4096 characters goes as several messages, the buttons on the last."""
     for reply in replies:
-        chunks = split(reply.text)
+        chunks = await _edit(context, query, user_id, reply) if reply.edit and query is not None else split(reply.text) if reply.text else []
         for i, chunk in enumerate(chunks):
             last = i == len(chunks) - 1
             await context.bot.send_message(chat_id, chunk, reply_markup=keyboard(context, user_id, reply) if last else None)
-        if reply.attachment_ids:
-            with context.services.storage.session() as s:
-                from bot.storage import attachments as submissions_attachments
-
-                found = submissions_attachments.attachments_by_ids(s, attachment_ids=reply.attachment_ids)
-            for attachment in found:
-                data = files.read(context.services, attachment)
-                await context.bot.send_document(chat_id, InputFile(data, filename=attachment.file_name or "file"))
+        for attachment in files.by_ids(context.services, reply.attachment_ids) if reply.attachment_ids else []:
+            data = files.read(context.services, attachment)
+            await context.bot.send_document(chat_id, InputFile(data, filename=attachment.file_name or "file"))
         for document in reply.documents:
             await context.bot.send_document(chat_id, InputFile(document.data, filename=document.name))
+
+
+async def reply(context: BotContext, update: Update, replies: list[Reply]) -> None:
+    """Answer the update with the replies: a pressed button is answered first (its alert, or silently)."""
+    assert update.effective_chat and update.effective_user
+    query = update.callback_query
+    if query is not None:
+        alert = next((r.alert for r in replies if r.alert), None)
+        toast = next((r.toast for r in replies if r.toast), None)
+        await (query.answer(alert, show_alert=True) if alert else query.answer(toast) if toast else query.answer())
+    await send(context, update.effective_chat.id, update.effective_user.id, replies, query=query)

@@ -10,7 +10,7 @@ from bot.context import BotContext
 from bot.services.people import access
 from bot.services.submissions import review
 from bot.replies import Btn, Reply
-from bot.services import notify
+from bot.services import drafts, notify
 from bot.buttons import Button
 from bot.replies import split
 from bot.texts.catalog import t
@@ -102,7 +102,7 @@ async def on_comment(update: Update, context: BotContext, current: Current) -> N
     roles = guard.roles_for(update, context)
     services = context.services
     if not roles.may(access.Action.REVIEW):
-        services.storage.drafts.delete_draft(person_id=current.person_id, flow=review.FLOW)
+        drafts.delete(services, person_id=current.person_id, flow=review.FLOW)
         await update.message.reply_text(context.text(update, "review.not-allowed"))
         return
     try:
@@ -111,6 +111,6 @@ async def on_comment(update: Update, context: BotContext, current: Current) -> N
             now=services.clock.now(), language=context.language(update),
         )
     except (LookupError, ValueError):
-        services.storage.drafts.delete_draft(person_id=current.person_id, flow=review.FLOW)
+        drafts.delete(services, person_id=current.person_id, flow=review.FLOW)
         replies = [Reply(context.text(update, "review.gone"))]
     await send(context, update.effective_chat.id, update.effective_user.id, replies)

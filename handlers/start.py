@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.services.people import access
+from bot.services.people import access, contact
 from bot.services import drafts
 from bot.texts.catalog import LANGUAGES
 from handlers import registration
@@ -64,7 +64,7 @@ async def lang_chosen(update: Update, context: BotContext) -> None:
         await query.answer(context.text(update, "error.stale-button"), show_alert=True)
         return
     services = context.services
-    services.storage.people.set_language(telegram_user_id=update.effective_user.id, language=language, now=services.clock.now())
+    contact.set_language(services, telegram_user_id=update.effective_user.id, language=language, now=services.clock.now())
     await query.answer()
     await query.edit_message_text(context.text(update, "lang.set"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Message, Update
 
 from bot.context import BotContext
+from bot.services import drafts
 from bot.services.people import access
 from bot.services.submissions import files
 from bot.services.submissions import flow as service
@@ -12,7 +13,7 @@ from bot.buttons import Button
 from handlers import conversation, guard
 from handlers.conversation import Current
 from bot.replies import Reply
-from handlers.replies import send as send_replies
+from handlers.replies import reply
 
 BUTTONS = r"^(sub|subany|zero|sf|amend)\|"
 
@@ -29,11 +30,11 @@ def incoming_file(message: Message) -> files.Incoming | None:
 
 
 async def send(context: BotContext, update: Update, person_id: int | None, replies: list[Reply]) -> None:
-    """Send the replies, their in-filing buttons tied to the filing now in progress."""
+    """Answer with the replies, their in-filing buttons tied to the filing now in progress."""
     assert update.effective_chat and update.effective_user
-    draft = context.services.storage.drafts.get_draft(person_id=person_id, flow=service.FLOW) if person_id is not None else None
+    draft = drafts.get(context.services, person_id=person_id, flow=service.FLOW) if person_id is not None else None
     replies = service.stamp(replies, draft.data.get(service.NONCE) if draft else None)
-    await send_replies(context, update.effective_chat.id, update.effective_user.id, replies)
+    await reply(context, update, replies)
 
 
 async def _refuse(update: Update, context: BotContext) -> None:
@@ -83,7 +84,7 @@ async def on_flow_message(update: Update, context: BotContext, current: Current)
     services = context.services
     roles = guard.roles_for(update, context)
     if not roles.is_liaison:
-        services.storage.drafts.delete_draft(person_id=current.person_id, flow=service.FLOW)
+        drafts.delete(services, person_id=current.person_id, flow=service.FLOW)
         await _refuse(update, context)
         return
     now = services.clock.now()
@@ -109,7 +110,7 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
     language = context.language(update)
     replies: list[Reply] | None
     try:
-        draft = services.storage.drafts.get_draft(person_id=roles.person_id, flow=service.FLOW)
+        draft = drafts.get(services, person_id=roles.person_id, flow=service.FLOW)
         if pressed.action in ("sub", "zero", "amend", "subany"):
             carry = list(draft.data.get("carry", [])) if draft is not None and draft.state == "choose" else None
             replies = service.launch(services, roles, pressed.action, pressed.args, language=language, now=now, carry=carry)
@@ -133,5 +134,4 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
     if replies is None:
         await query.answer(context.text(update, "error.stale-button"), show_alert=True)
         return
-    await query.answer()
     await send(context, update, roles.person_id, replies)

@@ -134,15 +134,17 @@ def test_page_buttons_of_a_long_query_fit_telegrams_64_bytes() -> None:
     from types import SimpleNamespace
 
     from bot.buttons import Button, ButtonSigner
+    from bot.services.coordinator import pages
     from handlers import coordinator
 
     signer = ButtonSigner(b"secret")
-    context = SimpleNamespace(user_data={}, language=lambda update: "zh-CN", button=lambda update, *args: signer.pack(1, *args))
+    context = SimpleNamespace(user_data={})
     spec = "“两品一械”案件查办统计数据（统计信息系统） 2023年第三季度"  # far over 64 bytes
-    row = coordinator._pager(context, None, "out", 0, 3, spec)  # type: ignore[arg-type]
+    row = pages._pager("out", 0, 3, spec, coordinator._remembering(context), "zh-CN")  # type: ignore[arg-type]
     [next_button] = row
-    assert len(next_button.callback_data.encode()) <= 64
-    pressed = signer.unpack(1, next_button.callback_data)
+    callback_data = signer.pack(1, next_button.action, *next_button.args)
+    assert len(callback_data.encode()) <= 64
+    pressed = signer.unpack(1, callback_data)
     assert isinstance(pressed, Button) and pressed.int_arg(0) == 1
     assert coordinator._recall(context, pressed) == spec  # type: ignore[arg-type]
     assert coordinator._recall(SimpleNamespace(user_data={}), pressed) is None  # forgotten after a restart: stale  # type: ignore[arg-type]

@@ -208,7 +208,7 @@ def test_cli_import_units_from_xlsx(storage: Storage, tmp_path: Path, capsys: py
 
 async def test_invite_pages_a_hundred_units(bot_app: RunningBot, make_unit: Callable[..., Any]) -> None:
     """Telegram refuses an inline keyboard of more than 100 buttons: /invite shows the units a page at a time."""
-    from handlers.invites import PAGE_SIZE
+    from bot.services.people.invite_menu import PAGE_SIZE
 
     for i in range(90):
         make_unit(code=f"y{i:03}", name=f"测试所{i:03}")

@@ -22,7 +22,7 @@ from bot.context import Services
 from bot.services.deadlines import adhoc
 from bot.services.deadlines import reports
 from bot.storage import due, views
-from bot.storage.views import Counts, ItemRef, Scope, UnitRow
+from bot.storage.views import Counts as Counts, ItemRef as ItemRef, Scope as Scope, UnitRow as UnitRow  # the types handlers show
 from schedules import periods_for_phrase
 from schedules.rules import AnyTimeSchedule
 

@@ -96,6 +96,19 @@ def create_invite_token(
     return create_invite(services, unit_code=unit_code, role=role, now=now, expires=expires).token
 
 
+def units_to_invite(services: Services) -> list[Unit]:
+    """The active units an invite can be made for, by code."""
+    with services.storage.session() as s:
+        return units.list_units(s)
+
+
+def unit_to_invite(services: Services, *, unit_id: int) -> Unit | None:
+    """The unit a chosen button names, if it is still active."""
+    with services.storage.session() as s:
+        unit = units.get_unit(s, unit_id=unit_id)
+    return unit if unit is not None and unit.active and unit.id is not None else None
+
+
 def looks_like_token(text: str) -> bool:
     """Whether a /start payload could be an invite token at all (cheap check before hashing)."""
     return 16 <= len(text) <= 64 and all(c.isascii() and (c.isalnum() or c in "_-") for c in text)
@@ -110,4 +123,6 @@ __all__ = [
     "create_invite_token",
     "invite_link",
     "looks_like_token",
+    "unit_to_invite",
+    "units_to_invite",
 ]

@@ -8,7 +8,10 @@ from datetime import datetime
 
 from bot.context import Services
 from bot.models import Role
+from bot.replies import Btn, Reply
+from bot.services.people.access import Roles
 from bot.storage import invites, roles, units
+from bot.texts.catalog import t
 
 PAGE_LIMIT = 3500  # characters of HTML per page, well under Telegram's 4096
 
@@ -64,3 +67,32 @@ def paginate(blocks: Sequence[str], *, limit: int = PAGE_LIMIT, separator: str =
     if current or not pages:
         pages.append(current)
     return pages
+
+
+def page(services: Services, who: Roles, *, number: int, pressed: bool, language: str, now: datetime) -> list[Reply]:
+    """Page `number` of /liaisons as a reply (mobiles for coordinators only); an alert if there is no such page."""
+    blocks = []
+    rows = roster(services, now=now)
+    for row in rows:
+        lines = [t(language, "roster.unit", unit=row.name)]
+        for liaison in row.liaisons:
+            role = t(language, f"role.{liaison.role.value}")
+            if who.is_coordinator and liaison.mobile:
+                lines.append(t(language, "roster.person-mobile", role=role, name=liaison.name, mobile=liaison.mobile))
+            else:
+                lines.append(t(language, "roster.person", role=role, name=liaison.name))
+            if not liaison.reachable:
+                lines.append(t(language, "roster.unreachable", name=liaison.name))
+        if not row.liaisons:
+            lines.append(t(language, "roster.invited" if row.invited else "roster.none"))
+        blocks.append("\n".join(lines))
+    pages = paginate(blocks, limit=PAGE_LIMIT - 200)  # leave room for the title line
+    if not 0 <= number < len(pages):
+        return [Reply("", alert=t(language, "error.stale-button"))]
+    title = t(language, "roster.title", units=len(rows), page=number + 1, pages=len(pages))
+    nav = []
+    if number > 0:
+        nav.append(Btn(t(language, "roster.prev"), "ros:p", (number - 1,)))
+    if number + 1 < len(pages):
+        nav.append(Btn(t(language, "roster.next"), "ros:p", (number + 1,)))
+    return [Reply(f"{title}\n\n{pages[number]}", [nav] if nav else [], edit=pressed)]

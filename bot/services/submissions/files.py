@@ -130,6 +130,12 @@ async def download(services: Services, bot: Bot, incoming: Incoming, group: File
     return store(services, data, incoming, kind, now=now)
 
 
+def by_ids(services: Services, attachment_ids: list[int]) -> list[Attachment]:
+    """Stored attachments by id, in upload order (unknown ids are left out)."""
+    with services.storage.session() as s:
+        return attachments.attachments_by_ids(s, attachment_ids=attachment_ids)
+
+
 def read(services: Services, attachment: Attachment) -> bytes:
     """The bytes of a stored file."""
     return (files_dir(services) / attachment.storage_path).read_bytes()
