@@ -32,7 +32,22 @@ WEBHOOK_SECRET_ENV = "LIAISON_BOT_WEBHOOK_SECRET"
 WEBHOOK_PORTS = (443, 80, 88, 8443)
 # PTB routes the webhook path as a regular expression: keep it to characters that mean themselves.
 _WEBHOOK_PATH = re.compile(r"^/[A-Za-z0-9_.~/-]*$")
+CONFIG_ENV = "LIAISON_BOT_CONFIG"
+# The campaign file of a source checkout (absent from an installed wheel).
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+# Where a config is looked for when no path is given, after $LIAISON_BOT_CONFIG.
+CONFIG_SEARCH = (Path("config.toml"), Path("/etc/liaison-bot/config.toml"), DEFAULT_CONFIG)
+
+
+def config_path(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Path:
+    """The config file to read: `path`, else $LIAISON_BOT_CONFIG, else the first of `CONFIG_SEARCH` that exists
+    (./config.toml, /etc/liaison-bot/config.toml, the source checkout's); ./config.toml if none does."""
+    env = os.environ if environ is None else environ
+    if path:
+        return Path(path)
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV])
+    return next((p for p in CONFIG_SEARCH if p.is_file()), CONFIG_SEARCH[0])
 
 
 class TemplateKind(StrEnum):
@@ -479,11 +494,15 @@ def _anchor_paths(data: dict[str, Any], base: Path, *, anchor_database: bool) ->
 def load_config(path: str | Path | None = None, *, environ: dict[str, str] | None = None) -> Config:
     """Read and validate a config file; the environment may override the API and database URLs."""
     env = os.environ if environ is None else environ
-    file = Path(path) if path else DEFAULT_CONFIG
+    file = config_path(path, dict(env))
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(file, [Problem("", str(file), "file not found")]) from None
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
+        where = "" if path or env.get(CONFIG_ENV) else (
+            f" (looked for {', '.join(str(p) for p in CONFIG_SEARCH[:2])}; give the path, or set ${CONFIG_ENV})"
+        )
+        what = {FileNotFoundError: "file not found", IsADirectoryError: "a folder, not a file"}.get(type(e), "not readable by this user")
+        raise ConfigError(file, [Problem("", str(file), what + where)]) from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(file, [Problem("", _MISSING, f"not valid TOML: {e}")]) from None
     if env.get(API_URL_ENV):

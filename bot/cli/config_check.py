@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.config import DEFAULT_CONFIG, ConfigError, load_config
+from bot.config import ConfigError, config_path, load_config
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the subcommand."""
     p = sub.add_parser("check-config", help="validate config.toml; exit 0 if good, 2 with every problem if not")
-    p.add_argument("path", nargs="?", default=None, help=f"config file (default: {DEFAULT_CONFIG.name} of the project)")
+    p.add_argument("path", nargs="?", default=None, help="config file (default: $LIAISON_BOT_CONFIG, else ./config.toml or /etc/liaison-bot/config.toml)")
     p.set_defaults(func=run)
 
 
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return 2
     print(
-        f"{args.path or DEFAULT_CONFIG}: ok — {config.campaign.name}: "
+        f"{config_path(args.path)}: ok — {config.campaign.name}: "
         f"{len(config.units)} units, {len(config.report_types)} report types, zone {config.campaign.timezone}"
     )
     return 0
