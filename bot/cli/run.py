@@ -70,6 +70,10 @@ def run(args: argparse.Namespace) -> int:
         secrets=[token] + ([hook.secret] if hook else []),
         json_lines=bool(getattr(args, "json_logs", False)),
     )
+    from bot.configcheck.traps import traps
+
+    for trap in traps(config.report_types, start=config.campaign.start, end=config.campaign.end):
+        log.warning("config: %s (see `liaison-bot check-config`)", trap)
     preflight.database(config.database.url, migrate=not getattr(args, "no_migrate", False))
     username = preflight.bot_api(config.telegram.api_url, token)
     log.info("the Bot API at %s knows this token as %s", config.telegram.api_url, username)
