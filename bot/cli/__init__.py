@@ -15,6 +15,7 @@ SUBCOMMANDS = (
     "bot.cli.db",
     "bot.cli.dates",
     "bot.cli.run",
+    "bot.cli.health",
     "bot.cli.invite",
     "bot.cli.units",
     "bot.cli.export",

@@ -31,6 +31,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--no-migrate", action="store_true",
         help="refuse to start if the database needs migrations instead of migrating it (several workers: migrate once with `liaison-bot db upgrade`)",
     )
+    p.add_argument("--metrics-listen", default="127.0.0.1", metavar="ADDRESS", help="address of /healthz and /metrics (default 127.0.0.1)")
+    p.add_argument("--metrics-port", type=int, default=9108, metavar="PORT", help="port of /healthz and /metrics (default 9108; -1: none)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--webhook", action="store_true", help="receive updates by webhook (needs [telegram] webhook_url)")
     mode.add_argument("--polling", action="store_true", help="use long polling even if webhook_url is set (removes the webhook)")
@@ -78,9 +80,30 @@ def run(args: argparse.Namespace) -> int:
     username = preflight.bot_api(config.telegram.api_url, token)
     log.info("the Bot API at %s knows this token as %s", config.telegram.api_url, username)
     from bot.app import build_application
+    from bot.clock import SystemClock
+    from bot.ops.lease import LeaseHeld, PollerLease
+    from bot.ops.metrics import Metrics
+    from bot.ops.wiring import attach, shared_limiter
     from bot.storage import Storage
 
-    app = build_application(config, token=token, storage=Storage.from_url(config.database.url))
+    storage = Storage.from_url(config.database.url)
+    clock = SystemClock()
+    metrics = Metrics()
+    limiter = shared_limiter(storage, metrics)
+    app = build_application(config, token=token, storage=storage, clock=clock, limiter=limiter)
+    lease: PollerLease | None = None
+    if hook is None:  # one poller per token; webhook workers may be many
+        lease = PollerLease(storage, bot_id=int(token.split(":")[0]), now=clock.now)
+        try:
+            lease.take()
+        except LeaseHeld as e:
+            raise StartupError(e.what, e.todo) from None
+    ops = attach(
+        app, storage=storage, clock=clock, metrics=metrics, limiter=limiter, lease=lease,
+        listen=None if args.metrics_port < 0 else args.metrics_listen, port=max(args.metrics_port, 0),
+    )  # fmt: skip
+    if ops.server is not None:
+        log.info("/healthz and /metrics on http://%s:%d", args.metrics_listen, args.metrics_port)
     try:
         if hook is not None:
             log.info("%s", hook.describe())
@@ -92,7 +115,10 @@ def run(args: argparse.Namespace) -> int:
         what = "set the webhook" if hook is not None else "start polling"
         raise StartupError(f"Could not {what}: {e.__class__.__name__}: {first_line(e)}", "check [telegram] in the config") from None
     except OSError as e:  # the webhook's port taken, an address not on this machine
-        raise StartupError(f"Could not start the bot's server: {first_line(e)}", "check webhook_listen and webhook_port") from None
+        raise StartupError(
+            f"Could not start the bot's server: {first_line(e)}",
+            "check webhook_listen and webhook_port in the config, and --metrics-listen/--metrics-port (another process may use the port)",
+        ) from None
     return 0
 
 
