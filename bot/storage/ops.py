@@ -21,8 +21,13 @@ def _insert(s: Session, model: Any) -> Any:
 
 def claim_update(s: Session, *, update_id: int, now: datetime) -> bool:
     """Take an update for this worker; False if another worker (or an earlier delivery) took it."""
-    statement = _insert(s, ProcessedUpdate).values(update_id=update_id, received_at=now).on_conflict_do_nothing()
-    return bool(s.execute(statement).rowcount)  # type: ignore[attr-defined]  # (a CursorResult for an INSERT)
+    statement = (
+        _insert(s, ProcessedUpdate)
+        .values(update_id=update_id, received_at=now)
+        .on_conflict_do_nothing()
+        .returning(col(ProcessedUpdate.update_id))
+    )  # (RETURNING, not rowcount: an ORM insert's rowcount does not tell a skipped row on every driver)
+    return s.execute(statement).first() is not None
 
 
 def forget_updates(s: Session, *, before: datetime) -> int:
