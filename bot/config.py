@@ -376,7 +376,7 @@ def load_config(path: str | Path | None = None, *, environ: dict[str, str] | Non
             f" (looked for {', '.join(str(p) for p in CONFIG_SEARCH[:2])}; give the path, or set ${CONFIG_ENV})"
         )
         what = {FileNotFoundError: "file not found", IsADirectoryError: "a folder, not a file"}.get(type(e), "not readable by this user")
-        raise ConfigError(file, [Problem("", str(file), what + where)]) from None
+        raise ConfigError(file, [Problem("", MISSING, what + where)]) from None
     except UnicodeDecodeError as e:
         raise ConfigError(file, [Problem(f"byte {e.start}", MISSING, "not UTF-8 text: save the file as UTF-8")]) from None
     except tomllib.TOMLDecodeError as e:

@@ -17,9 +17,11 @@ class Problem:
     expected: str
 
     def __str__(self) -> str:
-        if self.value is MISSING and not self.key.startswith(("campaign", "units", "report_types", "telegram", "database")) and " " in self.key:
-            return f"{self.key}: {self.expected}"  # a position in the file ('end of file'), no value to show
-        return f"{self.key or '(top level)'}: {_shown(self.value)}: {self.expected}"
+        if not self.key:  # the file itself (not found, not readable)
+            return self.expected
+        if self.value is MISSING and " " in self.key:  # a position in the file ('end of file'): no value to show
+            return f"{self.key}: {self.expected}"
+        return f"{self.key}: {_shown(self.value)}: {self.expected}"
 
 
 def _shown(value: Any) -> str:

@@ -148,3 +148,23 @@ def test_the_shipped_config_reminds_on_working_days_only() -> None:
     assert len(days) > 100
     assert [d for d in days if not calendar.is_working_day(d)] == []
     assert date(2023, 10, 7) in days  # a 调休 Saturday is a working day
+
+
+def test_the_config_is_found_by_environment_then_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    here = tmp_path / "office"
+    here.mkdir()
+    (here / "config.toml").write_text(HEAD, encoding="utf-8")
+    elsewhere = tmp_path / "campaign.toml"
+    elsewhere.write_text(HEAD.replace("测试行动", "另一个行动"), encoding="utf-8")
+    monkeypatch.chdir(here)
+    monkeypatch.delenv("LIAISON_BOT_CONFIG", raising=False)
+    assert load_config().campaign.name == "测试行动"  # ./config.toml, not the source checkout's
+    monkeypatch.setenv("LIAISON_BOT_CONFIG", str(elsewhere))
+    assert load_config().campaign.name == "另一个行动"
+    assert main(["check-config"]) == 0
+    assert capsys.readouterr().out.startswith(f"{elsewhere}: ok")
+    monkeypatch.setenv("LIAISON_BOT_CONFIG", str(tmp_path / "missing.toml"))
+    assert main(["check-config"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"{tmp_path / 'missing.toml'}: 1 problem(s):", "  - file not found"]
