@@ -78,6 +78,26 @@ def protect(*secrets: str) -> None:
             logger.addFilter(_LIBRARIES)
 
 
+class OneLineErrors(logging.Filter):
+    """A library's error with its exception as one line (`: NetworkError: Bad Gateway`), not a traceback:
+    PTB's network loop logs each failed bootstrap call with one; `--debug` keeps them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            record.msg = f"{record.getMessage()}: {type(error).__name__}: {text}"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+_ONE_LINE = OneLineErrors()
+# Loggers whose errors are about the network or Telegram, said by the startup failure line anyway.
+ONE_LINE_LOGGERS = ("telegram.ext", "telegram.ext.Updater", "telegram.ext.Application")
+
+
 class JsonLines(logging.Formatter):
     """One JSON object a line: time (UTC), level, logger, message, and the traceback if any."""
 
@@ -95,8 +115,18 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def setup_logging(level: int = logging.INFO, *, secrets: list[str] | None = None, json_lines: bool = False) -> None:
-    """Configure the root logger with the redacting filter on its handler (and on the libraries' loggers)."""
+def setup_logging(
+    level: int = logging.INFO, *, secrets: list[str] | None = None, json_lines: bool = False, tracebacks: bool = False
+) -> None:
+    """Configure the root logger with the redacting filter on its handler (and on the libraries' loggers).
+
+    Without `tracebacks`, the Telegram library's errors are logged in one line each."""
+    for name in ONE_LINE_LOGGERS:
+        logger = logging.getLogger(name)
+        if tracebacks and _ONE_LINE in logger.filters:
+            logger.removeFilter(_ONE_LINE)
+        elif not tracebacks and _ONE_LINE not in logger.filters:
+            logger.filters.insert(0, _ONE_LINE)  # before the redaction, which renders the traceback
     handler = logging.StreamHandler()
     handler.setFormatter(JsonLines() if json_lines else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets or []))

@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         logging.DEBUG if args.verbose else logging.INFO,
         secrets=[token] + ([hook.secret] if hook else []),
         json_lines=bool(getattr(args, "json_logs", False)),
+        tracebacks=bool(getattr(args, "debug", False)),
     )
     from bot.configcheck.traps import traps
 

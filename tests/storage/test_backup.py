@@ -21,6 +21,7 @@ from bot.cli import main
 from bot.db import current_revision, head_revision, make_engine
 from bot.models import PersonProfile, ReminderKind, Role, SubmissionKind, Unit
 from bot.storage import Storage, adhoc, audit, drafts, due, invites, people, reminders, roles, snapshot, submissions
+from bot.storage import ops as ops_storage
 from tests.fixtures.db import PgServer, _require_pg
 
 DB_ENV = "LIAISON_BOT_DATABASE_URL"
@@ -90,6 +91,9 @@ def populate(storage: Storage, files_dir: Path, now: datetime) -> dict[str, byte
                                owed_by=["所队"], unit_codes=[], created_by_person_id=coordinator.id, now=now)
         audit.audit(s, action="submission.accept", now=now, actor_person_id=coordinator.id, subject="submission:1",
                     details={"comment": "收到", "items": [1, 2]})
+        ops_storage.claim_update(s, update_id=2**40 + 1, now=now)
+        ops_storage.take_lease(s, bot_id=123456, holder="bot-host pid 4242", now=now, ttl=timedelta(seconds=60))
+        ops_storage.claim_send_slot(s, second=1_692_151_200, per_second=29)
     assert all(snapshot_rows(storage.engine.url.render_as_string(hide_password=False)).values()), "a table without rows"
     return {storage_path: data for data, (_, storage_path) in kept.items()}
 
