@@ -10,7 +10,6 @@ import ipaddress
 import os
 import re
 import tomllib
-from dataclasses import dataclass
 from datetime import date, time, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -20,6 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from bot.configcheck.problems import HIDDEN, MISSING, ConfigError, Problem, key_path, value_at
+from bot.configcheck.references import cross_references
+from bot.configcheck.toml_syntax import where_and_hint
+from bot.configcheck.wording import allowed_keys, explain
 from schedules.rules import CalendarSettings, QuietHours, ReportTiming, Strict
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -32,7 +35,22 @@ WEBHOOK_SECRET_ENV = "LIAISON_BOT_WEBHOOK_SECRET"
 WEBHOOK_PORTS = (443, 80, 88, 8443)
 # PTB routes the webhook path as a regular expression: keep it to characters that mean themselves.
 _WEBHOOK_PATH = re.compile(r"^/[A-Za-z0-9_.~/-]*$")
+CONFIG_ENV = "LIAISON_BOT_CONFIG"
+# The campaign file of a source checkout (absent from an installed wheel).
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+# Where a config is looked for when no path is given, after $LIAISON_BOT_CONFIG.
+CONFIG_SEARCH = (Path("config.toml"), Path("/etc/liaison-bot/config.toml"), DEFAULT_CONFIG)
+
+
+def config_path(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Path:
+    """The config file to read: `path`, else $LIAISON_BOT_CONFIG, else the first of `CONFIG_SEARCH` that exists
+    (./config.toml, /etc/liaison-bot/config.toml, the source checkout's); ./config.toml if none does."""
+    env = os.environ if environ is None else environ
+    if path:
+        return Path(path)
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV])
+    return next((p for p in CONFIG_SEARCH if p.is_file()), CONFIG_SEARCH[0])
 
 
 class TemplateKind(StrEnum):
@@ -319,88 +337,6 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=sum(int(n) * seconds[u] for n, u in parts))
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One mistake in a config file."""
-
-    key: str
-    value: Any
-    expected: str
-
-    def __str__(self) -> str:
-        return f"{self.key or '(top level)'}: {_shown(self.value)}: {self.expected}"
-
-
-def _shown(value: Any) -> str:
-    """A value as the file has it, short: a table shows its first scalar keys, not every unit."""
-    if value is _MISSING:
-        return "(missing)"
-    if value is _HIDDEN:
-        return "(not shown)"
-    if isinstance(value, dict):
-        scalars = [(k, v) for k, v in value.items() if not isinstance(v, (dict, list))]
-        inner = ", ".join(f"{k} = {_scalar(v)}" for k, v in scalars[:4])
-        return "{" + inner + (", …" if len(value) > min(len(scalars), 4) else "") + "}"
-    if isinstance(value, list) and len(repr(value)) > 120:
-        return f"[{len(value)} entries]"
-    return _scalar(value)
-
-
-def _scalar(value: Any) -> str:
-    return value.isoformat() if isinstance(value, (date, time)) else repr(value)
-
-
-_MISSING = object()
-_HIDDEN = object()  # a secret put where it does not belong is named, not shown
-
-
-class ConfigError(Exception):
-    """A config file with mistakes; `problems` names every one."""
-
-    def __init__(self, path: Path, problems: list[Problem]) -> None:
-        self.path = path
-        self.problems = problems
-        super().__init__(f"{path}: {len(problems)} problem(s)\n" + "\n".join(f"  - {p}" for p in problems))
-
-
-def _key(loc: tuple[int | str, ...], data: Any) -> str:
-    """Render a pydantic location with names: units[3].code, report_types[typical_case].schedule.day."""
-    out = ""
-    node = data
-    for part in loc:
-        if isinstance(part, int):
-            label: str = str(part)
-            if isinstance(node, list) and part < len(node) and isinstance(node[part], dict):
-                name = node[part].get("key") or node[part].get("code")
-                if isinstance(name, str):
-                    label = f"{part}:{name}"
-            out += f"[{label}]"
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-        else:
-            if part in {"monthly", "quarterly", "half_yearly", "yearly", "weekly", "fixed", "once", "any_time"} and isinstance(node, dict) and node.get("kind") == part:
-                continue  # the discriminator's branch name adds nothing for a reader
-            out += ("." if out else "") + str(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return out
-
-
-def _value_at(loc: tuple[int | str, ...], data: Any) -> Any:
-    node = data
-    for part in loc:
-        if isinstance(part, int) and isinstance(node, list) and part < len(node):
-            node = node[part]
-        elif isinstance(part, str) and isinstance(node, dict):
-            if part in node:
-                node = node[part]
-            elif node.get("kind") == part:
-                continue
-            else:
-                return _MISSING
-        else:
-            return _MISSING
-    return node
-
-
 _TOKEN_ONLY = f"the bot token never lives in the config file: remove it and set ${TOKEN_ENV}"
 _SECRET_ONLY = f"the webhook's secret token never lives in the config file: remove it and set ${WEBHOOK_SECRET_ENV} (or leave it unset for a random one)"
 # Secrets someone may try to put in the file: say where they go instead.
@@ -410,69 +346,20 @@ _ENVIRONMENT_ONLY: dict[tuple[int | str, ...], str] = {
 }
 
 
-def cross_references(data: dict[str, Any]) -> list[Problem]:
-    """What no single field can tell, read from the raw file (so it is named along with every
-    field's mistake): codes and keys used twice, tags no unit has, dates outside the campaign."""
-    problems: list[Problem] = []
-    units = [u for u in data.get("units") or [] if isinstance(u, dict)]
-    seen: set[object] = set()
-    for i, unit in enumerate(data.get("units") or []):
-        code = unit.get("code") if isinstance(unit, dict) else None
-        if code in seen:
-            problems.append(Problem(_key(("units", i, "code"), data), code, "this unit code is used twice; codes must be unique"))
-        seen.add(code)
-    seen = set()
-    for i, report in enumerate(data.get("report_types") or []):
-        key = report.get("key") if isinstance(report, dict) else None
-        if key in seen:
-            problems.append(Problem(_key(("report_types", i, "key"), data), key, "this report type key is used twice; keys must be unique"))
-        seen.add(key)
-    tags = {t for u in units for t in (u.get("tags") or []) if isinstance(t, str)}
-    for i, report in enumerate(data.get("report_types") or []):
-        if not isinstance(report, dict):
-            continue
-        for j, tag in enumerate(report.get("owed_by") or []):
-            if tag not in tags:
-                known = "、".join(sorted(tags)) or "none"
-                problems.append(Problem(_key(("report_types", i, "owed_by", j), data), tag, f"no unit has this tag (the units' tags: {known})"))
-    problems.extend(_dates_outside(data))
-    return problems
-
-
-def _dates_outside(data: dict[str, Any]) -> list[Problem]:
-    """Fixed and one-off due dates outside [campaign.start, campaign.end]: they would silently never be due."""
-    raw = data.get("campaign")
-    campaign: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    start, end = campaign.get("start"), campaign.get("end")
-    if not isinstance(start, date) or not isinstance(end, date) or end < start:
-        return []  # (an end before the start is its own problem)
-    out: list[Problem] = []
-    expected = f"a due date within the campaign, {start.isoformat()} to {end.isoformat()}"
-    for i, report in enumerate(data.get("report_types") or []):
-        schedule = report.get("schedule") if isinstance(report, dict) else None
-        if not isinstance(schedule, dict):
-            continue
-        if schedule.get("kind") == "once" and isinstance(schedule.get("date"), date) and not start <= schedule["date"] <= end:
-            out.append(Problem(_key(("report_types", i, "schedule", "date"), data), schedule["date"], expected))
-        if schedule.get("kind") == "fixed":
-            for j, entry in enumerate(schedule.get("dates") or []):
-                day = entry.get("date") if isinstance(entry, dict) else None
-                if isinstance(day, date) and not start <= day <= end:
-                    out.append(Problem(_key(("report_types", i, "schedule", "dates", j, "date"), data), day, expected))
-    return out
-
-
 def _problems(error: ValidationError, data: dict[str, Any]) -> list[Problem]:
+    """Each validation error in the user's terms: key path, value, what is expected, a suggestion."""
     problems = []
     for e in error.errors(include_url=False):
         loc = tuple(e["loc"])
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            msg = _ENVIRONMENT_ONLY.get(loc, "unknown key (a typo?); remove it or check the spelling")
-        elif e["type"] == "missing":
-            msg = "required key is missing"
-        value = _HIDDEN if loc in _ENVIRONMENT_ONLY else _value_at(loc, data)
-        problems.append(Problem(key=_key(loc, data), value=value, expected=msg))
+        if e["type"] == "union_tag_invalid":  # name the kind, not the whole schedule
+            loc = (*loc, "kind")
+        value = HIDDEN if loc in _ENVIRONMENT_ONLY else value_at(loc, data)
+        if e["type"] == "extra_forbidden" and loc in _ENVIRONMENT_ONLY:
+            msg = _ENVIRONMENT_ONLY[loc]
+        else:
+            allowed = allowed_keys(Config, loc[:-1], data) if e["type"] == "extra_forbidden" else None
+            msg = explain(e, value, allowed)
+        problems.append(Problem(key=key_path(loc, data), value=value, expected=msg))
     return problems
 
 
@@ -495,13 +382,21 @@ def _anchor_paths(data: dict[str, Any], base: Path, *, anchor_database: bool) ->
 def load_config(path: str | Path | None = None, *, environ: dict[str, str] | None = None) -> Config:
     """Read and validate a config file; the environment may override the API and database URLs."""
     env = os.environ if environ is None else environ
-    file = Path(path) if path else DEFAULT_CONFIG
+    file = config_path(path, dict(env))
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(file, [Problem("", str(file), "file not found")]) from None
+        text = file.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
+        where = "" if path or env.get(CONFIG_ENV) else (
+            f" (looked for {', '.join(str(p) for p in CONFIG_SEARCH[:2])}; give the path, or set ${CONFIG_ENV})"
+        )
+        what = {FileNotFoundError: "file not found", IsADirectoryError: "a folder, not a file"}.get(type(e), "not readable by this user")
+        raise ConfigError(file, [Problem("", MISSING, what + where)]) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(file, [Problem(f"byte {e.start}", MISSING, "not UTF-8 text: save the file as UTF-8")]) from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(file, [Problem("", _MISSING, f"not valid TOML: {e}")]) from None
+        where, line, expected = where_and_hint(str(e), text)
+        raise ConfigError(file, [Problem(where, line or MISSING, expected)]) from None
     if env.get(API_URL_ENV):
         data.setdefault("telegram", {})["api_url"] = env[API_URL_ENV]
     if env.get(DATABASE_URL_ENV):

@@ -146,14 +146,15 @@ async def script_reminders(tr: Transcript) -> None:
     clock = tr.sandbox.clock
     assert isinstance(clock, FixedClock)
     clock.set(datetime(2023, 9, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
-    tr.note("Two days later, 2023-09-01 09:00: the \"1 day before\" reminders are due. 平岗所 has filed its case,")
+    tr.note("Two days later, Friday 2023-09-01 09:00: the \"1 day before\" reminders are due, and the on-the-day ones")
+    tr.note("with them: the due day is a Saturday and reminders come on working days only. 平岗所 has filed its case,")
     tr.note("so 张伟 is reminded only of the statistics; 李娜 (史河所, nothing filed) of both.")
     await timer.process_due_moments(services, tr.sandbox.app.bot, now=clock.now())
     await tr.show()
     tr.note("李娜 asks to be reminded again tomorrow morning.")
     await tr.press(liaison2, "明早9点提醒")
     clock.set(datetime(2023, 9, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
-    tr.note("2023-09-02 09:00, the due day: the on-the-day reminder (and 李娜's snooze) — still only for what is open.")
+    tr.note("Saturday 2023-09-02 09:00, the due day: only 李娜's snooze, as she asked — still only for what is open.")
     await timer.process_due_moments(services, tr.sandbox.app.bot, now=clock.now())
     await tr.show()
 

@@ -386,6 +386,38 @@ class WebToken(SQLModel, table=True):
     used_at: datetime | None = _ts(nullable=True)
 
 
+# ── Operations: several workers on one database (bot.ops) ────────────────────────────────────
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """A Telegram update taken by one worker: behind one webhook URL, each update is handled once."""
+
+    __tablename__ = "processed_update"
+
+    update_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    received_at: datetime = _ts(index=True)
+
+
+class PollerLease(SQLModel, table=True):
+    """The one process that may poll getUpdates for a bot (by its numeric id), until `expires_at`."""
+
+    __tablename__ = "poller_lease"
+
+    bot_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    holder: str = Field(max_length=200)
+    acquired_at: datetime = _ts()
+    expires_at: datetime = _ts()
+
+
+class SendSlot(SQLModel, table=True):
+    """Messages sent in one second (Unix time) by all workers together: the shared flood limit."""
+
+    __tablename__ = "send_slot"
+
+    second: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    used: int = 0
+
+
 __all__ = [
     "PROFILE_FIELDS",
     "UNIT_ROLES",
@@ -400,11 +432,14 @@ __all__ = [
     "Person",
     "PersonBase",
     "PersonProfile",
+    "PollerLease",
+    "ProcessedUpdate",
     "ReminderKind",
     "ReminderSent",
     "ReminderStatus",
     "Role",
     "RoleAssignment",
+    "SendSlot",
     "Submission",
     "SubmissionKind",
     "SubmissionStatus",

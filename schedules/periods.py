@@ -27,6 +27,7 @@ from schedules.rules import (
     ReportTiming,
     WeeklySchedule,
     WEEKDAYS,
+    day_number,
 )
 
 END_OF_DAY = time(23, 59, 59)
@@ -111,7 +112,7 @@ def _monthly(s: MonthlySchedule, start: date, end: date) -> Iterator[_Candidate]
             f"{_EN_MONTHS[month - 1]} {year}",
             date(year, month, 1),
             month_last_day(year, month),
-            clamp_day(due_y, due_m, s.day),
+            clamp_day(due_y, due_m, day_number(s.day)),
         )
         year, month = add_months(year, month, 1)
 
@@ -132,9 +133,9 @@ def _period_end(s: PeriodEndSchedule, start: date, end: date) -> Iterator[_Candi
         if s.days_after is not None:
             nominal = last + timedelta(days=s.days_after)
         elif s.month is not None:
-            nominal = clamp_day(year + 1, s.month, s.day or 1)
+            nominal = clamp_day(year + 1, s.month, day_number(s.day))
         else:
-            nominal = clamp_day(*add_months(last.year, last.month, 1), s.day or 1)
+            nominal = clamp_day(*add_months(last.year, last.month, 1), day_number(s.day))
         yield key, label, label_en, first, last, nominal
         year, month = add_months(year, month, months)
 
@@ -202,6 +203,25 @@ def due_items(
         items.append(DueDate(report.key, key, label, label_en, first, last, nominal, due, due_moment(due, report.due_time, tz)))
     items.sort(key=lambda i: (i.due_date, i.period_key))
     return items
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedPeriod:
+    """A period that overlaps the campaign but is due before it starts: it is never due (see `due_items`)."""
+
+    label: str
+    first_day: date
+    last_day: date
+    nominal_date: date
+
+
+def dropped_before_start(report: ReportTiming, *, start: date, end: date) -> list[DroppedPeriod]:
+    """The periods of a report type that overlap [start, end] but fall due before `start`, so are dropped."""
+    return [
+        DroppedPeriod(label, first, last, nominal)
+        for _key, label, _en, first, last, nominal in _candidates(report, start, end)
+        if first is not None and last is not None and nominal < start and last >= start and first <= end
+    ]
 
 
 def open_period(report: ReportTiming, *, start: date, end: date) -> DueDate:

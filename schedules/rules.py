@@ -11,7 +11,7 @@ from datetime import date, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -30,20 +30,40 @@ class HolidayRule(StrEnum):
     PREVIOUS_WORKING_DAY = "previous_working_day"
 
 
+def _day_of_month(value: object) -> object:
+    if value == "last" or (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 31):
+        return value
+    raise ValueError('expected a day of the month from 1 to 31, or "last" for the month\'s last day (月底)')
+
+
+# `day = "last"`: the last day of the month, whatever its length (月底). One check, one message.
+DayOfMonth = Annotated[int | Literal["last"], BeforeValidator(_day_of_month)]
+
+
+def day_number(day: int | Literal["last"] | None) -> int:
+    """A configured day of the month as a number for `clamp_day`: "last" is 31, clamped to the month's end."""
+    return 31 if day == "last" else (day or 1)
+
+
 class MonthlySchedule(Strict):
     """Due every month on `day`; by default the item covers the previous month (每月2日前报送上月)."""
 
     kind: Literal["monthly"]
-    day: int = Field(ge=1, le=31, description="day of the month (clamped to the month's last day)")
+    day: DayOfMonth = Field(description='day of the month (clamped to the month\'s last day); "last": the last day')
     covers: Literal["previous_month", "current_month"] = "previous_month"
 
 
 class PeriodEndSchedule(Strict):
-    """Due after each quarter, half-year or year: `day` of the following month or `days_after` the end."""
+    """Due after each quarter, half-year or year: `day` of the following month or `days_after` the end.
+
+    `day = 15`: the 15th of the month after the period (after Q1: 15 April); `day = "last"`: that
+    month's last day; `days_after = 0`: the period's own last day (Q1: 31 March), `days_after = 10`:
+    ten days after it (10 April).
+    """
 
     kind: Literal["quarterly", "half_yearly", "yearly"]
-    day: int | None = Field(default=None, ge=1, le=31)
-    days_after: int | None = Field(default=None, ge=0, le=366)
+    day: DayOfMonth | None = Field(default=None, description='day of the month after the period; "last": its last day')
+    days_after: int | None = Field(default=None, ge=0, le=366, description="days after the period's last day; 0: that day")
     month: int | None = Field(
         default=None, ge=1, le=12, description="yearly with 'day' only: the month of the following year (default 1)"
     )
@@ -144,10 +164,12 @@ class ReminderOffset(Strict):
         return cls(text=text, delta=timedelta(seconds=n * seconds), days=n if unit == "d" else None, at=at)
 
 
-def _parse_offsets(value: object) -> object:
-    if isinstance(value, list):
-        return [ReminderOffset.parse(v) if isinstance(v, str) else v for v in value]
-    return value
+def _parse_offset(value: object) -> object:
+    return ReminderOffset.parse(value) if isinstance(value, str) else value
+
+
+# Each offset is read on its own, so every bad one is named at its place (reminders[2]), not only the first.
+Offset = Annotated[ReminderOffset, BeforeValidator(_parse_offset)]
 
 
 class ReportTiming(Strict):
@@ -157,13 +179,8 @@ class ReportTiming(Strict):
     schedule: Schedule
     due_time: time | None = Field(default=None, description="local time of the deadline; default: end of the due day")
     holiday_rule: HolidayRule = HolidayRule.KEEP
-    reminders: list[ReminderOffset] = Field(default_factory=list)
+    reminders: list[Offset] = Field(default_factory=list)
     reminders_working_days_only: bool = False
-
-    @field_validator("reminders", mode="before")
-    @classmethod
-    def _offsets(cls, value: object) -> object:
-        return _parse_offsets(value)
 
 
 class CalendarSettings(Strict):

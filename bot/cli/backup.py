@@ -39,14 +39,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     b = sub.add_parser("backup", help="write the database and attachment files to one archive (mode 0600: personal data)",
                        description=_BACKUP)
     b.add_argument("--out", required=True, type=Path, metavar="FILE.tar.gz", help="the archive to write (replaced if it exists)")
-    b.add_argument("--config", default=None, help="config file (default: the project's config.toml)")
+    b.add_argument("--config", default=None, help="config file (default: $LIAISON_BOT_CONFIG, else ./config.toml or /etc/liaison-bot/config.toml)")
     b.add_argument("--allow-missing-files", action="store_true",
                    help="back up even if attachment files are missing or damaged (listed in the manifest)")
     b.set_defaults(func=run_backup)
     r = sub.add_parser("restore", help="restore an archive made by `backup` into an empty database (or --force)",
                        description=_RESTORE)
     r.add_argument("archive", type=Path, metavar="FILE.tar.gz")
-    r.add_argument("--config", default=None, help="config file (default: the project's config.toml)")
+    r.add_argument("--config", default=None, help="config file (default: $LIAISON_BOT_CONFIG, else ./config.toml or /etc/liaison-bot/config.toml)")
     r.add_argument("--force", action="store_true", help="replace whatever the database holds")
     r.set_defaults(func=run_restore)
 

@@ -80,6 +80,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
             "--url",
             help=f"database URL (default: the config's [database] url or $LIAISON_BOT_DATABASE_URL; {DEFAULT_DATABASE_URL} if neither)",
         )
-        sub.add_argument("--config", default=None, help="campaign file (default: the project's config.toml)")
+        sub.add_argument("--config", default=None, help="campaign file (default: $LIAISON_BOT_CONFIG, else ./config.toml or /etc/liaison-bot/config.toml)")
         sub.set_defaults(func=_guarded(func))
     return parser

@@ -13,12 +13,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     """Register the two subcommands."""
     e = sub.add_parser("export", help="write the Excel workbook: submission register, 附件1 statistics, 附件10 roster")
     e.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
-    e.add_argument("--config", default=None, help="config file (default: the project's config.toml)")
+    e.add_argument("--config", default=None, help="config file (default: $LIAISON_BOT_CONFIG, else ./config.toml or /etc/liaison-bot/config.toml)")
     e.set_defaults(func=run_export)
     c = sub.add_parser("compile", help="write a period's typical cases (附件8) and summaries (附件9) as a Word document")
     c.add_argument("period", help="a period phrase: 7月, 上月, 三季度, 第二阶段 …")
     c.add_argument("--out", required=True, type=Path, metavar="FILE.docx")
-    c.add_argument("--config", default=None, help="config file (default: the project's config.toml)")
+    c.add_argument("--config", default=None, help="config file (default: $LIAISON_BOT_CONFIG, else ./config.toml or /etc/liaison-bot/config.toml)")
     c.set_defaults(func=run_compile)
 
 

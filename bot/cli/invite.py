@@ -16,7 +16,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("unit", nargs="?", default=None, metavar="UNIT_CODE", help="the unit's code (none for coordinator/leader)")
     p.add_argument("--role", default=Role.primary.value, choices=[r.value for r in Role], help="default: primary")
     p.add_argument("--expires", default="14d", help="how long the link works, e.g. 14d, 36h (default: 14d)")
-    p.add_argument("--config", default=None, help="config file (default: the project's config.toml)")
+    p.add_argument("--config", default=None, help="config file (default: $LIAISON_BOT_CONFIG, else ./config.toml or /etc/liaison-bot/config.toml)")
     p.add_argument("--database-url", default=None, help="database URL (default: the config's)")
     p.add_argument("--bot-username", default=None, help="the bot's @username, if config.telegram.bot_username is not set")
     p.set_defaults(func=run_invite)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sys
 
-from bot.config import TOKEN_ENV, WEBHOOK_SECRET_ENV, ConfigError, load_config
+from bot.cli.failures import StartupError, first_line
+from bot.config import TOKEN_ENV, WEBHOOK_SECRET_ENV
 
 log = logging.getLogger("bot.run")
 
@@ -24,8 +24,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "or a random one is made at each start. Otherwise the bot uses long polling."
         ),
     )
-    p.add_argument("--config", default=None, help="campaign file (default: the project's config.toml)")
+    p.add_argument("--config", default=None, help="campaign file (default: $LIAISON_BOT_CONFIG, else ./config.toml or /etc/liaison-bot/config.toml)")
     p.add_argument("--verbose", "-v", action="store_true", help="debug logging of liaison-bot itself (the Telegram library stays at INFO: its debug lines hold personal data)")
+    p.add_argument("--json-logs", action="store_true", help="log one JSON object a line (for journald, Loki, ELK)")
+    p.add_argument(
+        "--no-migrate", action="store_true",
+        help="refuse to start if the database needs migrations instead of migrating it (several workers: migrate once with `liaison-bot db upgrade`)",
+    )
+    p.add_argument("--metrics-listen", default="127.0.0.1", metavar="ADDRESS", help="address of /healthz and /metrics (default 127.0.0.1)")
+    p.add_argument("--metrics-port", type=int, default=9108, metavar="PORT", help="port of /healthz and /metrics (default 9108; -1: none)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--webhook", action="store_true", help="receive updates by webhook (needs [telegram] webhook_url)")
     mode.add_argument("--polling", action="store_true", help="use long polling even if webhook_url is set (removes the webhook)")
@@ -33,7 +40,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
     d = sub.add_parser("demo", help="the offline sandbox: the real bot against a built-in Telegram emulator")
     d.add_argument("--script", action="store_true", help="play the scripted walk-through and print the transcript")
-    d.add_argument("--config", default=None, help="campaign file (default: the project's config.toml)")
+    d.add_argument("--config", default=None, help="campaign file (default: $LIAISON_BOT_CONFIG, else ./config.toml or /etc/liaison-bot/config.toml)")
     d.add_argument("--verbose", "-v", action="store_true", help="show the bot's log")
     d.add_argument("--web", action="store_true", help="serve the sandbox to a browser: a chat pane per persona, and the dashboard")
     d.add_argument("--port", type=int, default=8700, help="the sandbox page's port with --web (the dashboard uses the next one)")
@@ -41,39 +48,65 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    """Migrate the database, then poll or serve the webhook until interrupted."""
+    """Check what the bot needs, migrate the database, then poll or serve the webhook until interrupted.
+
+    Every failure the operator can fix is one line (a `StartupError`), exit status 2.
+    """
     from telegram.error import TelegramError
 
     from bot import webhook
-    from bot.db import upgrade
+    from bot.cli import preflight
     from bot.logsetup import setup_logging
 
-    token = os.environ.get(TOKEN_ENV, "").strip()
-    if not token:
-        print(f"The bot token is missing: set the environment variable {TOKEN_ENV}.", file=sys.stderr)
-        return 2
-    try:
-        config = load_config(args.config)
-    except ConfigError as e:
-        print(e, file=sys.stderr)
-        return 2
+    token = preflight.token_from(os.environ)
+    config = preflight.config(args.config)
     hook: webhook.Webhook | None = None
     if getattr(args, "webhook", False) or (config.telegram.webhook_url and not getattr(args, "polling", False)):
         if not config.telegram.webhook_url:
-            print("--webhook needs webhook_url in the [telegram] table of the config: the public https URL "
-                  "Telegram posts updates to.", file=sys.stderr)  # fmt: skip
-            return 2
+            raise StartupError("--webhook needs webhook_url in the [telegram] table of the config",
+                               "set it to the public https URL Telegram posts updates to, or drop --webhook")  # fmt: skip
         try:
             hook = webhook.prepare(config.telegram, os.environ)  # from here on the secret is redacted from logs
         except ValueError as e:
-            print(e, file=sys.stderr)
-            return 2
-    setup_logging(logging.DEBUG if args.verbose else logging.INFO, secrets=[token] + ([hook.secret] if hook else []))
+            raise StartupError(str(e), f"fix or unset ${WEBHOOK_SECRET_ENV}") from None
+    setup_logging(
+        logging.DEBUG if args.verbose else logging.INFO,
+        secrets=[token] + ([hook.secret] if hook else []),
+        json_lines=bool(getattr(args, "json_logs", False)),
+        tracebacks=bool(getattr(args, "debug", False)),
+    )
+    from bot.configcheck.traps import traps
+
+    for trap in traps(config.report_types, start=config.campaign.start, end=config.campaign.end):
+        log.warning("config: %s (see `liaison-bot check-config`)", trap)
+    preflight.database(config.database.url, migrate=not getattr(args, "no_migrate", False))
+    username = preflight.bot_api(config.telegram.api_url, token)
+    log.info("the Bot API at %s knows this token as %s", config.telegram.api_url, username)
     from bot.app import build_application
+    from bot.clock import SystemClock
+    from bot.ops.lease import LeaseHeld, PollerLease
+    from bot.ops.metrics import Metrics
+    from bot.ops.wiring import attach, shared_limiter
     from bot.storage import Storage
 
-    upgrade(config.database.url)
-    app = build_application(config, token=token, storage=Storage.from_url(config.database.url))
+    storage = Storage.from_url(config.database.url)
+    clock = SystemClock()
+    metrics = Metrics()
+    limiter = shared_limiter(storage, metrics)
+    app = build_application(config, token=token, storage=storage, clock=clock, limiter=limiter)
+    lease: PollerLease | None = None
+    if hook is None:  # one poller per token; webhook workers may be many
+        lease = PollerLease(storage, bot_id=int(token.split(":")[0]), now=clock.now)
+        try:
+            lease.take()
+        except LeaseHeld as e:
+            raise StartupError(e.what, e.todo) from None
+    ops = attach(
+        app, storage=storage, clock=clock, metrics=metrics, limiter=limiter, lease=lease,
+        listen=None if args.metrics_port < 0 else args.metrics_listen, port=max(args.metrics_port, 0),
+    )  # fmt: skip
+    if ops.server is not None:
+        log.info("/healthz and /metrics on http://%s:%d", args.metrics_listen, args.metrics_port)
     try:
         if hook is not None:
             log.info("%s", hook.describe())
@@ -83,8 +116,12 @@ def run(args: argparse.Namespace) -> int:
             app.run_polling(allowed_updates=list(webhook.ALLOWED_UPDATES))
     except TelegramError as e:  # e.g. setWebhook refused: Telegram's words, which never contain a secret
         what = "set the webhook" if hook is not None else "start polling"
-        print(f"Could not {what}: {e.__class__.__name__}: {e}", file=sys.stderr)
-        return 1
+        raise StartupError(f"Could not {what}: {e.__class__.__name__}: {first_line(e)}", "check [telegram] in the config") from None
+    except OSError as e:  # the webhook's port taken, an address not on this machine
+        raise StartupError(
+            f"Could not start the bot's server: {first_line(e)}",
+            "check webhook_listen and webhook_port in the config, and --metrics-listen/--metrics-port (another process may use the port)",
+        ) from None
     return 0
 
 

@@ -14,7 +14,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     """Register `import-units`."""
     p = sub.add_parser("import-units", help="import units from a CSV/XLSX file (columns code,name,tags; header row required)")
     p.add_argument("file", metavar="FILE", help="a .csv (UTF-8 or GBK) or .xlsx file; tags separated by ';' or '、'")
-    p.add_argument("--config", default=None, help="config file (default: the project's config.toml)")
+    p.add_argument("--config", default=None, help="config file (default: $LIAISON_BOT_CONFIG, else ./config.toml or /etc/liaison-bot/config.toml)")
     p.add_argument("--database-url", default=None, help="database URL (default: the config's)")
     p.set_defaults(func=run_import_units)
 

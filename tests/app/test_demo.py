@@ -40,7 +40,10 @@ async def test_scripted_walkthrough_prints_the_conversation() -> None:
     for_li = [b for b in reminders.split("bot → ")[1:] if b.startswith("李娜") and "报送提醒" in b]
     assert for_zhang and not any("典型案例" in b for b in for_zhang)
     assert any("史河市场监管所：典型案例（2023年8月）尚未报送" in b for b in for_li)
-    assert len(for_li) == 4  # two reports, -1d and on the day; the snooze on the same moment adds none
+    # two reports on Friday (-1d, with the on-the-day reminders of Saturday: working days only), then her snooze
+    assert len(for_li) == 3
+    saturday = reminders.split("Saturday 2023-09-02 09:00")[1]
+    assert len([b for b in saturday.split("bot → ")[1:] if b.startswith("李娜") and "报送提醒" in b]) == 1
     # the coordinator's views
     assert "苏荣 › /outstanding 案例 上月" in transcript and "史河市场监管所 — 李娜 13905645678" in transcript
     assert "按时 1 · 逾期补报 0 · 未报 6" in transcript

@@ -17,7 +17,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str],
 
 
 def test_deadlines_lists_seed_000(capsys: pytest.CaptureFixture[str]) -> None:
-    code, lines, _ = run(capsys, "deadlines")
+    code, lines, _ = run(capsys, "deadlines", "--tsv")
     assert code == 0
     rows = [line.split("\t") for line in lines]
     assert all(len(r) == 4 for r in rows)
@@ -36,11 +36,17 @@ def test_deadlines_lists_seed_000(capsys: pytest.CaptureFixture[str]) -> None:
 def test_deadlines_window_and_report(capsys: pytest.CaptureFixture[str]) -> None:
     code, lines, _ = run(capsys, "deadlines", "--report", "typical_case", "--from", "2023-09-01", "--to", "2023-10-31")
     assert code == 0
-    assert lines == [
+    assert lines[0] == "report\tperiod\tdue\treminders"
+    legend = [line for line in lines if line.startswith("# ")]
+    assert any("due: the deadline in Asia/Shanghai" in line for line in legend)
+    assert any("quiet hours 22:00-07:30" in line for line in legend)
+    # The shipped config reminds on working days only: Saturday 2 September's "on the day" reminder comes
+    # on Friday (with the -1d one), Sunday's overdue one on Monday; around National Day (29 Sep - 6 Oct 2023)
+    # all the early ones come on Thursday 28 September, the overdue one on Saturday 7 October (调休, a working day).
+    assert lines[1:-1 - len(legend)] == [
         "typical_case\t2023年8月\t2023-09-02T23:59:59+08:00\t2023-08-30T09:00:00+08:00,2023-09-01T09:00:00+08:00,"
-        "2023-09-02T09:00:00+08:00,2023-09-03T09:00:00+08:00",
-        "typical_case\t2023年9月\t2023-10-02T23:59:59+08:00\t2023-09-29T09:00:00+08:00,2023-10-01T09:00:00+08:00,"
-        "2023-10-02T09:00:00+08:00,2023-10-03T09:00:00+08:00",
+        "2023-09-04T09:00:00+08:00",
+        "typical_case\t2023年9月\t2023-10-02T23:59:59+08:00\t2023-09-28T09:00:00+08:00,2023-10-07T09:00:00+08:00",
     ]
 
 

@@ -21,6 +21,7 @@ from bot.cli import main
 from bot.db import current_revision, head_revision, make_engine
 from bot.models import PersonProfile, ReminderKind, Role, SubmissionKind, Unit
 from bot.storage import Storage, adhoc, attachments, audit, drafts, due, due_sync, invites, people, reminders, roles, snapshot, submissions, web
+from bot.storage import ops as ops_storage
 from tests.fixtures.db import PgServer, _require_pg
 
 DB_ENV = "LIAISON_BOT_DATABASE_URL"
@@ -93,6 +94,9 @@ def populate(storage: Storage, files_dir: Path, now: datetime) -> dict[str, byte
         due_sync.remember(s, key="due_items", fingerprint="0" * 64, now=now)
         web.create_token(s, token="t" * 43, kind="link", person_id=coordinator.id, language="zh-CN", now=now,  # type: ignore[arg-type]
                          expires_at=now + timedelta(minutes=10))
+        ops_storage.claim_update(s, update_id=2**40 + 1, now=now)
+        ops_storage.take_lease(s, bot_id=123456, holder="bot-host pid 4242", now=now, ttl=timedelta(seconds=60))
+        ops_storage.claim_send_slot(s, second=1_692_151_200, per_second=29)
     assert all(snapshot_rows(storage.engine.url.render_as_string(hide_password=False)).values()), "a table without rows"
     return {storage_path: data for data, (_, storage_path) in kept.items()}
 

@@ -50,3 +50,14 @@ def test_verbose_logging_keeps_the_telegram_library_at_info() -> None:
         root.setLevel(saved[0])
         root.handlers[:] = saved[1]
         logging.getLogger("telegram").setLevel(saved[2])
+
+
+def test_phone_numbers_are_redacted_from_every_record() -> None:
+    import logging as _logging
+
+    from bot.logsetup import RedactSecrets
+
+    record = _logging.LogRecord("bot", _logging.INFO, __file__, 1, "liaison %s, tel %s, office %s, chat %d",
+                                ("13905645678", "+86 139 0564 5678", "0564-1234567", -1001234567890), None)  # fmt: skip
+    RedactSecrets([]).filter(record)
+    assert record.getMessage() == "liaison <phone>, tel <phone>, office <phone>, chat -1001234567890"

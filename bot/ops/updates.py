@@ -1,0 +1,49 @@
+"""Each update handled once, whichever worker receives it: its update_id is claimed in the database
+before any handler runs. Telegram redelivers an update it got no answer for, and behind a proxy the
+redelivery may reach another worker; the loser of the claim drops it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
+
+from bot.clock import Clock
+from bot.ops.metrics import Metrics
+from bot.storage import Storage
+from bot.storage import ops as ops_storage
+
+log = logging.getLogger(__name__)
+
+FIRST_GROUP = -1000  # before every handler of handlers.register
+KEEP = timedelta(days=2)  # Telegram keeps an undelivered update for 24 hours
+
+
+def register(app: Any, *, storage: Storage, clock: Clock, metrics: Metrics) -> None:
+    """Claim every update first; drop one another worker claimed. Old claims are forgotten hourly."""
+
+    def claim(update_id: int) -> bool:
+        with storage.session() as s:
+            return ops_storage.claim_update(s, update_id=update_id, now=clock.now())
+
+    async def take(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not await asyncio.to_thread(claim, update.update_id):
+            metrics.updates.labels("duplicate").inc()
+            log.info("update %d was taken by another worker; dropped", update.update_id)
+            raise ApplicationHandlerStop
+        metrics.updates.labels("handled").inc()
+
+    async def forget(_context: ContextTypes.DEFAULT_TYPE) -> None:
+        def run() -> int:
+            with storage.session() as s:
+                return ops_storage.forget_updates(s, before=clock.now() - KEEP)
+
+        await asyncio.to_thread(run)
+
+    app.add_handler(TypeHandler(Update, take), group=FIRST_GROUP)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(forget, interval=3600, first=60, name="ops-forget-updates")
