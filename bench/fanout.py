@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import build_application  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.config import Config, People, TelegramSettings, UnitConfig, load_config  # noqa: E402
+from bot.config import Config, People, UnitConfig, load_config  # noqa: E402
+from bot.telegram_settings import TelegramSettings
 from bot.context import SERVICES_KEY  # noqa: E402
 from emulator import EmulatorThread  # noqa: E402
 from bot.models import Person, Role, RoleAssignment  # noqa: E402

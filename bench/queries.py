@@ -28,7 +28,8 @@ from sqlalchemy import insert, select  # noqa: E402
 
 from bot.app import build_application  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.config import Campaign, People, ReportType, TelegramSettings, UnitConfig, load_config  # noqa: E402
+from bot.config import Campaign, People, ReportType, UnitConfig, load_config  # noqa: E402
+from bot.telegram_settings import TelegramSettings
 from emulator import Emulator  # noqa: E402
 from bot.models import DueItem, Obligation, Person, Role, RoleAssignment, Submission, Unit  # noqa: E402
 from bot.services.deadlines.due_items import items_of  # noqa: E402

@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import build_application  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.config import Config, People, TelegramSettings, UnitConfig, load_config  # noqa: E402
+from bot.config import Config, People, UnitConfig, load_config  # noqa: E402
+from bot.telegram_settings import TelegramSettings
 from bot.storage import Storage  # noqa: E402
 from emulator import EmulatorThread  # noqa: E402
 

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from bot.app import build_application
 from bot.clock import FixedClock, OffsetClock
-from bot.config import Config, FilesSettings, People, TelegramSettings
+from bot.config import Config, FilesSettings, People
+from bot.telegram_settings import TelegramSettings
 from bot.db import upgrade
 from bot.pacing import Limits, PacedLimiter
 from bot.storage import Storage

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.config import WEBHOOK_SECRET_ENV, TelegramSettings
+from bot.telegram_settings import WEBHOOK_SECRET_ENV, TelegramSettings
 from bot.logsetup import protect
 
 # The update types the bot handles, for getUpdates and setWebhook alike.

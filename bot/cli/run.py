@@ -7,7 +7,8 @@ import logging
 import os
 
 from bot.cli.failures import StartupError, first_line
-from bot.config import TOKEN_ENV, WEBHOOK_SECRET_ENV
+from bot.config import TOKEN_ENV
+from bot.telegram_settings import WEBHOOK_SECRET_ENV
 
 log = logging.getLogger("bot.run")
 

@@ -25,7 +25,8 @@ from telegram.ext import Application
 from bot import webhook
 from bot.app import build_application
 from bot.clock import FixedClock
-from bot.config import DEFAULT_CONFIG, WEBHOOK_SECRET_ENV, TelegramSettings
+from bot.config import DEFAULT_CONFIG
+from bot.telegram_settings import WEBHOOK_SECRET_ENV, TelegramSettings
 from emulator import Emulator
 from bot.pacing import PacedLimiter
 from bot.storage import Storage

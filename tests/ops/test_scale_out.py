@@ -23,7 +23,7 @@ from telegram.ext import Application
 from bot import webhook
 from bot.app import build_application
 from bot.clock import FixedClock
-from bot.config import WEBHOOK_SECRET_ENV, TelegramSettings
+from bot.telegram_settings import WEBHOOK_SECRET_ENV, TelegramSettings
 from bot.context import SERVICES_KEY
 from emulator import Emulator
 from bot.models import ProcessedUpdate, ReminderSent

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot import webhook
-from bot.config import WEBHOOK_SECRET_ENV, TelegramSettings
+from bot.telegram_settings import WEBHOOK_SECRET_ENV, TelegramSettings
 from bot.logsetup import RedactSecrets
 
 SETTINGS = TelegramSettings(webhook_url="https://bot.example.org/telegram", webhook_port=8444)
