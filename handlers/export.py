@@ -12,6 +12,7 @@ from bot.services.coordinator import chart
 from bot.services.coordinator import compile as compiler
 from bot.services.coordinator import export
 from bot.services.coordinator import views as v
+from bot.services.coordinator.paper import Labels
 from bot.services.people.access import Action, Roles
 from handlers.guard import requires
 
@@ -22,8 +23,9 @@ async def export_command(update: Update, context: BotContext, who: Roles) -> Non
     assert update.message
     services = context.services
     now = services.clock.now()
-    result = await asyncio.to_thread(export.build_workbook, services, now=now)
-    name = f"liaison-export-{now.astimezone(services.config.campaign.tz):%Y%m%d-%H%M}.xlsx"
+    language = context.language(update)
+    result = await asyncio.to_thread(export.build_workbook, services, now=now, language=language)
+    name = Labels(language)("file-export", date=f"{now.astimezone(services.config.campaign.tz):%Y%m%d}")
     caption = context.text(update, "export.done", units=result.units, rows=result.register_rows)
     await update.message.reply_document(document=result.data, filename=name, caption=caption)
 

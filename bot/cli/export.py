@@ -14,6 +14,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     e = sub.add_parser("export", help="write the Excel workbook: submission register, 附件1 statistics, 附件10 roster")
     e.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
     e.add_argument("--config", default=None, help="config file (default: the project's config.toml)")
+    e.add_argument("--lang", choices=("zh-CN", "en"), default="zh-CN", help="the language of sheet names, headers and states")
     e.set_defaults(func=run_export)
     c = sub.add_parser("compile", help="write a period's typical cases (附件8) and summaries (附件9) as a Word document")
     c.add_argument("period", help="a period phrase: 7月, 上月, 三季度, 第二阶段 …")
@@ -22,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     c.set_defaults(func=run_compile)
 
 
-def _services(config_path: str | None):  # type: ignore[no-untyped-def]
+def services_for(config_path: str | None):  # type: ignore[no-untyped-def]
     from bot.clock import SystemClock
     from bot.context import Services
     from bot.buttons import ButtonSigner
@@ -35,7 +36,7 @@ def _services(config_path: str | None):  # type: ignore[no-untyped-def]
     return Services(config=config, storage=storage, clock=SystemClock(), buttons=ButtonSigner(b"cli"), calendar=ChinaCalendar(config.calendar))
 
 
-def _fail(e: ConfigError) -> int:
+def fail(e: ConfigError) -> int:
     print(f"{e.path}: {len(e.problems)} problem(s):", file=sys.stderr)
     for problem in e.problems:
         print(f"  - {problem}", file=sys.stderr)
@@ -47,11 +48,11 @@ def run_export(args: argparse.Namespace) -> int:
     from bot.services.coordinator.export import build_workbook
 
     try:
-        services = _services(args.config)
+        services = services_for(args.config)
     except ConfigError as e:
-        return _fail(e)
+        return fail(e)
     try:
-        result = build_workbook(services, now=services.clock.now())
+        result = build_workbook(services, now=services.clock.now(), language=args.lang)
     finally:
         services.storage.dispose()
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -65,9 +66,9 @@ def run_compile(args: argparse.Namespace) -> int:
     from bot.services.coordinator.compile import compile_period
 
     try:
-        services = _services(args.config)
+        services = services_for(args.config)
     except ConfigError as e:
-        return _fail(e)
+        return fail(e)
     try:
         result = compile_period(services, args.period, now=services.clock.now())
     finally:

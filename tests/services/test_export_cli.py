@@ -35,7 +35,7 @@ def test_cli_export_and_compile(storage: Storage, db_url: str, now: datetime, tm
     book = openpyxl.load_workbook(out)
     assert book.sheetnames[0] == "报送台账" and "联络员名册" in book.sheetnames
     rows = list(book["报送台账"].iter_rows(values_only=True))
-    assert any(r[0] == "pgs" and r[2] == "典型案例" and r[3] == "2023年8月" and r[5] == "按时" for r in rows)
+    assert any(r[1] == "平岗市场监管所" and r[2] == "典型案例" and r[3] == "2023年8月" and r[5] == "销售假药" and r[9] == "按时" for r in rows)
 
     docx = tmp_path / "cases.docx"
     assert main(["compile", "2023年8月", "--out", str(docx)]) == 0
