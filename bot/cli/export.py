@@ -1,4 +1,4 @@
-"""`liaison-bot export --out FILE.xlsx` and `liaison-bot compile PERIOD --out FILE.docx`: the coordinators' documents offline."""
+"""`liaison-bot export --out FILE.xlsx` and `liaison-bot compile PERIOD --out FILE.docx|.zip`: the coordinators' documents offline."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     e.set_defaults(func=run_export)
     c = sub.add_parser("compile", help="write a period's typical cases (附件8) and summaries (附件9) as a Word document")
     c.add_argument("period", help="a period phrase: 7月, 上月, 三季度, 第二阶段 …")
-    c.add_argument("--out", required=True, type=Path, metavar="FILE.docx")
+    c.add_argument("--out", required=True, type=Path, metavar="FILE.docx|FILE.zip", help="a .zip holds the document, every attached file and a manifest sheet")
     c.add_argument("--config", default=None, help="config file (default: the project's config.toml)")
     c.set_defaults(func=run_compile)
 
@@ -77,6 +77,14 @@ def run_compile(args: argparse.Namespace) -> int:
         print(f"{args.period!r} names no period of a typical-case or summary report type", file=sys.stderr)
         return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.out.suffix.lower() == ".zip":
+        from bot.services.coordinator import bundle
+        from bot.services.coordinator.paper import Labels, safe_name
+
+        packed = bundle.build(services, result, document_name=Labels()("file-compile", period=safe_name(result.period)))
+        args.out.write_bytes(packed.data)
+        print(f"{args.out}: {result.period}: {result.cases} typical cases, {result.summaries} summaries, {packed.files} files, {packed.missing} missing")
+        return 0
     args.out.write_bytes(result.data)
-    print(f"{args.out}: {result.period}: {result.cases} typical cases, {result.summaries} summaries")
+    print(f"{args.out}: {result.period}: {result.cases} typical cases, {result.summaries} summaries, {result.files} attached files (write a .zip to include them)")
     return 0

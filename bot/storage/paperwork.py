@@ -12,10 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, case, func, or_, type_coerce
+from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from bot.models import DueItem, Obligation, ObligationStatus, Person, Submission, SubmissionKind, SubmissionStatus, Unit
+from bot.models import Attachment, DueItem, Obligation, ObligationStatus, Person, Submission, SubmissionKind, SubmissionStatus, Unit
 from bot.storage.views import _raw_utc
 
 
@@ -45,26 +46,27 @@ def register_lines(session: Session, *, now: datetime) -> Iterator[RegisterLine]
     """Every obligation due by `now` or filed already, one line per current item, by report, deadline, unit, item."""
     filer = aliased(Person)
     reviewer = aliased(Person)
-    title = case((Submission.kind == SubmissionKind.case.value, Submission.data), else_=None)
+    title = case((col(Submission.kind) == SubmissionKind.case.value, col(Submission.data)), else_=None)
+    columns: list[Any] = [
+        Unit.code,
+        Unit.name,
+        DueItem.report_key,
+        DueItem.period_key,
+        DueItem.period_label,
+        type_coerce(DueItem.due_at, String),
+        type_coerce(Obligation.status, String),
+        Submission.item_no,
+        Submission.version,
+        title,
+        type_coerce(Submission.submitted_at, String),
+        func.coalesce(Submission.late, Obligation.late),
+        type_coerce(Submission.status, String),
+        func.coalesce(filer.name, filer.first_name),
+        func.coalesce(reviewer.name, reviewer.first_name),
+        type_coerce(Submission.reviewed_at, String),
+    ]
     statement = (
-        select(
-            Unit.code,
-            Unit.name,
-            DueItem.report_key,
-            DueItem.period_key,
-            DueItem.period_label,
-            type_coerce(DueItem.due_at, String),
-            type_coerce(Obligation.status, String),
-            Submission.item_no,
-            Submission.version,
-            title,
-            type_coerce(Submission.submitted_at, String),
-            func.coalesce(Submission.late, Obligation.late),
-            type_coerce(Submission.status, String),
-            func.coalesce(filer.name, filer.first_name),
-            func.coalesce(reviewer.name, reviewer.first_name),
-            type_coerce(Submission.reviewed_at, String),
-        )
+        select_columns(*columns)
         .select_from(Obligation)
         .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
         .join(Unit, col(Unit.id) == Obligation.unit_id)
@@ -113,16 +115,17 @@ def on_time_record(session: Session, *, now: datetime, report_keys: list[str] | 
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     done = d.c.status == ObligationStatus.done.value
+    columns: list[Any] = [
+        Unit.code,
+        Unit.name,
+        count(d.c.unit_id.is_not(None)),
+        count(done & (d.c.late.is_(False))),
+        count(done & (d.c.late.is_(True))),
+        count(d.c.status == ObligationStatus.open.value),
+        count(d.c.status == ObligationStatus.returned.value),
+    ]
     statement = (
-        select(
-            Unit.code,
-            Unit.name,
-            count(d.c.unit_id.is_not(None)),
-            count(done & (d.c.late.is_(False))),
-            count(done & (d.c.late.is_(True))),
-            count(d.c.status == ObligationStatus.open.value),
-            count(d.c.status == ObligationStatus.returned.value),
-        )
+        select_columns(*columns)
         .select_from(Unit)
         .outerjoin(d, d.c.unit_id == Unit.id)
         .where(col(Unit.active).is_(True))
@@ -130,3 +133,27 @@ def on_time_record(session: Session, *, now: datetime, report_keys: list[str] | 
         .order_by(col(Unit.code))
     )
     return [OnTimeRow(r[0], r[1], int(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6])) for r in session.execute(statement)]
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file attached to a filing: its name as sent and where it is kept."""
+
+    id: int
+    submission_id: int
+    file_name: str | None
+    storage_path: str
+    size: int
+    sha256: str
+
+
+def attachments_for(session: Session, *, submission_ids: list[int]) -> dict[int, list[FileRef]]:
+    """The files of these submissions, by submission, in the order they were sent (one query)."""
+    out: dict[int, list[FileRef]] = {}
+    if not submission_ids:
+        return out
+    statement = select(Attachment).where(col(Attachment.submission_id).in_(submission_ids)).order_by(col(Attachment.id))
+    for a in session.exec(statement):
+        sid = a.submission_id or 0
+        out.setdefault(sid, []).append(FileRef(a.id or 0, sid, a.file_name, a.storage_path, a.size, a.sha256))
+    return out

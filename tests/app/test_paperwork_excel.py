@@ -13,13 +13,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.models import SubmissionKind
 from bot.storage import people, submissions
-from tests.app.helpers_coordinator import case_data, file, liaison, statistics_data
+from tests.app.helpers_coordinator import STATISTICS, case_data, file, liaison, statistics_data
 from tests.app.test_coordinator import ask
-from tests.app.test_coordinator_export import STATISTICS, stats_bot  # noqa: F401 - the fixture
 from tests.fixtures.app import COORDINATOR, RunningBot
-
-__all__ = ["STATISTICS"]
-
 
 def _document(bot: RunningBot, message: object) -> tuple[str, bytes]:
     document = message.document  # type: ignore[attr-defined]
@@ -61,10 +57,10 @@ async def _filings(bot: RunningBot) -> datetime:
     return bot.clock.advance(timedelta(days=35))  # 2023-09-20: July and August are due, September is not
 
 
-async def test_export_register_in_official_form(stats_bot: RunningBot) -> None:
-    now = await _filings(stats_bot)
-    user = stats_bot.emulator.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
-    name, data = _document(stats_bot, await ask(user, "/export", "报送台账"))
+async def test_export_register_in_official_form(export_bot: RunningBot) -> None:
+    now = await _filings(export_bot)
+    user = export_bot.emulator.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
+    name, data = _document(export_bot, await ask(user, "/export", "报送台账"))
     assert name == "报送台账_20230920.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames[:2] == ["报送台账", "统计汇总"]
@@ -77,7 +73,7 @@ async def test_export_register_in_official_form(stats_bot: RunningBot) -> None:
     assert rows[2] == ("序号", "单位名称", "报送事项", "期次", "截止时间", "案件名称", "版本", "报送时间", "报送人", "报送情况", "标记", "审核情况", "审核人")
     body = rows[3:]
     assert [r[0] for r in body] == list(range(1, len(body) + 1))
-    tz = stats_bot.config.campaign.tz
+    tz = export_bot.config.campaign.tz
     local_now = now.astimezone(tz).replace(tzinfo=None)
     # only periods past their deadline, or filed: nothing of September (due in October) unfiled
     assert not any(r[4] > local_now and r[9] == "未报" for r in body)
@@ -96,14 +92,14 @@ async def test_export_register_in_official_form(stats_bot: RunningBot) -> None:
     assert sheet.cell(row=4, column=2).font.name == "仿宋" and sheet.cell(row=4, column=2).alignment.wrap_text
 
 
-async def test_export_statistics_summary_per_period_with_totals(stats_bot: RunningBot) -> None:
-    await _filings(stats_bot)
-    stats_bot.clock.advance(timedelta(days=30))  # 2023-10-20: August and September are due
-    user = stats_bot.emulator.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
-    _, data = _document(stats_bot, await ask(user, "/export", "报送台账"))
+async def test_export_statistics_summary_per_period_with_totals(export_bot: RunningBot) -> None:
+    await _filings(export_bot)
+    export_bot.clock.advance(timedelta(days=30))  # 2023-10-20: August and September are due
+    user = export_bot.emulator.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
+    _, data = _document(export_bot, await ask(user, "/export", "报送台账"))
     sheet = openpyxl.load_workbook(io.BytesIO(data))["统计汇总"]
     rows = _rows(sheet)
-    assert rows[0][0] == "药品经营使用环节巩固提升行动工作情况统计表"
+    assert rows[0][0] == "附件1" and rows[1][0] == "药品经营使用环节巩固提升行动工作情况统计表"
     times = [i for i, r in enumerate(rows) if isinstance(r[0], str) and r[0].startswith("时间：")]
     assert [rows[i][0] for i in times] == ["时间：2023年9月（截至2023年10月20日）", "时间：2023年8月（截至2023年10月20日）"]  # due periods, newest first
     august = times[1]
@@ -121,10 +117,10 @@ async def test_export_statistics_summary_per_period_with_totals(stats_bot: Runni
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
 
 
-async def test_export_on_time_record_and_roster(stats_bot: RunningBot) -> None:
-    await _filings(stats_bot)
-    user = stats_bot.emulator.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
-    _, data = _document(stats_bot, await ask(user, "/export", "报送台账"))
+async def test_export_on_time_record_and_roster(export_bot: RunningBot) -> None:
+    await _filings(export_bot)
+    user = export_bot.emulator.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
+    _, data = _document(export_bot, await ask(user, "/export", "报送台账"))
     book = openpyxl.load_workbook(io.BytesIO(data))
     record = book["按时报送情况"]
     _check_print_layout(record, header_row=3)
@@ -147,10 +143,10 @@ async def test_export_on_time_record_and_roster(stats_bot: RunningBot) -> None:
     assert any(r[1] == "三元市场监管所" and r[2] == "（未登记）" for r in rows)
 
 
-async def test_export_in_english(stats_bot: RunningBot) -> None:
-    await _filings(stats_bot)
-    user = stats_bot.emulator.user(COORDINATOR, first_name="Su", language_code="en")
-    name, data = _document(stats_bot, await ask(user, "/export", "register"))
+async def test_export_in_english(export_bot: RunningBot) -> None:
+    await _filings(export_bot)
+    user = export_bot.emulator.user(COORDINATOR, first_name="Su", language_code="en")
+    name, data = _document(export_bot, await ask(user, "/export", "register"))
     assert name == "submission-register_20230920.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames[:2] == ["Register", "Statistics"] and book.sheetnames[-2:] == ["On-time record", "Liaisons"]

@@ -52,7 +52,7 @@ def _packaged_font() -> Path | None:
 def _system_fonts() -> tuple[Path, ...]:
     from matplotlib import font_manager
 
-    out = []
+    out: list[Path] = []
     for entry in font_manager.fontManager.ttflist:
         path = Path(entry.fname)
         if any(k in entry.name.lower() for k in ("cjk", "sc", "hei", "song", "wenquanyi", "han", "kai", "ming")):

@@ -26,7 +26,7 @@ from typing import Any
 
 from bot.config import ReportType, TemplateKind
 from bot.context import Services
-from bot.models import Role
+from bot.models import Person, Role
 from bot.services.coordinator import ontime
 from bot.services.coordinator.paper import Labels, sheet_name
 from bot.services.coordinator.xlsx import Column, Kind, Sheet, Styled, Workbook
@@ -111,16 +111,16 @@ def _register_columns(L: Labels) -> list[Column]:
         Column(L(k + "no"), 7, Kind.integer),
         Column(L(k + "unit"), 20),
         Column(L(k + "report"), 20),
-        Column(L(k + "period"), 14, Kind.center),
+        Column(L(k + "period"), 14, Kind.centred),
         Column(L(k + "due"), 17, Kind.moment),
         Column(L(k + "case"), 26),
         Column(L(k + "version"), 7, Kind.integer),
         Column(L(k + "filed-at"), 17, Kind.moment),
-        Column(L(k + "filed-by"), 10, Kind.center),
-        Column(L(k + "state"), 11, Kind.center),
-        Column(L(k + "mark"), 12, Kind.center),
-        Column(L(k + "review"), 10, Kind.center),
-        Column(L(k + "reviewer"), 10, Kind.center),
+        Column(L(k + "filed-by"), 10, Kind.centred),
+        Column(L(k + "state"), 11, Kind.centred),
+        Column(L(k + "mark"), 12, Kind.centred),
+        Column(L(k + "review"), 10, Kind.centred),
+        Column(L(k + "reviewer"), 10, Kind.centred),
     ]
 
 
@@ -249,12 +249,12 @@ def _roster_columns(L: Labels) -> list[Column]:
     return [
         Column(L(k + "no"), 7, Kind.integer),
         Column(L(k + "unit"), 24),
-        Column(L(k + "role"), 9, Kind.center),
-        Column(L(k + "name"), 10, Kind.center),
+        Column(L(k + "role"), 9, Kind.centred),
+        Column(L(k + "name"), 10, Kind.centred),
         Column(L(k + "department"), 16),
         Column(L(k + "title-col"), 12),
-        Column(L(k + "office-phone"), 15, Kind.center),
-        Column(L(k + "mobile"), 15, Kind.center),
+        Column(L(k + "office-phone"), 15, Kind.centred),
+        Column(L(k + "mobile"), 15, Kind.centred),
         Column(L(k + "email"), 26),
     ]
 
@@ -262,7 +262,8 @@ def _roster_columns(L: Labels) -> list[Column]:
 def _roster_rows(roster: list[views.RosterEntry], L: Labels) -> Iterator[list[object]]:
     n = 0
     for entry in roster:
-        for role, person in entry.liaisons or [(None, None)]:
+        people: list[tuple[Role | None, Person | None]] = list(entry.liaisons) or [(None, None)]
+        for role, person in people:
             n += 1
             if person is None:
                 yield [n, entry.unit_name, L("roster.unregistered")]

@@ -22,7 +22,7 @@ def columns(L: Labels) -> list[Column]:
     k = "ontime."
     return [
         Column(L(k + "no"), 7, Kind.integer),
-        Column(L(k + "unit-code"), 10, Kind.center),
+        Column(L(k + "unit-code"), 10, Kind.centred),
         Column(L(k + "unit"), 26),
         *(Column(L(k + c), 11, Kind.integer) for c in ("due", "on-time", "late", "missing", "returned")),
         Column(L(k + "rate"), 12, Kind.percent),

@@ -35,11 +35,11 @@ class Kind(StrEnum):
     """A cell's look; the value is its style's index in `_STYLES` (cellXfs)."""
 
     plain = "0"
-    title = "1"
+    banner = "1"
     subtitle = "2"
     header = "3"
     text = "4"
-    center = "5"
+    centred = "5"
     integer = "6"
     money = "7"
     moment = "8"
@@ -159,11 +159,11 @@ def _xf(num: int, font: int, border: int, align: str = "", fill: int = 0) -> str
 # numFmts: 164 time, 165 day, 2 = "0.00" (万元), 1 = "0", 10 = "0.00%"
 _XFS = {
     Kind.plain: _xf(0, 0, 0),
-    Kind.title: _xf(0, 1, 0, '<alignment horizontal="center" vertical="center" wrapText="1"/>'),
+    Kind.banner: _xf(0, 1, 0, '<alignment horizontal="center" vertical="center" wrapText="1"/>'),
     Kind.subtitle: _xf(0, 3, 0, '<alignment horizontal="left" vertical="center"/>'),
     Kind.header: _xf(0, 2, 1, _WRAP_CENTER, fill=2),
     Kind.text: _xf(0, 0, 1, _WRAP_LEFT),
-    Kind.center: _xf(0, 0, 1, _WRAP_CENTER),
+    Kind.centred: _xf(0, 0, 1, _WRAP_CENTER),
     Kind.integer: _xf(1, 0, 1, _WRAP_CENTER),
     Kind.money: _xf(2, 0, 1, '<alignment horizontal="right" vertical="center"/>'),
     Kind.moment: _xf(164, 0, 1, _WRAP_CENTER),
@@ -225,7 +225,7 @@ class Workbook:
             head.append(f'<row r="{n}">' + _cell(sheet.attachment, Kind.attachment.value) + "</row>")
         if sheet.title:
             n += 1
-            head.append(f'<row r="{n}" ht="{_TITLE_HEIGHT}" customHeight="1">' + _cell(sheet.title, Kind.title.value) + "".join(_cell(None, Kind.title.value) for _ in range(ncols - 1)) + "</row>")
+            head.append(f'<row r="{n}" ht="{_TITLE_HEIGHT}" customHeight="1">' + _cell(sheet.title, Kind.banner.value) + "".join(_cell(None, Kind.banner.value) for _ in range(ncols - 1)) + "</row>")
             merges.append(f"A{n}:{last}{n}")
         for line in sheet.lines:
             n += 1
