@@ -72,7 +72,7 @@ async def compile_command(update: Update, context: BotContext, who: Roles) -> No
 
 @requires(Action.STATUS)
 async def chart_command(update: Update, context: BotContext, who: Roles) -> None:
-    """Send the compliance picture of a report (default: the first with items due)."""
+    """Send the compliance picture of a report (default: the one due next that has periods due)."""
     assert update.message
     services = context.services
     now = services.clock.now()
@@ -85,11 +85,11 @@ async def chart_command(update: Update, context: BotContext, who: Roles) -> None
             return
         candidates = [report]
     else:
-        candidates = [r for r in reports if r.schedule.kind != "any_time"]
+        candidates = await asyncio.to_thread(chart.next_due_first, services, [r for r in reports if r.schedule.kind != "any_time"], now=now)
     language = context.language(update)
     try:
         for report in candidates:
-            drawn = await asyncio.to_thread(chart.render, services, report, now=now)
+            drawn = await asyncio.to_thread(chart.render, services, report, now=now, language=language)
             if drawn is not None:
                 caption = context.text(update, "chart.caption", report=v.title_of(report, report.key, language))
                 await update.message.reply_photo(photo=drawn.png, caption=caption)
