@@ -145,7 +145,7 @@ def _draw(
     small = font_manager.FontProperties(fname=str(font), size=8)
     unit_ids = list(units)
     if len(unit_ids) <= GRID_LIMIT:
-        fig = Figure(figsize=(max(6.0, 1.5 + 1.0 * len(labels)), max(3.2, 1.9 + 0.32 * len(unit_ids))), dpi=110)
+        fig = Figure(figsize=(max(7.5, 2.5 + 1.0 * len(labels)), max(3.6, 2.4 + 0.32 * len(unit_ids))), dpi=110)
         ax = fig.add_subplot()
         for y, unit_id in enumerate(unit_ids):
             for x, item_id in enumerate(item_ids):
@@ -164,7 +164,7 @@ def _draw(
         for spine in ax.spines.values():
             spine.set_visible(False)
     else:
-        fig = Figure(figsize=(max(6.0, 1.5 + 0.9 * len(labels)), 4.8), dpi=110)
+        fig = Figure(figsize=(max(7.5, 1.5 + 0.9 * len(labels)), 5.2), dpi=110)
         ax = fig.add_subplot()
         bottom = [0] * len(item_ids)
         for state in ("on_time", "late", "missing", "pending"):
@@ -173,12 +173,14 @@ def _draw(
             ax.bar_label(bars, labels=[str(h) if h else "" for h in heights], label_type="center", fontproperties=small)
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
         ax.set_xticks(range(len(labels)), labels, fontproperties=prop, rotation=45, ha="right")
-    ax.set_title(title, fontproperties=prop, pad=28)
+    width, height = fig.get_size_inches()
+    top = 1 - 0.85 / height  # title and legend take the same room whatever the figure's height
+    fig.suptitle(title, fontproperties=font_manager.FontProperties(fname=str(font), size=13), y=1 - 0.12 / height, va="top", wrap=True)
     handles = [Patch(color=COLOURS[k], label=legend[k]) for k in COLOURS]
-    fig.legend(handles=handles, prop=prop, loc="upper center", bbox_to_anchor=(0.5, 0.93), ncols=4, fontsize="small", frameon=False)
+    fig.legend(handles=handles, prop=prop, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.45 / height), ncols=4, frameon=False)
     if len(unit_ids) <= GRID_LIMIT:
         fig.text(0.99, 0.01, counts_note, ha="right", va="bottom", fontproperties=small, color="#555555")
-    fig.tight_layout(rect=(0, 0.02, 1, 0.9))
+    fig.tight_layout(rect=(0, 0.03, 1, top))
     out = io.BytesIO()
     fig.savefig(out, format="png")
     drawn = tuple(t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text() and t.get_visible())

@@ -110,7 +110,7 @@ def _register_columns(L: Labels) -> list[Column]:
     return [
         Column(L(k + "no"), 7, Kind.integer),
         Column(L(k + "unit"), 20),
-        Column(L(k + "report"), 20),
+        Column(L(k + "report"), 24),
         Column(L(k + "period"), 14, Kind.centred),
         Column(L(k + "due"), 17, Kind.moment),
         Column(L(k + "case"), 26),

@@ -131,6 +131,32 @@ def _cell(value: object, s: str) -> str:
     return _cell(str(value), s)
 
 
+_line_counts: dict[tuple[str, float], int] = {}
+_LINE_HEIGHT = 13.5  # points per line of 11 pt text
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines a wrapped text takes in a column (a CJK character is two widths, as Excel counts)."""
+    key = (text, width)
+    found = _line_counts.get(key)
+    if found is None:
+        room = max(1.0, width - 1.5)
+        found = sum(max(1, -(-int(sum(2.0 if ord(c) > 0x2E7F else 1.1 for c in line)) // int(room))) for line in text.splitlines() or [""])
+        if len(_line_counts) < 100_000:
+            _line_counts[key] = found
+    return found
+
+
+def _height(values: Sequence[object], widths: Sequence[float]) -> str:
+    """The row's height attribute when a wrapped text needs more than one line (Excel and LibreOffice
+    do not grow rows they read from a file; the height is written)."""
+    most = 1
+    for value, width in zip(values, widths, strict=False):  # a short row leaves the last columns empty
+        if type(value) is str and len(value) * 2 > width - 1.5:  # could need a second line
+            most = max(most, _lines(value, width))
+    return f' ht="{most * _LINE_HEIGHT + 2:.1f}" customHeight="1"' if most > 1 else ""
+
+
 def column_letter(n: int) -> str:
     """1 → A, 27 → AA."""
     out = ""
@@ -216,6 +242,7 @@ class Workbook:
         ncols = len(sheet.columns)
         last = column_letter(ncols)
         styles = [c.kind.value for c in sheet.columns]
+        widths = [c.width for c in sheet.columns]
         merges: list[str] = []
         breaks: list[int] = []
         head: list[str] = []
@@ -263,14 +290,15 @@ class Workbook:
                 if isinstance(row, Styled):
                     cells = list(row.values) + [None] * (ncols - len(row.values)) if row.merge else row.values
                     kinds = [row.kind.value] * len(cells) if isinstance(row.kind, Kind) else [k.value for k in row.kind]
-                    chunk.append(f'<row r="{n}">' + "".join(map(_cell, cells, kinds)) + "</row>")
+                    height = _height(cells[:1], [sum(widths)]) if row.merge else _height(cells, widths)
+                    chunk.append(f'<row r="{n}"{height}>' + "".join(map(_cell, cells, kinds)) + "</row>")
                     if row.merge:
                         merges.append(f"A{n}:{last}{n}")
                     if row.page_break_after:
                         breaks.append(n)
                 else:
                     body += 1
-                    chunk.append(f'<row r="{n}">' + "".join(map(_cell, row, styles)) + "</row>")
+                    chunk.append(f'<row r="{n}"{_height(row, widths)}>' + "".join(map(_cell, row, styles)) + "</row>")
                 if len(chunk) >= 2000:
                     f.write("".join(chunk).encode())
                     chunk = []
