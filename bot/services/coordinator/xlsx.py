@@ -147,13 +147,17 @@ def _lines(text: str, width: float) -> int:
     return found
 
 
-def _height(values: Sequence[object], widths: Sequence[float]) -> str:
+def _height(values: Sequence[object], columns: Sequence[tuple[int, float]]) -> str:
     """The row's height attribute when a wrapped text needs more than one line (Excel and LibreOffice
-    do not grow rows they read from a file; the height is written)."""
+    do not grow rows they read from a file; the height is written). `columns`: (index, width) of the
+    columns that hold text."""
     most = 1
-    for value, width in zip(values, widths, strict=False):  # a short row leaves the last columns empty
-        if type(value) is str and len(value) * 2 > width - 1.5:  # could need a second line
-            most = max(most, _lines(value, width))
+    n = len(values)
+    for i, width in columns:
+        if i < n:
+            value = values[i]
+            if type(value) is str and len(value) * 2 > width - 1.5:  # could need a second line
+                most = max(most, _lines(value, width))
     return f' ht="{most * _LINE_HEIGHT + 2:.1f}" customHeight="1"' if most > 1 else ""
 
 
@@ -243,6 +247,8 @@ class Workbook:
         last = column_letter(ncols)
         styles = [c.kind.value for c in sheet.columns]
         widths = [c.width for c in sheet.columns]
+        texts = [(i, c.width) for i, c in enumerate(sheet.columns) if c.kind in (Kind.text, Kind.centred)]
+        every = list(enumerate(widths))
         merges: list[str] = []
         breaks: list[int] = []
         head: list[str] = []
@@ -290,7 +296,7 @@ class Workbook:
                 if isinstance(row, Styled):
                     cells = list(row.values) + [None] * (ncols - len(row.values)) if row.merge else row.values
                     kinds = [row.kind.value] * len(cells) if isinstance(row.kind, Kind) else [k.value for k in row.kind]
-                    height = _height(cells[:1], [sum(widths)]) if row.merge else _height(cells, widths)
+                    height = _height(cells[:1], [(0, sum(widths))]) if row.merge else _height(cells, every)
                     chunk.append(f'<row r="{n}"{height}>' + "".join(map(_cell, cells, kinds)) + "</row>")
                     if row.merge:
                         merges.append(f"A{n}:{last}{n}")
@@ -298,7 +304,7 @@ class Workbook:
                         breaks.append(n)
                 else:
                     body += 1
-                    chunk.append(f'<row r="{n}"{_height(row, widths)}>' + "".join(map(_cell, row, styles)) + "</row>")
+                    chunk.append(f'<row r="{n}"{_height(row, texts)}>' + "".join(map(_cell, row, styles)) + "</row>")
                 if len(chunk) >= 2000:
                     f.write("".join(chunk).encode())
                     chunk = []
