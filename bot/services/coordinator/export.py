@@ -130,7 +130,7 @@ def register_lines(services: Services, lines: Iterable[paperwork.RegisterLine], 
     titles = {k: report_title(r, L.language) for k, r in reports.items()}
     local = _localiser(services.config.campaign.tz)
     periods: dict[tuple[str, str], str] = {}
-    state = {s: L(f"register.state-{s}") for s in ("on-time", "late", "open", "returned", "early")}
+    state = {s: L(f"register.state-{s}") for s in ("on-time", "late", "open", "returned")}
     review = {"accepted": L("register.review-accepted"), "submitted": L("register.review-pending"), "returned": L("register.review-returned")}
     for n, line in enumerate(lines, start=1):
         key = (line.report_key, line.period_key)
