@@ -148,7 +148,9 @@ def week_label(first: date, last: date) -> str:
 
 def week_label_en(first: date, last: date) -> str:
     """A week in English: 7 Aug – 13 Aug 2023."""
-    return f"{first.day} {first:%b}{f' {first.year}' if first.year != last.year else ''} – {last.day} {last:%b} {last.year}"
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not %b: that follows the locale
+    first_year = f" {first.year}" if first.year != last.year else ""
+    return f"{first.day} {months[first.month - 1]}{first_year} – {last.day} {months[last.month - 1]} {last.year}"
 
 
 def _weekly(s: WeeklySchedule, start: date, end: date) -> Iterator[_Candidate]:
