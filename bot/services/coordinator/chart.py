@@ -37,10 +37,12 @@ class NoCJKFont(RuntimeError):
     """No font that can draw Chinese is available."""
 
 
-def _charmap(path: Path) -> set[int]:
+@cache
+def _charmap(path: Path) -> frozenset[int]:
+    """The characters a font file draws (read once per process: a CJK font takes a while)."""
     from matplotlib import ft2font
 
-    return set(ft2font.FT2Font(str(path)).get_charmap())
+    return frozenset(ft2font.FT2Font(str(path)).get_charmap())
 
 
 @cache
