@@ -8,8 +8,16 @@ from datetime import timedelta
 from bot.context import SERVICES_KEY, Services
 from bot.services.coordinator import chart
 from bot.services.deadlines import adhoc
-from tests.app.test_coordinator import ask
+from emulator.control import UserHandle
+from emulator.state import BotMessage
 from tests.fixtures.app import COORDINATOR, RunningBot
+
+
+async def _chart(user: UserHandle, text: str) -> BotMessage:
+    """Send /chart and wait for the picture (drawing it the first time in a process loads matplotlib and a CJK font: slow on a busy machine)."""
+    user.skip_pending()
+    await user.send(text)
+    return await user.wait_for(lambda m: "各单位按期报送情况" in m.text, timeout=60)
 
 
 def _services(bot: RunningBot) -> Services:
@@ -20,7 +28,7 @@ async def test_chart_defaults_to_the_report_due_next(export_bot: RunningBot) -> 
     # 16 August: the liaison form (10 August) and the first weekly report (11 August) are past;
     # the weekly report is the one due next (18 August), so it is drawn, not the liaison form.
     user = export_bot.emulator.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
-    reply = await ask(user, "/chart", "各单位按期报送情况")
+    reply = await _chart(user, "/chart")
     assert reply.photo and reply.caption.startswith("工作组周报")
 
 
