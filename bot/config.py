@@ -151,6 +151,7 @@ class ReportType(ReportTiming):
     min_items: int = Field(default=1, ge=0)
     max_items: int = Field(default=1, ge=1)
     zero_report: bool = Field(default=False, description="零报告 allowed")
+    attachment: str | None = Field(default=None, max_length=20, description="the notice's number of its form, e.g. 附件8, shown on exports")
 
     @field_validator("key")
     @classmethod

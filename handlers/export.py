@@ -12,6 +12,8 @@ from bot.services.coordinator import chart
 from bot.services.coordinator import compile as compiler
 from bot.services.coordinator import export
 from bot.services.coordinator import views as v
+from bot.services.coordinator import bundle
+from bot.services.coordinator.paper import Labels, safe_name
 from bot.services.people.access import Action, Roles
 from handlers.guard import requires
 
@@ -22,18 +24,24 @@ async def export_command(update: Update, context: BotContext, who: Roles) -> Non
     assert update.message
     services = context.services
     now = services.clock.now()
-    result = await asyncio.to_thread(export.build_workbook, services, now=now)
-    name = f"liaison-export-{now.astimezone(services.config.campaign.tz):%Y%m%d-%H%M}.xlsx"
+    language = context.language(update)
+    result = await asyncio.to_thread(export.build_workbook, services, now=now, language=language)
+    name = Labels(language)("file-export", date=f"{now.astimezone(services.config.campaign.tz):%Y%m%d}")
     caption = context.text(update, "export.done", units=result.units, rows=result.register_rows)
     await update.message.reply_document(document=result.data, filename=name, caption=caption)
 
 
 @requires(Action.EXPORT, private=True)
 async def compile_command(update: Update, context: BotContext, who: Roles) -> None:
-    """Send a period's typical cases (附件8) and summaries (附件9) as one Word document."""
+    """Send a period's typical cases (附件8) and summaries (附件9) as one Word document, or with "附件" a .zip with every file."""
     assert update.message
     services = context.services
-    phrase = " ".join(context.args or []).strip()
+    words = list(context.args or [])
+    language = context.language(update)
+    L = Labels(language)
+    bundle_words = set(Labels("zh-CN")("bundle.words").split()) | set(Labels("en")("bundle.words").split())
+    with_files = bool(words) and words[-1].lower() in bundle_words
+    phrase = " ".join(words[:-1] if with_files else words).strip()
     if not phrase:
         await update.message.reply_text(context.text(update, "export.compile-usage"))
         return
@@ -45,13 +53,26 @@ async def compile_command(update: Update, context: BotContext, who: Roles) -> No
     if not result.cases and not result.summaries:
         await update.message.reply_text(context.text(update, "export.compile-empty", period=result.period))
         return
-    caption = context.text(update, "export.compile-done", period=result.period, cases=result.cases, summaries=result.summaries)
-    await update.message.reply_document(document=result.data, filename=f"compiled-{now.astimezone(services.config.campaign.tz):%Y%m%d}.docx", caption=caption)
+    document_name = Labels("zh-CN")("file-compile", period=safe_name(result.period))
+    if not with_files:
+        caption = context.text(update, "export.compile-done", period=result.period, cases=result.cases, summaries=result.summaries)
+        if result.files:
+            caption += "\n" + context.text(update, "paperwork.bundle.hint", files=result.files, phrase=phrase)
+        await update.message.reply_document(document=result.data, filename=L("file-compile", period=safe_name(result.period)), caption=caption)
+        return
+    packed = await asyncio.to_thread(bundle.build, services, result, document_name=document_name)
+    if len(packed.data) > bundle.SEND_LIMIT:
+        await update.message.reply_text(context.text(update, "paperwork.bundle.too-big", size=round(len(packed.data) / 1e6, 1), phrase=phrase))
+        return
+    caption = context.text(update, "paperwork.bundle.done", period=result.period, cases=result.cases, summaries=result.summaries, files=packed.files)
+    if packed.missing:
+        caption += "\n" + context.text(update, "paperwork.bundle.missing", missing=packed.missing)
+    await update.message.reply_document(document=packed.data, filename=L("file-bundle", period=safe_name(result.period)), caption=caption)
 
 
 @requires(Action.STATUS)
 async def chart_command(update: Update, context: BotContext, who: Roles) -> None:
-    """Send the compliance picture of a report (default: the first with items due)."""
+    """Send the compliance picture of a report (default: the one due next that has periods due)."""
     assert update.message
     services = context.services
     now = services.clock.now()
@@ -64,11 +85,11 @@ async def chart_command(update: Update, context: BotContext, who: Roles) -> None
             return
         candidates = [report]
     else:
-        candidates = [r for r in reports if r.schedule.kind != "any_time"]
+        candidates = await asyncio.to_thread(chart.next_due_first, services, [r for r in reports if r.schedule.kind != "any_time"], now=now)
     language = context.language(update)
     try:
         for report in candidates:
-            drawn = await asyncio.to_thread(chart.render, services, report, now=now)
+            drawn = await asyncio.to_thread(chart.render, services, report, now=now, language=language)
             if drawn is not None:
                 caption = context.text(update, "chart.caption", report=v.title_of(report, report.key, language))
                 await update.message.reply_photo(photo=drawn.png, caption=caption)

@@ -140,17 +140,32 @@ def _period_end(s: PeriodEndSchedule, start: date, end: date) -> Iterator[_Candi
         year, month = add_months(year, month, months)
 
 
+def week_label(first: date, last: date) -> str:
+    """A week as officials write it: 8月7日—8月13日 (the year only when the week spans two)."""
+    year = f"{first.year}年" if first.year != last.year else ""
+    end_year = f"{last.year}年" if first.year != last.year else ""
+    return f"{year}{first.month}月{first.day}日—{end_year}{last.month}月{last.day}日"
+
+
+def week_label_en(first: date, last: date) -> str:
+    """A week in English: 7 Aug – 13 Aug 2023."""
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not %b: that follows the locale
+    first_year = f" {first.year}" if first.year != last.year else ""
+    return f"{first.day} {months[first.month - 1]}{first_year} – {last.day} {months[last.month - 1]} {last.year}"
+
+
 def _weekly(s: WeeklySchedule, start: date, end: date) -> Iterator[_Candidate]:
     monday = start - timedelta(days=start.weekday())
     offset = WEEKDAYS.index(s.weekday)
     while monday <= end:
         iso_year, iso_week, _ = monday.isocalendar()
+        sunday = monday + timedelta(days=6)
         yield (
             f"{iso_year}-W{iso_week:02d}",
-            f"{iso_year}年第{iso_week}周",
-            f"Week {iso_week} of {iso_year}",
+            week_label(monday, sunday),
+            week_label_en(monday, sunday),
             monday,
-            monday + timedelta(days=6),
+            sunday,
             monday + timedelta(days=offset),
         )
         monday += timedelta(days=7)

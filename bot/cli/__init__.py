@@ -19,6 +19,7 @@ SUBCOMMANDS = (
     "bot.cli.invite",
     "bot.cli.units",
     "bot.cli.export",
+    "bot.cli.ontime",
     "bot.cli.backup",
     "bot.cli.draft",
 )

@@ -1,4 +1,4 @@
-"""`liaison-bot export --out FILE.xlsx` and `liaison-bot compile PERIOD --out FILE.docx`: the coordinators' documents offline."""
+"""`liaison-bot export --out FILE.xlsx` and `liaison-bot compile PERIOD --out FILE.docx|.zip`: the coordinators' documents offline."""
 
 from __future__ import annotations
 
@@ -13,26 +13,30 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     """Register the two subcommands."""
     e = sub.add_parser("export", help="write the Excel workbook: submission register, 附件1 statistics, 附件10 roster")
     e.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
-    e.add_argument("--config", default=None, help="config file (default: $LIAISON_BOT_CONFIG, else ./config.toml or /etc/liaison-bot/config.toml)")
+    e.add_argument("--config", default=None, help="config file (default: the project's config.toml)")
+    e.add_argument("--lang", choices=("zh-CN", "en"), default="zh-CN", help="the language of sheet names, headers and states")
     e.set_defaults(func=run_export)
     c = sub.add_parser("compile", help="write a period's typical cases (附件8) and summaries (附件9) as a Word document")
     c.add_argument("period", help="a period phrase: 7月, 上月, 三季度, 第二阶段 …")
-    c.add_argument("--out", required=True, type=Path, metavar="FILE.docx")
-    c.add_argument("--config", default=None, help="config file (default: $LIAISON_BOT_CONFIG, else ./config.toml or /etc/liaison-bot/config.toml)")
+    c.add_argument("--out", required=True, type=Path, metavar="FILE.docx|FILE.zip", help="a .zip holds the document, every attached file and a manifest sheet")
+    c.add_argument("--config", default=None, help="config file (default: the project's config.toml)")
     c.set_defaults(func=run_compile)
 
 
-def _services(config_path: str | None):
-    from bot.context import open_services
+def services_for(config_path: str | None):
+    from bot.clock import SystemClock
+    from bot.context import Services
+    from bot.buttons import ButtonSigner
     from bot.storage import Storage
+    from schedules import ChinaCalendar
 
     config = load_config(config_path)
     storage = Storage.from_url(config.database.url)
     storage.upgrade()
-    return open_services(config, storage, secret=b"cli")
+    return Services(config=config, storage=storage, clock=SystemClock(), buttons=ButtonSigner(b"cli"), calendar=ChinaCalendar(config.calendar))
 
 
-def _fail(e: ConfigError) -> int:
+def fail(e: ConfigError) -> int:
     print(f"{e.path}: {len(e.problems)} problem(s):", file=sys.stderr)
     for problem in e.problems:
         print(f"  - {problem}", file=sys.stderr)
@@ -44,11 +48,11 @@ def run_export(args: argparse.Namespace) -> int:
     from bot.services.coordinator.export import build_workbook
 
     try:
-        services = _services(args.config)
+        services = services_for(args.config)
     except ConfigError as e:
-        return _fail(e)
+        return fail(e)
     try:
-        result = build_workbook(services, now=services.clock.now())
+        result = build_workbook(services, now=services.clock.now(), language=args.lang)
     finally:
         services.storage.dispose()
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -62,9 +66,9 @@ def run_compile(args: argparse.Namespace) -> int:
     from bot.services.coordinator.compile import compile_period
 
     try:
-        services = _services(args.config)
+        services = services_for(args.config)
     except ConfigError as e:
-        return _fail(e)
+        return fail(e)
     try:
         result = compile_period(services, args.period, now=services.clock.now())
     finally:
@@ -73,6 +77,14 @@ def run_compile(args: argparse.Namespace) -> int:
         print(f"{args.period!r} names no period of a typical-case or summary report type", file=sys.stderr)
         return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.out.suffix.lower() == ".zip":
+        from bot.services.coordinator import bundle
+        from bot.services.coordinator.paper import Labels, safe_name
+
+        packed = bundle.build(services, result, document_name=Labels()("file-compile", period=safe_name(result.period)))
+        args.out.write_bytes(packed.data)
+        print(f"{args.out}: {result.period}: {result.cases} typical cases, {result.summaries} summaries, {packed.files} files, {packed.missing} missing")
+        return 0
     args.out.write_bytes(result.data)
-    print(f"{args.out}: {result.period}: {result.cases} typical cases, {result.summaries} summaries")
+    print(f"{args.out}: {result.period}: {result.cases} typical cases, {result.summaries} summaries, {result.files} attached files (write a .zip to include them)")
     return 0

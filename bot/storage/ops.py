@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from typing import Any
 
-from sqlalchemy import delete, func, select
-from sqlmodel import Session, col
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
 
 from bot.models import PollerLease, ProcessedUpdate, ReminderSent, ReminderStatus, SendSlot
 from bot.storage.sql import _insert_for  # (the storage layer's one dialect switch)
@@ -46,7 +46,7 @@ def take_lease(s: Session, *, bot_id: int, holder: str, now: datetime, ttl: time
         .on_conflict_do_nothing()
     )
     s.execute(statement)
-    lease = s.exec(select(PollerLease).where(col(PollerLease.bot_id) == bot_id).with_for_update()).one()[0]  # type: ignore[call-overload]
+    lease = s.exec(select(PollerLease).where(col(PollerLease.bot_id) == bot_id).with_for_update()).one()
     if lease.holder == holder or lease.expires_at <= now:
         if lease.holder != holder:
             lease.acquired_at = now
@@ -78,7 +78,7 @@ def forget_send_slots(s: Session, *, before: int) -> None:
 
 def send_slots(s: Session) -> dict[int, int]:
     """Every counted second and its sends."""
-    return {row.second: row.used for row in s.exec(select(SendSlot)).scalars()}  # type: ignore[call-overload]
+    return {row.second: row.used for row in s.exec(select(SendSlot))}
 
 
 def reminders_by_status(s: Session) -> dict[str, int]:

@@ -5,8 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.config import ReportType
 from bot.models import Person, Role, SubmissionKind
 from bot.storage import Storage, due, people, roles, submissions, units
+
+# Seed 001's 附件1 statistics report, added to the shipped campaign by the `export_bot` fixture.
+STATISTICS = ReportType.model_validate(
+    {
+        "key": "drug_statistics",
+        "title": "药品经营使用环节巩固提升行动工作情况统计",
+        "template": "statistics",
+        "attachment": "附件1",
+        "owed_by": ["所队"],
+        "schedule": {"kind": "monthly", "day": 5, "covers": "previous_month"},
+    }
+)
 
 
 def liaison(storage: Storage, code: str, *, telegram_user_id: int, name: str, mobile: str, now: datetime, reachable: bool = True) -> Person:

@@ -171,5 +171,5 @@ def test_the_cli_says_what_it_wrote(tmp_path: Path, capsys: pytest.CaptureFixtur
     said = capsys.readouterr().out
     assert f"{out}: ××省2024—2025年药品零售使用环节质量提升工作 (2024-01-08 to 2025-11-30): 4 report types, 2 units" in said
     assert f"liaison-bot deadlines --config {out}" in said
-    assert main(["deadlines", "--config", str(out), "--report", "liaison_list"]) == 0
+    assert main(["deadlines", "--config", str(out), "--report", "liaison_list", "--tsv"]) == 0
     assert capsys.readouterr().out.startswith("liaison_list\t联络员报送\t2024-01-19T23:59:59+08:00\t")

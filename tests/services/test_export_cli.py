@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -35,11 +36,29 @@ def test_cli_export_and_compile(storage: Storage, db_url: str, now: datetime, tm
     book = openpyxl.load_workbook(out)
     assert book.sheetnames[0] == "报送台账" and "联络员名册" in book.sheetnames
     rows = list(book["报送台账"].iter_rows(values_only=True))
-    assert any(r[0] == "pgs" and r[2] == "典型案例" and r[3] == "2023年8月" and r[5] == "按时" for r in rows)
+    assert any(r[1] == "平岗市场监管所" and r[2] == "典型案例" and r[3] == "2023年8月" and r[5] == "销售假药" and r[9] == "按时" for r in rows)
+
+    english = tmp_path / "out" / "en.xlsx"
+    assert main(["export", "--out", str(english), "--lang", "en"]) == 0
+    assert openpyxl.load_workbook(english).sheetnames[0] == "Register"
 
     docx = tmp_path / "cases.docx"
     assert main(["compile", "2023年8月", "--out", str(docx)]) == 0
     assert "平岗市场监管所报送销售假药案" in [p.text for p in Document(str(docx)).paragraphs]
+    bundle = tmp_path / "cases.zip"
+    assert main(["compile", "2023年8月", "--out", str(bundle)]) == 0
+    with zipfile.ZipFile(bundle) as z:
+        assert sorted(z.namelist()) == ["报送材料汇编_2023年8月.docx", "附件清单.xlsx"]
+    capsys.readouterr()
+
+    record = tmp_path / "ontime.xlsx"
+    assert main(["ontime", "--out", str(record)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].split("\t")[:3] == ["单位名称", "应报（项）", "按时（项）"]
+    pgs = next(line.split("\t") for line in printed if line.startswith("平岗市场监管所"))
+    assert int(pgs[2]) >= 1  # the August case, filed on time
+    rows = list(openpyxl.load_workbook(record)["按时报送情况"].iter_rows(values_only=True))
+    assert any(r[2] == "平岗市场监管所" and r[4] == int(pgs[2]) for r in rows)
     assert main(["compile", "火星", "--out", str(docx)]) == 2
     assert "火星" in capsys.readouterr().err
 

@@ -1,40 +1,40 @@
-"""The coordinators' Excel workbook: the submission register, the 附件1 statistics, the 附件10 roster.
+"""The coordinators' Excel workbook, in the reader's language, ready to print and hand on.
 
 Sheets, in order:
-- 报送台账 (register): one line per unit × due item: report, period, deadline, status
-  (按时 / 逾期补报 / 未报 / 退回修改), filing time, late, version, items.
-- 统计汇总 (per statistics report type): the 附件1 table (类别 × seven counts) summed over every
-  unit's latest current filing (the figures are cumulative, so the latest one counts), then
-  one sheet per unit that filed, in the same layout.
+- 报送台账 (register): every obligation past its deadline, and everything filed, one line per
+  filed item's current version: unit, report, period, deadline, 案件名称 (a case's title),
+  version, time, who filed it, 按时 / 逾期补报 / 未报 / 退回修改, marks (迟报N天, 第N版),
+  review and who accepted it. Periods not yet due and not filed are left out.
+- 统计汇总 (per statistics report type): the 附件1 table per period past its deadline (newest
+  first), summed over the units' current filings of that period, with a 合计 row; then one sheet
+  per unit with its latest filing (the figures are cumulative).
+- 按时报送情况 (on-time record, for the yearly assessment): `ontime`.
 - 联络员名册 (roster): the 附件10 fields of every unit's liaisons (primary, then backups).
 
-Submission data is the shape `bot.services.submissions.flow` files: `{"values": {...}, "files": {...}}`;
-statistics values are `row_<category>: {column: "number"}` (`bot.services.submissions.forms.statistics`).
-Workbooks are written by `bot.services.coordinator.xlsx` (streamed; openpyxl is too slow for 200,000 rows).
+Every sheet has a title row, a bold bordered header frozen on screen and repeated on every printed
+page, A4 landscape fitted to the width (`xlsx`). Submission data is the shape
+`bot.services.submissions.flow` files; statistics values are `row_<category>: {column: "number"}`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-
 from bot.config import ReportType, TemplateKind
 from bot.context import Services
-from bot.models import ObligationStatus, Person, Role
+from bot.models import Person, Role
+from bot.services.coordinator import ontime
+from bot.services.coordinator.paper import Labels, sheet_name
+from bot.services.coordinator.xlsx import Column, Kind, Sheet, Styled, Workbook
 from bot.services.deadlines import adhoc
+from bot.services.deadlines.reports import period_label, report_title
 from bot.services.submissions.forms.statistics import CATEGORIES, COLUMNS, MONEY
-from bot.services.coordinator.xlsx import Bold, Workbook
-from bot.storage import register as views_register
-
-STATUS_ZH = {"on_time": "按时", "late": "逾期补报", "open": "未报", "not_due": "未到期", "returned": "退回修改"}
-STATISTICS_NOTE = "注：本统计表内数据为自 {start} 起累计数据。"
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-
+from bot.storage import paperwork, register, views
+from bot.storage.views import Scope
 
 @dataclass(frozen=True)
 class ExportResult:
@@ -44,6 +44,7 @@ class ExportResult:
     register_rows: int
     units: int
     statistics_units: int
+    statistics_periods: int = 0
 
 
 Table = dict[str, dict[str, Decimal]]
@@ -87,26 +88,6 @@ def _number(value: Decimal | None, column: str) -> float | int | None:
     return int(value)
 
 
-def _sheet_name(name: str, used: set[str]) -> str:
-    base = _BAD_SHEET_CHARS.sub("_", name).strip("'")[:31] or "sheet"
-    candidate, n = base, 2
-    while candidate.lower() in used:
-        suffix = f"~{n}"
-        candidate = base[: 31 - len(suffix)] + suffix
-        n += 1
-    used.add(candidate.lower())
-    return candidate
-
-
-def _state(status: str, late: bool, *, due_at: datetime, now: datetime) -> str:
-    """The register's state: not yet filed before the deadline is 未到期 (as in the chart), after it 未报."""
-    if status == ObligationStatus.done:
-        return "late" if late else "on_time"
-    if status == ObligationStatus.returned:
-        return "returned"
-    return "open" if due_at < now else "not_due"
-
-
 def _localiser(tz: Any) -> Any:
     """Local wall-clock time (Excel has no zones); deadlines repeat on every line, so each is converted once."""
     cache: dict[datetime, datetime] = {}
@@ -124,86 +105,179 @@ def _localiser(tz: Any) -> Any:
     return local
 
 
-def _statistics_rows(title: str, unit_label: str, when: str, table: Table, note: str) -> list[list[object]]:
-    rows: list[list[object]] = [[Bold(title)], [f"填报单位：{unit_label}"], [f"时间：{when}"], [Bold("类别"), *(Bold(c.zh) for c in COLUMNS)]]
+def _register_columns(L: Labels) -> list[Column]:
+    k = "register."
+    return [
+        Column(L(k + "no"), 7, Kind.integer),
+        Column(L(k + "unit"), 20),
+        Column(L(k + "report"), 24),
+        Column(L(k + "period"), 14, Kind.centred),
+        Column(L(k + "due"), 17, Kind.moment),
+        Column(L(k + "case"), 26),
+        Column(L(k + "version"), 7, Kind.integer),
+        Column(L(k + "filed-at"), 17, Kind.moment),
+        Column(L(k + "filed-by"), 10, Kind.centred),
+        Column(L(k + "state"), 11, Kind.centred),
+        Column(L(k + "mark"), 12, Kind.centred),
+        Column(L(k + "review"), 10, Kind.centred),
+        Column(L(k + "reviewer"), 10, Kind.centred),
+    ]
+
+
+def register_lines(services: Services, lines: Iterable[paperwork.RegisterLine], *, now: datetime, L: Labels) -> Iterator[list[object]]:
+    """The register's body rows (see the module's docstring)."""
+    reports = {r.key: r for r in adhoc.report_types(services)}
+    titles = {k: report_title(r, L.language) for k, r in reports.items()}
+    local = _localiser(services.config.campaign.tz)
+    periods: dict[tuple[str, str], str] = {}
+    state = {s: L(f"register.state-{s}") for s in ("on-time", "late", "open", "returned")}
+    review = {"accepted": L("register.review-accepted"), "submitted": L("register.review-pending"), "returned": L("register.review-returned")}
+    for n, line in enumerate(lines, start=1):
+        key = (line.report_key, line.period_key)
+        label = periods.get(key)
+        if label is None:
+            label = periods[key] = period_label(services, reports.get(line.report_key), period_key=line.period_key, stored=line.period_label, language=L.language)
+        due = local(line.due_at)
+        marks = []
+        if line.submission_status is None:
+            shown = state["open"]
+        elif line.submission_status == "returned":
+            shown = state["returned"]
+        elif line.late:
+            shown = state["late"]
+            filed = local(line.submitted_at)
+            marks.append(L("register.mark-late", days=max(1, (filed.date() - due.date()).days)))
+        else:
+            shown = state["on-time"]
+        if line.version and line.version > 1:
+            marks.append(L("register.mark-amended", version=line.version))
+        yield [
+            n,
+            line.unit_name,
+            titles.get(line.report_key, line.report_key),
+            label,
+            due,
+            line.case_title,
+            line.version,
+            local(line.submitted_at),
+            line.filed_by,
+            shown,
+            ("；" if L.zh else "; ").join(marks) or None,
+            review.get(line.submission_status or ""),
+            line.reviewed_by if line.submission_status == "accepted" else None,
+        ]
+
+
+def _statistics_columns(L: Labels) -> list[Column]:
+    return [Column(L("statistics.category"), 20), *(Column(c.name(L.language), 13, Kind.money if c.key == MONEY else Kind.integer) for c in COLUMNS)]
+
+
+def _block(L: Labels, *, unit: str, when: str, table: Table, note: str, total: bool) -> Iterator[list[object] | Styled]:
+    """One 附件1 table: unit and time lines, header, the three categories, 合计, note (then a page break)."""
+    yield Styled(Kind.subtitle, [L("statistics.unit-line", unit=unit)], merge=True)
+    yield Styled(Kind.subtitle, [when], merge=True)
+    yield Styled(Kind.header, [L("statistics.category"), *(c.name(L.language) for c in COLUMNS)])
     for category in CATEGORIES:
         row = table.get(category.key, {})
-        rows.append([category.zh, *(_number(row.get(c.key), c.key) for c in COLUMNS)])
-    rows.append([note])
-    return rows
+        yield [category.name(L.language), *(_number(row.get(c.key), c.key) for c in COLUMNS)]
+    if total:
+        sums = sum_tables([table])
+        kinds = (Kind.total, *(Kind.total_money if c.key == MONEY else Kind.total_integer for c in COLUMNS))
+        values = [sum((sums[cat.key].get(c.key, Decimal(0)) for cat in CATEGORIES), Decimal(0)) for c in COLUMNS]
+        yield Styled(kinds, [L("statistics.total"), *(_number(v, c.key) for v, c in zip(values, COLUMNS, strict=True))])
+    yield Styled(Kind.note, [note], merge=True, page_break_after=True)
 
 
-def build_workbook(services: Services, *, now: datetime) -> ExportResult:
+def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN") -> ExportResult:
     """The whole workbook as .xlsx bytes."""
+    L = Labels(language)
     config = services.config
-    tz = config.campaign.tz
+    campaign = (config.campaign.name_en or config.campaign.name) if language == "en" else config.campaign.name
     reports = {r.key: r for r in adhoc.report_types(services)}
-    titles = {k: r.title for k, r in reports.items()}
     book = Workbook()
     used: set[str] = set()
-    units: set[str] = set()
-    _local = _localiser(tz)
-
-    def register(rows: Iterable[views_register.RegisterRow]) -> Iterator[list[object]]:
-        yield [Bold(h) for h in ("单位代码", "单位名称", "报送事项", "期次", "截止时间", "状态", "报送时间", "是否逾期", "版本", "份数")]
-        for row in rows:
-            state = _state(row.status, row.late, due_at=row.due_at, now=now)
-            filed = state in ("on_time", "late")
-            units.add(row.unit_code)
-            yield [
-                row.unit_code,
-                row.unit_name,
-                titles.get(row.report_key, row.report_key),
-                row.period_label,
-                _local(row.due_at),
-                STATUS_ZH[state],
-                _local(row.submitted_at or row.completed_at),  # the time of the version shown (an amendment keeps 是否逾期)
-                "是" if (row.late if filed else row.due_at < now) else "否",
-                row.version,
-                row.items,
-            ]
-
+    as_of = L.as_of(now.astimezone(config.campaign.tz))
+    statistics_reports = [r for r in reports.values() if r.template == TemplateKind.STATISTICS]
+    stat_keys = [r.key for r in statistics_reports]
     with services.storage.session() as s:
-        count = book.add_sheet(_sheet_name("报送台账", used), register(views_register.register_rows(s)), widths=(10, 24, 24, 12, 17, 10, 17, 8, 6, 6)) - 1
-        statistics_reports = [r for r in reports.values() if r.template == TemplateKind.STATISTICS]
-        latest = views_register.latest_filings(s, report_keys=[r.key for r in statistics_reports], kind="statistics")
-        roster = views_register.roster(s)
+        # The register streams first: its line count is only known at the end, so the count goes in the result.
+        count = book.add_sheet(
+            Sheet(sheet_name(L("register.sheet"), used), _register_columns(L), title=L("register.title", campaign=campaign), lines=[as_of]),
+            register_lines(services, paperwork.register_lines(s, now=now), now=now, L=L),
+        )
+        items = views.items_of(s, scope=Scope(report_keys=tuple(stat_keys), due_before=now)) if stat_keys else []
+        owed = views.status_counts(s, due_item_ids=[i.id for i in items]) if items else {}
+        by_period = register.filings_for(s, pairs=[(i.report_key, i.period_key) for i in items], kinds=["statistics"])
+        latest = register.latest_filings(s, report_keys=stat_keys, kind="statistics")
+        record = paperwork.on_time_record(s, now=now)
+        roster = register.roster(s)
 
     start = config.campaign.start
-    note = STATISTICS_NOTE.format(start=f"{start.year}年{start.month}月{start.day}日")
-    title = _statistics_title(statistics_reports, config.campaign.name)
-    when = f"截至{now.astimezone(tz):%Y年%m月%d日}"
-    tables = [(f, statistics_table(f.data)) for f in latest]
-    widths = (18, *(14,) * len(COLUMNS))
-    book.add_sheet(_sheet_name("统计汇总", used), _statistics_rows(title, f"全部单位（{len(tables)}个）", when, sum_tables([t for _, t in tables]), note), widths=widths)
-    for filing, table in tables:
-        book.add_sheet(_sheet_name(filing.unit_name, used), _statistics_rows(title, filing.unit_name, filing.period_label, table, note), widths=widths)
+    note = L("statistics.note", start=L.day(start))
+    title = _statistics_title([r for r in statistics_reports], campaign, L)
+    attachment = next((r.attachment for r in statistics_reports if r.attachment), "") or ""
+    frame = Sheet(sheet_name(L("statistics.sheet"), used), _statistics_columns(L), title=title, attachment=attachment, header=False, landscape=True)
 
-    book.add_sheet(_sheet_name("联络员名册", used), _roster_rows(config.campaign.name, roster), widths=(6, 24, 8, 10, 16, 10, 14, 14, 24))
-    return ExportResult(data=book.close(), register_rows=count, units=len(units) or len(roster), statistics_units=len(tables))
+    def summary() -> Iterator[list[object] | Styled]:
+        if not items:
+            yield Styled(Kind.note, [L("statistics.none")], merge=True)
+        for item in reversed(items):  # newest period first
+            filings = [f for f in by_period if f.report_key == item.report_key and f.period_key == item.period_key]
+            counts = owed.get(item.id)
+            unit = L("statistics.all-units", owed=counts.total if counts else 0, filed=len({f.unit_code for f in filings}))
+            label = period_label(services, reports.get(item.report_key), period_key=item.period_key, stored=item.period_label, language=language)
+            when = L("statistics.time-line", period=label, as_of=as_of)
+            yield from _block(L, unit=unit, when=when, table=sum_tables([statistics_table(f.data) for f in filings]), note=note, total=True)
+
+    book.add_sheet(frame, summary())
+    for filing in latest:
+        label = period_label(services, reports.get(filing.report_key), period_key=filing.period_key, stored=filing.period_label, language=language)
+        sheet = Sheet(sheet_name(filing.unit_name, used), _statistics_columns(L), title=title, attachment=attachment, header=False)
+        book.add_sheet(sheet, _block(L, unit=filing.unit_name, when=L("statistics.time-line", period=label, as_of=as_of), table=statistics_table(filing.data), note=note, total=True))
+
+    ontime.add_sheet(book, record, L=L, campaign=campaign, as_of=as_of, used=used)
+    liaison_attachment = next((r.attachment for r in reports.values() if r.template == TemplateKind.LIAISON and r.attachment), "") or ""
+    book.add_sheet(
+        Sheet(sheet_name(L("roster.sheet"), used), _roster_columns(L), title=L("roster.title", campaign=campaign), attachment=liaison_attachment, lines=[as_of]),
+        _roster_rows(roster, L),
+    )
+    return ExportResult(data=book.close(), register_rows=count, units=len(roster), statistics_units=len(latest), statistics_periods=len(items))
 
 
-def _roster_rows(campaign: str, roster: list[views_register.RosterEntry]) -> Iterator[list[object]]:
-    yield [Bold(f"{campaign}联络员信息表")]
-    yield [Bold(h) for h in ("序号", "单位名称", "角色", "姓名", "所在部门", "职务", "办公电话", "移动电话", "电子邮箱")]
+def _roster_columns(L: Labels) -> list[Column]:
+    k = "roster."
+    return [
+        Column(L(k + "no"), 7, Kind.integer),
+        Column(L(k + "unit"), 24),
+        Column(L(k + "role"), 9, Kind.centred),
+        Column(L(k + "name"), 10, Kind.centred),
+        Column(L(k + "department"), 16),
+        Column(L(k + "title-col"), 12),
+        Column(L(k + "office-phone"), 15, Kind.centred),
+        Column(L(k + "mobile"), 15, Kind.centred),
+        Column(L(k + "email"), 26),
+    ]
+
+
+def _roster_rows(roster: list[register.RosterEntry], L: Labels) -> Iterator[list[object]]:
     n = 0
     for entry in roster:
-        liaisons: list[tuple[Role | None, Person | None]] = list(entry.liaisons) or [(None, None)]
-        for role, person in liaisons:
+        people: list[tuple[Role | None, Person | None]] = list(entry.liaisons) or [(None, None)]
+        for role, person in people:
             n += 1
             if person is None:
-                yield [n, entry.unit_name, "（未登记）"]
+                yield [n, entry.unit_name, L("roster.unregistered")]
                 continue
-            role_name = "联络员" if role == Role.primary else "B角"
+            role_name = L("roster.primary") if role == Role.primary else L("roster.backup")
             yield [n, entry.unit_name, role_name, person.name or person.first_name, person.department, person.title, person.office_phone, person.mobile, person.email]
 
 
-def _statistics_title(reports: list[ReportType], campaign: str) -> str:
+def _statistics_title(reports: list[ReportType], campaign: str, L: Labels) -> str:
     if len(reports) == 1:
-        title = reports[0].title
-        if title.endswith("统计表"):  # "药品经营使用环节统计表": already the table's name
+        title = report_title(reports[0], L.language)
+        if not L.zh or title.endswith("统计表"):  # "药品经营使用环节统计表": already the table's name
             return title
         if title.endswith("统计"):
             return f"{title}表"
         return f"{title}工作情况统计表"
-    return f"{campaign}工作情况统计表"
+    return f"{campaign}工作情况统计表" if L.zh else f"{campaign}: statistics"

@@ -1,9 +1,15 @@
-"""A small streaming .xlsx writer: strings, numbers, dates and bold cells, nothing else.
+"""A small streaming .xlsx writer for sheets in official form: title, header, body, print setup.
 
 openpyxl writes about 20,000 rows a second; the register of 3,000 units × 72 deadlines is
 over 200,000 rows, so the export writes the sheets' XML itself (the format is plain OOXML,
-read back by openpyxl and Excel alike). Strings are inline; dates are Excel serial numbers
-with a date style.
+read back by openpyxl, Excel, WPS and LibreOffice alike). Strings are inline; dates are Excel
+serial numbers. The styles are a fixed table (`_STYLES`): a sheet says what kind each column
+is (text, number, 万元 with two decimals, time) and each body cell gets its column's style, so
+a row costs one string join whatever its formatting.
+
+A sheet (`Sheet`) is printed as officials print: A4 landscape, fitted to the page width, the
+title and header rows repeated on every page (print titles), the header frozen on screen.
+Rows that are not body rows (a block's title, a total, a note) are `Styled`.
 """
 
 from __future__ import annotations
@@ -15,18 +21,67 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 _EPOCH = datetime(1899, 12, 30)  # noqa: DTZ001 - Excel serial dates are zone-less by definition
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_STYLE_BOLD = 1
-_STYLE_DATETIME = 2
+
+TITLE_FONT = "宋体"
+BODY_FONT = "仿宋"
+ATTACHMENT_FONT = "黑体"  # "附件10" above a form's title, as the notices print it
+
+
+class Kind(StrEnum):
+    """A cell's look; the value is its style's index in `_STYLES` (cellXfs)."""
+
+    plain = "0"
+    banner = "1"
+    subtitle = "2"
+    header = "3"
+    text = "4"
+    centred = "5"
+    integer = "6"
+    money = "7"
+    moment = "8"
+    day = "9"
+    total = "10"
+    total_integer = "11"
+    total_money = "12"
+    note = "13"
+    percent = "14"
+    attachment = "15"
 
 
 @dataclass(frozen=True)
-class Bold:
-    """A cell value shown in bold (headers)."""
+class Column:
+    """A column: its header, its width in characters (a Chinese character counts two) and its kind."""
 
-    value: object
+    header: str
+    width: float
+    kind: Kind = Kind.text
+
+
+@dataclass(frozen=True)
+class Styled:
+    """A row that is not a body row: every cell in `kind` (or each in its own); `merge` spans the first value over the row."""
+
+    kind: Kind | tuple[Kind, ...]
+    values: Sequence[object]
+    merge: bool = False
+    page_break_after: bool = False
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet's frame: the title row, lines under it, the header row, the columns' kinds."""
+
+    name: str
+    columns: Sequence[Column]
+    title: str = ""
+    attachment: str = ""  # 附件10: the notice's number of the form, above the title
+    lines: Sequence[str] = ()
+    header: bool = True
+    landscape: bool = True
 
 
 _escaped: dict[str, str] = {}
@@ -35,7 +90,7 @@ _escaped: dict[str, str] = {}
 def _esc(text: str) -> str:
     found = _escaped.get(text)
     if found is None:
-        found = _ILLEGAL.sub("", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+        found = _ILLEGAL.sub("", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
         if len(_escaped) < 100_000:  # names and labels repeat on every line: escape each once
             _escaped[text] = found
     return found
@@ -54,47 +109,125 @@ def _serial(value: datetime) -> str:
     return found
 
 
-def _cell(value: object) -> str:
-    """One cell (its position is its place in the row: the optional `r` attribute is left out)."""
+def _cell(value: object, s: str) -> str:
+    """One cell in style `s` (its position is its place in the row: the `r` attribute is left out)."""
     kind = type(value)
     if isinstance(value, str) and kind is str:
-        return f'<c t="inlineStr"><is><t xml:space="preserve">{_esc(value)}</t></is></c>'
+        return f'<c s="{s}" t="inlineStr"><is><t xml:space="preserve">{_esc(value)}</t></is></c>'
     if kind is int or kind is float:
-        return f'<c><v>{value}</v></c>'
+        return f'<c s="{s}"><v>{value}</v></c>'
     if value is None:
-        return "<c/>"
+        return f'<c s="{s}"/>'
     if isinstance(value, datetime) and kind is datetime:
-        return f'<c s="{_STYLE_DATETIME}"><v>{_serial(value)}</v></c>'
-    if isinstance(value, Bold):
-        inner = _cell(value.value)
-        return inner.replace("<c", f'<c s="{_STYLE_BOLD}"', 1)
+        return f'<c s="{s}"><v>{_serial(value)}</v></c>'
     if isinstance(value, bool):
-        return f'<c t="b"><v>{int(value)}</v></c>'
+        return f'<c s="{s}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float, Decimal)):
-        return f'<c><v>{value}</v></c>'
+        return f'<c s="{s}"><v>{value}</v></c>'
     if isinstance(value, datetime):
-        return f'<c s="{_STYLE_DATETIME}"><v>{_serial(value)}</v></c>'
+        return f'<c s="{s}"><v>{_serial(value)}</v></c>'
     if isinstance(value, date):
-        return _cell(datetime(value.year, value.month, value.day))  # noqa: DTZ001 - a calendar day, no zone
-    return _cell(str(value))
+        return _cell(datetime(value.year, value.month, value.day), s)  # noqa: DTZ001 - a calendar day, no zone
+    return _cell(str(value), s)
+
+
+_line_counts: dict[tuple[str, float], int] = {}
+_LINE_HEIGHT = 13.5  # points per line of 11 pt text
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines a wrapped text takes in a column (a CJK character is two widths, as Excel counts)."""
+    key = (text, width)
+    found = _line_counts.get(key)
+    if found is None:
+        room = max(1.0, width - 1.5)
+        found = sum(max(1, -(-int(sum(2.0 if ord(c) > 0x2E7F else 1.1 for c in line)) // int(room))) for line in text.splitlines() or [""])
+        if len(_line_counts) < 100_000:
+            _line_counts[key] = found
+    return found
+
+
+def _height(values: Sequence[object], columns: Sequence[tuple[int, float]]) -> str:
+    """The row's height attribute when a wrapped text needs more than one line (Excel and LibreOffice
+    do not grow rows they read from a file; the height is written). `columns`: (index, width) of the
+    columns that hold text."""
+    most = 1
+    n = len(values)
+    for i, width in columns:
+        if i < n:
+            value = values[i]
+            if type(value) is str and len(value) * 2 > width - 1.5:  # could need a second line
+                most = max(most, _lines(value, width))
+    return f' ht="{most * _LINE_HEIGHT + 2:.1f}" customHeight="1"' if most > 1 else ""
+
+
+def column_letter(n: int) -> str:
+    """1 → A, 27 → AA."""
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _RNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+_THIN = '<border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right><top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border>'
+_WRAP_LEFT = '<alignment vertical="center" wrapText="1"/>'
+_WRAP_CENTER = '<alignment horizontal="center" vertical="center" wrapText="1"/>'
+
+
+def _xf(num: int, font: int, border: int, align: str = "", fill: int = 0) -> str:
+    applied = ' applyNumberFormat="1" applyFont="1" applyBorder="1" applyAlignment="1" applyFill="1"'
+    return f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"{applied}>{align}</xf>' if align else (
+        f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"{applied}/>'
+    )
+
+
+# fonts: 0 body 仿宋 11, 1 title 宋体 16 bold, 2 header 宋体 11 bold, 3 subtitle 仿宋 11, 4 note 仿宋 10, 5 附件 黑体 14
+# numFmts: 164 time, 165 day, 2 = "0.00" (万元), 1 = "0", 10 = "0.00%"
+_XFS = {
+    Kind.plain: _xf(0, 0, 0),
+    Kind.banner: _xf(0, 1, 0, '<alignment horizontal="center" vertical="center" wrapText="1"/>'),
+    Kind.subtitle: _xf(0, 3, 0, '<alignment horizontal="left" vertical="center"/>'),
+    Kind.header: _xf(0, 2, 1, _WRAP_CENTER, fill=2),
+    Kind.text: _xf(0, 0, 1, _WRAP_LEFT),
+    Kind.centred: _xf(0, 0, 1, _WRAP_CENTER),
+    Kind.integer: _xf(1, 0, 1, _WRAP_CENTER),
+    Kind.money: _xf(2, 0, 1, '<alignment horizontal="right" vertical="center"/>'),
+    Kind.moment: _xf(164, 0, 1, _WRAP_CENTER),
+    Kind.day: _xf(165, 0, 1, _WRAP_CENTER),
+    Kind.total: _xf(0, 2, 1, _WRAP_CENTER),
+    Kind.total_integer: _xf(1, 2, 1, _WRAP_CENTER),
+    Kind.total_money: _xf(2, 2, 1, '<alignment horizontal="right" vertical="center"/>'),
+    Kind.note: _xf(0, 4, 0, '<alignment horizontal="left" vertical="center" wrapText="1"/>'),
+    Kind.percent: _xf(10, 0, 1, _WRAP_CENTER),
+    Kind.attachment: _xf(0, 5, 0, '<alignment horizontal="left" vertical="center"/>'),
+}
+assert [int(k.value) for k in _XFS] == list(range(len(_XFS)))
 _STYLES = (
     _HEAD + f"<styleSheet {_NS}>"
-    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/></numFmts>'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/><numFmt numFmtId="165" formatCode="yyyy-mm-dd"/></numFmts>'
+    '<fonts count="6">'
+    f'<font><sz val="11"/><name val="{BODY_FONT}"/><charset val="134"/></font>'
+    f'<font><b/><sz val="16"/><name val="{TITLE_FONT}"/><charset val="134"/></font>'
+    f'<font><b/><sz val="11"/><name val="{TITLE_FONT}"/><charset val="134"/></font>'
+    f'<font><sz val="11"/><name val="{BODY_FONT}"/><charset val="134"/></font>'
+    f'<font><sz val="10"/><name val="{BODY_FONT}"/><charset val="134"/></font>'
+    f'<font><sz val="14"/><name val="{ATTACHMENT_FONT}"/><charset val="134"/></font>'
+    "</fonts>"
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFF2F2F2"/><bgColor indexed="64"/></patternFill></fill></fills>'
+    f'<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>{_THIN}</borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    f'<cellXfs count="{len(_XFS)}">{"".join(_XFS.values())}</cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
+# A header row is as high as its longest header needs when wrapped; the title row a little higher.
+_TITLE_HEIGHT = 30
+_HEADER_HEIGHT = 30
 
 
 class Workbook:
@@ -104,28 +237,102 @@ class Workbook:
         self._out = io.BytesIO()
         self._zip = zipfile.ZipFile(self._out, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self._names: list[str] = []
+        self._print_titles: dict[int, str] = {}
 
-    def add_sheet(self, name: str, rows: Iterable[Sequence[object]], *, widths: Sequence[float] = ()) -> int:
-        """Write a sheet; returns its number of rows."""
+    def add_sheet(self, sheet: Sheet, rows: Iterable[Sequence[object] | Styled]) -> int:
+        """Write a sheet; returns its number of body rows."""
         index = len(self._names) + 1
-        self._names.append(name)
-        count = 0
+        self._names.append(sheet.name)
+        ncols = len(sheet.columns)
+        last = column_letter(ncols)
+        styles = [c.kind.value for c in sheet.columns]
+        widths = [c.width for c in sheet.columns]
+        texts = [(i, c.width) for i, c in enumerate(sheet.columns) if c.kind in (Kind.text, Kind.centred)]
+        every = list(enumerate(widths))
+        merges: list[str] = []
+        breaks: list[int] = []
+        head: list[str] = []
+        n = 0
+        if sheet.attachment:
+            n += 1
+            head.append(f'<row r="{n}">' + _cell(sheet.attachment, Kind.attachment.value) + "</row>")
+        if sheet.title:
+            n += 1
+            head.append(f'<row r="{n}" ht="{_TITLE_HEIGHT}" customHeight="1">' + _cell(sheet.title, Kind.banner.value) + "".join(_cell(None, Kind.banner.value) for _ in range(ncols - 1)) + "</row>")
+            merges.append(f"A{n}:{last}{n}")
+        for line in sheet.lines:
+            n += 1
+            head.append(f'<row r="{n}">' + _cell(line, Kind.subtitle.value) + "</row>")
+            merges.append(f"A{n}:{last}{n}")
+        header_row = 0
+        if sheet.header:
+            n += 1
+            header_row = n
+            head.append(f'<row r="{n}" ht="{_HEADER_HEIGHT}" customHeight="1">' + "".join(_cell(c.header, Kind.header.value) for c in sheet.columns) + "</row>")
+        frozen = (
+            f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" activePane="bottomLeft" state="frozen"/>'
+            f'<selection pane="bottomLeft" activeCell="A{header_row + 1}" sqref="A{header_row + 1}"/>'
+            if header_row
+            else ""
+        )
+        if header_row:
+            self._print_titles[index] = f"$1:${header_row}"
+        cols = "".join(f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1"/>' for i, c in enumerate(sheet.columns, start=1))
+        selected = ' tabSelected="1"' if index == 1 else ""
+        body = 0
         with self._zip.open(f"xl/worksheets/sheet{index}.xml", "w") as f:
-            cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths))
-            f.write((_HEAD + f"<worksheet {_NS} {_RNS}>" + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>").encode())
+            f.write(
+                (
+                    _HEAD + f"<worksheet {_NS} {_RNS}>"
+                    '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+                    f'<sheetViews><sheetView workbookViewId="0"{selected}>{frozen}</sheetView></sheetViews>'
+                    '<sheetFormatPr defaultRowHeight="18"/>'
+                    f"<cols>{cols}</cols><sheetData>" + "".join(head)
+                ).encode()
+            )
             chunk: list[str] = []
-            for count, row in enumerate(rows, start=1):
-                chunk.append(f'<row r="{count}">' + "".join(map(_cell, row)) + "</row>")
+            for row in rows:
+                n += 1
+                if isinstance(row, Styled):
+                    cells = list(row.values) + [None] * (ncols - len(row.values)) if row.merge else row.values
+                    kinds = [row.kind.value] * len(cells) if isinstance(row.kind, Kind) else [k.value for k in row.kind]
+                    height = _height(cells[:1], [(0, sum(widths))]) if row.merge else _height(cells, every)
+                    chunk.append(f'<row r="{n}"{height}>' + "".join(map(_cell, cells, kinds)) + "</row>")
+                    if row.merge:
+                        merges.append(f"A{n}:{last}{n}")
+                    if row.page_break_after:
+                        breaks.append(n)
+                else:
+                    body += 1
+                    chunk.append(f'<row r="{n}"{_height(row, texts)}>' + "".join(map(_cell, row, styles)) + "</row>")
                 if len(chunk) >= 2000:
                     f.write("".join(chunk).encode())
                     chunk = []
-            f.write(("".join(chunk) + "</sheetData></worksheet>").encode())
-        return count
+            tail = "".join(chunk) + "</sheetData>"
+            if merges:
+                tail += f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>"
+            tail += (
+                '<printOptions horizontalCentered="1"/>'
+                '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+                f'<pageSetup paperSize="9" orientation="{"landscape" if sheet.landscape else "portrait"}" fitToWidth="1" fitToHeight="0"/>'
+                '<headerFooter><oddFooter>&amp;C— &amp;P —</oddFooter></headerFooter>'
+            )
+            if breaks:
+                tail += f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">' + "".join(f'<brk id="{b}" max="16383" man="1"/>' for b in breaks) + "</rowBreaks>"
+            f.write((tail + "</worksheet>").encode())
+        return body
 
     def close(self) -> bytes:
         """Finish the package and return its bytes."""
         sheets = "".join(f'<sheet name="{_esc(n)}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(self._names, start=1))
-        self._zip.writestr("xl/workbook.xml", _HEAD + f"<workbook {_NS} {_RNS}><sheets>{sheets}</sheets></workbook>")
+        names = "".join(
+            f"<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{i - 1}\">'{_esc(self._names[i - 1]).replace(chr(39), chr(39) * 2)}'!{rows}</definedName>"
+            for i, rows in self._print_titles.items()
+        )
+        self._zip.writestr(
+            "xl/workbook.xml",
+            _HEAD + f"<workbook {_NS} {_RNS}><sheets>{sheets}</sheets>" + (f"<definedNames>{names}</definedNames>" if names else "") + "</workbook>",
+        )
         rels = "".join(
             f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
             for i in range(1, len(self._names) + 1)
