@@ -16,7 +16,7 @@ from docx import Document
 from docx.shared import Mm, Pt
 
 from bot.models import Person, SubmissionKind
-from bot.storage import Storage, attachments, submissions
+from bot.storage import Storage, attachments
 from tests.app.helpers_coordinator import case_data, file, liaison, summary_data
 from tests.app.test_coordinator import ask
 from tests.fixtures.app import COORDINATOR, RunningBot
