@@ -222,6 +222,7 @@ class Unit(Strict):
     name: str = Field(min_length=1)
     name_en: str | None = None
     tags: list[str] = Field(default_factory=list)
+    parent: str | None = Field(default=None, description="code of the unit above (units in levels); none: top level")
 
 
 class ReportType(ReportTiming):
@@ -250,11 +251,21 @@ class ReportType(ReportTiming):
         return self
 
 
+class UnitCoordinator(Strict):
+    """A coordinator of one level (a 市局's 协调员): sees and acts for that unit and the units below it."""
+
+    telegram_user_id: int
+    unit: str = Field(min_length=1, description="the code of a configured unit")
+
+
 class People(Strict):
     """Coordinators and leaders known before anyone registers, by Telegram user id."""
 
     coordinators: list[int] = Field(default_factory=list)
     leaders: list[int] = Field(default_factory=list)
+    unit_coordinators: list[UnitCoordinator] = Field(
+        default_factory=list, description="coordinators bound to a unit: they see and act for its subtree only"
+    )
 
 
 class Config(Strict):
@@ -412,6 +423,7 @@ def cross_references(data: dict[str, Any]) -> list[Problem]:
         if key in seen:
             problems.append(Problem(_key(("report_types", i, "key"), data), key, "this report type key is used twice; keys must be unique"))
         seen.add(key)
+    problems.extend(_levels(data, units))
     tags = {t for u in units for t in (u.get("tags") or []) if isinstance(t, str)}
     for i, report in enumerate(data.get("report_types") or []):
         if not isinstance(report, dict):
@@ -422,6 +434,32 @@ def cross_references(data: dict[str, Any]) -> list[Problem]:
                 problems.append(Problem(_key(("report_types", i, "owed_by", j), data), tag, f"no unit has this tag (the units' tags: {known})"))
     problems.extend(_dates_outside(data))
     return problems
+
+
+def _levels(data: dict[str, Any], units: list[dict[str, Any]]) -> list[Problem]:
+    """Parents that are no configured unit, or that loop; unit coordinators bound to no configured unit."""
+    out: list[Problem] = []
+    parents = {u.get("code"): u.get("parent") for u in units}
+    codes = "、".join(str(c) for c in parents) or "none"
+    for i, unit in enumerate(data.get("units") or []):
+        parent = unit.get("parent") if isinstance(unit, dict) else None
+        if parent is None:
+            continue
+        if parent not in parents:
+            out.append(Problem(_key(("units", i, "parent"), data), parent, f"no configured unit has this code (the codes: {codes})"))
+            continue
+        seen, node = {unit.get("code")}, parent
+        while node is not None and node not in seen:
+            seen.add(node)
+            node = parents.get(node)
+        if node is not None:
+            out.append(Problem(_key(("units", i, "parent"), data), parent, "the parents loop back to this unit; a unit cannot be below itself"))
+    people = data.get("people") if isinstance(data.get("people"), dict) else {}
+    for i, entry in enumerate(people.get("unit_coordinators") or []):
+        code = entry.get("unit") if isinstance(entry, dict) else None
+        if isinstance(code, str) and code not in parents:
+            out.append(Problem(f"people.unit_coordinators[{i}].unit", code, f"no configured unit has this code (the codes: {codes})"))
+    return out
 
 
 def _dates_outside(data: dict[str, Any]) -> list[Problem]:

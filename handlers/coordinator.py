@@ -8,6 +8,7 @@ from bot.config import ReportType
 from bot.context import BotContext
 from bot.services.deadlines import adhoc
 from bot.services.coordinator import views as v
+from bot.services.levels import rollup
 from bot.services.people.access import Action, Roles
 from bot.buttons import Button
 from bot.services.submissions.forms.render import split
@@ -136,7 +137,7 @@ def _when(context: BotContext, update: Update, item: ItemRef) -> str:
 
 async def _outstanding(update: Update, context: BotContext, who: Roles, spec: str, page: int) -> None:
     services = context.services
-    request = v.parse_request(services, spec, now=services.clock.now())
+    request = v.parse_request(services, spec, now=services.clock.now(), unit_ids=who.visible_units)
     if request.error:
         await _show(update, _t(context, update, request.error, word=request.word), [])
         return
@@ -188,9 +189,9 @@ def _counts(c: Counts) -> dict[str, int]:
     return {"on_time": c.on_time, "late": c.late, "open": c.open, "returned": c.returned, "total": c.total}
 
 
-async def _status(update: Update, context: BotContext, spec: str, page: int) -> None:
+async def _status(update: Update, context: BotContext, who: Roles, spec: str, page: int) -> None:
     services = context.services
-    request = v.parse_request(services, spec, now=services.clock.now())
+    request = v.parse_request(services, spec, now=services.clock.now(), unit_ids=who.visible_units)
     if request.error:
         await _show(update, _t(context, update, request.error, word=request.word), [])
         return
@@ -217,7 +218,7 @@ async def _status(update: Update, context: BotContext, spec: str, page: int) -> 
 @requires(Action.STATUS)
 async def status(update: Update, context: BotContext, who: Roles) -> None:
     """How each report stands per period: on time, late, not yet, returned; tap an item for its units."""
-    await _status(update, context, _spec(context), 0)
+    await _status(update, context, who, _spec(context), 0)
 
 
 @button(Action.STATUS)
@@ -227,14 +228,14 @@ async def status_page(update: Update, context: BotContext, who: Roles, pressed: 
     if spec is None:
         await _stale(update, context)
         return
-    await _status(update, context, spec, pressed.int_arg(0))
+    await _status(update, context, who, spec, pressed.int_arg(0))
 
 
 @button(Action.STATUS)
 async def status_item(update: Update, context: BotContext, who: Roles, pressed: Button) -> None:
     """The units of one due item, by state (not yet first)."""
     services = context.services
-    found = v.item_units(services, pressed.int_arg(0), page=pressed.int_arg(1))
+    found = v.item_units(services, pressed.int_arg(0), page=pressed.int_arg(1), unit_ids=who.visible_units)
     if found is None:
         await _show(update, _t(context, update, "coordinator.unknown-item"), [])
         return
@@ -244,6 +245,7 @@ async def status_item(update: Update, context: BotContext, who: Roles, pressed: 
     reports = {r.key: r for r in adhoc.report_types(services)}
     report, period, due = _item_texts(context, update, found.item, reports)
     lines = [_t(context, update, "status.units-title", report=report, period=period, due=due, **_counts(found.counts)), ""]
+    below = rollup.rollups(services, due_item_id=found.item.id, unit_ids=[r.unit_id for r in found.rows])
     for row in found.rows:
         at = v.format_moment(row.completed_at, language, tz) if row.completed_at else ""
         if row.status.value == "open":
@@ -254,6 +256,10 @@ async def status_item(update: Update, context: BotContext, who: Roles, pressed: 
             lines.append(_t(context, update, "status.row-late", unit=row.unit_name, at=at))
         else:
             lines.append(_t(context, update, "status.row-on-time", unit=row.unit_name, at=at))
+        if row.unit_id in below:  # units in levels: the 市 files after its 县
+            r = below[row.unit_id]
+            key = "status.rollup-complete" if r.complete else "status.rollup"
+            lines.append(_t(context, update, key, filed=r.filed, total=r.total, missing="、".join(r.missing)))
     if found.pages > 1:
         lines.append("\n" + _t(context, update, "coordinator.page", page=found.page + 1, pages=found.pages))
     pager = []

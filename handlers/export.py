@@ -22,7 +22,7 @@ async def export_command(update: Update, context: BotContext, who: Roles) -> Non
     assert update.message
     services = context.services
     now = services.clock.now()
-    result = await asyncio.to_thread(export.build_workbook, services, now=now)
+    result = await asyncio.to_thread(export.build_workbook, services, now=now, unit_ids=who.visible_units)
     name = f"liaison-export-{now.astimezone(services.config.campaign.tz):%Y%m%d-%H%M}.xlsx"
     caption = context.text(update, "export.done", units=result.units, rows=result.register_rows)
     await update.message.reply_document(document=result.data, filename=name, caption=caption)

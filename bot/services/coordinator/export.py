@@ -29,6 +29,7 @@ from bot.models import ObligationStatus, Role
 from bot.services.deadlines import adhoc
 from bot.services.submissions.forms.statistics import CATEGORIES, COLUMNS, MONEY
 from bot.services.coordinator.xlsx import Bold, Workbook
+from bot.storage import units as unit_store
 from bot.storage import views
 
 STATUS_ZH = {"on_time": "按时", "late": "逾期补报", "open": "未报", "not_due": "未到期", "returned": "退回修改"}
@@ -133,8 +134,8 @@ def _statistics_rows(title: str, unit_label: str, when: str, table: Table, note:
     return rows
 
 
-def build_workbook(services: Services, *, now: datetime) -> ExportResult:
-    """The whole workbook as .xlsx bytes."""
+def build_workbook(services: Services, *, now: datetime, unit_ids: frozenset[int] | None = None) -> ExportResult:
+    """The whole workbook as .xlsx bytes; a coordinator of one level (`unit_ids`) gets their subtree's units only."""
     config = services.config
     tz = config.campaign.tz
     reports = {r.key: r for r in adhoc.report_types(services)}
@@ -164,10 +165,12 @@ def build_workbook(services: Services, *, now: datetime) -> ExportResult:
             ]
 
     with services.storage.session() as s:
-        count = book.add_sheet(_sheet_name("报送台账", used), register(views.register_rows(s)), widths=(10, 24, 24, 12, 17, 10, 17, 8, 6, 6)) - 1
+        codes = None if unit_ids is None else {u.code for u in unit_store.list_units(s, active_only=False) if u.id in unit_ids}
+        rows = (r for r in views.register_rows(s) if codes is None or r.unit_code in codes)
+        count = book.add_sheet(_sheet_name("报送台账", used), register(rows), widths=(10, 24, 24, 12, 17, 10, 17, 8, 6, 6)) - 1
         statistics_reports = [r for r in reports.values() if r.template == TemplateKind.STATISTICS]
-        latest = views.latest_filings(s, report_keys=[r.key for r in statistics_reports], kind="statistics")
-        roster = views.roster(s)
+        latest = [f for f in views.latest_filings(s, report_keys=[r.key for r in statistics_reports], kind="statistics") if codes is None or f.unit_code in codes]
+        roster = [e for e in views.roster(s) if codes is None or e.unit_code in codes]
 
     start = config.campaign.start
     note = STATISTICS_NOTE.format(start=f"{start.year}年{start.month}月{start.day}日")
