@@ -91,6 +91,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     from bot.services.reminders import core as reminders
 
     reminders.schedule(app)
+    from bot.services.problems import overdue as problems
+
+    problems.schedule(app, services)  # 问题清单: overdue reminders, escalation, 签收 chases
     deadlines.schedule(app)  # units imported meanwhile (`liaison-bot import-units`) owe their reports without a restart
 
 

@@ -251,6 +251,21 @@ class ReportType(ReportTiming):
         return self
 
 
+class ProblemSettings(Strict):
+    """The 问题清单 workflow: severities offered, when an overdue problem is escalated to the level above,
+    and when a problem not acknowledged (签收) is chased."""
+
+    severities: list[str] = Field(default_factory=lambda: ["一般", "较大", "重大"], min_length=1)
+    escalate_after_days: int = Field(default=3, ge=1, description="days past 整改时限 before the level above is told")
+    acknowledge_within: timedelta = Field(default=timedelta(days=1), description="a problem or task not 签收 within this is chased")
+    check_every: timedelta = Field(default=timedelta(minutes=5), description="how often overdue problems and 签收 are checked")
+
+    @field_validator("acknowledge_within", "check_every", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return parse_duration(value) if isinstance(value, str) else value
+
+
 class UnitCoordinator(Strict):
     """A coordinator of one level (a 市局's 协调员): sees and acts for that unit and the units below it."""
 
@@ -281,6 +296,7 @@ class Config(Strict):
     people: People = People()
     units: list[Unit] = Field(default_factory=list)
     report_types: list[ReportType] = Field(default_factory=list)
+    problems: ProblemSettings = ProblemSettings()
 
     @model_validator(mode="after")
     def _references(self) -> Config:
@@ -454,7 +470,7 @@ def _levels(data: dict[str, Any], units: list[dict[str, Any]]) -> list[Problem]:
             node = parents.get(node)
         if node is not None:
             out.append(Problem(_key(("units", i, "parent"), data), parent, "the parents loop back to this unit; a unit cannot be below itself"))
-    people = data.get("people") if isinstance(data.get("people"), dict) else {}
+    people: dict[str, Any] = data["people"] if isinstance(data.get("people"), dict) else {}
     for i, entry in enumerate(people.get("unit_coordinators") or []):
         code = entry.get("unit") if isinstance(entry, dict) else None
         if isinstance(code, str) and code not in parents:

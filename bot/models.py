@@ -383,3 +383,8 @@ __all__ = [
     "Unit",
     "UnitBase",
 ]
+
+# The 问题清单 wing's tables (kept in their own module; one metadata).
+from bot.models_problems import Problem, ProblemEvent, ProblemStatus  # noqa: E402
+
+__all__ += ["Problem", "ProblemEvent", "ProblemStatus"]

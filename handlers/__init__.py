@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.services.people.access import Action
-from handlers import conversation, coordinator, deadline, export, due, errors, guard, invites, registration, remind, reminders, review, roster, start, submit
+from handlers import conversation, coordinator, deadline, export, due, errors, guard, invites, problems, registration, remind, reminders, review, roster, start, submit
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -51,6 +51,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("export", export.export_command))
     app.add_handler(CommandHandler("compile", export.compile_command))
     app.add_handler(CommandHandler("chart", export.chart_command))
+    # 问题清单 and 销号 (issue 13).
+    app.add_handler(CommandHandler("problems", problems.problems_command))
+    app.add_handler(CommandHandler("newproblem", problems.new_problem))
+    app.add_handler(CommandHandler("importproblems", problems.import_problems))
+    app.add_handler(CallbackQueryHandler(problems.on_button, pattern=problems.BUTTONS))
     # Flow modules register their commands and buttons above this line.
     app.add_handler(
         MessageHandler(

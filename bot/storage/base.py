@@ -21,7 +21,7 @@ class Storage:
     """
 
     def __init__(self, engine: Engine) -> None:
-        from bot.storage import adhoc, audit, drafts, due, invites, people, reminders, roles, submissions, units, views
+        from bot.storage import adhoc, audit, drafts, due, invites, people, problems, reminders, roles, submissions, units, views
 
         self.engine = engine
         # One-call conveniences: `storage.people.set_language(...)` runs in its own transaction.
@@ -32,6 +32,7 @@ class Storage:
         self.due = BoundModule(self, due)
         self.invites = BoundModule(self, invites)
         self.people = BoundModule(self, people)
+        self.problems = BoundModule(self, problems)
         self.reminders = BoundModule(self, reminders)
         self.roles = BoundModule(self, roles)
         self.submissions = BoundModule(self, submissions)

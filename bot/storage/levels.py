@@ -33,4 +33,5 @@ def children_states(session: Session, *, due_item_id: int, parent_ids: Sequence[
     return [
         ChildState(parent_id=int(p), unit_id=int(u), unit_name=n, filed=ObligationStatus(s) is ObligationStatus.done)
         for p, u, n, s in session.exec(statement)
+        if p is not None and u is not None
     ]

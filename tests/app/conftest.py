@@ -10,6 +10,7 @@ import pytest
 from bot.clock import FixedClock
 from emulator import Emulator
 from bot.storage import Storage
+from tests.app.levels_support import ningxia_bot
 from tests.app.submit_helpers import STATS
 from tests.fixtures.app import RunningBot, campaign_config, start_bot, stop_bot
 
@@ -23,3 +24,6 @@ async def stats_bot(emulator: Emulator, storage: Storage, now: datetime) -> Asyn
         yield bot
     finally:
         await stop_bot(bot)
+
+
+__all__ = ["ningxia_bot", "stats_bot"]

@@ -70,6 +70,9 @@ COMMANDS: dict[str, dict[str, str]] = {
     "export": COORDINATORS,
     "compile": COORDINATORS,
     "chart": READERS,
+    "problems": REGISTERED,
+    "newproblem": LIAISONS,
+    "importproblems": COORDINATORS,
 }
 
 UNIT_A = row(NO, OK, NO, OK, NO, NO)  # the liaisons of unit A (a coordinator files nothing: not a liaison)
@@ -136,6 +139,7 @@ BUTTONS: dict[str, Press] = {
     "status page": Press("st", lambda w: (0,), READERS),
     "status item": Press("sti", lambda w: (w.item_id, 0), READERS),
     "deadline: cancel": Press("dl", lambda w: ("x",), COORDINATORS, before="/deadline"),
+    "problem: open (none such)": Press("pb", lambda w: ("v", 0), REGISTERED),
 }
 
 

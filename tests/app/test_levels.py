@@ -8,7 +8,7 @@ import openpyxl
 
 from bot.models import SubmissionKind
 from tests.app.helpers_coordinator import file, liaison
-from tests.app.levels_support import SZS_COORDINATOR, YC_COORDINATOR, ningxia_bot  # noqa: F401  (fixture)
+from tests.app.levels_support import YC_COORDINATOR
 from tests.app.test_coordinator import ask
 from tests.fixtures.app import COORDINATOR, RunningBot
 

@@ -35,11 +35,12 @@ class Action(StrEnum):
     DEADLINE = "deadline"
     EXPORT = "export"
     PROBLEMS = "problems"  # 问题清单: list, report rectification, 签收 (liaisons for their units)
+    PROBLEM_REGISTER = "problem_register"  # register a problem: coordinators, and liaisons for their own unit
     PROBLEM_ADMIN = "problem_admin"  # register, import, 验收, 退回, 销号 (coordinators, for their subtree)
 
 
 _EVERYONE = {Action.HELP, Action.LANG, Action.START, Action.CANCEL, Action.REGISTER}
-_LIAISON = _EVERYONE | {Action.ME, Action.DUE, Action.SUBMIT, Action.PROBLEMS}
+_LIAISON = _EVERYONE | {Action.ME, Action.DUE, Action.SUBMIT, Action.PROBLEMS, Action.PROBLEM_REGISTER}
 _LEADER = _EVERYONE | {Action.ME, Action.OUTSTANDING, Action.STATUS, Action.LIAISONS, Action.PROBLEMS}
 _COORDINATOR = set(Action)
 

@@ -32,7 +32,8 @@ from bot.context import Services
 from bot.models import Person, ReminderKind, ReminderStatus, Role
 from bot.services.reminders import delivery
 from bot.services.submissions.forms.render import TELEGRAM_LIMIT, split
-from bot.storage import due, people, reminders, roles, units
+from bot.storage import due, people, reminders, roles
+from bot.storage import units as unit_store
 from bot.texts.catalog import Markup, t
 
 log = logging.getLogger(__name__)
@@ -177,7 +178,7 @@ def _scope_of(services: Services, person_id: int) -> frozenset[int] | None:
         held = [a for a in roles.roles_of(s, person_id=person_id) if a.role == Role.coordinator]
         if not held or any(a.unit_id is None for a in held):
             return None
-        return frozenset(units.subtree_ids(s, unit_ids=[a.unit_id for a in held if a.unit_id is not None]))
+        return frozenset(unit_store.subtree_ids(s, unit_ids=[a.unit_id for a in held if a.unit_id is not None]))
 
 
 def _name(person: Person) -> str:
