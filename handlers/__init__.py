@@ -55,6 +55,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("problems", problems.problems_command))
     app.add_handler(CommandHandler("newproblem", problems.new_problem))
     app.add_handler(CommandHandler("importproblems", problems.import_problems))
+    app.add_handler(CommandHandler("bulletin", problems.bulletin))
     app.add_handler(CallbackQueryHandler(problems.on_button, pattern=problems.BUTTONS))
     # Flow modules register their commands and buttons above this line.
     app.add_handler(

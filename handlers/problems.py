@@ -14,6 +14,7 @@ from bot.buttons import Button
 from bot.context import BotContext
 from bot.services.people.access import Action, Roles
 from bot.services.problems import common, importing, lifecycle, listing, register
+from bot.services.problems import export as problem_export
 from bot.services.problems.lifecycle import Outcome
 from bot.services.submissions import files
 from bot.services.submissions.forms import FileGroup
@@ -46,6 +47,14 @@ async def new_problem(update: Update, context: BotContext, who: Roles) -> None:
     """Register a problem, one question at a time."""
     services = context.services
     await _answer(update, context, register.start(services, who, language=context.language(update), now=services.clock.now()))
+
+
+@guard.requires(Action.EXPORT, private=True)
+async def bulletin(update: Update, context: BotContext, who: Roles) -> None:
+    """情况通报: counts per unit and the overdue problems, to send up or circulate."""
+    services = context.services
+    text = problem_export.bulletin(services, unit_ids=who.visible_units, language=context.language(update), now=services.clock.now())
+    await _answer(update, context, Outcome([common.Reply(text)]))
 
 
 @guard.requires(Action.PROBLEM_ADMIN, private=True)

@@ -73,6 +73,7 @@ COMMANDS: dict[str, dict[str, str]] = {
     "problems": REGISTERED,
     "newproblem": LIAISONS,
     "importproblems": COORDINATORS,
+    "bulletin": COORDINATORS,
 }
 
 UNIT_A = row(NO, OK, NO, OK, NO, NO)  # the liaisons of unit A (a coordinator files nothing: not a liaison)

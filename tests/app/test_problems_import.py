@@ -63,3 +63,45 @@ async def test_import_names_the_bad_cells_then_imports_the_corrected_list(ningxi
         rows = s.exec(select(Problem).order_by(Problem.number)).all()
     assert [(p.description, p.responsible, p.source) for p in rows] == [("药店未凭处方销售处方药", "张三", "专项检查"), ("医疗机构药品储存不规范", "李四", "飞行检查")]
     assert rows[1].due_at.astimezone(ningxia_bot.config.campaign.tz).date() == date(2023, 10, 31)
+
+
+async def test_problem_list_workbook_counts_and_bulletin(ningxia_bot: RunningBot) -> None:
+    from datetime import datetime
+
+    from bot.models import ProblemStatus
+    from bot.storage import problems, units
+    from bot.storage.problems import NewProblem
+
+    tz = ningxia_bot.config.campaign.tz
+    now = ningxia_bot.clock.now()
+    with ningxia_bot.storage.session() as s:
+        ids = {code: units.get_unit_by_code(s, code=code).id for code in ("yc-xq", "yc-jf", "szs-dwk")}  # type: ignore[union-attr]
+        made = problems.add_problems(s, items=[
+            NewProblem(ids["yc-xq"], "药店未凭处方销售处方药", "专项检查", "一般", "张三", datetime(2023, 8, 31, 23, 59, 59, tzinfo=tz)),  # type: ignore[arg-type]
+            NewProblem(ids["yc-jf"], "冷链药品储存不规范", "飞行检查", "较大", "李四", datetime(2023, 8, 14, 23, 59, 59, tzinfo=tz)),  # type: ignore[arg-type]
+            NewProblem(ids["szs-dwk"], "网络销售处方药", "专项检查", "一般", "王五", datetime(2023, 8, 10, 23, 59, 59, tzinfo=tz)),  # type: ignore[arg-type]
+        ], actor_person_id=None, now=now, how="import")
+        first = made[0].id
+        assert first is not None
+        problems.step(s, problem_id=first, action="report", expect=[ProblemStatus.open], to=ProblemStatus.reported, actor_person_id=None, now=now, changes={"rectification": "已立案查处"})
+        problems.step(s, problem_id=first, action="verify", expect=[ProblemStatus.reported], to=ProblemStatus.verified, actor_person_id=None, now=now, changes={"verification": "验收通过"})
+        problems.step(s, problem_id=first, action="close", expect=[ProblemStatus.verified], to=ProblemStatus.closed, actor_person_id=None, now=now, changes={"closed_at": now})
+
+    yc = ningxia_bot.emulator.user(YC_COORDINATOR, language_code="zh-hans")
+    await yc.send("/export")
+    doc = await yc.wait_for(lambda m: m.document is not None)
+    assert doc.document is not None
+    book = openpyxl.load_workbook(io.BytesIO(ningxia_bot.emulator.state.files[doc.document["file_id"]].data))
+    register = [list(r) for r in book["问题清单"].iter_rows(values_only=True)]
+    assert register[1] == ["序号", "问题描述", "责任单位", "责任人", "整改时限", "整改情况", "验收情况", "销号时间", "状态"]
+    assert register[2][:7] == [1, "药店未凭处方销售处方药", "兴庆区市场监督管理局", "张三", datetime(2023, 8, 31), "已立案查处", "验收通过"]
+    assert register[2][7] == datetime(2023, 8, 16, 10, 0) and register[2][8] == "已销号"
+    assert register[3][2] == "金凤区市场监督管理局" and register[3][8] == "待整改（逾期）"
+    assert len(register) == 4  # 石嘴山's problem is not 银川's to export
+    counts = [list(r) for r in book["问题统计"].iter_rows(values_only=True)]
+    assert counts == [["责任单位", "发现", "已整改", "已销号", "逾期"], ["兴庆区市场监督管理局", 1, 1, 1, 0], ["金凤区市场监督管理局", 1, 0, 0, 1], ["合计", 2, 1, 1, 1]]
+
+    await yc.send("/bulletin")
+    text = (await yc.wait_for(lambda m: "情况通报" in m.text)).text
+    assert "共发现问题 2 个，已整改 1 个，已销号 1 个，逾期未整改 1 个。" in text
+    assert "🔴 №2 金凤区市场监督管理局：冷链药品储存不规范（逾期 2 天）" in text and "网络销售" not in text

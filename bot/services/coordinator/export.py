@@ -183,6 +183,11 @@ def build_workbook(services: Services, *, now: datetime, unit_ids: frozenset[int
         book.add_sheet(_sheet_name(filing.unit_name, used), _statistics_rows(title, filing.unit_name, filing.period_label, table, note), widths=widths)
 
     book.add_sheet(_sheet_name("联络员名册", used), _roster_rows(config.campaign.name, roster), widths=(6, 24, 8, 10, 16, 10, 14, 14, 24))
+    if services.storage.problems.list_problems(unit_ids=unit_ids, limit=1):  # 问题清单 and its counts per unit
+        from bot.services.problems import export as problem_export
+
+        book.add_sheet(_sheet_name("问题清单", used), problem_export.register_rows(services, unit_ids=unit_ids, now=now), widths=problem_export.REGISTER_WIDTHS)
+        book.add_sheet(_sheet_name("问题统计", used), problem_export.count_rows(services, unit_ids=unit_ids, now=now), widths=problem_export.COUNT_WIDTHS)
     return ExportResult(data=book.close(), register_rows=count, units=len(units) or len(roster), statistics_units=len(tables))
 
 
