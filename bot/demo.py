@@ -81,6 +81,7 @@ class Sandbox:
     config: Config
     clock: FixedClock | OffsetClock
     fast: bool = False
+    people: People | None = None  # who coordinates and leads in the sandbox (default: 1001 and 3001)
     emulator: Emulator = field(init=False)
     storage: Storage = field(init=False)
     app: Any = field(init=False)
@@ -96,7 +97,7 @@ class Sandbox:
         self.config = self.config.model_copy(
             update={
                 "telegram": TelegramSettings(api_url=self.emulator.url, bot_username=DEMO_BOT),
-                "people": People(coordinators=[1001], leaders=[3001]),
+                "people": self.people or People(coordinators=[1001], leaders=[3001]),
                 "files": FilesSettings(dir=str(Path(self._tmp.name) / "files")),
             }
         )
@@ -412,10 +413,15 @@ async def run_demo(*, config_path: str | None = None, scripted: bool = False, ve
     setup_logging(logging.INFO if verbose else logging.WARNING, secrets=[DEMO_TOKEN])
     config = load_config(config_path)
     clock: FixedClock | OffsetClock = FixedClock(DEMO_START) if scripted else OffsetClock(DEMO_START)
-    sandbox = Sandbox(config=config, clock=clock, fast=scripted)
+    from bot import demo_levels  # a campaign in levels (campaigns/ningxia.toml) has its own walk-through
+
+    levels = scripted and demo_levels.applies(config)
+    sandbox = Sandbox(config=config, clock=clock, fast=scripted, people=demo_levels.people() if levels else None)
     await sandbox.start()
     try:
-        if scripted:
+        if levels:
+            await demo_levels.play(sandbox, sys.stdout)
+        elif scripted:
             await play_script(sandbox)
         else:
             await repl(sandbox)
