@@ -266,6 +266,19 @@ class ProblemSettings(Strict):
         return parse_duration(value) if isinstance(value, str) else value
 
 
+class TaskSpec(Strict):
+    """A 工作任务 of the 任务分工表: its 细化序号 (key), 工作任务 (group), 目标任务 (title), 具体内容 (content),
+    牵头单位 (lead) and 配合单位 (supporting), each a unit code or a tag (every unit with it)."""
+
+    key: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,32}$", description="细化序号: letters, digits, _ . -")
+    group: str = ""
+    title: str = Field(min_length=1, max_length=300)
+    content: str = ""
+    lead: list[str] = Field(min_length=1, description="牵头单位: unit codes or tags")
+    supporting: list[str] = Field(default_factory=list, description="配合单位: unit codes or tags")
+    due: date | None = None
+
+
 class UnitCoordinator(Strict):
     """A coordinator of one level (a 市局's 协调员): sees and acts for that unit and the units below it."""
 
@@ -297,6 +310,7 @@ class Config(Strict):
     units: list[Unit] = Field(default_factory=list)
     report_types: list[ReportType] = Field(default_factory=list)
     problems: ProblemSettings = ProblemSettings()
+    tasks: list[TaskSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> Config:
@@ -449,7 +463,27 @@ def cross_references(data: dict[str, Any]) -> list[Problem]:
                 known = "、".join(sorted(tags)) or "none"
                 problems.append(Problem(_key(("report_types", i, "owed_by", j), data), tag, f"no unit has this tag (the units' tags: {known})"))
     problems.extend(_dates_outside(data))
+    problems.extend(_task_units(data, units))
     return problems
+
+
+def _task_units(data: dict[str, Any], units: list[dict[str, Any]]) -> list[Problem]:
+    """Tasks' 牵头/配合 entries that are neither a unit code nor a tag; task keys used twice."""
+    out: list[Problem] = []
+    codes = {u.get("code") for u in units}
+    tags = {t for u in units for t in (u.get("tags") or []) if isinstance(t, str)}
+    seen: set[object] = set()
+    for i, task in enumerate(data.get("tasks") or []):
+        if not isinstance(task, dict):
+            continue
+        if task.get("key") in seen:
+            out.append(Problem(_key(("tasks", i, "key"), data), task.get("key"), "this task key (细化序号) is used twice; keys must be unique"))
+        seen.add(task.get("key"))
+        for field_name in ("lead", "supporting"):
+            for j, entry in enumerate(task.get(field_name) or []):
+                if entry not in codes and entry not in tags:
+                    out.append(Problem(_key(("tasks", i, field_name, j), data), entry, "neither a unit code nor a unit tag"))
+    return out
 
 
 def _levels(data: dict[str, Any], units: list[dict[str, Any]]) -> list[Problem]:

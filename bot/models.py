@@ -388,3 +388,8 @@ __all__ = [
 from bot.models_problems import Problem, ProblemEvent, ProblemStatus  # noqa: E402
 
 __all__ += ["Problem", "ProblemEvent", "ProblemStatus"]
+
+# The 工作任务 wing's tables.
+from bot.models_tasks import Task, TaskReport, TaskRole, TaskUnit  # noqa: E402
+
+__all__ += ["Task", "TaskReport", "TaskRole", "TaskUnit"]

@@ -7,7 +7,7 @@ keyword-only functions per aggregate, each taking that session first:
         person = people.get_or_create_person(s, telegram_user_id=42, now=now)
 """
 
-from bot.storage import adhoc, audit, drafts, due, invites, levels, people, problems, reminders, roles, submissions, units, views
+from bot.storage import adhoc, audit, drafts, due, invites, levels, people, problems, reminders, roles, submissions, tasks, units, views
 from bot.storage.base import Storage
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "reminders",
     "roles",
     "submissions",
+    "tasks",
     "units",
     "views",
 ]

@@ -21,7 +21,7 @@ class Storage:
     """
 
     def __init__(self, engine: Engine) -> None:
-        from bot.storage import adhoc, audit, drafts, due, invites, people, problems, reminders, roles, submissions, units, views
+        from bot.storage import adhoc, audit, drafts, due, invites, people, problems, reminders, roles, submissions, tasks, units, views
 
         self.engine = engine
         # One-call conveniences: `storage.people.set_language(...)` runs in its own transaction.
@@ -33,6 +33,7 @@ class Storage:
         self.invites = BoundModule(self, invites)
         self.people = BoundModule(self, people)
         self.problems = BoundModule(self, problems)
+        self.tasks = BoundModule(self, tasks)
         self.reminders = BoundModule(self, reminders)
         self.roles = BoundModule(self, roles)
         self.submissions = BoundModule(self, submissions)

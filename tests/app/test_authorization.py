@@ -74,6 +74,8 @@ COMMANDS: dict[str, dict[str, str]] = {
     "newproblem": LIAISONS,
     "importproblems": COORDINATORS,
     "bulletin": COORDINATORS,
+    "tasks": REGISTERED,
+    "importtasks": COORDINATORS,
 }
 
 UNIT_A = row(NO, OK, NO, OK, NO, NO)  # the liaisons of unit A (a coordinator files nothing: not a liaison)
@@ -141,6 +143,7 @@ BUTTONS: dict[str, Press] = {
     "status item": Press("sti", lambda w: (w.item_id, 0), READERS),
     "deadline: cancel": Press("dl", lambda w: ("x",), COORDINATORS, before="/deadline"),
     "problem: open (none such)": Press("pb", lambda w: ("v", 0), REGISTERED),
+    "task: open (none such)": Press("tk", lambda w: ("v", 0, 0), REGISTERED),
 }
 
 

@@ -109,4 +109,5 @@ def schedule(application: Any, services: Services) -> None:
             log.exception("problems: the overdue check failed")
 
     assert application.job_queue is not None
-    application.job_queue.run_repeating(job, interval=services.config.problems.check_every.total_seconds(), first=1.0, name="problems")
+    every = services.config.problems.check_every.total_seconds()
+    application.job_queue.run_repeating(job, interval=every, first=every, name="problems")
