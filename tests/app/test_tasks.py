@@ -85,6 +85,16 @@ async def test_lead_reports_progress_and_a_supporting_unit_adds_its_part(ningxia
         rows = s.exec(select(TaskReport).order_by(TaskReport.id)).all()
     assert [(r.role, len(r.attachment_ids)) for r in rows] == [(TaskRole.lead, 1), (TaskRole.support, 0)]
 
+    await region.send("/export")
+    doc = await region.wait_for(lambda m: m.document is not None)
+    assert doc.document is not None
+    book = openpyxl.load_workbook(io.BytesIO(ningxia_bot.emulator.state.files[doc.document["file_id"]].data))
+    sheet = [list(r) for r in book["任务分工"].iter_rows(values_only=True)]
+    assert sheet[1] == ["工作任务", "细化序号", "目标任务", "具体内容", "牵头单位", "配合单位", "未签收", "最新进展", "进展时间"]
+    row = next(r for r in sheet if r[1] == "3.2")
+    assert row[4:6] == ["自治区药品监督管理局", "自治区公安厅"] and row[6] in (None, "")  # both have acknowledged
+    assert row[7] == "自治区药品监督管理局：已与公安厅联合督办案件3起，移送涉刑案件2件\n自治区公安厅：接收移送案件2件，已立案侦查1件"
+
     yc = ningxia_bot.emulator.user(YC_COORDINATOR, language_code="zh-hans")
     await yc.send("/tasks")
     city = await yc.wait_for(_has("工作任务"))

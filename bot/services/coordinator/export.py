@@ -188,6 +188,10 @@ def build_workbook(services: Services, *, now: datetime, unit_ids: frozenset[int
 
         book.add_sheet(_sheet_name("问题清单", used), problem_export.register_rows(services, unit_ids=unit_ids, now=now), widths=problem_export.REGISTER_WIDTHS)
         book.add_sheet(_sheet_name("问题统计", used), problem_export.count_rows(services, unit_ids=unit_ids, now=now), widths=problem_export.COUNT_WIDTHS)
+    if services.storage.tasks.list_tasks(unit_ids=unit_ids):  # 任务分工 and each unit's latest progress
+        from bot.services.tasks import export as task_export
+
+        book.add_sheet(_sheet_name("任务分工", used), task_export.rows(services, unit_ids=unit_ids), widths=task_export.WIDTHS)
     return ExportResult(data=book.close(), register_rows=count, units=len(units) or len(roster), statistics_units=len(tables))
 
 
