@@ -101,3 +101,23 @@ async def test_county_report_rolls_up_into_its_city(ningxia_bot: RunningBot) -> 
     assert "❌ 银川市市场监督管理局" in units.text
     assert "↳ 下级已报 1/3，未报：金凤区市场监督管理局、西夏区市场监督管理局" in units.text
     assert "大武口" not in units.text
+
+
+async def test_a_coordinator_invited_for_a_city_sees_only_that_city(ningxia_bot: RunningBot) -> None:
+    from bot.context import SERVICES_KEY
+    from bot.services.people import invites
+    from tests.app.registration_support import register
+
+    services = ningxia_bot.app.bot_data[SERVICES_KEY]
+    made = invites.create_invite(services, unit_code="wz", role="coordinator", now=ningxia_bot.clock.now())
+    wz = ningxia_bot.emulator.user(9203, first_name="吴忠协调员", language_code="zh-hans")
+    await register(wz, made.token)
+    reply = await ask(wz, "/outstanding", "未完成报送")
+    assert "吴忠市市场监督管理局" in reply.text and "利通区市场监督管理局" in reply.text and "2 个单位未报" in reply.text
+    assert "银川" not in reply.text and "兴庆" not in reply.text and "大武口" not in reply.text
+    with ningxia_bot.storage.session() as s:  # the liaison form (附件10) of 吴忠 is not done by its coordinator registering
+        from bot.storage import roles, units
+
+        unit = units.get_unit_by_code(s, code="wz")
+        assert unit is not None and unit.id is not None
+        assert roles.liaisons_of_unit(s, unit_id=unit.id) == []
