@@ -121,3 +121,38 @@ async def test_a_coordinator_invited_for_a_city_sees_only_that_city(ningxia_bot:
         unit = units.get_unit_by_code(s, code="wz")
         assert unit is not None and unit.id is not None
         assert roles.liaisons_of_unit(s, unit_id=unit.id) == []
+
+
+async def test_city_statistics_are_shown_beside_the_sum_of_its_counties(emulator, storage, now, files_dir) -> None:  # type: ignore[no-untyped-def]
+    from bot.clock import FixedClock
+    from bot.config import ReportType
+    from tests.app.helpers_coordinator import statistics_data
+    from tests.app.levels_support import ningxia_config
+    from tests.fixtures.app import start_bot, stop_bot
+
+    base = ningxia_config(emulator)
+    stats = ReportType.model_validate({"key": "drug_stats", "title": "药品经营使用环节统计表", "template": "statistics", "owed_by": ["市", "县"],
+                                       "schedule": {"kind": "monthly", "day": 5, "covers": "previous_month"}})
+    bot = await start_bot(ningxia_config(emulator, report_types=[*base.report_types, stats]), storage, FixedClock(now), emulator)
+    try:
+        _liaisons(bot)
+        from bot.storage import people
+
+        with storage.session() as s:
+            who = {uid: people.get_person_by_telegram_id(s, telegram_user_id=uid) for uid in (7101, 7102, 7104)}
+        for code, uid, base_n in (("yc-xq", 7101, 1), ("yc-jf", 7102, 2), ("yc", 7104, 3)):
+            file(storage, code, "drug_stats", JULY, person=who[uid], kind=SubmissionKind.statistics, data=statistics_data(base_n), at=now)  # type: ignore[arg-type]
+        yc = emulator.user(YC_COORDINATOR, language_code="zh-hans")
+        yc.skip_pending()
+        await yc.send("/export")
+        doc = await yc.wait_for(lambda m: m.document is not None)
+        assert doc.document is not None
+        book = openpyxl.load_workbook(io.BytesIO(emulator.state.files[doc.document["file_id"]].data))
+        assert "银川市市场监督管理局（下级合计）" in book.sheetnames
+        rows = [list(r) for r in book["银川市市场监督管理局（下级合计）"].iter_rows(values_only=True)]
+        retail = next(r for r in rows if r and r[0] == "零售药店")
+        assert retail[1] == 10 * 1 + 10 * 2  # 兴庆 and 金凤 inspected 10 and 20 retail pharmacies
+        own = next(r for r in [list(x) for x in book["银川市市场监督管理局"].iter_rows(values_only=True)] if r and r[0] == "零售药店")
+        assert own[1] == 30  # the 市's own figure, to check against its 县's sum
+    finally:
+        await stop_bot(bot)

@@ -181,6 +181,8 @@ def build_workbook(services: Services, *, now: datetime, unit_ids: frozenset[int
     book.add_sheet(_sheet_name("统计汇总", used), _statistics_rows(title, f"全部单位（{len(tables)}个）", when, sum_tables([t for _, t in tables]), note), widths=widths)
     for filing, table in tables:
         book.add_sheet(_sheet_name(filing.unit_name, used), _statistics_rows(title, filing.unit_name, filing.period_label, table, note), widths=widths)
+    for name, summed in _rolled_up(services, tables):  # units in levels: the 市's figures beside its 县's sum, for checking
+        book.add_sheet(_sheet_name(f"{name}（下级合计）", used), _statistics_rows(title, f"{name}下级合计", when, summed, note), widths=widths)
 
     book.add_sheet(_sheet_name("联络员名册", used), _roster_rows(config.campaign.name, roster), widths=(6, 24, 8, 10, 16, 10, 14, 14, 24))
     if services.storage.problems.list_problems(unit_ids=unit_ids, limit=1):  # 问题清单 and its counts per unit
@@ -193,6 +195,20 @@ def build_workbook(services: Services, *, now: datetime, unit_ids: frozenset[int
 
         book.add_sheet(_sheet_name("任务分工", used), task_export.rows(services, unit_ids=unit_ids), widths=task_export.WIDTHS)
     return ExportResult(data=book.close(), register_rows=count, units=len(units) or len(roster), statistics_units=len(tables))
+
+
+def _rolled_up(services: Services, tables: list[tuple[views.Filing, Table]]) -> list[tuple[str, Table]]:
+    """For each unit with units below it that filed: its name and the sum of their latest tables."""
+    with services.storage.session() as s:
+        every = unit_store.list_units(s, active_only=False)
+    by_id = {u.id: u for u in every}
+    below: dict[str, list[Table]] = {}
+    for filing, table in tables:
+        unit = next((u for u in every if u.code == filing.unit_code), None)
+        parent = by_id.get(unit.parent_id) if unit is not None and unit.parent_id is not None else None
+        if parent is not None:
+            below.setdefault(parent.name, []).append(table)
+    return [(name, sum_tables(found)) for name, found in sorted(below.items())]
 
 
 def _roster_rows(campaign: str, roster: list[views.RosterEntry]) -> Iterator[list[object]]:
