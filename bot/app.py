@@ -84,6 +84,14 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     from bot.services.reminders import timer
 
     timer.schedule(app)
+    from bot.services.problems import overdue as problems
+
+    problems.schedule(app, services)  # 问题清单: overdue reminders, escalation, 签收 chases
+    from bot.services.tasks import progress as tasks
+    from bot.services.tasks.setup import sync_tasks
+
+    sync_tasks(services.storage, services.config, now=now)  # 工作任务 of the config, after the units
+    tasks.schedule(app, services)  # a task not 签收 within a day is chased
     deadlines.schedule(app)  # units imported meanwhile (`liaison-bot import-units`) owe their reports without a restart
     from bot.web import server as web
 

@@ -139,6 +139,7 @@ class UnitConfig(Strict):
     name: str = Field(min_length=1)
     name_en: str | None = None
     tags: list[str] = Field(default_factory=list)
+    parent: str | None = Field(default=None, description="code of the unit above (units in levels); none: top level")
 
 
 class ReportType(ReportTiming):
@@ -168,11 +169,49 @@ class ReportType(ReportTiming):
         return self
 
 
+class ProblemSettings(Strict):
+    """The 问题清单 workflow: severities offered, when an overdue problem is escalated to the level above,
+    and when a problem not acknowledged (签收) is chased."""
+
+    severities: list[str] = Field(default_factory=lambda: ["一般", "较大", "重大"], min_length=1)
+    escalate_after_days: int = Field(default=3, ge=1, description="days past 整改时限 before the level above is told")
+    acknowledge_within: timedelta = Field(default=timedelta(days=1), description="a problem or task not 签收 within this is chased")
+    check_every: timedelta = Field(default=timedelta(minutes=5), description="how often overdue problems and 签收 are checked")
+
+    @field_validator("acknowledge_within", "check_every", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return parse_duration(value) if isinstance(value, str) else value
+
+
+class TaskSpec(Strict):
+    """A 工作任务 of the 任务分工表: its 细化序号 (key), 工作任务 (group), 目标任务 (title), 具体内容 (content),
+    牵头单位 (lead) and 配合单位 (supporting), each a unit code or a tag (every unit with it)."""
+
+    key: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,32}$", description="细化序号: letters, digits, _ . -")
+    group: str = ""
+    title: str = Field(min_length=1, max_length=300)
+    content: str = ""
+    lead: list[str] = Field(min_length=1, description="牵头单位: unit codes or tags")
+    supporting: list[str] = Field(default_factory=list, description="配合单位: unit codes or tags")
+    due: date | None = None
+
+
+class UnitCoordinator(Strict):
+    """A coordinator of one level (a 市局's 协调员): sees and acts for that unit and the units below it."""
+
+    telegram_user_id: int
+    unit: str = Field(min_length=1, description="the code of a configured unit")
+
+
 class People(Strict):
     """Coordinators and leaders known before anyone registers, by Telegram user id."""
 
     coordinators: list[int] = Field(default_factory=list)
     leaders: list[int] = Field(default_factory=list)
+    unit_coordinators: list[UnitCoordinator] = Field(
+        default_factory=list, description="coordinators bound to a unit: they see and act for its subtree only"
+    )
 
 
 class WebSettings(Strict):
@@ -203,6 +242,8 @@ class Config(Strict):
     web: WebSettings = WebSettings()
     units: list[UnitConfig] = Field(default_factory=list)
     report_types: list[ReportType] = Field(default_factory=list)
+    problems: ProblemSettings = ProblemSettings()
+    tasks: list[TaskSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> Config:

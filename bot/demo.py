@@ -291,10 +291,15 @@ async def run_demo(*, config_path: str | None = None, scripted: bool = False, ve
 
         return await run_web(config, port=web_port)
     clock: FixedClock | OffsetClock = FixedClock(DEMO_START) if scripted else OffsetClock(DEMO_START)
-    sandbox = Sandbox(config=config, clock=clock, fast=scripted)
+    from bot import demo_levels  # a campaign in levels (campaigns/ningxia.toml) has its own walk-through
+
+    levels = scripted and demo_levels.applies(config)
+    sandbox = Sandbox(config=config, clock=clock, fast=scripted, people=demo_levels.people() if levels else None)
     await sandbox.start()
     try:
-        if scripted:
+        if levels:
+            await demo_levels.play(sandbox, sys.stdout)
+        elif scripted:
             await play_script(sandbox)
         else:
             await repl(sandbox)

@@ -118,9 +118,11 @@ class UnitBase(SQLModel):
 
 
 class Unit(UnitBase, table=True):
-    """A reporting unit (所/队/股室, 县区局, 工作组) that owes reports."""
+    """A reporting unit (所/队/股室, 县区局, 工作组) that owes reports; `parent_id` puts it in levels
+    (自治区 → 市 → 县(区)): the unit above drives it ("上报一级、下抓一级"). Flat campaigns leave it empty."""
 
     id: int | None = Field(default=None, primary_key=True)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id", nullable=True, index=True)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 
@@ -162,7 +164,10 @@ class Person(PersonBase, table=True):
 
 
 class RoleAssignment(SQLModel, table=True):
-    """A person holding a role, for a unit (primary/backup) or the campaign; history is kept."""
+    """A person holding a role, for a unit (primary/backup) or the campaign; history is kept.
+
+    A coordinator or leader with a `unit_id` is bound to that unit and acts for its subtree only.
+    """
 
     __tablename__ = "role_assignment"
     __table_args__ = (
@@ -459,3 +464,14 @@ class SyncState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     fingerprint: str = Field(max_length=64)
     synced_at: datetime = _ts()
+
+
+# The 问题清单 wing's tables (kept in their own module; one metadata).
+from bot.models_problems import Problem, ProblemEvent, ProblemStatus  # noqa: E402
+
+__all__ += ["Problem", "ProblemEvent", "ProblemStatus"]
+
+# The 工作任务 wing's tables.
+from bot.models_tasks import Task, TaskReport, TaskRole, TaskUnit  # noqa: E402
+
+__all__ += ["Task", "TaskReport", "TaskRole", "TaskUnit"]

@@ -76,6 +76,7 @@ class Sandbox:
     config: Config
     clock: FixedClock | OffsetClock
     fast: bool = False
+    people: People | None = None  # who coordinates and leads in the sandbox (default: 1001 and 3001)
     emulator: Emulator = field(init=False)
     storage: Storage = field(init=False)
     app: Any = field(init=False)
@@ -91,7 +92,7 @@ class Sandbox:
         self.config = self.config.model_copy(
             update={
                 "telegram": TelegramSettings(api_url=self.emulator.url, bot_username=DEMO_BOT),
-                "people": People(coordinators=[1001], leaders=[3001]),
+                "people": self.people or People(coordinators=[1001], leaders=[3001]),
                 "files": FilesSettings(dir=str(Path(self._tmp.name) / "files")),
             }
         )

@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.services.people.access import Action
-from handlers import conversation, coordinator, deadline, export, due, errors, guard, invites, registration, remind, reminders, review, roster, start, submit, web
+from handlers import conversation, coordinator, deadline, due, errors, export, guard, invites, problems, registration, remind, reminders, review, roster, start, submit, tasks, web
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -53,6 +53,16 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("chart", export.chart_command))
     # The web dashboard's login link (issue 19).
     app.add_handler(CommandHandler("web", web.web_command))
+    # 问题清单 and 销号 (issue 13).
+    app.add_handler(CommandHandler("problems", problems.problems_command))
+    app.add_handler(CommandHandler("newproblem", problems.new_problem))
+    app.add_handler(CommandHandler("importproblems", problems.import_problems))
+    app.add_handler(CommandHandler("bulletin", problems.bulletin))
+    app.add_handler(CallbackQueryHandler(problems.on_button, pattern=problems.BUTTONS))
+    # 工作任务 with 牵头/配合 units (issue 13).
+    app.add_handler(CommandHandler("tasks", tasks.tasks_command))
+    app.add_handler(CommandHandler("importtasks", tasks.import_tasks))
+    app.add_handler(CallbackQueryHandler(tasks.on_button, pattern=tasks.BUTTONS))
     # Flow modules register their commands and buttons above this line.
     app.add_handler(
         MessageHandler(

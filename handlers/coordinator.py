@@ -67,10 +67,10 @@ async def outstanding_page(update: Update, context: BotContext, who: Roles, pres
     await _outstanding(update, context, who, spec, pressed.int_arg(0))
 
 
-async def _status(update: Update, context: BotContext, spec: str, page: int) -> None:
+async def _status(update: Update, context: BotContext, who: Roles, spec: str, page: int) -> None:
     services = context.services
     replies = pages.status(
-        services, spec, page=page, pressed=update.callback_query is not None, remember=_remembering(context),
+        services, who, spec, page=page, pressed=update.callback_query is not None, remember=_remembering(context),
         language=context.language(update), now=services.clock.now(),
     )
     await reply(context, update, replies)
@@ -79,7 +79,7 @@ async def _status(update: Update, context: BotContext, spec: str, page: int) -> 
 @requires(Action.STATUS)
 async def status(update: Update, context: BotContext, who: Roles) -> None:
     """How each report stands per period: on time, late, not yet, returned; tap an item for its units."""
-    await _status(update, context, _spec(context), 0)
+    await _status(update, context, who, _spec(context), 0)
 
 
 @button(Action.STATUS)
@@ -89,7 +89,7 @@ async def status_page(update: Update, context: BotContext, who: Roles, pressed: 
     if spec is None:
         await refuse(update, context, "error.stale-button")
         return
-    await _status(update, context, spec, pressed.int_arg(0))
+    await _status(update, context, who, spec, pressed.int_arg(0))
 
 
 @button(Action.STATUS)

@@ -25,7 +25,7 @@ async def export_command(update: Update, context: BotContext, who: Roles) -> Non
     services = context.services
     now = services.clock.now()
     language = context.language(update)
-    result = await asyncio.to_thread(export.build_workbook, services, now=now, language=language)
+    result = await asyncio.to_thread(export.build_workbook, services, now=now, language=language, unit_ids=who.visible_units)
     name = Labels(language)("file-export", date=f"{now.astimezone(services.config.campaign.tz):%Y%m%d}")
     caption = context.text(update, "export.done", units=result.units, rows=result.register_rows)
     await update.message.reply_document(document=result.data, filename=name, caption=caption)

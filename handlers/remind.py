@@ -12,18 +12,21 @@ from bot.services.reminders import nudge
 from bot.services.reminders.send import report_of, report_title
 
 
-def _allowed(update: Update, context: BotContext) -> bool:
+def _allowed(update: Update, context: BotContext) -> access.Roles | None:
+    """The user's roles if they may nudge (a coordinator of one level: their subtree)."""
     assert update.effective_user is not None
-    return access.roles_of(context.services, update.effective_user.id).may(access.Action.REMIND)
+    who = access.roles_of(context.services, update.effective_user.id)
+    return who if who.may(access.Action.REMIND) else None
 
 
 async def remind(update: Update, context: BotContext) -> None:
     """Offer the reports that have units to nudge."""
     assert update.message is not None
-    if not _allowed(update, context):
+    who = _allowed(update, context)
+    if who is None:
         await update.message.reply_text(context.text(update, "error.not-allowed"))
         return
-    found = nudge.nudgeable(context.services, now=context.services.clock.now())
+    found = nudge.nudgeable(context.services, now=context.services.clock.now(), unit_ids=who.visible_units)
     if not found:
         await update.message.reply_text(context.text(update, "remind.nothing"))
         return
@@ -40,9 +43,11 @@ async def pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     button = context.pressed(update)
-    if button is None or not button.args and button.action != "rmx" or not _allowed(update, context):
+    who = _allowed(update, context)
+    if button is None or not button.args and button.action != "rmx" or who is None:
         await query.answer(context.text(update, "error.stale-button"), show_alert=True)
         return
+    scope = who.visible_units
     services = context.services
     now = services.clock.now()
     language = context.language(update)
@@ -51,7 +56,7 @@ async def pressed(update: Update, context: BotContext) -> None:
         await query.edit_message_text(context.text(update, "remind.cancelled"))
     elif button.action == "rmr":
         key = button.args[0]
-        items = nudge.nudgeable(services, now=now, report_key=key).get(key, [])[:8]
+        items = nudge.nudgeable(services, now=now, report_key=key, unit_ids=scope).get(key, [])[:8]
         if not items:
             await query.edit_message_text(context.text(update, "remind.nothing"))
             return
@@ -62,7 +67,7 @@ async def pressed(update: Update, context: BotContext) -> None:
         title = report_title(report_of(services, key), language)
         await query.edit_message_text(context.text(update, "remind.choose-period", title=title), reply_markup=InlineKeyboardMarkup(rows))
     elif button.action == "rmp":
-        plan = nudge.plan_nudge(services, due_item_id=button.int_arg(0), now=now)
+        plan = nudge.plan_nudge(services, due_item_id=button.int_arg(0), now=now, unit_ids=scope)
         if plan is None:
             await query.edit_message_text(context.text(update, "error.stale-button"))
             return
@@ -79,7 +84,7 @@ async def pressed(update: Update, context: BotContext) -> None:
             buttons.insert(0, InlineKeyboardButton(context.text(update, "remind.confirm"), callback_data=context.button(update, "rmc", plan.item.id or 0)))
         await query.edit_message_text("\n".join(lines), reply_markup=InlineKeyboardMarkup([buttons]))
     elif button.action == "rmc":
-        plan, summary = await nudge.nudge(services, context.bot, due_item_id=button.int_arg(0), now=now)
+        plan, summary = await nudge.nudge(services, context.bot, due_item_id=button.int_arg(0), now=now, unit_ids=scope)
         if plan is None or not plan.units:
             await query.edit_message_text(context.text(update, "remind.none-to-nudge"))
             return

@@ -91,6 +91,9 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
     except (LookupError, ValueError):
         await query.answer(context.text(update, "error.stale-button"), show_alert=True)
         return
+    except review.NotAllowed:  # another level's submission
+        await query.answer(context.text(update, "error.not-allowed"), show_alert=True)
+        return
     await query.answer()
     await _finish(update, context, replies, done)
 

@@ -42,6 +42,9 @@ def run_import_units(args: argparse.Namespace) -> int:
     storage = Storage.from_url(url)
     try:
         result = import_units(storage, read.units, now=datetime.now(UTC))  # the CLI may read the clock
+    except ValueError as e:
+        print(f"{args.file}: {e}; nothing was imported", file=sys.stderr)
+        return 1
     finally:
         storage.dispose()
     print(

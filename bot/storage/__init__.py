@@ -7,7 +7,7 @@ keyword-only functions per aggregate, each taking that session first:
         person = people.get_or_create_person(s, telegram_user_id=42, now=now)
 """
 
-from bot.storage import adhoc, attachments, audit, deliveries, drafts, due, invites, people, register, reminders, roles, snoozes, submissions, units, views
+from bot.storage import adhoc, attachments, audit, deliveries, drafts, due, invites, levels, people, problems, register, reminders, roles, snoozes, submissions, tasks, units, views
 from bot.storage.base import Storage
 
 __all__ = [
@@ -19,12 +19,15 @@ __all__ = [
     "drafts",
     "due",
     "invites",
+    "levels",
     "people",
     "register",
+    "problems",
     "reminders",
     "roles",
     "snoozes",
     "submissions",
+    "tasks",
     "units",
     "views",
 ]

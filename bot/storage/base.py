@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.db import make_engine, upgrade
-from bot.storage import adhoc, attachments, audit, deliveries, drafts, due, invites, people, register, reminders, roles, snoozes, submissions, units, views
+from bot.storage import adhoc, attachments, audit, deliveries, drafts, due, invites, people, problems, register, reminders, roles, snoozes, submissions, tasks, units, views
 
 
 class Storage:
@@ -33,6 +33,8 @@ class Storage:
         self.invites = BoundModule(self, invites)
         self.people = BoundModule(self, people)
         self.register = BoundModule(self, register)
+        self.problems = BoundModule(self, problems)
+        self.tasks = BoundModule(self, tasks)
         self.reminders = BoundModule(self, reminders)
         self.roles = BoundModule(self, roles)
         self.snoozes = BoundModule(self, snoozes)

@@ -44,15 +44,14 @@ def assign_role(
 ) -> RoleChange:
     """Give a person a role; a new primary for a unit ends the previous primary's assignment.
 
-    Primary and backup need a unit; coordinator and leader are campaign-wide (unit None).
+    Primary and backup need a unit; coordinator and leader are campaign-wide (unit None) or
+    bound to a unit (then they act for its subtree only: units in levels).
     A person holds one liaison role per unit: becoming primary ends their backup role there
     and vice versa. Assigning a role already held changes nothing.
     """
     role = Role(role)
     if role in UNIT_ROLES and unit_id is None:
         raise ValueError(f"role {role.value} needs a unit")
-    if role not in UNIT_ROLES and unit_id is not None:
-        raise ValueError(f"role {role.value} is not tied to a unit")
     if unit_id is not None and session.get(Unit, unit_id) is None:
         raise LookupError(f"no unit with id {unit_id}")
     if session.get(Person, person_id) is None:
@@ -76,8 +75,9 @@ def assign_role(
     same = [a for a in mine if a.role == role]
     if same:
         return RoleChange(assignment=same[0], created=False)
-    # Changing between primary and backup in the same unit.
-    _end([a for a in mine if a.role in UNIT_ROLES], reason=f"became {role.value}", now=now)
+    # Changing between primary and backup in the same unit (a unit's coordinator keeps their liaison role).
+    if role in UNIT_ROLES:
+        _end([a for a in mine if a.role in UNIT_ROLES], reason=f"became {role.value}", now=now)
 
     replaced: list[Person] = []
     if role is Role.primary:
@@ -170,6 +170,17 @@ def campaign_holders(session: Session, *, role: Role) -> list[tuple[RoleAssignme
         _active(select(RoleAssignment, Person))
         .join(Person, col(Person.id) == RoleAssignment.person_id)
         .where(RoleAssignment.role == Role(role), col(RoleAssignment.unit_id).is_(None))
+        .order_by(col(RoleAssignment.started_at), col(RoleAssignment.id))
+    )
+    return [(a, p) for a, p in session.exec(statement)]
+
+
+def unit_holders(session: Session, *, role: Role) -> list[tuple[RoleAssignment, Person]]:
+    """The active unit-bound assignments of `role` (a coordinator of one level) with their people."""
+    statement = (
+        _active(select(RoleAssignment, Person))
+        .join(Person, col(Person.id) == RoleAssignment.person_id)
+        .where(RoleAssignment.role == Role(role), col(RoleAssignment.unit_id).is_not(None))
         .order_by(col(RoleAssignment.started_at), col(RoleAssignment.id))
     )
     return [(a, p) for a, p in session.exec(statement)]

@@ -18,6 +18,7 @@ class UnitSpec(NamedTuple):
     code: str
     name: str
     tags: Sequence[str] = ()
+    parent: str | None = None  # the code of the unit above (units in levels); None: top level
 
 
 @dataclass
@@ -33,7 +34,7 @@ class UnitSync:
 def upsert_units(
     session: Session,
     *,
-    units: Iterable[UnitSpec | tuple[str, str, Sequence[str]]],
+    units: Iterable[UnitSpec | tuple[str, str, Sequence[str]] | tuple[str, str, Sequence[str], str | None]],
     now: datetime,
     deactivate_missing: bool = True,
     keep: Iterable[str] = (),
@@ -64,6 +65,7 @@ def upsert_units(
             unit.tags = tags
             unit.updated_at = now
             result.updated.append(spec.code)
+    _link_parents(session, specs, now=now)
     wanted = set(codes) | set(keep)
     for code, unit in existing.items():
         if deactivate_missing and code not in wanted and unit.active:
@@ -72,6 +74,55 @@ def upsert_units(
             result.deactivated.append(code)
     session.flush()
     return result
+
+
+def _link_parents(session: Session, specs: Sequence[UnitSpec], *, now: datetime) -> None:
+    """Set each unit's parent by code once every unit exists (a parent may come after its child)."""
+    session.flush()
+    by_code = {u.code: u for u in session.exec(select(Unit))}
+    for spec in specs:
+        unit = by_code[spec.code]
+        parent = by_code.get(spec.parent) if spec.parent else None
+        parent_id = parent.id if parent is not None else None
+        if unit.parent_id != parent_id:
+            unit.parent_id = parent_id
+            unit.updated_at = now
+
+
+def subtree_ids(session: Session, *, unit_ids: Iterable[int]) -> set[int]:
+    """The given units and every unit below them, at any depth (one query; the tree is small)."""
+    children: dict[int, list[int]] = {}
+    for uid, parent in session.exec(select(Unit.id, Unit.parent_id)):
+        if parent is not None and uid is not None:
+            children.setdefault(parent, []).append(uid)
+    out: set[int] = set()
+    stack = list(unit_ids)
+    while stack:
+        uid = stack.pop()
+        if uid in out:
+            continue
+        out.add(uid)
+        stack.extend(children.get(uid, []))
+    return out
+
+
+def ancestors(session: Session, *, unit_id: int) -> list[Unit]:
+    """The units above `unit_id`, nearest first."""
+    out: list[Unit] = []
+    unit = session.get(Unit, unit_id)
+    seen = {unit_id}
+    while unit is not None and unit.parent_id is not None and unit.parent_id not in seen:
+        seen.add(unit.parent_id)
+        unit = session.get(Unit, unit.parent_id)
+        if unit is not None:
+            out.append(unit)
+    return out
+
+
+def children_of(session: Session, *, unit_id: int) -> list[Unit]:
+    """The active units directly below `unit_id`, by code."""
+    statement = select(Unit).where(Unit.parent_id == unit_id, col(Unit.active).is_(True)).order_by(col(Unit.code))
+    return list(session.exec(statement))
 
 
 def get_unit(session: Session, *, unit_id: int) -> Unit | None:

@@ -42,6 +42,7 @@ class Scope:
     report_keys: tuple[str, ...] = ()
     pairs: tuple[tuple[str, str], ...] = ()  # (report_key, period_key)
     due_before: datetime | None = None
+    unit_ids: frozenset[int] | None = None  # a coordinator of one level: their subtree; None: every unit
 
     def where(self, statement: Any) -> Any:
         if self.report_keys:
@@ -53,6 +54,11 @@ class Scope:
         if self.due_before is not None:
             statement = statement.where(col(DueItem.due_at) < self.due_before)
         return statement
+
+
+def only_units(statement: Any, unit_ids: frozenset[int] | None) -> Any:
+    """Restrict a statement that joins Unit to the given units (None: no restriction)."""
+    return statement if unit_ids is None else statement.where(col(Unit.id).in_(sorted(unit_ids)))
 
 
 @dataclass(frozen=True)
@@ -167,13 +173,12 @@ def _unit_select() -> Any:
 
 def outstanding_groups(session: Session, *, scope: Scope) -> list[tuple[ItemRef, int]]:
     """The due items with unfiled obligations in scope, earliest first, with how many units owe each."""
-    pending = (
+    pending = only_units(
         select(col(Obligation.due_item_id).label("due_item_id"), func.count().label("n"))
         .join(Unit, col(Unit.id) == Obligation.unit_id)
-        .where(col(Obligation.status).in_(PENDING), col(Unit.active).is_(True))
-        .group_by(col(Obligation.due_item_id))
-        .subquery()
-    )  # counted from ix_obligation_status_item_unit, then joined to the few due items
+        .where(col(Obligation.status).in_(PENDING), col(Unit.active).is_(True)),
+        scope.unit_ids,
+    ).group_by(col(Obligation.due_item_id)).subquery()  # counted from ix_obligation_status_item_unit, then joined to the few due items
     statement = (
         select_columns(
             col(DueItem.id).label("item_id"),
@@ -189,7 +194,9 @@ def outstanding_groups(session: Session, *, scope: Scope) -> list[tuple[ItemRef,
     return [(_item(r), int(r.n)) for r in session.exec(scope.where(statement))]
 
 
-def outstanding_page(session: Session, *, groups: Sequence[tuple[ItemRef, int]], offset: int, limit: int) -> list[UnitRow]:
+def outstanding_page(
+    session: Session, *, groups: Sequence[tuple[ItemRef, int]], offset: int, limit: int, unit_ids: frozenset[int] | None = None
+) -> list[UnitRow]:
     """Rows `offset`..`offset+limit` of the unfiled obligations of `groups` (as `outstanding_groups`
     gives them: earliest deadline first), each item's units by code. Only the items the page
     touches are read, one query each (a page spans one or two items)."""
@@ -203,7 +210,7 @@ def outstanding_page(session: Session, *, groups: Sequence[tuple[ItemRef, int]],
             continue
         skip = max(0, offset - first)
         statement = (
-            _unit_select()
+            only_units(_unit_select(), unit_ids)
             .where(Obligation.due_item_id == item.id, col(Obligation.status).in_(PENDING))
             .order_by(col(Unit.code))
             .offset(skip)
@@ -216,12 +223,12 @@ def outstanding_page(session: Session, *, groups: Sequence[tuple[ItemRef, int]],
 
 def status_items(session: Session, *, scope: Scope, offset: int, limit: int) -> tuple[list[ItemRef], int]:
     """Due items in scope that some active unit owes, latest deadline first (a page), and how many in all."""
-    owed = (
+    owed = only_units(
         select(Obligation.due_item_id)
         .join(Unit, col(Unit.id) == Obligation.unit_id)
-        .where(col(Unit.active).is_(True), Obligation.due_item_id == DueItem.id)
-        .exists()
-    )
+        .where(col(Unit.active).is_(True), Obligation.due_item_id == DueItem.id),
+        scope.unit_ids,
+    ).exists()
     base = scope.where(select(DueItem).where(owed))
     total = session.exec(select(func.count()).select_from(base.subquery())).one()
     items = session.exec(
@@ -231,17 +238,17 @@ def status_items(session: Session, *, scope: Scope, offset: int, limit: int) -> 
     return refs, int(total)
 
 
-def status_counts(session: Session, *, due_item_ids: Sequence[int]) -> dict[int, Counts]:
+def status_counts(session: Session, *, due_item_ids: Sequence[int], unit_ids: frozenset[int] | None = None) -> dict[int, Counts]:
     """On time / late / not yet / returned per due item, among active units (one GROUP BY)."""
     out = {i: Counts() for i in due_item_ids}
     if not due_item_ids:
         return out
-    statement = (
+    statement = only_units(
         select(Obligation.due_item_id, Obligation.status, Obligation.late, func.count().label("n"))
         .join(Unit, col(Unit.id) == Obligation.unit_id)
-        .where(col(Obligation.due_item_id).in_(list(due_item_ids)), col(Unit.active).is_(True))
-        .group_by(col(Obligation.due_item_id), col(Obligation.status), col(Obligation.late))
-    )
+        .where(col(Obligation.due_item_id).in_(list(due_item_ids)), col(Unit.active).is_(True)),
+        unit_ids,
+    ).group_by(col(Obligation.due_item_id), col(Obligation.status), col(Obligation.late))
     for item_id, status, late, n in session.exec(statement):
         counts = out[item_id]
         if status == ObligationStatus.done:
@@ -265,10 +272,10 @@ _STATE_ORDER = case(
 
 
 def item_units_page(
-    session: Session, *, due_item_id: int, offset: int, limit: int, state: str | None = None
+    session: Session, *, due_item_id: int, offset: int, limit: int, state: str | None = None, unit_ids: frozenset[int] | None = None
 ) -> tuple[list[UnitRow], int]:
     """The units of one due item (not yet, returned, late, on time; then by code), a page, and the total."""
-    statement = _unit_select().where(Obligation.due_item_id == due_item_id)
+    statement = only_units(_unit_select(), unit_ids).where(Obligation.due_item_id == due_item_id)
     if state == "open":
         statement = statement.where(Obligation.status == ObligationStatus.open)
     elif state == "returned":

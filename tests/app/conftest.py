@@ -11,6 +11,7 @@ from bot.clock import FixedClock
 from emulator import Emulator
 from bot.storage import Storage
 from tests.app.helpers_coordinator import STATISTICS
+from tests.app.levels_support import ningxia_bot
 from tests.app.submit_helpers import STATS
 from tests.fixtures.app import RunningBot, campaign_config, start_bot, stop_bot
 
@@ -35,3 +36,6 @@ async def export_bot(emulator: Emulator, storage: Storage, now: datetime) -> Asy
         yield bot
     finally:
         await stop_bot(bot)
+
+
+__all__ = ["ningxia_bot", "stats_bot"]

@@ -71,6 +71,12 @@ COMMANDS: dict[str, dict[str, str]] = {
     "compile": COORDINATORS,
     "chart": READERS,
     "web": COORDINATORS,
+    "problems": REGISTERED,
+    "newproblem": LIAISONS,
+    "importproblems": COORDINATORS,
+    "bulletin": COORDINATORS,
+    "tasks": REGISTERED,
+    "importtasks": COORDINATORS,
 }
 
 UNIT_A = row(NO, OK, NO, OK, NO, NO)  # the liaisons of unit A (a coordinator files nothing: not a liaison)
@@ -137,6 +143,8 @@ BUTTONS: dict[str, Press] = {
     "status page": Press("st", lambda w: (0,), READERS),
     "status item": Press("sti", lambda w: (w.item_id, 0), READERS),
     "deadline: cancel": Press("dl", lambda w: ("x",), COORDINATORS, before="/deadline"),
+    "problem: open (none such)": Press("pb", lambda w: ("v", 0), REGISTERED),
+    "task: open (none such)": Press("tk", lambda w: ("v", 0, 0), REGISTERED),
 }
 
 

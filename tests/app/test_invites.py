@@ -68,7 +68,11 @@ async def test_invite_service_is_scriptable(bot_app: RunningBot) -> None:
     with pytest.raises(invite_service.InviteError):
         invite_service.create_invite(services, unit_code="nope", now=now)
     with pytest.raises(invite_service.InviteError):
-        invite_service.create_invite(services, unit_code="shs", role=Role.coordinator, now=now)
+        invite_service.create_invite(services, unit_code="shs", role=Role.leader, now=now)  # a leader is campaign-wide
+    bound = invite_service.create_invite(services, unit_code="shs", role=Role.coordinator, now=now)  # a coordinator of one level
+    assert bound.unit is not None and bound.unit.code == "shs" and bound.invite.role is Role.coordinator
+    with pytest.raises(invite_service.InviteError):
+        invite_service.create_invite(services, unit_code="nope", role=Role.coordinator, now=now)
     with pytest.raises(invite_service.InviteError):
         invite_service.create_invite(services, role=Role.primary, now=now)
     assert invite_service.invite_link("@bot", token) == f"https://t.me/bot?start={token}"

@@ -19,8 +19,8 @@ import pytest
 
 from bot.cli import main
 from bot.db import current_revision, head_revision, make_engine
-from bot.models import PersonProfile, ReminderKind, Role, SubmissionKind, Unit
-from bot.storage import Storage, adhoc, attachments, audit, drafts, due, due_sync, invites, people, reminders, roles, snapshot, submissions, web
+from bot.models import PersonProfile, ProblemStatus, ReminderKind, Role, SubmissionKind, TaskRole, Unit
+from bot.storage import Storage, adhoc, attachments, audit, drafts, due, due_sync, invites, people, problems, reminders, roles, snapshot, submissions, tasks, web
 from bot.storage import ops as ops_storage
 from tests.fixtures.db import PgServer, _require_pg
 
@@ -97,6 +97,15 @@ def populate(storage: Storage, files_dir: Path, now: datetime) -> dict[str, byte
         ops_storage.claim_update(s, update_id=2**40 + 1, now=now)
         ops_storage.take_lease(s, bot_id=123456, holder="bot-host pid 4242", now=now, ttl=timedelta(seconds=60))
         ops_storage.claim_send_slot(s, second=1_692_151_200, per_second=29)
+        units[1].parent_id = units[0].id  # units in levels
+        [problem] = problems.add_problems(s, items=[problems.NewProblem(units[0].id, "未凭处方销售处方药", "专项检查", "一般", "张三",  # type: ignore[arg-type]
+                                                                          now + timedelta(days=10))], actor_person_id=coordinator.id, now=now, how="chat")
+        problems.step(s, problem_id=problem.id, action="report", expect=[ProblemStatus.open], to=ProblemStatus.reported,  # type: ignore[arg-type]
+                      actor_person_id=liaison.id, now=now, comment="已整改", attachment_ids=[draft_file.id], changes={"rectification": "已整改"})  # type: ignore[list-item]
+        task = tasks.upsert_task(s, key="2.3", group="（二）", title="严格整治销号", content="逐个验收销号", due_at=None, source="config", now=now)
+        tasks.assign(s, task_id=task.id, wanted={units[0].id: TaskRole.lead}, now=now)  # type: ignore[arg-type, dict-item]
+        tasks.add_report(s, task_id=task.id, unit_id=units[0].id, person_id=liaison.id, role=TaskRole.lead, text="已建立台账",  # type: ignore[arg-type]
+                         attachment_ids=[], now=now)
     assert all(snapshot_rows(storage.engine.url.render_as_string(hide_password=False)).values()), "a table without rows"
     return {storage_path: data for data, (_, storage_path) in kept.items()}
 

@@ -96,8 +96,10 @@ def test_coordinators_and_leaders_are_campaign_wide(
         assert roles.people_with_role(s, role=Role.leader) == []
     with pytest.raises(ValueError, match="needs a unit"), storage.session() as s:
         roles.assign_role(s, person_id=leader.id, role=Role.primary, now=now)
-    with pytest.raises(ValueError, match="not tied to a unit"), storage.session() as s:
-        roles.assign_role(s, person_id=leader.id, role=Role.leader, unit_id=unit.id, now=now)
+    with storage.session() as s:  # a leader (or coordinator) bound to a unit: one level's
+        bound = roles.assign_role(s, person_id=leader.id, role=Role.leader, unit_id=unit.id, now=now)
+        assert bound.created and bound.assignment.unit_id == unit.id
+        assert [(a.role, a.unit_id) for a, _ in roles.unit_holders(s, role=Role.leader)] == [(Role.leader, unit.id)]
 
 
 def test_database_refuses_two_active_primaries(

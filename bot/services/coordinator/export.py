@@ -18,7 +18,7 @@ page, A4 landscape fitted to the width (`xlsx`). Submission data is the shape
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -29,11 +29,13 @@ from bot.context import Services
 from bot.models import Person, Role
 from bot.services.coordinator import ontime
 from bot.services.coordinator.paper import Labels, sheet_name
-from bot.services.coordinator.xlsx import Column, Kind, Sheet, Styled, Workbook
+from bot.services.coordinator.xlsx import Bold, Column, Kind, Sheet, Styled, Workbook
 from bot.services.deadlines import adhoc
 from bot.services.deadlines.reports import period_label, report_title
 from bot.services.submissions.forms.statistics import CATEGORIES, COLUMNS, MONEY
 from bot.storage import paperwork, register, views
+from bot.storage import units as unit_store
+from bot.storage.register import FiledReport
 from bot.storage.views import Scope
 
 @dataclass(frozen=True)
@@ -188,8 +190,8 @@ def _block(L: Labels, *, unit: str, when: str, table: Table, note: str, total: b
     yield Styled(Kind.note, [note], merge=True, page_break_after=True)
 
 
-def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN") -> ExportResult:
-    """The whole workbook as .xlsx bytes."""
+def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN", unit_ids: frozenset[int] | None = None) -> ExportResult:
+    """The whole workbook as .xlsx bytes; a coordinator of one level (`unit_ids`) gets their subtree's units only."""
     L = Labels(language)
     config = services.config
     campaign = (config.campaign.name_en or config.campaign.name) if language == "en" else config.campaign.name
@@ -200,17 +202,18 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
     statistics_reports = [r for r in reports.values() if r.template == TemplateKind.STATISTICS]
     stat_keys = [r.key for r in statistics_reports]
     with services.storage.session() as s:
+        codes = None if unit_ids is None else {u.code for u in unit_store.list_units(s, active_only=False) if u.id in unit_ids}
         # The register streams first: its line count is only known at the end, so the count goes in the result.
         count = book.add_sheet(
             Sheet(sheet_name(L("register.sheet"), used), _register_columns(L), title=L("register.title", campaign=campaign), lines=[as_of]),
-            register_lines(services, paperwork.register_lines(s, now=now), now=now, L=L),
+            register_lines(services, (r for r in paperwork.register_lines(s, now=now) if codes is None or r.unit_code in codes), now=now, L=L),
         )
         items = views.items_of(s, scope=Scope(report_keys=tuple(stat_keys), due_before=now)) if stat_keys else []
         owed = views.status_counts(s, due_item_ids=[i.id for i in items]) if items else {}
-        by_period = register.filings_for(s, pairs=[(i.report_key, i.period_key) for i in items], kinds=["statistics"])
-        latest = register.latest_filings(s, report_keys=stat_keys, kind="statistics")
+        by_period = [f for f in register.filings_for(s, pairs=[(i.report_key, i.period_key) for i in items], kinds=["statistics"]) if codes is None or f.unit_code in codes]
+        latest = [f for f in register.latest_filings(s, report_keys=stat_keys, kind="statistics") if codes is None or f.unit_code in codes]
         record = paperwork.on_time_record(s, now=now)
-        roster = register.roster(s)
+        roster = [e for e in register.roster(s) if codes is None or e.unit_code in codes]
 
     start = config.campaign.start
     note = L("statistics.note", start=L.day(start))
@@ -235,13 +238,68 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
         sheet = Sheet(sheet_name(filing.unit_name, used), _statistics_columns(L), title=title, attachment=attachment, header=False)
         book.add_sheet(sheet, _block(L, unit=filing.unit_name, when=L("statistics.time-line", period=label, as_of=as_of), table=statistics_table(filing.data), note=note, total=True))
 
+    for name, summed in _rolled_up(services, [(f, statistics_table(f.data)) for f in latest]):  # units in levels: the 市's sum of its 县
+        sheet = Sheet(sheet_name(f"{name}（下级合计）", used), _statistics_columns(L), title=title, attachment=attachment, header=False)
+        book.add_sheet(sheet, _block(L, unit=f"{name}下级合计", when=as_of, table=summed, note=note, total=True))
     ontime.add_sheet(book, record, L=L, campaign=campaign, as_of=as_of, used=used)
     liaison_attachment = next((r.attachment for r in reports.values() if r.template == TemplateKind.LIAISON and r.attachment), "") or ""
     book.add_sheet(
         Sheet(sheet_name(L("roster.sheet"), used), _roster_columns(L), title=L("roster.title", campaign=campaign), attachment=liaison_attachment, lines=[as_of]),
         _roster_rows(roster, L),
     )
+    _wing_sheets(services, book, used, unit_ids=unit_ids, now=now)
     return ExportResult(data=book.close(), register_rows=count, units=len(roster), statistics_units=len(latest), statistics_periods=len(items))
+
+
+def _wing_sheets(services: Services, book: Workbook, used: set[str], *, unit_ids: frozenset[int] | None, now: datetime) -> None:
+    """问题清单, 问题统计 and 任务分工, when the campaign has problems or tasks."""
+    if services.storage.problems.list_problems(unit_ids=unit_ids, limit=1):
+        from bot.services.problems import export as problem_export
+
+        book.add_sheet(*_plain_sheet(sheet_name("问题清单", used), problem_export.register_rows(services, unit_ids=unit_ids, now=now), problem_export.REGISTER_WIDTHS))
+        book.add_sheet(*_plain_sheet(sheet_name("问题统计", used), problem_export.count_rows(services, unit_ids=unit_ids, now=now), problem_export.COUNT_WIDTHS))
+    if services.storage.tasks.list_tasks(unit_ids=unit_ids):
+        from bot.services.tasks import export as task_export
+
+        book.add_sheet(*_plain_sheet(sheet_name("任务分工", used), task_export.rows(services, unit_ids=unit_ids), task_export.WIDTHS))
+
+
+def _plain_sheet(name: str, rows: Iterable[list[object]], widths: Sequence[int]) -> tuple[Sheet, Iterator[list[object] | Styled]]:
+    """A sheet from rows whose first bold rows are its title and header; later bold rows are totals."""
+    it = iter(rows)
+    title, header = "", None
+    for row in it:
+        bold = [c for c in row if isinstance(c, Bold)]
+        if len(bold) == len(row) == 1 and not title and header is None:
+            title = str(bold[0].value)
+            continue
+        if len(bold) == len(row) and header is None:
+            header = [str(c.value) for c in bold]
+            break
+    columns = [Column(h, w) for h, w in zip(header or [], widths, strict=False)]
+
+    def body() -> Iterator[list[object] | Styled]:
+        for row in it:
+            if any(isinstance(c, Bold) for c in row):
+                yield Styled(Kind.total, [c.value if isinstance(c, Bold) else c for c in row])
+            else:
+                yield row
+
+    return Sheet(name, columns, title=title), body()
+
+
+def _rolled_up(services: Services, tables: list[tuple[FiledReport, Table]]) -> list[tuple[str, Table]]:
+    """For each unit with units below it that filed: its name and the sum of their latest tables."""
+    with services.storage.session() as s:
+        every = unit_store.list_units(s, active_only=False)
+    by_id = {u.id: u for u in every}
+    below: dict[str, list[Table]] = {}
+    for filing, table in tables:
+        unit = next((u for u in every if u.code == filing.unit_code), None)
+        parent = by_id.get(unit.parent_id) if unit is not None and unit.parent_id is not None else None
+        if parent is not None:
+            below.setdefault(parent.name, []).append(table)
+    return [(name, sum_tables(found)) for name, found in sorted(below.items())]
 
 
 def _roster_columns(L: Labels) -> list[Column]:

@@ -15,6 +15,7 @@ from bot.context import Services
 from bot.replies import Btn, Reply, split
 from bot.services.coordinator import views as v
 from bot.services.deadlines import adhoc
+from bot.services.levels import rollup
 from bot.services.people.access import Roles
 from bot.texts.catalog import t
 
@@ -76,7 +77,7 @@ def outstanding(
     services: Services, roles: Roles, spec: str, *, page: int, private: bool, pressed: bool, remember: Remember, language: str, now: datetime
 ) -> list[Reply]:
     """A page of the units that have not filed: overdue and due within the next days, or the report/period asked for."""
-    request = v.parse_request(services, spec, now=now)
+    request = v.parse_request(services, spec, now=now, unit_ids=roles.visible_units)
     if request.error:
         return _page(t(language, request.error, word=request.word), [], pressed=pressed)
     result = v.outstanding(services, request.scope, page=page)
@@ -104,9 +105,11 @@ def outstanding(
     return _page("\n".join(lines), [pager] if pager else [], pressed=pressed)
 
 
-def status(services: Services, spec: str, *, page: int, pressed: bool, remember: Remember, language: str, now: datetime) -> list[Reply]:
+def status(
+    services: Services, roles: Roles, spec: str, *, page: int, pressed: bool, remember: Remember, language: str, now: datetime
+) -> list[Reply]:
     """A page of how each report stands per period (on time, late, not yet, returned), a button per item."""
-    request = v.parse_request(services, spec, now=now)
+    request = v.parse_request(services, spec, now=now, unit_ids=roles.visible_units)
     if request.error:
         return _page(t(language, request.error, word=request.word), [], pressed=pressed)
     result = v.status(services, request.scope, page=page)
@@ -129,7 +132,7 @@ def status(services: Services, spec: str, *, page: int, pressed: bool, remember:
 
 def item_units(services: Services, roles: Roles, due_item_id: int, *, page: int, private: bool, language: str) -> list[Reply]:
     """A page of one due item's units by state (not yet first), replacing the pressed message."""
-    found = v.item_units(services, due_item_id, page=page)
+    found = v.item_units(services, due_item_id, page=page, unit_ids=roles.visible_units)
     if found is None:
         return _page(t(language, "coordinator.unknown-item"), [], pressed=True)
     tz = services.config.campaign.tz
@@ -137,6 +140,7 @@ def item_units(services: Services, roles: Roles, due_item_id: int, *, page: int,
     reports = {r.key: r for r in adhoc.report_types(services)}
     report, period, due = _item_texts(services, found.item, reports, language)
     lines = [t(language, "status.units-title", report=report, period=period, due=due, **_counts(found.counts)), ""]
+    below = rollup.rollups(services, due_item_id=found.item.id, unit_ids=[r.unit_id for r in found.rows])
     for row in found.rows:
         at = v.format_moment(row.completed_at, language, tz) if row.completed_at else ""
         if row.status.value == "open":
@@ -147,6 +151,10 @@ def item_units(services: Services, roles: Roles, due_item_id: int, *, page: int,
             lines.append(t(language, "status.row-late", unit=row.unit_name, at=at))
         else:
             lines.append(t(language, "status.row-on-time", unit=row.unit_name, at=at))
+        if row.unit_id in below:  # units in levels: the 市 files after its 县
+            r = below[row.unit_id]
+            key = "status.rollup-complete" if r.complete else "status.rollup"
+            lines.append(t(language, key, filed=r.filed, total=r.total, missing="、".join(r.missing)))
     if found.pages > 1:
         lines.append("\n" + t(language, "coordinator.page", page=found.page + 1, pages=found.pages))
     pager = []

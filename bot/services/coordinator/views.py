@@ -14,7 +14,7 @@ Choices (documented for coordinators in /help and docs):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 
 from bot.config import ReportType
@@ -56,8 +56,15 @@ def match_report(reports: list[ReportType], word: str) -> ReportType | None:
     return partial[0] if len(partial) == 1 else None
 
 
-def parse_request(services: Services, text: str, *, now: datetime, default_horizon: bool = True) -> Request:
-    """Read `[report] [period]` into a scope; with neither, items due before now + HORIZON."""
+def parse_request(
+    services: Services, text: str, *, now: datetime, default_horizon: bool = True, unit_ids: frozenset[int] | None = None
+) -> Request:
+    """Read `[report] [period]` into a scope (limited to `unit_ids` if given); with neither, items due before now + HORIZON."""
+    found = _parse_request(services, text, now=now, default_horizon=default_horizon)
+    return replace(found, scope=replace(found.scope, unit_ids=unit_ids))
+
+
+def _parse_request(services: Services, text: str, *, now: datetime, default_horizon: bool) -> Request:
     words = [w for w in re.split(r"\s+", text.strip()) if w]
     reports = adhoc.report_types(services)
     due_before = now + HORIZON if default_horizon else None
@@ -112,7 +119,7 @@ def outstanding(services: Services, scope: Scope, *, page: int) -> OutstandingPa
         total = sum(n for _, n in groups)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
-        rows = views.outstanding_page(s, groups=groups, offset=page * PAGE_SIZE, limit=PAGE_SIZE) if total else []
+        rows = views.outstanding_page(s, groups=groups, offset=page * PAGE_SIZE, limit=PAGE_SIZE, unit_ids=scope.unit_ids) if total else []
     return OutstandingPage(rows=rows, groups=groups, page=page, pages=pages)
 
 
@@ -133,7 +140,7 @@ def status(services: Services, scope: Scope, *, page: int) -> StatusPage:
         if not refs and page > 0:
             page = pages - 1
             refs, total = views.status_items(s, scope=scope, offset=page * ITEMS_PER_PAGE, limit=ITEMS_PER_PAGE)
-        counts = views.status_counts(s, due_item_ids=[r.id for r in refs])
+        counts = views.status_counts(s, due_item_ids=[r.id for r in refs], unit_ids=scope.unit_ids)
     return StatusPage(items=[(r, counts[r.id]) for r in refs], page=max(page, 0), pages=pages)
 
 
@@ -148,14 +155,16 @@ class ItemUnits:
     pages: int
 
 
-def item_units(services: Services, due_item_id: int, *, page: int, state: str | None = None) -> ItemUnits | None:
-    """A page of one due item's units (tap-through from /status)."""
+def item_units(
+    services: Services, due_item_id: int, *, page: int, state: str | None = None, unit_ids: frozenset[int] | None = None
+) -> ItemUnits | None:
+    """A page of one due item's units (tap-through from /status); a coordinator of one level sees their subtree's."""
     with services.storage.session() as s:
         item = views.get_item(s, due_item_id=due_item_id)
         if item is None:
             return None
-        counts = views.status_counts(s, due_item_ids=[item.id])[item.id]
-        rows, total = views.item_units_page(s, due_item_id=item.id, offset=max(page, 0) * PAGE_SIZE, limit=PAGE_SIZE, state=state)
+        counts = views.status_counts(s, due_item_ids=[item.id], unit_ids=unit_ids)[item.id]
+        rows, total = views.item_units_page(s, due_item_id=item.id, offset=max(page, 0) * PAGE_SIZE, limit=PAGE_SIZE, state=state, unit_ids=unit_ids)
     pages = max(1, -(-total // PAGE_SIZE))
     return ItemUnits(item=item, counts=counts, rows=rows, page=max(page, 0), pages=pages)
 

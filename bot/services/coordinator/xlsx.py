@@ -361,3 +361,10 @@ class Workbook:
         )
         self._zip.close()
         return self._out.getvalue()
+
+
+@dataclass(frozen=True)
+class Bold:
+    """A bold cell in rows a wing writes as plain lists (title, header, totals); `export` lays them out."""
+
+    value: object

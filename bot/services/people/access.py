@@ -1,7 +1,8 @@
 """Who may do what: the one place every command and button asks.
 
 A liaison acts only for their own unit; a coordinator for all; a leader reads; a stranger
-may only /start, /help and /lang.
+may only /start, /help and /lang. A coordinator (or leader) bound to a unit (units in levels:
+a 市局's 协调员) sees and acts for that unit's subtree only: `Roles.visible_units`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from enum import StrEnum
 
 from bot.context import Services
 from bot.models import Role
-from bot.storage import people, roles
+from bot.storage import people, roles, units
 
 
 class Action(StrEnum):
@@ -34,11 +35,14 @@ class Action(StrEnum):
     DEADLINE = "deadline"
     EXPORT = "export"
     WEB = "web"  # a login link to the dashboard (bot.services.dashboard)
+    PROBLEMS = "problems"  # 问题清单: list, report rectification, 签收 (liaisons for their units)
+    PROBLEM_REGISTER = "problem_register"  # register a problem: coordinators, and liaisons for their own unit
+    PROBLEM_ADMIN = "problem_admin"  # register, import, 验收, 退回, 销号 (coordinators, for their subtree)
 
 
 _EVERYONE = {Action.HELP, Action.LANG, Action.START, Action.CANCEL, Action.REGISTER}
-_LIAISON = _EVERYONE | {Action.ME, Action.DUE, Action.SUBMIT}
-_LEADER = _EVERYONE | {Action.ME, Action.OUTSTANDING, Action.STATUS, Action.LIAISONS}
+_LIAISON = _EVERYONE | {Action.ME, Action.DUE, Action.SUBMIT, Action.PROBLEMS, Action.PROBLEM_REGISTER}
+_LEADER = _EVERYONE | {Action.ME, Action.OUTSTANDING, Action.STATUS, Action.LIAISONS, Action.PROBLEMS}
 _COORDINATOR = set(Action)
 
 
@@ -53,6 +57,23 @@ class Roles:
     is_coordinator: bool = False
     is_leader: bool = False
     reachable: bool = True
+    # Units a coordinator/leader sees and acts for: None for all (campaign-wide), else the subtrees of their bound units.
+    visible_units: frozenset[int] | None = None
+    bound_units: list[int] = field(default_factory=list)  # the units their coordinator/leader role is bound to
+
+    def sees(self, unit_id: int) -> bool:
+        """Whether a coordinator or leader sees (and a coordinator acts for) this unit."""
+        if not (self.is_coordinator or self.is_leader):
+            return False
+        return self.visible_units is None or unit_id in self.visible_units
+
+    def supervises(self, unit_id: int) -> bool:
+        """Whether a coordinator is of a level above this unit (验收 and 销号 are done by the level above)."""
+        if not self.is_coordinator:
+            return False
+        if self.visible_units is None:
+            return True
+        return unit_id in self.visible_units and unit_id not in self.bound_units
 
     @property
     def is_liaison(self) -> bool:
@@ -94,9 +115,13 @@ class Roles:
             allowed = _COORDINATOR
         if action not in allowed:
             return False
-        if unit_id is not None and not self.is_coordinator and action in _LIAISON - _EVERYONE:
+        if unit_id is None:
+            return True
+        if (self.is_coordinator or self.is_leader) and self.sees(unit_id):
+            return True
+        if action in _LIAISON - _EVERYONE:
             return unit_id in self.units()
-        return True
+        return False
 
 
 def roles_of(services: Services, telegram_user_id: int) -> Roles:
@@ -108,16 +133,27 @@ def roles_of(services: Services, telegram_user_id: int) -> Roles:
         out = Roles(person_id=person.id, reachable=person.reachable)
         active_units = roles.units_of(s, person_id=person.id)  # a deactivated unit gives no liaison rights
         active_ids = {u.id for u in active_units}
+        campaign_wide = False
         for assignment in roles.roles_of(s, person_id=person.id):
+            if assignment.role in (Role.coordinator, Role.leader):
+                if assignment.unit_id is None:
+                    campaign_wide = True
+                else:
+                    bound = units.get_unit(s, unit_id=assignment.unit_id)
+                    if bound is None or not bound.active:
+                        continue
+                    out.bound_units.append(assignment.unit_id)
+                out.is_coordinator = out.is_coordinator or assignment.role == Role.coordinator
+                out.is_leader = out.is_leader or assignment.role == Role.leader
+                continue
             if assignment.unit_id is not None and assignment.unit_id not in active_ids:
                 continue
-            if assignment.role == Role.coordinator:
-                out.is_coordinator = True
-            elif assignment.role == Role.leader:
-                out.is_leader = True
-            elif assignment.role == Role.primary and assignment.unit_id is not None:
+            if assignment.role == Role.primary and assignment.unit_id is not None:
                 out.primary_units.append(assignment.unit_id)
             elif assignment.role == Role.backup and assignment.unit_id is not None:
                 out.backup_units.append(assignment.unit_id)
         out.unit_names = [u.name for u in active_units]
+        if (out.is_coordinator or out.is_leader) and not campaign_wide:
+            out.visible_units = frozenset(units.subtree_ids(s, unit_ids=out.bound_units))
+            out.unit_names = out.unit_names or [u.name for u in (units.get_unit(s, unit_id=i) for i in out.bound_units) if u]
         return out

@@ -45,7 +45,7 @@ def create_invite(
     expires: timedelta = DEFAULT_EXPIRY,
     created_by_person_id: int | None = None,
 ) -> NewInvite:
-    """Make an invite for a unit (by code or id) and role; coordinator and leader invites have no unit."""
+    """Make an invite for a unit (by code or id) and role; leader invites have no unit, a coordinator's may (one level's)."""
     try:
         role = Role(role)
     except ValueError:
@@ -62,6 +62,11 @@ def create_invite(
                 unit = units.get_unit(s, unit_id=unit_id)
             if unit is None or not unit.active:
                 raise InviteError(f"no active unit {unit_code or unit_id!r}" if (unit_code or unit_id) else f"role {role.value} needs a unit")
+        elif role is Role.coordinator and (unit_code is not None or unit_id is not None):
+            # a coordinator of one level: acts for that unit's subtree only
+            unit = units.get_unit_by_code(s, code=unit_code) if unit_code is not None else units.get_unit(s, unit_id=unit_id or 0)
+            if unit is None or not unit.active:
+                raise InviteError(f"no active unit {unit_code or unit_id!r}")
         elif unit_code is not None or unit_id is not None:
             raise InviteError(f"role {role.value} is campaign-wide: give no unit")
         invite = invites.create_invite(

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.context import Services
-from bot.models import PROFILE_FIELDS, Invite, Person, Role
+from bot.models import UNIT_ROLES, PROFILE_FIELDS, Invite, Person, Role
 from bot.services.people import validation
 from bot.services.people.invites import looks_like_token
 from bot.storage import audit, drafts, due, invites, people, roles, units
@@ -264,7 +264,7 @@ def confirm(services: Services, *, person_id: int, version: int, now: datetime) 
             )
         person = people.set_profile(s, person_id=person_id, profile=data["answers"], now=now)
         change = roles.assign_role(s, person_id=person_id, role=role, unit_id=unit_id, now=now)
-        completed = _complete_liaison_form(services, s, unit_id=unit_id, now=now) if unit_id is not None else []
+        completed = _complete_liaison_form(services, s, unit_id=unit_id, now=now) if unit_id is not None and role in UNIT_ROLES else []
         drafts.delete_draft(s, person_id=person_id, flow=FLOW)
         audit.audit(
             s, action="registration.confirm", now=now, actor_person_id=person_id,

@@ -14,6 +14,7 @@ from bot.models import Person, ReminderKind, ReminderStatus, Role
 from bot.services.reminders import delivery
 from bot.replies import TELEGRAM_LIMIT, split
 from bot.storage import deliveries, due, people, reminders, roles, snoozes
+from bot.storage import units as unit_store
 from bot.texts.catalog import Markup, t
 
 log = logging.getLogger(__name__)
@@ -83,9 +84,11 @@ def _parts(heading: Callable[[int, int], str], lines: list[str]) -> list[str]:
     return [heading(index + 1, len(groups)) + "\n" + "\n".join(group) for index, group in enumerate(groups)]
 
 
-def _digest_lines(services: Services, *, now: datetime, language: str) -> list[str] | None:
+def _digest_lines(services: Services, *, now: datetime, language: str, unit_ids: frozenset[int] | None = None) -> list[str] | None:
     """The digest's lines (without its title): overdue obligations by report and period,
-    unreachable people, messages of unknown delivery or not delivered; None if nothing."""
+    unreachable people, messages of unknown delivery or not delivered; None if nothing.
+
+    A coordinator of one level (`unit_ids`: their subtree) reads the overdue units of their subtree only."""
     from bot.services.deadlines.reports import report_of, report_title
 
     since = digest_at(services, now.astimezone(services.config.campaign.tz).date() - timedelta(days=1))
@@ -97,6 +100,9 @@ def _digest_lines(services: Services, *, now: datetime, language: str) -> list[s
         unknown = deliveries.unknown_deliveries(s, since=since)
         undelivered = deliveries.undelivered(s, since=since)
         leaders = {p.id for p in roles.people_with_role(s, role=Role.leader)}
+    if unit_ids is not None:
+        overdue = [v for v in overdue if v.unit.id in unit_ids]
+        unreachable, unknown, undelivered = [], [], []
     never_started = [p for p in unreachable if never_started_bot(errors.get(p.id))]  # type: ignore[arg-type]
     unreachable = [p for p in unreachable if p not in never_started]
     if not overdue and not unreachable and not never_started and not unknown and not undelivered:
@@ -133,9 +139,9 @@ def digest_text(services: Services, *, now: datetime, language: str) -> str | No
     return None if lines is None else "\n".join([t(language, "reminders.digest-title"), *lines])
 
 
-def digest_parts(services: Services, *, now: datetime, language: str) -> list[str] | None:
+def digest_parts(services: Services, *, now: datetime, language: str, unit_ids: frozenset[int] | None = None) -> list[str] | None:
     """The digest as the messages it is sent in, each within Telegram's limit; None if nothing."""
-    lines = _digest_lines(services, now=now, language=language)
+    lines = _digest_lines(services, now=now, language=language, unit_ids=unit_ids)
     if lines is None:
         return None
 
@@ -145,6 +151,15 @@ def digest_parts(services: Services, *, now: datetime, language: str) -> list[st
         return t(language, "reminders.digest-title-part", part=part, parts=parts)
 
     return _parts(heading, lines)
+
+
+def _scope_of(services: Services, person_id: int) -> frozenset[int] | None:
+    """The units a coordinator sees: None for a campaign-wide one, else the subtrees of the units they are bound to."""
+    with services.storage.session() as s:
+        held = [a for a in roles.roles_of(s, person_id=person_id) if a.role == Role.coordinator]
+        if not held or any(a.unit_id is None for a in held):
+            return None
+        return frozenset(unit_store.subtree_ids(s, unit_ids=[a.unit_id for a in held if a.unit_id is not None]))
 
 
 def _name(person: Person) -> str:
@@ -181,8 +196,11 @@ async def process_digest(services: Services, bot: Any, *, now: datetime) -> int:
         with services.storage.session() as s:
             if reminders.was_claimed(s, due_item_id=None, unit_id=None, person_id=person.id, moment_key=key):
                 continue
-        parts = digest_parts(services, now=now, language=_language(services, person))
+        scope = _scope_of(services, person.id)
+        parts = digest_parts(services, now=now, language=_language(services, person), unit_ids=scope)
         if parts is None:
+            if scope is not None:  # nothing in this coordinator's subtree; others may have something
+                continue
             return 0
         with services.storage.session() as s:
             rid = reminders.claim_reminder(s, due_item_id=None, unit_id=None, person_id=person.id, moment_key=key, kind=ReminderKind.digest, now=now)

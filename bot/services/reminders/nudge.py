@@ -32,8 +32,9 @@ class NudgePlan:
     quiet: bool = False
 
 
-def plan_nudge(services: Services, *, due_item_id: int, now: datetime) -> NudgePlan | None:
-    """The units a nudge of this due item would reach now; None if there is no such due item."""
+def plan_nudge(services: Services, *, due_item_id: int, now: datetime, unit_ids: frozenset[int] | None = None) -> NudgePlan | None:
+    """The units (among `unit_ids`, if given: a coordinator of one level) a nudge of this due item would reach now;
+    None if there is no such due item."""
     interval = services.config.reminders.nudge_interval
     with services.storage.session() as s:
         item = s.get(DueItem, due_item_id)
@@ -42,6 +43,8 @@ def plan_nudge(services: Services, *, due_item_id: int, now: datetime) -> NudgeP
         plan = NudgePlan(item=item)
         refused: set[int] = set()
         for target in reminders.reminder_targets(s, due_item_id=due_item_id):
+            if unit_ids is not None and target.unit_id not in unit_ids:
+                continue
             if target.unit_id in plan.units:
                 plan.units[target.unit_id].append(target)
                 continue
@@ -58,10 +61,12 @@ def plan_nudge(services: Services, *, due_item_id: int, now: datetime) -> NudgeP
     return plan
 
 
-async def nudge(services: Services, bot: Any, *, due_item_id: int, now: datetime) -> tuple[NudgePlan | None, Summary]:
+async def nudge(
+    services: Services, bot: Any, *, due_item_id: int, now: datetime, unit_ids: frozenset[int] | None = None
+) -> tuple[NudgePlan | None, Summary]:
     """Nudge now every unit of the plan; returns the plan it followed and what was sent."""
     summary = Summary()
-    plan = plan_nudge(services, due_item_id=due_item_id, now=now)
+    plan = plan_nudge(services, due_item_id=due_item_id, now=now, unit_ids=unit_ids)
     if plan is None:
         return None, summary
     item = plan.item
@@ -93,12 +98,16 @@ async def nudge(services: Services, bot: Any, *, due_item_id: int, now: datetime
 HORIZON = timedelta(days=31)
 
 
-def nudgeable(services: Services, *, now: datetime, report_key: str | None = None) -> dict[str, list[tuple[DueItem, int]]]:
-    """Due items (due before a month from now) with units that have not filed, by report, latest first."""
+def nudgeable(
+    services: Services, *, now: datetime, report_key: str | None = None, unit_ids: frozenset[int] | None = None
+) -> dict[str, list[tuple[DueItem, int]]]:
+    """Due items (due before a month from now) with units (among `unit_ids`, if given) that have not filed, by report, latest first."""
     with services.storage.session() as s:
         views = due.outstanding(s, due_before=now + HORIZON, report_key=report_key)
     out: dict[str, dict[int, tuple[DueItem, int]]] = {}
     for view in views:
+        if unit_ids is not None and view.unit.id not in unit_ids:
+            continue
         items = out.setdefault(view.due_item.report_key, {})
         assert view.due_item.id is not None
         item, count = items.get(view.due_item.id, (view.due_item, 0))

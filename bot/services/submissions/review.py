@@ -46,6 +46,16 @@ def _check(roles: Roles) -> None:
         raise NotAllowed
 
 
+def _check_submission(services: Services, roles: Roles, submission_id: int) -> None:
+    """A coordinator of one level reviews their subtree's submissions only."""
+    _check(roles)
+    if roles.visible_units is None:
+        return
+    submission = services.storage.submissions.get_submission(submission_id=submission_id)
+    if submission is not None and not roles.may(Action.REVIEW, unit_id=submission.unit_id):
+        raise NotAllowed
+
+
 def _describe(services: Services, submission: Submission, language: str) -> tuple[str, str]:
     view = services.storage.due.get_obligation_view(obligation_id=submission.obligation_id)
     assert view is not None
@@ -57,7 +67,7 @@ def _describe(services: Services, submission: Submission, language: str) -> tupl
 def waiting(services: Services, roles: Roles, *, language: str) -> list[Reply]:
     """/review: the submissions waiting, each with a button to open it."""
     _check(roles)
-    found = services.storage.submissions.submissions_to_review()
+    found = [x for x in services.storage.submissions.submissions_to_review() if roles.visible_units is None or x.unit_id in roles.visible_units]
     if not found:
         return [Reply(t(language, "review.nothing"))]
     rows = []
@@ -70,7 +80,7 @@ def waiting(services: Services, roles: Roles, *, language: str) -> list[Reply]:
 
 def open_one(services: Services, roles: Roles, *, submission_id: int, language: str) -> list[Reply]:
     """One submission as filed, with its files, and buttons to accept or return it."""
-    _check(roles)
+    _check_submission(services, roles, submission_id)
     submission = services.storage.submissions.get_submission(submission_id=submission_id)
     if submission is None:
         return [Reply(t(language, "review.gone"))]
@@ -107,7 +117,7 @@ def _submitter(services: Services, submission: Submission) -> Person | None:
 
 def accept(services: Services, roles: Roles, *, submission_id: int, now: datetime, language: str) -> tuple[list[Reply], Done | None]:
     """Accept a submission; the unit's liaisons are to hear of it (`Done`), then the coordinator (`outcome`)."""
-    _check(roles)
+    _check_submission(services, roles, submission_id)
     assert roles.person_id is not None
     try:
         with services.storage.session() as s:
@@ -119,7 +129,7 @@ def accept(services: Services, roles: Roles, *, submission_id: int, now: datetim
 
 def ask_comment(services: Services, roles: Roles, *, submission_id: int, now: datetime, language: str) -> list[Reply]:
     """Returning: ask the coordinator for the comment (kept in a draft; any command drops it)."""
-    _check(roles)
+    _check_submission(services, roles, submission_id)
     assert roles.person_id is not None
     services.storage.drafts.save_draft(person_id=roles.person_id, flow=FLOW, state="comment", data={"submission_id": submission_id}, now=now)
     return [Reply(t(language, "review.ask-comment"))]
@@ -200,7 +210,7 @@ def drop_pending(services: Services, *, telegram_user_id: int, command: str) -> 
 
 def return_with(services: Services, roles: Roles, *, submission_id: int, comment: str, now: datetime, language: str) -> tuple[list[Reply], Done | None]:
     """Return a submission with a comment (退回修改): the obligation reopens and the unit's liaisons are to be told."""
-    _check(roles)
+    _check_submission(services, roles, submission_id)
     assert roles.person_id is not None
     comment = comment.strip()
     if not comment:
