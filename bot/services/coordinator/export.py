@@ -127,8 +127,16 @@ def _register_columns(L: Labels) -> list[Column]:
 
 
 def register_lines(services: Services, lines: Iterable[paperwork.RegisterLine], *, now: datetime, L: Labels) -> Iterator[list[object]]:
-    """The register's body rows (see the module's docstring)."""
-    reports = {r.key: r for r in adhoc.report_types(services)}
+    """The register's body rows (see the module's docstring).
+
+    The report types are read now, not when the rows are: the rows are read inside the caller's
+    session, and on SQLite a second session there would wait for the first one's write lock."""
+    return _register_lines(services, {r.key: r for r in adhoc.report_types(services)}, lines, now=now, L=L)
+
+
+def _register_lines(
+    services: Services, reports: dict[str, ReportType], lines: Iterable[paperwork.RegisterLine], *, now: datetime, L: Labels
+) -> Iterator[list[object]]:
     titles = {k: report_title(r, L.language) for k, r in reports.items()}
     local = _localiser(services.config.campaign.tz)
     periods: dict[tuple[str, str], str] = {}
@@ -206,7 +214,7 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
         # The register streams first: its line count is only known at the end, so the count goes in the result.
         count = book.add_sheet(
             Sheet(sheet_name(L("register.sheet"), used), _register_columns(L), title=L("register.title", campaign=campaign), lines=[as_of]),
-            register_lines(services, (r for r in paperwork.register_lines(s, now=now) if codes is None or r.unit_code in codes), now=now, L=L),
+            _register_lines(services, reports, (r for r in paperwork.register_lines(s, now=now) if codes is None or r.unit_code in codes), now=now, L=L),
         )
         items = views.items_of(s, scope=Scope(report_keys=tuple(stat_keys), due_before=now)) if stat_keys else []
         owed = views.status_counts(s, due_item_ids=[i.id for i in items]) if items else {}
