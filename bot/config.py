@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from bot.forms_config import Form
 from schedules.rules import CalendarSettings, QuietHours, ReportTiming, Strict
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -234,6 +235,7 @@ class ReportType(ReportTiming):
     min_items: int = Field(default=1, ge=0)
     max_items: int = Field(default=1, ge=1)
     zero_report: bool = Field(default=False, description="零报告 allowed")
+    form: Form | None = Field(default=None, description="what is filed (bot/forms_config.py); default: the template's shipped form")
 
     @field_validator("key")
     @classmethod
@@ -247,6 +249,8 @@ class ReportType(ReportTiming):
     def _items(self) -> ReportType:
         if self.min_items > self.max_items:
             raise ValueError("'min_items' must not exceed 'max_items'")
+        if self.form is not None and self.template == TemplateKind.LIAISON:
+            raise ValueError("a 'liaison' report is filed by registering: it takes no 'form'")
         return self
 
 

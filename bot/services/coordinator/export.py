@@ -27,7 +27,9 @@ from bot.config import ReportType, TemplateKind
 from bot.context import Services
 from bot.models import ObligationStatus, Role
 from bot.services.deadlines import adhoc
-from bot.services.submissions.forms.statistics import CATEGORIES, COLUMNS, MONEY
+from bot.services.submissions.forms.statistics import CATEGORIES, COLUMNS
+
+MONEY = "fines"
 from bot.services.coordinator.xlsx import Bold, Workbook
 from bot.storage import views
 
@@ -125,10 +127,10 @@ def _localiser(tz: Any) -> Any:
 
 
 def _statistics_rows(title: str, unit_label: str, when: str, table: Table, note: str) -> list[list[object]]:
-    rows: list[list[object]] = [[Bold(title)], [f"填报单位：{unit_label}"], [f"时间：{when}"], [Bold("类别"), *(Bold(c.zh) for c in COLUMNS)]]
+    rows: list[list[object]] = [[Bold(title)], [f"填报单位：{unit_label}"], [f"时间：{when}"], [Bold("类别"), *(Bold(c.label) for c in COLUMNS)]]
     for category in CATEGORIES:
         row = table.get(category.key, {})
-        rows.append([category.zh, *(_number(row.get(c.key), c.key) for c in COLUMNS)])
+        rows.append([category.label, *(_number(row.get(c.key), c.key) for c in COLUMNS)])
     rows.append([note])
     return rows
 

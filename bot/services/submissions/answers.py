@@ -11,15 +11,15 @@ from bot.config import TemplateKind
 from bot.context import Services
 from bot.services.submissions import files
 from bot.services.people.access import Roles
-from bot.services.submissions.forms import FileGroup, Kind, step, validators
+from bot.services.submissions.forms import FileGroup, Kind, validators
 from bot.services.submissions.forms import statistics as stats
 from bot.services.submissions.forms import workbook
-from bot.services.submissions.forms.render import field_label, format_day
+from bot.services.submissions.forms.render import format_day
 from bot.services.submissions.common import drop, keep, load, save, view
 from bot.services.submissions.filing import Filing
 from bot.replies import Btn, Document, Reply
 from bot.services.submissions.preview import confirm, show_preview
-from bot.services.submissions.steps import advance, after_steps, buttons_for, cell_text, go, prompt, use_file
+from bot.services.submissions.steps import advance, after_steps, buttons_for, cell_text, go, prompt, skippable, use_file
 from bot.texts.catalog import Markup, t
 
 BLANK_NAME = "附件1-统计表.xlsx"
@@ -32,7 +32,7 @@ def answer_text(services: Services, roles: Roles, data: dict[str, Any], state: s
         data.setdefault("carry", []).append({"text": text})
         save(services, roles.person_id, state, data, now)
         return [Reply(t(language, "submissions.choose-first"))]
-    return typed(services, roles, load(data, roles.person_id, language=language, now=now), state, text)
+    return typed(services, roles, load(services, data, roles.person_id, language=language, now=now), state, text)
 
 
 def typed(services: Services, roles: Roles, f: Filing, state: str, text: str) -> list[Reply]:
@@ -47,8 +47,16 @@ def typed(services: Services, roles: Roles, f: Filing, state: str, text: str) ->
     tz = services.config.campaign.tz
     values = f.values
     try:
+        field = st.field
         if st.kind is Kind.TEXT:
-            values[st.key] = validators.text(text)
+            values[st.key] = validators.text(text, max_len=field.max_length if field else validators.MAX_TEXT, min_len=field.min_length if field else 1)
+        elif st.kind is Kind.WHOLE:
+            values[st.key] = validators.whole(text, low=field.min if field else None, high=field.max if field else None, unit=field.unit if field else None)
+        elif st.kind is Kind.PHONE:
+            values[st.key] = validators.phone(text)
+        elif st.kind is Kind.CHOICE:
+            assert field is not None
+            values[st.key] = validators.choice(text, [(o.key, o.label, o.label_en) for o in field.options])
         elif st.kind is Kind.SECTION:
             values[st.key] = validators.section(text)
             values.pop("as_file", None)
@@ -58,17 +66,20 @@ def typed(services: Services, roles: Roles, f: Filing, state: str, text: str) ->
             ack = t(language, "submissions.date-understood", day=format_day(day, language))
             return advance(services, f, st.key, ack=ack)
         elif st.kind is Kind.AMOUNT:
-            if text.strip().lower() in validators.NOTHING:
+            if text.strip().lower() in validators.NOTHING and st.optional:
                 values[st.key] = None
-            else:
+            elif field is None or field.unit == "元":
                 values[st.key] = str(validators.amount_yuan(text))
+            else:
+                values[st.key] = validators.amount(text, unit=field.unit or "", decimals=field.decimals)
         elif st.kind is Kind.YES_NO:
             values[st.key] = validators.yes_no(text)
         elif st.kind is Kind.STATS_ROW:
             category = st.key.removeprefix("row_")
-            row, problems = stats.parse_row(category, text)
+            table = f.form.table if f.form is not None else None
+            row, problems = stats.parse_row(category, text, table)
             if row is None:
-                lines = Markup("\n".join(cell_text(p, language) for p in problems))  # each line escaped already
+                lines = Markup("\n".join(cell_text(p, language, table) for p in problems))  # each line escaped already
                 return [Reply(t(language, "submissions.stats.problems", problems=lines), buttons_for(f, st))]
             values[st.key] = row
             f.files.pop("workbook", None)  # the figures no longer are the uploaded table's
@@ -86,11 +97,11 @@ def typed(services: Services, roles: Roles, f: Filing, state: str, text: str) ->
     return advance(services, f, st.key)
 
 
-def file_group(data: dict[str, Any], state: str) -> FileGroup | None:
+def file_group(f: Filing | None, state: str) -> files.Accepted | None:
     """Which files the current step takes (None: files are not expected now)."""
-    if state == "choose":
-        return FileGroup.ANY
-    st = step(data.get("template", ""), state)
+    if state == "choose" or f is None:
+        return FileGroup.ANY if state == "choose" else None
+    st = f.step_at(state)
     return st.files if st is not None else None
 
 
@@ -100,8 +111,8 @@ async def answer_file(
     """A file sent during the flow: checked, downloaded, kept; a refused file says why and the flow goes on."""
     assert roles.person_id is not None
     person_id = roles.person_id
-    group = file_group(data, state)
-    f = load(data, person_id, language=language, now=now) if state != "choose" else None
+    f = load(services, data, person_id, language=language, now=now) if state != "choose" else None
+    group = file_group(f, state)
     st = f.step_at(state) if f is not None else None
     if group is None:
         return [Reply(t(language, "submissions.file.not-now"), buttons_for(f, st) if f is not None and st is not None else [])]
@@ -138,7 +149,7 @@ def take_carry(services: Services, roles: Roles, f: Filing) -> list[Reply]:
             continue
         if item.get("caption") and st.kind not in (Kind.TEXT, Kind.SECTION, Kind.NOTE):
             continue  # a file's caption is not a row of figures or a date
-        label = field_label(f.template, st.key, language)
+        label = st.label(language)
         if st.kind is not Kind.FILE:
             out.append(Reply(t(language, "submissions.carry-used", field=label)))
             out += typed(services, roles, f, state, item["text"])
@@ -150,7 +161,8 @@ def take_carry(services: Services, roles: Roles, f: Filing) -> list[Reply]:
 def blank(services: Services, f: Filing) -> Reply:
     """The blank 附件1 workbook, 填报单位 and 时间 filled in."""
     found = view(services, f.obligation_id)
-    content = workbook.blank_workbook(unit=found.unit.name, period=found.due_item.period_label)
+    table = f.form.table if f.form is not None else None
+    content = workbook.blank_workbook(unit=found.unit.name, period=found.due_item.period_label, table=table)
     return Reply(t(f.language, "submissions.blank-sent"), documents=[Document(BLANK_NAME, content)])
 
 
@@ -161,7 +173,7 @@ def press(
     assert roles.person_id is not None
     if "obligation_id" not in data:
         return None
-    return pressed(services, roles, load(data, roles.person_id, language=language, now=now), state, op, args)
+    return pressed(services, roles, load(services, data, roles.person_id, language=language, now=now), state, op, args)
 
 
 def pressed(services: Services, roles: Roles, f: Filing, state: str, op: str, args: tuple[str, ...]) -> list[Reply] | None:
@@ -171,9 +183,16 @@ def pressed(services: Services, roles: Roles, f: Filing, state: str, op: str, ar
     if op in ("yes", "no") and st is not None and st.kind is Kind.YES_NO:
         f.values[st.key] = op == "yes"
         return advance(services, f, st.key)
-    if op == "skip" and st is not None and (st.optional or st.key == "decision_file"):
+    if op == "pick" and st is not None and st.kind is Kind.CHOICE and st.field is not None and args:
+        if not any(o.key == args[0] for o in st.field.options):
+            return None
+        f.values[st.key] = args[0]
+        return advance(services, f, st.key)
+    if op == "skip" and st is not None and skippable(f, st):
         if st.kind is Kind.AMOUNT:
-            f.values[st.key] = None
+            f.values[st.key] = None  # shown as 无
+        else:
+            f.values.pop(st.key, None)
         f.files.pop(st.key, None)
         return advance(services, f, st.key)
     if op == "done" and st is not None and st.kind is Kind.NOTE:
@@ -195,7 +214,7 @@ def pressed(services: Services, roles: Roles, f: Filing, state: str, op: str, ar
         if f.template == TemplateKind.SUMMARY and f.values.get("as_file"):
             f.values, f.files = {}, {}
             return go(services, f, f.steps[0])
-        rows = [[Btn(field_label(f.template, s.key, language), "sf", ("field", s.key))] for s in f.steps]
+        rows = [[Btn(s.label(language), "sf", ("field", s.key))] for s in f.steps]
         rows.append([Btn(t(language, "submissions.button.back"), "sf", ("preview",))])
         f.edit = True
         keep(services, f, "change")

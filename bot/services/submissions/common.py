@@ -18,6 +18,7 @@ from bot.services.people.access import Action, Roles
 from bot.models import DueItem
 from bot.services.deadlines.reports import find_report, period_label
 from bot.services.submissions.filing import NONCE, Filing
+from bot.services.submissions.forms import default_form, form_of
 from bot.storage.due import ObligationView
 
 FLOW = "submission"
@@ -52,9 +53,12 @@ def keep(services: Services, filing: Filing, state: str) -> None:
     services.storage.drafts.save_draft(person_id=filing.person_id, flow=FLOW, state=state, data=filing.to_data(), now=filing.now)
 
 
-def load(data: dict[str, Any], person_id: int, *, language: str, now: datetime) -> Filing:
-    """The filing a draft holds (KeyError for a draft of state "choose")."""
-    return Filing.from_data(data, person_id=person_id, language=language, now=now)
+def load(services: Services, data: dict[str, Any], person_id: int, *, language: str, now: datetime) -> Filing:
+    """The filing a draft holds, with its report's form (KeyError for a draft of state "choose")."""
+    key = data.get("report_key") or view(services, int(data["obligation_id"])).due_item.report_key
+    found = find_report(services, key)
+    form = form_of(found) if found is not None else default_form(str(data.get("template", "")))
+    return Filing.from_data(data, person_id=person_id, language=language, now=now, form=form)
 
 
 def stamp(replies: list[Reply], nonce: str | None) -> list[Reply]:

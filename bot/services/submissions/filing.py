@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.forms_config import Form
 from bot.services.submissions.forms import Step, steps_of
 
 NONCE = "nonce"  # in a draft's data: which filing its buttons belong to (see `common.stamp`)
@@ -34,6 +35,7 @@ class Filing:
     now: datetime
     obligation_id: int
     template: str
+    form: Form | None = None  # the report type's form (declared, or its template's shipped one); not stored
     report_key: str = ""
     item_no: int = 1
     amend: int | None = None
@@ -53,7 +55,7 @@ class Filing:
     # --- the draft -----------------------------------------------------------------------------
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], *, person_id: int, language: str, now: datetime) -> Filing:
+    def from_data(cls, data: dict[str, Any], *, person_id: int, language: str, now: datetime, form: Form | None = None) -> Filing:
         """The filing a draft's data holds (a draft of state "choose" holds none: KeyError)."""
         return cls(
             person_id=person_id,
@@ -61,6 +63,7 @@ class Filing:
             now=now,
             obligation_id=int(data["obligation_id"]),
             template=str(data.get("template", "")),
+            form=form,
             report_key=str(data.get("report_key", "")),
             item_no=int(data.get("item_no") or 1),
             amend=data.get("amend"),
@@ -137,7 +140,7 @@ class Filing:
 
     @property
     def steps(self) -> tuple[Step, ...]:
-        return steps_of(self.template)
+        return steps_of(self.form)
 
     def step_at(self, key: str) -> Step | None:
         return next((s for s in self.steps if s.key == key), None)

@@ -26,7 +26,7 @@ from bot.context import Services
 from bot.models import SubmissionKind, SubmissionStatus
 from bot.services.submissions import files
 from bot.services.people.access import Action, Roles
-from bot.services.submissions.forms import FileGroup, fileable
+from bot.services.submissions.forms import FileGroup, fileable, form_of
 from bot.services.submissions.forms.render import format_day
 from bot.services.deadlines.reports import report_title
 from bot.services.submissions.answers import answer_file, answer_text, file_group, press, take_carry
@@ -124,6 +124,7 @@ def begin(
         now=now,
         obligation_id=obligation_id,
         template=str(filed.template),
+        form=form_of(filed),
         report_key=filed.key,
         item_no=item_no or next_no,
         amend=item_no,  # None: a new item
@@ -226,7 +227,7 @@ def _busy(
     draft = services.storage.drafts.get_draft(person_id=roles.person_id, flow=FLOW)
     if draft is None or draft.state == "choose" or "obligation_id" not in draft.data:
         return None
-    f = load(draft.data, roles.person_id, language=language, now=now)
+    f = load(services, draft.data, roles.person_id, language=language, now=now)
     if not f.has_answers():
         return None
     if obligation_id is not None and f.obligation_id == obligation_id:
@@ -251,7 +252,7 @@ def _busy(
 def resume(services: Services, roles: Roles, data: dict[str, Any], state: str, *, language: str, now: datetime) -> list[Reply]:
     """Show the submission in progress where it was: its question, or its preview."""
     assert roles.person_id is not None
-    f = load(data, roles.person_id, language=language, now=now)
+    f = load(services, data, roles.person_id, language=language, now=now)
     found = view(services, f.obligation_id)
     filed = report(services, found.due_item.report_key)
     head = Reply(t(

@@ -12,6 +12,7 @@ from bot.services.submissions.forms.render import body, summary_complete
 from bot.services.deadlines.reports import report_of, report_title
 from bot.services.submissions.common import FLOW, check, drop, keep, period_of, report, view
 from bot.services.submissions.filing import Filing
+from bot.services.submissions.forms import form_of
 from bot.replies import Btn, Reply
 from bot.storage import due, people, submissions
 from bot.storage.due import ObligationView
@@ -51,7 +52,7 @@ def preview_text(services: Services, f: Filing) -> str:
     )
     if f.now > found.due_item.due_at:
         head += "\n" + t(language, "submissions.preview.late")
-    return head + "\n\n" + body(f.template, f.shown_kind, f.values, _file_names(services, f), language)
+    return head + "\n\n" + body(f.template, f.shown_kind, f.values, _file_names(services, f), language, f.form)
 
 
 def show_preview(services: Services, f: Filing) -> list[Reply]:
@@ -80,7 +81,7 @@ def zero_preview(services: Services, roles: Roles, *, obligation_id: int, langua
         return [Reply(t(language, "submissions.zero-has-items"))]
     f = Filing(
         person_id=roles.person_id, language=language, now=now, obligation_id=obligation_id, template=str(filed.template),
-        report_key=filed.key, item_no=1, kind="zero",
+        form=form_of(filed), report_key=filed.key, item_no=1, kind="zero",
     )
     return show_preview(services, f)
 
@@ -145,7 +146,7 @@ def confirm(services: Services, roles: Roles, f: Filing) -> list[Reply]:
     found = view(services, f.obligation_id)
     check(roles, found)
     filed = report_of(services, found.due_item.report_key)
-    if f.template == TemplateKind.SUMMARY and not f.zero and not summary_complete(f.values):
+    if f.template == TemplateKind.SUMMARY and not f.zero and not summary_complete(f.values, f.form):
         return [Reply(t(language, "submissions.lost"))]
     kind = SubmissionKind(f.shown_kind)
     try:
@@ -192,6 +193,6 @@ def changed_meanwhile(services: Services, found: ObligationView, f: Filing, curr
         language, "submissions.preview.head", report=report_title(filed, language), period=period_of(services, found.due_item, language),
         unit=found.unit.name, item=current.item_no,
     )
-    shown = head + "\n\n" + body(str(filed.template), str(current.kind), dict(current.data.get("values", {})), {"files": names}, language)
+    shown = head + "\n\n" + body(str(filed.template), str(current.kind), dict(current.data.get("values", {})), {"files": names}, language, form_of(filed))
     rows = [[Btn(t(language, "submissions.button.amend-current"), "amend", (f.obligation_id, current.item_no))]]
     return [Reply(text), Reply(shown, rows)]

@@ -15,13 +15,25 @@ from bot.services.submissions import files
 from bot.services.submissions.forms import Kind, Step
 from bot.services.submissions.forms import statistics as stats
 from bot.services.submissions.forms import workbook
-from bot.services.submissions.forms.render import field_label
+from bot.services.submissions.forms.render import plain_day
 from bot.services.submissions.common import keep, view
 from bot.services.submissions.filing import Filing
 from bot.replies import Btn, Reply
 from bot.services.submissions.preview import show_preview
 from bot.storage import submissions
-from bot.texts.catalog import Markup, t
+from bot.texts.catalog import Markup, t, texts
+
+_ZH_COUNTS = "零一二三四五六七八九十"
+
+
+def _catalog(language: str, key: str, fallback: str, /, **params: object) -> str:
+    """A shipped field's own text (submissions.ask.title …) if the catalog has one, else the generic one."""
+    return t(language, key if key in texts(language) else fallback, **params)
+
+
+def skippable(f: Filing, st: Step) -> bool:
+    """A skip button: the field is optional, or its `optional_if` yes/no field was answered yes."""
+    return st.optional or (st.optional_if is not None and bool(f.values.get(st.optional_if)))
 
 
 def buttons_for(f: Filing, st: Step) -> list[list[Btn]]:
@@ -29,8 +41,10 @@ def buttons_for(f: Filing, st: Step) -> list[list[Btn]]:
     rows: list[list[Btn]] = []
     if st.kind is Kind.YES_NO:
         rows.append([Btn(t(language, "submissions.button.yes"), "sf", ("yes",)), Btn(t(language, "submissions.button.no"), "sf", ("no",))])
-    if st.optional or (st.key == "decision_file" and f.values.get("police")):
-        rows.append([Btn(t(language, f"submissions.button.skip-{st.key}"), "sf", ("skip",))])
+    if st.kind is Kind.CHOICE and st.field is not None:
+        rows += [[Btn(o.name(language), "sf", ("pick", o.key))] for o in st.field.options]
+    if skippable(f, st):
+        rows.append([Btn(_catalog(language, f"submissions.button.skip-{st.key}", "submissions.button.skip"), "sf", ("skip",))])
     if st.kind is Kind.NOTE:
         key = "confirm-entered" if f.template == TemplateKind.CONFIRMATION else "done"
         rows.append([Btn(t(language, f"submissions.button.{key}"), "sf", ("done",))])
@@ -43,17 +57,52 @@ def buttons_for(f: Filing, st: Step) -> list[list[Btn]]:
     return rows
 
 
+def _row_prompt(f: Filing, st: Step) -> str:
+    language = f.language
+    table = f.form.table if f.form is not None else None
+    assert table is not None
+    n = len(table.columns)
+    count = _ZH_COUNTS[n] if language == "zh-CN" and n <= 10 else str(n)
+    columns = "\n".join(f"{i}. {c.name(language)}" for i, c in enumerate(table.columns, 1))
+    hints = []
+    if table.cumulative:
+        hints.append(t(language, "submissions.ask.row-cumulative", since=plain_day(table.since, language) if table.since else ""))
+    hints += [t(language, "submissions.ask.row-decimals", column=c.name(language), decimals=c.decimals) for c in table.columns if c.kind == "amount"]
+    note = "\n" + ("（" + "；".join(hints) + "）" if language == "zh-CN" else "(" + "; ".join(hints) + ")") if hints else ""
+    text = t(language, "submissions.ask.row", category=st.label(language), columns=columns, count=count, note=note)
+    return text + "\n" + t(language, "submissions.ask.row-excel")
+
+
+def _field_prompt(f: Filing, st: Step) -> str:
+    """A declared field's question: its own `ask`, else the catalog's for a shipped field, else one from its label."""
+    language = f.language
+    field = st.field
+    own = (field.ask if language == "zh-CN" else field.ask_en or field.ask) if field is not None else None
+    if own:
+        return own
+    key = "content" if f.template == TemplateKind.FREE else st.key
+    return _catalog(language, f"submissions.ask.{key}", f"submissions.ask.kind-{st.kind.value}", label=st.label(language), **_limits(st))
+
+
+def _limits(st: Step) -> dict[str, object]:
+    field = st.field
+    if field is None:
+        return {}
+    low = "" if field.min is None else str(field.min)
+    high = "" if field.max is None else str(field.max)
+    return {"max": field.max_length, "unit": field.unit or "", "decimals": field.decimals, "range": f"{low}–{high}" if low or high else "≥ 0"}
+
+
 def prompt(f: Filing, st: Step) -> Reply:
     language = f.language
     if st.kind is Kind.STATS_ROW:
-        category = field_label(f.template, st.key, language)
-        columns = "\n".join(f"{i}. {c.name(language)}" for i, c in enumerate(stats.COLUMNS, 1))
-        text = t(language, "submissions.ask.row", category=category, columns=columns)
-        text += "\n" + t(language, "submissions.ask.row-excel")
+        text = _row_prompt(f, st)
     else:
-        text = t(language, f"submissions.ask.{st.key if f.template != TemplateKind.FREE else 'content'}")
-        if st.files is not None and st.kind is not Kind.FILE:
-            text += "\n" + t(language, f"submissions.ask.or-file-{st.files}", allowed=files.allowed(st.files))
+        text = _field_prompt(f, st)
+        if st.files is not None and st.kind is Kind.SECTION:
+            text += "\n" + t(language, "submissions.ask.or-file-document", allowed=files.allowed(st.files))
+        elif st.files is not None and st.kind is Kind.NOTE:
+            text += "\n" + t(language, "submissions.ask.or-file-any", allowed=files.allowed(st.files))
         elif st.kind is Kind.FILE and st.files is not None:
             text += "\n" + t(language, "submissions.ask.file-types", allowed=files.allowed(st.files))
     return Reply(text, buttons_for(f, st))
@@ -86,7 +135,8 @@ def advance(services: Services, f: Filing, key: str, ack: str | None = None) -> 
 def after_steps(services: Services, f: Filing) -> list[Reply]:
     """All steps answered: statistics are compared with the previous filing, then the preview."""
     language = f.language
-    if f.template == TemplateKind.STATISTICS and not f.lower_confirmed:
+    table = f.form.table if f.form is not None else None
+    if table is not None and table.cumulative and not f.lower_confirmed:
         found = view(services, f.obligation_id)
         with services.storage.session() as s:
             before = submissions.previous_filing(
@@ -97,11 +147,11 @@ def after_steps(services: Services, f: Filing) -> list[Reply]:
                 before_obligation_id=found.obligation.id or 0,
             )
         if before is not None:
-            lower = stats.lower_than_before(table(f.values), table(before.data.get("values", {})))
+            lower = stats.lower_than_before(figures(f.values), figures(before.data.get("values", {})), table)
             if lower:
                 f.step = "lower"
                 keep(services, f, "lower")
-                lines = [cell_text(p, language) for p in lower]
+                lines = [cell_text(p, language, table) for p in lower]
                 return [Reply(
                     t(language, "submissions.stats.lower-intro", problems=Markup("\n".join(lines))),  # each line escaped already
                     [[Btn(t(language, "submissions.button.correction"), "sf", ("correction",))],
@@ -110,14 +160,20 @@ def after_steps(services: Services, f: Filing) -> list[Reply]:
     return show_preview(services, f)
 
 
-def table(values: dict[str, Any]) -> dict[str, stats.Row]:
+def figures(values: dict[str, Any]) -> dict[str, stats.Row]:
+    """The table's rows among a filing's values (`row_<key>`)."""
     return {k.removeprefix("row_"): v for k, v in values.items() if k.startswith("row_")}
 
 
-def cell_text(problem: stats.CellProblem, language: str) -> str:
+def cell_text(problem: stats.CellProblem, language: str, table: stats.TableForm | None = None) -> str:
     params = dict(problem.params)
+    if "decimals" in params:  # 两位小数 / two decimals
+        words = ("零", "一", "两", "三", "四") if language == "zh-CN" else ("no", "one", "two", "three", "four")
+        params["decimals"] = words[int(params["decimals"])]
+        english = params.pop("unit_en", "")
+        params["unit"] = params.get("unit", "") if language == "zh-CN" else english
     if "other" in params:
-        params["other"] = stats.column_name(params["other"], language)
+        params["other"] = stats.column_name(params["other"], language, table)
     return t(language, f"submissions.stats.{problem.key}", cell=problem.cell(language), **params)
 
 
@@ -131,7 +187,7 @@ def file_field(f: Filing, st: Step) -> str:
         return t(language, "submissions.field.workbook")
     if st.kind is Kind.SECTION:
         return t(language, "submissions.field.document")
-    return field_label(f.template, st.key, language)
+    return st.label(language)
 
 
 def attachment_type(services: Services, attachment_id: int) -> str | None:
@@ -142,7 +198,7 @@ def attachment_type(services: Services, attachment_id: int) -> str | None:
 
 def takes(st: Step, kind: str | None) -> bool:
     """Whether step `st` takes a file of type `kind`."""
-    return st.files is not None and kind in files.GROUPS[st.files]
+    return st.files is not None and kind in st.files
 
 
 def _pending_for(services: Services, f: Filing, st: Step) -> dict[str, Any] | None:
@@ -180,14 +236,15 @@ def _use_workbook(services: Services, f: Filing, st: Step, attachment_id: int, n
         return [Reply(t(language, "submissions.file.unreadable", name=name), buttons)]
     if files.type_of(found.file_name or "", found.mime_type) != "XLSX":
         return [Reply(t(language, "submissions.file.xls-old", name=name), buttons)]
+    table = f.form.table if f.form is not None else None
     try:
-        figures, problems = workbook.read_workbook(files.read(services, found))
+        read, problems = workbook.read_workbook(files.read(services, found), table)
     except (workbook.Unreadable, OSError):
         return [Reply(t(language, "submissions.file.unreadable", name=name), buttons)]
-    if figures is None:
-        lines = Markup("\n".join(cell_text(p, language) for p in problems))  # each line escaped already
+    if read is None:
+        lines = Markup("\n".join(cell_text(p, language, table) for p in problems))  # each line escaped already
         return [Reply(t(language, "submissions.stats.workbook-problems", name=name, problems=lines), buttons)]
-    for category, row in figures.items():
+    for category, row in read.items():
         f.values[f"row_{category}"] = row
     f.files = {"workbook": [attachment_id]}
     f.edit = False
