@@ -17,6 +17,7 @@ SUBCOMMANDS = (
     "bot.cli.units",
     "bot.cli.export",
     "bot.cli.backup",
+    "bot.cli.forms",
 )
 
 
