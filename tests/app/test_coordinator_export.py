@@ -63,7 +63,7 @@ async def test_export_workbook_register_statistics_and_roster(stats_bot: Running
     user = stats_bot.emulator.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
     reply = await ask(user, "/export", "报送台账")
     book = openpyxl.load_workbook(io.BytesIO(_document(stats_bot, reply)))
-    assert book.sheetnames[:2] == ["报送台账", "统计汇总"]
+    assert book.sheetnames[:2] == ["报送台账", "统计汇总 2023年8月"]  # the period's own summary
     assert "平岗市场监管所" in book.sheetnames and "史河市场监管所" in book.sheetnames
     assert book.sheetnames[-1] == "联络员名册"
 
@@ -84,7 +84,7 @@ async def test_export_workbook_register_statistics_and_roster(stats_bot: Running
     assert shs_case[5] == "未到期" and shs_case[7] == "否"
     assert not any(r[5] == "未报" and r[4] > now.astimezone(tz).replace(tzinfo=None) for r in register[1:])
 
-    total = list(book["统计汇总"].iter_rows(values_only=True))
+    total = list(book["统计汇总 2023年8月"].iter_rows(values_only=True))
     assert total[0][0] == "药品经营使用环节巩固提升行动工作情况统计表"  # the title completed once, not doubled
     header = next(i for i, r in enumerate(total) if r[0] == "类别")
     assert total[header][1] == "检查单位数量（家）" and len(total[header]) >= 8
@@ -159,3 +159,44 @@ async def test_chart_is_a_png_drawn_with_a_cjk_font(stats_bot: RunningBot) -> No
 def test_statistics_title_names_the_table_once(title: str, expected: str) -> None:
     report = STATISTICS.model_copy(update={"title": title})
     assert export._statistics_title([report], "行动") == expected
+
+
+async def test_statistics_summary_per_period_names_the_missing_and_the_increment(stats_bot: RunningBot) -> None:
+    """Two months: pgs files both, shs only September; each month sums its own filings only."""
+    storage, now = stats_bot.storage, stats_bot.clock.now()
+    zhang = liaison(storage, "pgs", telegram_user_id=7001, name="张三", mobile="13800000001", now=now)
+    li = liaison(storage, "shs", telegram_user_id=7002, name="李四", mobile="13800000002", now=now)
+    file(storage, "pgs", "drug_statistics", "2023-08", person=zhang, kind=SubmissionKind.statistics, data=statistics_data(1), at=now)
+    file(storage, "pgs", "drug_statistics", "2023-09", person=zhang, kind=SubmissionKind.statistics, data=statistics_data(3), at=now + timedelta(hours=1))
+    file(storage, "shs", "drug_statistics", "2023-09", person=li, kind=SubmissionKind.statistics, data=statistics_data(2), at=now + timedelta(hours=2))
+
+    user = stats_bot.emulator.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
+    reply = await ask(user, "/export", "报送台账")
+    book = openpyxl.load_workbook(io.BytesIO(_document(stats_bot, reply)))
+    assert [n for n in book.sheetnames if n.startswith("统计汇总")] == ["统计汇总 2023年9月", "统计汇总 2023年8月"]
+
+    august = list(book["统计汇总 2023年8月"].iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(august) if r[0] == "类别")
+    # August: pgs only (base 1: retail inspected 10); shs is missing, not filled from September
+    assert august[header + 1][:2] == ("零售药店", 10) and august[header + 1][5] == pytest.approx(1.5)
+    missing = next(r[0] for r in august if isinstance(r[0], str) and r[0].startswith("未报单位"))
+    assert "史河市场监管所" in missing and "平岗市场监管所" not in missing
+    assert "已报 1 个单位" in august[1][0]
+
+    september = list(book["统计汇总 2023年9月"].iter_rows(values_only=True))
+    assert september[header + 1][:2] == ("零售药店", 30 + 20)  # pgs (base 3) + shs (base 2)
+    missing = next(r[0] for r in september if isinstance(r[0], str) and r[0].startswith("未报单位"))
+    assert "史河市场监管所" not in missing and "平岗市场监管所" not in missing and "三元市场监管所" in missing
+    # cumulative: September's increment is pgs's 30 − 10 plus shs's first filing, 20
+    start = next(i for i, r in enumerate(september) if isinstance(r[0], str) and r[0].startswith("本期新增"))
+    increment = september[start + 2]
+    assert increment[0] == "零售药店" and increment[1] == 20 + 20 and increment[5] == pytest.approx((3.5 - 1.5) + 2.5)
+
+
+async def test_no_statistics_summary_without_a_table(bot_app: RunningBot) -> None:
+    """叶集区 (the shipped config) confirms its case statistics in the national system: no 统计汇总 sheet."""
+    user = bot_app.emulator.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
+    reply = await ask(user, "/export", "报送台账")
+    book = openpyxl.load_workbook(io.BytesIO(_document(bot_app, reply)))
+    assert not any(n.startswith("统计汇总") for n in book.sheetnames)
+    assert book.sheetnames == ["报送台账", "联络员名册"]

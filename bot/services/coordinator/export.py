@@ -3,9 +3,10 @@
 Sheets, in order:
 - 报送台账 (register): one line per unit × due item: report, period, deadline, status
   (按时 / 逾期补报 / 未报 / 退回修改), filing time, late, version, items.
-- 统计汇总 (per statistics report type): the 附件1 table (类别 × seven counts) summed over every
-  unit's latest current filing (the figures are cumulative, so the latest one counts), then
-  one sheet per unit that filed, in the same layout.
+- 统计汇总 <period> (per report whose form has a table, `coordinator.summaries`): the table summed over
+  that period's filings only, the units that did not file it named, and for cumulative tables the
+  period's increment; then one sheet per unit that filed, its latest filing in the same layout.
+  No such sheet when no report has a table.
 - 联络员名册 (roster): the 附件10 fields of every unit's liaisons (primary, then backups).
 
 Submission data is the shape `bot.services.submissions.flow` files: `{"values": {...}, "files": {...}}`;
@@ -23,14 +24,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 
-from bot.config import ReportType, TemplateKind
+from bot.config import ReportType
 from bot.context import Services
 from bot.models import ObligationStatus, Role
 from bot.services.deadlines import adhoc
 from bot.services.submissions.forms.statistics import CATEGORIES, COLUMNS
 
 MONEY = "fines"
+from bot.services.coordinator import summaries
 from bot.services.coordinator.xlsx import Bold, Workbook
+from bot.storage import summaries as summary_store
 from bot.storage import views
 
 STATUS_ZH = {"on_time": "按时", "late": "逾期补报", "open": "未报", "not_due": "未到期", "returned": "退回修改"}
@@ -79,6 +82,13 @@ def sum_tables(tables: list[Table]) -> Table:
             for column, value in row.items():
                 target[column] = target.get(column, Decimal(0)) + value
     return out
+
+
+def _cell(value: Decimal | None, kind: str) -> float | int | None:
+    """A figure as Excel keeps it: an amount as a decimal, a count as a whole number."""
+    if value is None:
+        return None
+    return float(value) if kind == "amount" or value != value.to_integral_value() else int(value)
 
 
 def _number(value: Decimal | None, column: str) -> float | int | None:
@@ -167,17 +177,22 @@ def build_workbook(services: Services, *, now: datetime) -> ExportResult:
 
     with services.storage.session() as s:
         count = book.add_sheet(_sheet_name("报送台账", used), register(views.register_rows(s)), widths=(10, 24, 24, 12, 17, 10, 17, 8, 6, 6)) - 1
-        statistics_reports = [r for r in reports.values() if r.template == TemplateKind.STATISTICS]
-        latest = views.latest_filings(s, report_keys=[r.key for r in statistics_reports], kind="statistics")
+        with_table = summaries.table_reports(list(reports.values()))
+        statistics_reports = [r for r, _ in with_table]
+        keys = [r.key for r in statistics_reports]
+        latest = views.latest_filings(s, report_keys=keys, kind="statistics")
+        periods = summaries.period_summaries(with_table, summary_store.owed(s, report_keys=keys), summary_store.period_filings(s, report_keys=keys, kind="statistics"), now=now)
         roster = views.roster(s)
 
     start = config.campaign.start
     note = STATISTICS_NOTE.format(start=f"{start.year}年{start.month}月{start.day}日")
     title = _statistics_title(statistics_reports, config.campaign.name)
-    when = f"截至{now.astimezone(tz):%Y年%m月%d日}"
     tables = [(f, statistics_table(f.data)) for f in latest]
     widths = (18, *(14,) * len(COLUMNS))
-    book.add_sheet(_sheet_name("统计汇总", used), _statistics_rows(title, f"全部单位（{len(tables)}个）", when, sum_tables([t for _, t in tables]), note), widths=widths)
+    many = len(statistics_reports) > 1
+    for summary in periods:  # 统计汇总 per period, newest first: only that period's filings, the missing named
+        name = f"统计汇总 {summary.report.key + ' ' if many else ''}{summary.period_label}"
+        book.add_sheet(_sheet_name(name, used), summaries.summary_rows(summary, _cell), widths=(18, *(14,) * len(summary.table.columns)))
     for filing, table in tables:
         book.add_sheet(_sheet_name(filing.unit_name, used), _statistics_rows(title, filing.unit_name, filing.period_label, table, note), widths=widths)
 
