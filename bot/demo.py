@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from bot.app import build_application
 from bot.clock import FixedClock, OffsetClock
+from bot import demo_campaign
 from bot.config import Config, FilesSettings, People, TelegramSettings, load_config
 from bot.db import upgrade
 from emulator import BotMessage, Emulator, UserHandle
@@ -313,8 +314,11 @@ async def play_script(sandbox: Sandbox, out: TextIO = sys.stdout) -> None:
     tr = Transcript(sandbox, out)
     print(f"liaison-bot demo — {sandbox.config.campaign.name}; the sandbox clock reads "
           f"{sandbox.clock.now().astimezone(sandbox.config.campaign.tz):%Y-%m-%d %H:%M} ({sandbox.config.campaign.timezone})", file=out)
-    for step in SCRIPT:
-        await step(tr)
+    if not demo_campaign.is_shipped_campaign(sandbox.config):  # another campaign: its own forms
+        await demo_campaign.script_campaign(tr, PERSONAS[0], PERSONAS[1], _link_token)
+    else:
+        for step in SCRIPT:
+            await step(tr)
     print("\n# End of the walk-through.", file=out)
 
 
@@ -411,7 +415,8 @@ async def run_demo(*, config_path: str | None = None, scripted: bool = False, ve
     """Start the sandbox, then play the script or open the terminal chat."""
     setup_logging(logging.INFO if verbose else logging.WARNING, secrets=[DEMO_TOKEN])
     config = load_config(config_path)
-    clock: FixedClock | OffsetClock = FixedClock(DEMO_START) if scripted else OffsetClock(DEMO_START)
+    start = demo_campaign.start_moment(config, DEMO_START)
+    clock: FixedClock | OffsetClock = FixedClock(start) if scripted else OffsetClock(start)
     sandbox = Sandbox(config=config, clock=clock, fast=scripted)
     await sandbox.start()
     try:
