@@ -235,6 +235,7 @@ class ReportType(ReportTiming):
     min_items: int = Field(default=1, ge=0)
     max_items: int = Field(default=1, ge=1)
     zero_report: bool = Field(default=False, description="零报告 allowed")
+    signoff: bool = Field(default=False, description="counts as filed only once the unit head (单位负责人) approves it")
     form: Form | None = Field(default=None, description="what is filed (bot/forms_config.py); default: the template's shipped form")
 
     @field_validator("key")

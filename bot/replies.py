@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.models import Person
+
 TELEGRAM_LIMIT = 4096
 
 
@@ -36,6 +38,7 @@ class Reply:
     buttons: list[list[Btn]] = field(default_factory=list)
     attachment_ids: list[int] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    to: Person | None = None  # someone else to tell, privately (the unit head asked to sign off); None: the user
 
 
 def _utf16(text: str) -> int:

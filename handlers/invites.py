@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.models import UNIT_ROLES, Role
+from bot.models import UNIT_SCOPED_ROLES, Role
 from bot.services.people import invites
 from bot.services.people.access import Action, Roles
 from bot.buttons import Button
@@ -83,7 +83,10 @@ async def on_unit(update: Update, context: BotContext, who: Roles, pressed: Butt
         await query.answer(context.text(update, "error.stale-button"), show_alert=True)
         return
     await query.answer()
-    keyboard = InlineKeyboardMarkup([[_role_button(update, context, unit.id, Role.primary), _role_button(update, context, unit.id, Role.backup)]])
+    keyboard = InlineKeyboardMarkup([
+        [_role_button(update, context, unit.id, Role.primary), _role_button(update, context, unit.id, Role.backup)],
+        [_role_button(update, context, unit.id, Role.head)],
+    ])
     await query.edit_message_text(context.text(update, "invite.choose-role", unit=unit.name), reply_markup=keyboard)
 
 
@@ -96,7 +99,7 @@ async def on_role(update: Update, context: BotContext, who: Roles, pressed: Butt
     try:
         unit_id, role = pressed.int_arg(0), Role(pressed.args[1])
         made = invites.create_invite(
-            services, role=role, unit_id=unit_id if role in UNIT_ROLES else None, now=services.clock.now(),
+            services, role=role, unit_id=unit_id if role in UNIT_SCOPED_ROLES else None, now=services.clock.now(),
             created_by_person_id=who.person_id,
         )
     except (ValueError, IndexError):  # InviteError is a ValueError: the unit went away meanwhile

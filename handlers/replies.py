@@ -8,9 +8,19 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 
 from bot.context import BotContext
+from bot.services import notify
 from bot.services.submissions import files
 from bot.replies import split
 from bot.replies import Reply
+
+
+async def _send_to(context: BotContext, reply: Reply) -> None:
+    assert reply.to is not None
+    chunks = split(reply.text)
+    for i, chunk in enumerate(chunks):
+        markup = keyboard(context, reply.to.telegram_user_id, reply) if i == len(chunks) - 1 else None
+        if await notify.send_to_person(context.services, context.bot, reply.to, chunk, reply_markup=markup) is None:
+            return
 
 
 def keyboard(context: BotContext, user_id: int, reply: Reply) -> InlineKeyboardMarkup | None:
@@ -24,8 +34,14 @@ def keyboard(context: BotContext, user_id: int, reply: Reply) -> InlineKeyboardM
 
 
 async def send(context: BotContext, chat_id: int, user_id: int, replies: list[Reply]) -> None:
-    """Send each reply; a text over 4096 characters goes as several messages, the buttons on the last."""
+    """Send each reply; a text over 4096 characters goes as several messages, the buttons on the last.
+
+    A reply addressed to someone else (`Reply.to`: the unit head asked to sign off) goes to that
+    person privately through `notify.send_to_person` (a 403 marks them unreachable)."""
     for reply in replies:
+        if reply.to is not None:
+            await _send_to(context, reply)
+            continue
         chunks = split(reply.text)
         for i, chunk in enumerate(chunks):
             last = i == len(chunks) - 1

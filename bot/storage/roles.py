@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.models import UNIT_ROLES, Person, Role, RoleAssignment, Unit
+from bot.models import UNIT_ROLES, UNIT_SCOPED_ROLES, Person, Role, RoleAssignment, Unit
 
-ROLE_ORDER = {Role.primary: 0, Role.backup: 1, Role.coordinator: 2, Role.leader: 3}
+ROLE_ORDER = {Role.primary: 0, Role.backup: 1, Role.head: 2, Role.coordinator: 3, Role.leader: 4}
 
 
 @dataclass
@@ -49,9 +49,9 @@ def assign_role(
     and vice versa. Assigning a role already held changes nothing.
     """
     role = Role(role)
-    if role in UNIT_ROLES and unit_id is None:
+    if role in UNIT_SCOPED_ROLES and unit_id is None:
         raise ValueError(f"role {role.value} needs a unit")
-    if role not in UNIT_ROLES and unit_id is not None:
+    if role not in UNIT_SCOPED_ROLES and unit_id is not None:
         raise ValueError(f"role {role.value} is not tied to a unit")
     if unit_id is not None and session.get(Unit, unit_id) is None:
         raise LookupError(f"no unit with id {unit_id}")
@@ -77,7 +77,8 @@ def assign_role(
     if same:
         return RoleChange(assignment=same[0], created=False)
     # Changing between primary and backup in the same unit.
-    _end([a for a in mine if a.role in UNIT_ROLES], reason=f"became {role.value}", now=now)
+    if role in UNIT_ROLES:
+        _end([a for a in mine if a.role in UNIT_ROLES], reason=f"became {role.value}", now=now)
 
     replaced: list[Person] = []
     if role is Role.primary:

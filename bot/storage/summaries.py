@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sql_select  # six columns: more than sqlmodel.select types
+from sqlmodel import Session, col
 
 from bot.models import DueItem, Obligation, Unit
 from bot.storage.views import Filing, _filing, _filing_select
@@ -29,7 +30,7 @@ def owed(session: Session, *, report_keys: Sequence[str]) -> list[Owed]:
     if not report_keys:
         return []
     statement = (
-        select(DueItem.report_key, DueItem.period_key, DueItem.period_label, DueItem.due_at, Unit.code, Unit.name)
+        sql_select(col(DueItem.report_key), col(DueItem.period_key), col(DueItem.period_label), col(DueItem.due_at), col(Unit.code), col(Unit.name))
         .select_from(Obligation)
         .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
         .join(Unit, col(Unit.id) == Obligation.unit_id)

@@ -36,7 +36,7 @@ from bot.services.coordinator.xlsx import Bold, Workbook
 from bot.storage import summaries as summary_store
 from bot.storage import views
 
-STATUS_ZH = {"on_time": "按时", "late": "逾期补报", "open": "未报", "not_due": "未到期", "returned": "退回修改"}
+STATUS_ZH = {"on_time": "按时", "late": "逾期补报", "open": "未报", "not_due": "未到期", "returned": "退回修改", "awaiting": "待审核"}
 STATISTICS_NOTE = "注：本统计表内数据为自 {start} 起累计数据。"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -116,6 +116,8 @@ def _state(status: str, late: bool, *, due_at: datetime, now: datetime) -> str:
         return "late" if late else "on_time"
     if status == ObligationStatus.returned:
         return "returned"
+    if status == ObligationStatus.awaiting:
+        return "awaiting"  # filed, not yet approved by the unit head: not counted as filed
     return "open" if due_at < now else "not_due"
 
 

@@ -123,7 +123,7 @@ def _minus(this: Figures, before: Figures | None) -> Figures:
 def summary_rows(summary: PeriodSummary, number: Any) -> list[list[object]]:
     """The period's sheet: title, 填报单位 and 时间, the table (类别 × columns), missing units, increment."""
     table = summary.table
-    header = [Bold("类别"), *(Bold(c.label) for c in table.columns)]
+    header: list[object] = [Bold("类别"), *(Bold(c.label) for c in table.columns)]
     filed = len(summary.filed)
     rows: list[list[object]] = [
         [Bold(table.title)],

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from bot.context import Services
 from bot.models import Role
-from bot.storage import people, roles
+from bot.storage import people, roles, units
 
 
 class Action(StrEnum):
@@ -33,6 +33,7 @@ class Action(StrEnum):
     LIAISONS = "liaisons"
     DEADLINE = "deadline"
     EXPORT = "export"
+    SIGN_OFF = "sign_off"  # 单位负责人审核: approve or return the unit's filing
 
 
 _EVERYONE = {Action.HELP, Action.LANG, Action.START, Action.CANCEL, Action.REGISTER}
@@ -48,6 +49,7 @@ class Roles:
     person_id: int | None = None
     primary_units: list[int] = field(default_factory=list)
     backup_units: list[int] = field(default_factory=list)
+    head_units: list[int] = field(default_factory=list)  # units the user is the head (单位负责人) of
     unit_names: list[str] = field(default_factory=list)
     is_coordinator: bool = False
     is_leader: bool = False
@@ -61,7 +63,7 @@ class Roles:
     @property
     def is_registered(self) -> bool:
         """Holds any role."""
-        return self.is_liaison or self.is_coordinator or self.is_leader
+        return self.is_liaison or self.is_coordinator or self.is_leader or bool(self.head_units)
 
     @property
     def main_role(self) -> str:
@@ -72,6 +74,8 @@ class Roles:
             return Role.primary.value
         if self.backup_units:
             return Role.backup.value
+        if self.head_units and not self.is_leader:
+            return Role.head.value
         return Role.leader.value
 
     def describe_units(self) -> str:
@@ -91,6 +95,10 @@ class Roles:
             allowed = allowed | _LEADER
         if self.is_coordinator:
             allowed = _COORDINATOR
+        if action is Action.SIGN_OFF and not self.is_coordinator:
+            return bool(self.head_units) and (unit_id is None or unit_id in self.head_units)
+        if self.head_units:
+            allowed = allowed | {Action.ME}
         if action not in allowed:
             return False
         if unit_id is not None and not self.is_coordinator and action in _LIAISON - _EVERYONE:
@@ -107,7 +115,14 @@ def roles_of(services: Services, telegram_user_id: int) -> Roles:
         out = Roles(person_id=person.id, reachable=person.reachable)
         active_units = roles.units_of(s, person_id=person.id)  # a deactivated unit gives no liaison rights
         active_ids = {u.id for u in active_units}
+        head_names: list[str] = []
         for assignment in roles.roles_of(s, person_id=person.id):
+            if assignment.role == Role.head and assignment.unit_id is not None:
+                unit = units.get_unit(s, unit_id=assignment.unit_id)
+                if unit is not None and unit.active:
+                    out.head_units.append(assignment.unit_id)
+                    head_names.append(unit.name)
+                continue
             if assignment.unit_id is not None and assignment.unit_id not in active_ids:
                 continue
             if assignment.role == Role.coordinator:
@@ -118,5 +133,5 @@ def roles_of(services: Services, telegram_user_id: int) -> Roles:
                 out.primary_units.append(assignment.unit_id)
             elif assignment.role == Role.backup and assignment.unit_id is not None:
                 out.backup_units.append(assignment.unit_id)
-        out.unit_names = [u.name for u in active_units]
+        out.unit_names = [u.name for u in active_units] + [n for n in head_names if n not in {u.name for u in active_units}]
         return out

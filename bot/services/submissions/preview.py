@@ -11,6 +11,7 @@ from bot.services.people.access import Roles
 from bot.services.submissions.forms.render import body, summary_complete
 from bot.services.deadlines.reports import report_of, report_title
 from bot.services.submissions.common import FLOW, check, drop, keep, period_of, report, view
+from bot.services.signoff import flow as signoff_flow
 from bot.services.submissions.filing import Filing
 from bot.services.submissions.forms import form_of
 from bot.replies import Btn, Reply
@@ -160,6 +161,12 @@ def confirm(services: Services, roles: Roles, f: Filing) -> list[Reply]:
     except submissions.ChangedMeanwhile as e:
         drop(services, roles.person_id)
         return changed_meanwhile(services, found, f, e.current)
+    if filed.signoff:  # counts only once the unit head approves it (待审核 until then)
+        services.storage.drafts.delete_draft(person_id=roles.person_id, flow=FLOW)
+        key = "submissions.filed-late" if submission.late else "submissions.filed"
+        text = t(language, key, report=report_title(filed, language), period=period_of(services, found.due_item, language),
+                 item=submission.item_no, version=submission.version)
+        return [Reply(text), *signoff_flow.hold(services, filed, submission, language=language)]
     with services.storage.session() as s:
         current = submissions.current_submissions(s, obligation_id=f.obligation_id)
         if kind is SubmissionKind.zero or len(current) >= filed.min_items:

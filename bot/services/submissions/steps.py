@@ -141,7 +141,7 @@ def after_steps(services: Services, f: Filing) -> list[Reply]:
         with services.storage.session() as s:
             before = submissions.previous_filing(
                 s,
-                unit_id=found.unit.id,
+                unit_id=found.unit.id or 0,
                 report_key=found.due_item.report_key,
                 kind=SubmissionKind.statistics,
                 before_obligation_id=found.obligation.id or 0,

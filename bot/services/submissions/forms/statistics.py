@@ -107,8 +107,8 @@ def parse_cell(category: str, column: str, raw: str, table: TableForm | None = N
         return None, problem(table, "negative", category, column)
     if declared.kind == "amount":
         if not _amount(declared).fullmatch(raw):
-            unit = (declared.unit or "", declared.unit_en or declared.unit or "")
-            return None, problem(table, "money-precision", category, column, (("decimals", str(declared.decimals)), ("unit", unit[0]), ("unit_en", unit[1])))
+            units = (("unit", declared.unit or ""), ("unit_en", declared.unit_en or declared.unit or ""))
+            return None, problem(table, "money-precision", category, column, (("decimals", str(declared.decimals)), *units))
         return _text(Decimal(raw)), None
     if not _COUNT.fullmatch(raw):
         return None, problem(table, "whole", category, column)
