@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select, update
 
-from bot.models import Obligation, ObligationStatus, Person, Role, Submission, SubmissionStatus
+from bot.models import Obligation, ObligationStatus, Person, Role, Submission, SubmissionStatus, Unit
 from bot.storage import roles
 from bot.storage.due import mark_obligation_returned
 from bot.storage.submissions import AlreadyReviewed
@@ -73,3 +73,15 @@ def reopen_if_nothing_waits(session: Session, *, obligation_id: int) -> None:
 def heads_of(session: Session, *, unit_id: int) -> list[Person]:
     """The unit's heads (单位负责人), registered by invite."""
     return roles.people_with_role(session, role=Role.head, unit_id=unit_id)
+
+
+def waiting(session: Session, *, due_item_id: int) -> list[tuple[Submission, int, str]]:
+    """The filings of a due item waiting for sign-off, with their unit (id, name), by unit."""
+    statement = (
+        select(Submission, Unit.id, Unit.name)
+        .join(Obligation, col(Obligation.id) == Submission.obligation_id)
+        .join(Unit, col(Unit.id) == Obligation.unit_id)
+        .where(Obligation.due_item_id == due_item_id, Submission.status == SubmissionStatus.pending, col(Unit.active).is_(True))
+        .order_by(col(Unit.id), col(Submission.item_no))
+    )
+    return [(sub, int(unit_id), str(name)) for sub, unit_id, name in session.exec(statement)]

@@ -186,3 +186,43 @@ async def test_a_unit_without_a_head_is_signed_off_by_the_coordinators(yichun_bo
     await coordinator.wait_for(lambda m: "请审核" in m.text and "高安市市场监督管理局" in m.text)
     await presses(coordinator, "✅ 审核通过", "已审核通过")
     assert _obligation(yichun_bot.storage, "gaoan").obligation.status is ObligationStatus.done
+
+
+async def test_reminders_go_to_the_head_while_it_waits_and_no_longer_to_the_liaison(yichun_bot: RunningBot, now: datetime) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.services.reminders import timer
+
+    storage = yichun_bot.storage
+    liaison(storage, "yuanzhou", telegram_user_id=LIAISON, name="张联络", mobile="13800000001", now=now)
+    liaison(storage, "zhangshu", telegram_user_id=7102, name="李联络", mobile="13800000002", now=now)
+    _head(storage, "yuanzhou", HEAD, now)
+    user = yichun_bot.emulator.user(LIAISON, first_name="张", language_code="zh-hans")
+    other = yichun_bot.emulator.user(7102, first_name="李", language_code="zh-hans")
+    head = yichun_bot.emulator.user(HEAD, first_name="王", language_code="zh-hans")
+    for someone in (head, other):
+        await someone.send("/start")
+        await someone.wait_for()
+    await says(user, "/submit", "请选择要报送的事项")
+    await presses(user, STATS, "请输入零售药店一行")
+    for row in ("10 3 2 1 0.5 0 0", "5 1 1 0 0 0 0", "2 0 0 0 1.25 0 0"):
+        await user.send(row)
+    await user.wait_for(lambda m: "请核对" in m.text)
+    await presses(user, "✅ 确认提交", "已提交单位负责人审核")
+    await head.wait_for(lambda m: "请审核" in m.text)
+
+    # 2023-09-02 09:00: three days before the 5th. The head is reminded, with the buttons; the
+    # liaison who filed is not; the unit that has not filed is.
+    services = yichun_bot.app.bot_data["services"]
+    moment = datetime(2023, 9, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    yichun_bot.clock.set(moment)
+    await timer.process_due_moments(services, yichun_bot.app.bot, now=moment)
+    reminder = await head.wait_for(lambda m: "待您审核" in m.text)
+    assert "袁州区市场监督管理局 · 药品经营使用环节巩固提升行动工作情况统计表 · 2023年8月" in reminder.text
+    assert reminder.button_texts == ["✅ 审核通过", "↩️ 退回修改"]
+    await other.wait_for(lambda m: "药品经营使用环节巩固提升行动工作情况统计表" in m.text and "尚未报送" in m.text)
+    assert not any("尚未报送" in m.text and "统计表" in m.text for m in user.messages)
+    # the same moment again: nothing twice
+    await timer.process_due_moments(services, yichun_bot.app.bot, now=moment)
+    await presses(head, "✅ 审核通过", "已审核通过")
+    assert sum("待您审核" in m.text for m in head.messages) == 1
