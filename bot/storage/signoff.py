@@ -84,4 +84,4 @@ def waiting(session: Session, *, due_item_id: int) -> list[tuple[Submission, int
         .where(Obligation.due_item_id == due_item_id, Submission.status == SubmissionStatus.pending, col(Unit.active).is_(True))
         .order_by(col(Unit.id), col(Submission.item_no))
     )
-    return [(sub, int(unit_id), str(name)) for sub, unit_id, name in session.exec(statement)]
+    return [(sub, unit_id or 0, str(name)) for sub, unit_id, name in session.exec(statement)]
