@@ -138,15 +138,6 @@ def _localiser(tz: Any) -> Any:
     return local
 
 
-def _statistics_rows(title: str, unit_label: str, when: str, table: Table, note: str) -> list[list[object]]:
-    rows: list[list[object]] = [[Bold(title)], [f"填报单位：{unit_label}"], [f"时间：{when}"], [Bold("类别"), *(Bold(c.label) for c in COLUMNS)]]
-    for category in CATEGORIES:
-        row = table.get(category.key, {})
-        rows.append([category.label, *(_number(row.get(c.key), c.key) for c in COLUMNS)])
-    rows.append([note])
-    return rows
-
-
 def build_workbook(services: Services, *, now: datetime) -> ExportResult:
     """The whole workbook as .xlsx bytes."""
     config = services.config
@@ -186,20 +177,18 @@ def build_workbook(services: Services, *, now: datetime) -> ExportResult:
         periods = summaries.period_summaries(with_table, summary_store.owed(s, report_keys=keys), summary_store.period_filings(s, report_keys=keys, kind="statistics"), now=now)
         roster = views.roster(s)
 
-    start = config.campaign.start
-    note = STATISTICS_NOTE.format(start=f"{start.year}年{start.month}月{start.day}日")
-    title = _statistics_title(statistics_reports, config.campaign.name)
-    tables = [(f, statistics_table(f.data)) for f in latest]
-    widths = (18, *(14,) * len(COLUMNS))
     many = len(statistics_reports) > 1
     for summary in periods:  # 统计汇总 per period, newest first: only that period's filings, the missing named
         name = f"统计汇总 {summary.report.key + ' ' if many else ''}{summary.period_label}"
         book.add_sheet(_sheet_name(name, used), summaries.summary_rows(summary, _cell), widths=(18, *(14,) * len(summary.table.columns)))
-    for filing, table in tables:
-        book.add_sheet(_sheet_name(filing.unit_name, used), _statistics_rows(title, filing.unit_name, filing.period_label, table, note), widths=widths)
+    declared = dict((r.key, t) for r, t in with_table)
+    for filing in latest:  # each unit's latest filing, in its report's declared table
+        table_form = declared[filing.report_key]
+        rows = summaries.unit_rows(table_form, filing.unit_name, filing.period_label, filing.data, _cell)
+        book.add_sheet(_sheet_name(filing.unit_name, used), rows, widths=(18, *(14,) * len(table_form.columns)))
 
     book.add_sheet(_sheet_name("联络员名册", used), _roster_rows(config.campaign.name, roster), widths=(6, 24, 8, 10, 16, 10, 14, 14, 24))
-    return ExportResult(data=book.close(), register_rows=count, units=len(units) or len(roster), statistics_units=len(tables))
+    return ExportResult(data=book.close(), register_rows=count, units=len(units) or len(roster), statistics_units=len(latest))
 
 
 def _roster_rows(campaign: str, roster: list[views.RosterEntry]) -> Iterator[list[object]]:

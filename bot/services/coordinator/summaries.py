@@ -120,6 +120,18 @@ def _minus(this: Figures, before: Figures | None) -> Figures:
     return {row: {c: v - before.get(row, {}).get(c, Decimal(0)) for c, v in cells.items()} for row, cells in this.items()}
 
 
+def unit_rows(table: TableForm, unit_name: str, period_label: str, data: dict[str, Any], number: Any) -> list[list[object]]:
+    """One unit's filing in its table's layout: title, 填报单位, 时间, the table, the note."""
+    found = figures(data, table)
+    rows: list[list[object]] = [[Bold(table.title)], [f"填报单位：{unit_name}"], [f"时间：{period_label}"],
+                                [Bold("类别"), *(Bold(c.label) for c in table.columns)]]
+    for r in table.rows:
+        rows.append([r.label, *(number(found.get(r.key, {}).get(c.key), c.kind) for c in table.columns)])
+    if table.note:
+        rows.append([table.note])
+    return rows
+
+
 def summary_rows(summary: PeriodSummary, number: Any) -> list[list[object]]:
     """The period's sheet: title, 填报单位 and 时间, the table (类别 × columns), missing units, increment."""
     table = summary.table
