@@ -28,12 +28,6 @@ def plain_day(day: date, language: str) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if language == "zh-CN" else f"{day.day} {day.strftime('%B %Y')}"
 
 
-def field_label(form: Form | None, key: str, language: str) -> str:
-    """The name of a form's field or of its table's row (案件名称, 零售药店 …), as declared."""
-    found = next((s for s in steps_of(form) if s.key == key), None)
-    return found.label(language) if found is not None else t(language, f"submissions.field.{key}")
-
-
 def _value(st: Step, form: Form, value: Any, language: str) -> str:
     f = st.field
     if st.kind is Kind.DATE:
