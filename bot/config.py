@@ -20,6 +20,7 @@ from bot.configcheck.references import cross_references
 from bot.configcheck.toml_syntax import where_and_hint
 from bot.configcheck.wording import allowed_keys, explain
 from bot.telegram_settings import API_URL_ENV, WEBHOOK_SECRET_ENV, TelegramSettings
+from bot.forms_config import Form
 from schedules.rules import CalendarSettings, QuietHours, ReportTiming, Strict
 
 
@@ -153,6 +154,8 @@ class ReportType(ReportTiming):
     max_items: int = Field(default=1, ge=1)
     zero_report: bool = Field(default=False, description="零报告 allowed")
     attachment: str | None = Field(default=None, max_length=20, description="the notice's number of its form, e.g. 附件8, shown on exports")
+    signoff: bool = Field(default=False, description="counts as filed only once the unit head (单位负责人) approves it")
+    form: Form | None = Field(default=None, description="what is filed (bot/forms_config.py); default: the template's shipped form")
 
     @field_validator("key")
     @classmethod
@@ -166,6 +169,8 @@ class ReportType(ReportTiming):
     def _items(self) -> ReportType:
         if self.min_items > self.max_items:
             raise ValueError("'min_items' must not exceed 'max_items'")
+        if self.form is not None and self.template == TemplateKind.LIAISON:
+            raise ValueError("a 'liaison' report is filed by registering: it takes no 'form'")
         return self
 
 

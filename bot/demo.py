@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.clock import FixedClock, OffsetClock
+from bot import demo_campaign
 from bot.config import load_config
 from bot.logsetup import setup_logging
 from bot.sandbox import DEMO_BOT, DEMO_START, DEMO_TOKEN, PERSONAS, Persona, Sandbox, render
@@ -188,8 +189,11 @@ async def play_script(sandbox: Sandbox, out: TextIO = sys.stdout) -> None:
     tr = Transcript(sandbox, out)
     print(f"liaison-bot demo — {sandbox.config.campaign.name}; the sandbox clock reads "
           f"{sandbox.clock.now().astimezone(sandbox.config.campaign.tz):%Y-%m-%d %H:%M} ({sandbox.config.campaign.timezone})", file=out)
-    for step in SCRIPT:
-        await step(tr)
+    if not demo_campaign.is_shipped_campaign(sandbox.config):  # another campaign: its own forms
+        await demo_campaign.script_campaign(tr, PERSONAS[0], PERSONAS[1], _link_token)
+    else:
+        for step in SCRIPT:
+            await step(tr)
     print("\n# End of the walk-through.", file=out)
 
 
@@ -290,7 +294,8 @@ async def run_demo(*, config_path: str | None = None, scripted: bool = False, ve
         from bot.web.sandbox import run_web
 
         return await run_web(config, port=web_port)
-    clock: FixedClock | OffsetClock = FixedClock(DEMO_START) if scripted else OffsetClock(DEMO_START)
+    start = demo_campaign.start_moment(config, DEMO_START)
+    clock: FixedClock | OffsetClock = FixedClock(start) if scripted else OffsetClock(start)
     from bot import demo_levels  # a campaign in levels (campaigns/ningxia.toml) has its own walk-through
 
     levels = scripted and demo_levels.applies(config)

@@ -41,9 +41,11 @@ class Role(StrEnum):
     backup = "backup"
     coordinator = "coordinator"
     leader = "leader"
+    head = "head"  # 单位负责人: approves the unit's filings of a report that needs sign-off
 
 
-UNIT_ROLES = frozenset({Role.primary, Role.backup})
+UNIT_ROLES = frozenset({Role.primary, Role.backup})  # the unit's liaisons
+UNIT_SCOPED_ROLES = UNIT_ROLES | {Role.head}  # roles held for one unit
 
 
 class ObligationStatus(StrEnum):
@@ -52,6 +54,7 @@ class ObligationStatus(StrEnum):
     open = "open"
     done = "done"
     returned = "returned"
+    awaiting = "awaiting"  # 待审核: filed, waiting for the unit head's approval (sign-off)
 
 
 class SubmissionKind(StrEnum):
@@ -72,6 +75,7 @@ class SubmissionStatus(StrEnum):
     accepted = "accepted"
     returned = "returned"
     superseded = "superseded"
+    pending = "pending"  # 待审核: waiting for the unit head's approval; it counts only once approved
 
 
 class ReminderKind(StrEnum):
@@ -264,6 +268,8 @@ class Submission(SQLModel, table=True):
     reviewed_by_person_id: int | None = _fk("person.id", nullable=True, index=False)
     reviewed_at: datetime | None = _ts(nullable=True)
     review_comment: str | None = Field(default=None, sa_type=Text)
+    signed_off_by_person_id: int | None = _fk("person.id", nullable=True, index=False)  # the unit head who approved it
+    signed_off_at: datetime | None = _ts(nullable=True)
 
 
 class Attachment(SQLModel, table=True):

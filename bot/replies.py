@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.models import Person
+
 TELEGRAM_LIMIT = 4096
 
 
@@ -45,6 +47,7 @@ class Reply:
     edit: bool = False
     alert: str | None = None
     toast: str | None = None
+    to: Person | None = None  # someone else to tell, privately (the unit head asked to sign off); None: the user
 
 
 def drop_buttons() -> Reply:

@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.services.people.access import Action
-from handlers import conversation, coordinator, deadline, due, errors, export, guard, invites, problems, registration, remind, reminders, review, roster, start, submit, tasks, web
+from handlers import conversation, coordinator, deadline, due, errors, export, guard, invites, problems, registration, remind, reminders, review, roster, signoff, start, submit, tasks, web
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -33,6 +33,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("review", review.review_command))
     app.add_handler(CallbackQueryHandler(submit.on_button, pattern=submit.BUTTONS))
     app.add_handler(CallbackQueryHandler(review.on_button, pattern=review.BUTTONS))
+    app.add_handler(CallbackQueryHandler(signoff.on_button, pattern=signoff.BUTTONS))  # the unit head's sign-off
     # Any command drops a return comment still awaited (group -1 runs first and does not stop the command).
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, review.drop_pending_return), group=-1)
     conversation.set_fallback(submit.on_free_message)

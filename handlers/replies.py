@@ -12,7 +12,17 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 
 from bot.context import BotContext
 from bot.replies import Reply, split
+from bot.services import notify
 from bot.services.submissions import files
+
+
+async def _send_to(context: BotContext, reply: Reply) -> None:
+    assert reply.to is not None
+    chunks = split(reply.text)
+    for i, chunk in enumerate(chunks):
+        markup = keyboard(context, reply.to.telegram_user_id, reply) if i == len(chunks) - 1 else None
+        if await notify.send_to_person(context.services, context.bot, reply.to, chunk, reply_markup=markup) is None:
+            return
 
 
 def keyboard(context: BotContext, user_id: int, reply: Reply) -> InlineKeyboardMarkup | None:
@@ -40,6 +50,9 @@ async def _edit(context: BotContext, query: CallbackQuery, user_id: int, reply: 
 async def send(context: BotContext, chat_id: int, user_id: int, replies: list[Reply], *, query: CallbackQuery | None = None) -> None:
     """Send each reply (an `edit` one replaces the pressed message of `query`); a text over 4096 characters goes as several messages, the buttons on the last."""
     for reply in replies:
+        if reply.to is not None:
+            await _send_to(context, reply)
+            continue
         chunks = await _edit(context, query, user_id, reply) if reply.edit and query is not None else split(reply.text) if reply.text else []
         for i, chunk in enumerate(chunks):
             last = i == len(chunks) - 1

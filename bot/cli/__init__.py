@@ -22,6 +22,7 @@ SUBCOMMANDS = (
     "bot.cli.ontime",
     "bot.cli.backup",
     "bot.cli.draft",
+    "bot.cli.forms",
 )
 
 

@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime
 
 from bot.config import ConfigError, load_config, parse_duration
-from bot.models import UNIT_ROLES, Role
+from bot.models import UNIT_SCOPED_ROLES, Role
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,7 +45,7 @@ def run_invite(args: argparse.Namespace) -> int:
         print(f"--expires: {e}", file=sys.stderr)
         return 2
     role = Role(args.role)
-    if role in UNIT_ROLES and not args.unit:
+    if role in UNIT_SCOPED_ROLES and not args.unit:
         print(f"a {role.value} invite needs a UNIT_CODE", file=sys.stderr)
         return 2
     url = args.database_url or config.database.url

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select, update
 
-from bot.models import UNIT_ROLES, Invite, Role
+from bot.models import UNIT_SCOPED_ROLES, Invite, Role
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -60,7 +60,7 @@ def create_invite(
     if not _SHA256_HEX.fullmatch(token_hash):
         raise ValueError("token_hash must be the SHA-256 hex digest of the token, not the token")
     role = Role(role)
-    if role in UNIT_ROLES and unit_id is None:
+    if role in UNIT_SCOPED_ROLES and unit_id is None:
         raise ValueError(f"an invite for role {role.value} needs a unit")
     if expires_at <= now:
         raise ValueError("an invite must expire after it is created")

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.models import UNIT_ROLES, Person, Role, RoleAssignment, Unit
+from bot.models import UNIT_ROLES, UNIT_SCOPED_ROLES, Person, Role, RoleAssignment, Unit
 
-ROLE_ORDER = {Role.primary: 0, Role.backup: 1, Role.coordinator: 2, Role.leader: 3}
+ROLE_ORDER = {Role.primary: 0, Role.backup: 1, Role.head: 2, Role.coordinator: 3, Role.leader: 4}
 
 
 @dataclass
@@ -50,7 +50,7 @@ def assign_role(
     and vice versa. Assigning a role already held changes nothing.
     """
     role = Role(role)
-    if role in UNIT_ROLES and unit_id is None:
+    if role in UNIT_SCOPED_ROLES and unit_id is None:
         raise ValueError(f"role {role.value} needs a unit")
     if unit_id is not None and session.get(Unit, unit_id) is None:
         raise LookupError(f"no unit with id {unit_id}")

@@ -133,6 +133,8 @@ BUTTONS: dict[str, Press] = {
     # liaison A's filing in progress: someone else's draft makes it stale
     "in-filing step (liaison A's filing)": Press("sf", lambda w: ("resume", w.filing_of(IDS["liaison_a"])), row(NO, OK, STALE, STALE, NO, NO)),
     "review open": Press("rv", lambda w: ("open", w.submission_a), COORDINATORS),
+    # sign-off: a coordinator (no unit head here) may; the filing is not waiting, so it says so
+    "sign-off approve": Press("so", lambda w: ("ok", w.submission_a), COORDINATORS),
     "nudge: report": Press("rmr", lambda w: ("typical_case",), COORDINATORS),
     "nudge: period": Press("rmp", lambda w: (w.item_id,), COORDINATORS),
     "nudge: confirm": Press("rmc", lambda w: (w.item_id,), COORDINATORS),

@@ -79,3 +79,33 @@ async def test_terminal_chat_switches_persona_and_presses_buttons() -> None:
     finally:
         await sandbox.stop()
     assert f"张伟 › /start {link.group(0).rsplit('=', 1)[1]}" in out2.getvalue()
+
+
+async def _campaign_transcript(name: str) -> str:
+    from pathlib import Path
+
+    from bot.demo_campaign import start_moment
+
+    config = load_config(Path(__file__).resolve().parents[2] / "campaigns" / f"{name}.toml")
+    sandbox = Sandbox(config=config, clock=FixedClock(start_moment(config, DEMO_START)), fast=True)
+    await sandbox.start()
+    out = io.StringIO()
+    try:
+        await play_script(sandbox, out=out)
+    finally:
+        await sandbox.stop()
+    return out.getvalue()
+
+
+async def test_yichun_walkthrough_files_its_annex_1_table() -> None:
+    transcript = await _campaign_transcript("yichun-2023")
+    assert "登记完成！您已登记为 袁州区市场监督管理局 的联络员" in transcript
+    assert "请输入零售药店一行的七个数字" in transcript and "（自2023年7月1日起的累计数" in transcript
+    assert "✅ 已提交：药品经营使用环节巩固提升行动工作情况统计表 · 2023年8月，第 1 项（第 1 版）" in transcript
+
+
+async def test_yaohai_walkthrough_files_a_risk_consultation_by_its_declared_form() -> None:
+    transcript = await _campaign_transcript("yaohai-2025")
+    assert "请输入列入风险清单数（整数，0–1000项）" in transcript
+    assert "列入风险清单数\n  3项" in transcript
+    assert "✅ 已提交：药品安全风险会商 · 2025年第一季度，第 1 项（第 1 版）" in transcript

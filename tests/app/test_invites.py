@@ -35,7 +35,7 @@ async def test_coordinator_invites_in_chat_and_the_link_registers(bot_app: Runni
     coordinator.skip_pending()
     await coordinator.press("平岗市场监管所")
     roles_menu = await coordinator.wait_for()
-    assert roles_menu.button_texts == [t("zh-CN", "role.primary"), t("zh-CN", "role.backup")]
+    assert roles_menu.button_texts == [t("zh-CN", "role.primary"), t("zh-CN", "role.backup"), t("zh-CN", "role.head")]
     await coordinator.press(t("zh-CN", "role.backup"))
     shown = await coordinator.wait_for()
     m = LINK.search(shown.text)

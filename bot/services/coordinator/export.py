@@ -32,7 +32,9 @@ from bot.services.coordinator.paper import Labels, sheet_name
 from bot.services.coordinator.xlsx import Bold, Column, Kind, Sheet, Styled, Workbook
 from bot.services.deadlines import adhoc
 from bot.services.deadlines.reports import period_label, report_title
-from bot.services.submissions.forms.statistics import CATEGORIES, COLUMNS, MONEY
+from bot.services.submissions.forms.statistics import CATEGORIES, COLUMNS
+
+MONEY = "fines"  # the 附件1 column in 万元 (two decimals)
 from bot.storage import paperwork, register, views
 from bot.storage import units as unit_store
 from bot.storage.register import FiledReport
@@ -80,6 +82,13 @@ def sum_tables(tables: list[Table]) -> Table:
             for column, value in row.items():
                 target[column] = target.get(column, Decimal(0)) + value
     return out
+
+
+def _cell(value: Decimal | None, kind: str) -> float | int | None:
+    """A figure as Excel keeps it: an amount as a decimal, a count as a whole number."""
+    if value is None:
+        return None
+    return float(value) if kind == "amount" or value != value.to_integral_value() else int(value)
 
 
 def _number(value: Decimal | None, column: str) -> float | int | None:

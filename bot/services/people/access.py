@@ -38,6 +38,7 @@ class Action(StrEnum):
     PROBLEMS = "problems"  # 问题清单: list, report rectification, 签收 (liaisons for their units)
     PROBLEM_REGISTER = "problem_register"  # register a problem: coordinators, and liaisons for their own unit
     PROBLEM_ADMIN = "problem_admin"  # register, import, 验收, 退回, 销号 (coordinators, for their subtree)
+    SIGN_OFF = "sign_off"  # 单位负责人审核: approve or return the unit's filing
 
 
 _EVERYONE = {Action.HELP, Action.LANG, Action.START, Action.CANCEL, Action.REGISTER}
@@ -53,6 +54,7 @@ class Roles:
     person_id: int | None = None
     primary_units: list[int] = field(default_factory=list)
     backup_units: list[int] = field(default_factory=list)
+    head_units: list[int] = field(default_factory=list)  # units the user is the head (单位负责人) of
     unit_names: list[str] = field(default_factory=list)
     is_coordinator: bool = False
     is_leader: bool = False
@@ -83,7 +85,7 @@ class Roles:
     @property
     def is_registered(self) -> bool:
         """Holds any role."""
-        return self.is_liaison or self.is_coordinator or self.is_leader
+        return self.is_liaison or self.is_coordinator or self.is_leader or bool(self.head_units)
 
     @property
     def main_role(self) -> str:
@@ -94,6 +96,8 @@ class Roles:
             return Role.primary.value
         if self.backup_units:
             return Role.backup.value
+        if self.head_units and not self.is_leader:
+            return Role.head.value
         return Role.leader.value
 
     def describe_units(self) -> str:
@@ -113,6 +117,10 @@ class Roles:
             allowed = allowed | _LEADER
         if self.is_coordinator:
             allowed = _COORDINATOR
+        if action is Action.SIGN_OFF and not self.is_coordinator:
+            return bool(self.head_units) and (unit_id is None or unit_id in self.head_units)
+        if self.head_units:
+            allowed = allowed | {Action.ME}
         if action not in allowed:
             return False
         if unit_id is None:
@@ -134,7 +142,14 @@ def roles_of(services: Services, telegram_user_id: int) -> Roles:
         active_units = roles.units_of(s, person_id=person.id)  # a deactivated unit gives no liaison rights
         active_ids = {u.id for u in active_units}
         campaign_wide = False
+        head_names: list[str] = []
         for assignment in roles.roles_of(s, person_id=person.id):
+            if assignment.role == Role.head and assignment.unit_id is not None:
+                unit = units.get_unit(s, unit_id=assignment.unit_id)
+                if unit is not None and unit.active:
+                    out.head_units.append(assignment.unit_id)
+                    head_names.append(unit.name)
+                continue
             if assignment.role in (Role.coordinator, Role.leader):
                 if assignment.unit_id is None:
                     campaign_wide = True
@@ -152,7 +167,7 @@ def roles_of(services: Services, telegram_user_id: int) -> Roles:
                 out.primary_units.append(assignment.unit_id)
             elif assignment.role == Role.backup and assignment.unit_id is not None:
                 out.backup_units.append(assignment.unit_id)
-        out.unit_names = [u.name for u in active_units]
+        out.unit_names = [u.name for u in active_units] + [n for n in head_names if n not in {u.name for u in active_units}]
         if (out.is_coordinator or out.is_leader) and not campaign_wide:
             out.visible_units = frozenset(units.subtree_ids(s, unit_ids=out.bound_units))
             out.unit_names = out.unit_names or [u.name for u in (units.get_unit(s, unit_id=i) for i in out.bound_units) if u]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.context import Services
-from bot.models import UNIT_ROLES, Role
+from bot.models import UNIT_SCOPED_ROLES, Role
 from bot.replies import Btn, Reply
 from bot.services.people import invites
 from bot.texts.catalog import t
@@ -55,7 +55,7 @@ def unit_roles(services: Services, *, args: tuple[str, ...], language: str) -> l
         unit = None
     if unit is None or unit.id is None:
         return _stale(language)
-    rows = [[_role_button(language, unit.id, Role.primary), _role_button(language, unit.id, Role.backup)]]
+    rows = [[_role_button(language, unit.id, Role.primary), _role_button(language, unit.id, Role.backup)], [_role_button(language, unit.id, Role.head)]]
     return [Reply(t(language, "invite.choose-role", unit=unit.name), rows, edit=True)]
 
 
@@ -64,7 +64,7 @@ def make(services: Services, *, person_id: int | None, args: tuple[str, ...], bo
     try:
         unit_id, role = int(args[0]), Role(args[1])
         made = invites.create_invite(
-            services, role=role, unit_id=unit_id if role in UNIT_ROLES else None, now=now, created_by_person_id=person_id,
+            services, role=role, unit_id=unit_id if role in UNIT_SCOPED_ROLES else None, now=now, created_by_person_id=person_id,
         )
     except (ValueError, IndexError):  # InviteError is a ValueError: the unit went away meanwhile
         return _stale(language)

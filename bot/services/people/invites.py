@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.context import Services
-from bot.models import UNIT_ROLES, Invite, Role, Unit
+from bot.models import UNIT_SCOPED_ROLES, Invite, Role, Unit
 from bot.storage import audit, invites, units
 from bot.storage.invites import InviteStatus
 
@@ -55,7 +55,7 @@ def create_invite(
     token = invites.new_token()
     with services.storage.session() as s:
         unit: Unit | None = None
-        if role in UNIT_ROLES:
+        if role in UNIT_SCOPED_ROLES:
             if unit_code is not None:
                 unit = units.get_unit_by_code(s, code=unit_code)
             elif unit_id is not None:

@@ -17,6 +17,7 @@ from bot.context import Services
 from bot.models import DueItem, ReminderKind, Role
 from bot.services.deadlines.reports import period_label, report_of, report_title
 from bot.services.reminders import delivery
+from bot.services.signoff import remind as signoff_remind
 from bot.storage import due, reminders
 from bot.storage.reminders import ReminderTarget
 from bot.texts.catalog import t
@@ -206,4 +207,6 @@ async def process_moment(services: Services, bot: Any, moment: ReminderMoment, *
         )
 
     await run_pool([job(ts) for ts in by_unit.values()])
+    # a report that needs sign-off: the heads of units whose filing waits are reminded too
+    await signoff_remind.remind_heads(services, bot, item=item, report=report, moment_key=moment.moment_key, now=now)
     return summary

@@ -91,7 +91,7 @@ def choices(services: Services, roles: Roles, *, language: str, now: datetime) -
         period = period_label(services, found, period_key=item.period_key, stored=item.period_label, language=language)
         label = f"{_unit_prefix(view, many)}{report_title(found, language)} · {period}"
         more = extras(view, found, current[view.obligation.id], label, language=language)
-        if view.obligation.status is ObligationStatus.done:
+        if view.obligation.status in (ObligationStatus.done, ObligationStatus.awaiting):  # filed (待审核: with the head)
             later += more
             continue
         out.append(Choice(label, "sub", (view.obligation.id or 0,)))

@@ -17,6 +17,8 @@ from bot.context import Services
 from bot.services.people.access import Action, Roles
 from bot.models import DueItem
 from bot.services.deadlines.reports import find_report, period_label
+from bot.services.submissions.filing import NONCE, Filing
+from bot.services.submissions.forms import default_form, form_of
 from bot.storage.due import ObligationView
 
 FLOW = "submission"
@@ -24,7 +26,6 @@ ANY_PERIOD = "any"
 WINDOW = timedelta(days=45)  # /due and /submit look this far ahead (and at everything overdue)
 RECENT = timedelta(days=31)  # filed items stay listed (/due, and /submit's 再报一个 / 修改已报) this long after their deadline
 STEP = "sf"  # the action of the buttons inside a filing (confirm, change, skip …)
-NONCE = "nonce"  # in a draft's data: which filing its buttons belong to (see `stamp`)
 
 
 class NotAllowed(Exception):
@@ -41,8 +42,23 @@ def period_of(services: Services, item: DueItem, language: str) -> str:
 
 
 def save(services: Services, person_id: int, state: str, data: dict[str, Any], now: datetime) -> None:
+    """Keep a draft that holds no filing yet (state "choose": what was sent before choosing)."""
     data.setdefault(NONCE, secrets.token_urlsafe(6))  # a new filing: its buttons get a mark of their own
     services.storage.drafts.save_draft(person_id=person_id, flow=FLOW, state=state, data=data, now=now)
+
+
+def keep(services: Services, filing: Filing, state: str) -> None:
+    """Keep the filing as the person's draft, at `state` (a step's key, "preview", "lower", "change")."""
+    filing.ensure_nonce()  # a new filing: its buttons get a mark of their own
+    services.storage.drafts.save_draft(person_id=filing.person_id, flow=FLOW, state=state, data=filing.to_data(), now=filing.now)
+
+
+def load(services: Services, data: dict[str, Any], person_id: int, *, language: str, now: datetime) -> Filing:
+    """The filing a draft holds, with its report's form (KeyError for a draft of state "choose")."""
+    key = data.get("report_key") or view(services, int(data["obligation_id"])).due_item.report_key
+    found = find_report(services, key)
+    form = form_of(found) if found is not None else default_form(str(data.get("template", "")))
+    return Filing.from_data(data, person_id=person_id, language=language, now=now, form=form)
 
 
 def stamp(replies: list[Reply], nonce: str | None) -> list[Reply]:

@@ -22,11 +22,13 @@ from bot.storage import due, submissions, units
 from bot.texts.catalog import Markup, t
 
 MAX_BUTTONS = 10
-_MARKS = {"open": "🔲", "overdue": "⏰", "done": "✅", "late": "🕓", "returned": "↩️"}
+_MARKS = {"open": "🔲", "overdue": "⏰", "done": "✅", "late": "🕓", "returned": "↩️", "awaiting": "⏳"}
 
 
 def status_of(status: ObligationStatus, late: bool, due_at: datetime, now: datetime) -> str:
-    """open, overdue, done, late (filed after the deadline: 补报) or returned."""
+    """open, overdue, done, late (filed after the deadline: 补报), returned, or awaiting (待审核 by the unit head)."""
+    if status is ObligationStatus.awaiting:
+        return "awaiting"
     if status is ObligationStatus.done:
         return "late" if late else "done"
     if status is ObligationStatus.returned:
@@ -53,7 +55,7 @@ def due_list(services: Services, roles: Roles, *, language: str, now: datetime) 
             item = view.due_item
             if item.period_key == ANY_PERIOD:
                 continue
-            pending = view.obligation.status is not ObligationStatus.done
+            pending = view.obligation.status not in (ObligationStatus.done, ObligationStatus.awaiting)
             if not pending and item.due_at < now - RECENT:
                 continue
             report = find_report(services, item.report_key)

@@ -76,19 +76,26 @@ def type_of(file_name: str, mime_type: str | None) -> str | None:
     return None
 
 
-def allowed(group: FileGroup) -> str:
+Accepted = FileGroup | tuple[str, ...]  # a group, or the types a form's field declares
+
+
+def types_of(group: Accepted) -> tuple[str, ...]:
+    return GROUPS[group] if isinstance(group, FileGroup) else group
+
+
+def allowed(group: Accepted) -> str:
     """The types a group accepts, for a message: 'PDF, JPEG, PNG, DOC, DOCX'."""
-    return ", ".join(GROUPS[group])
+    return ", ".join(types_of(group))
 
 
-def check(incoming: Incoming, group: FileGroup) -> str:
+def check(incoming: Incoming, group: Accepted) -> str:
     """The file's type if a step of `group` takes it; Refused (before any download) if not."""
     if incoming.size is not None and incoming.size > DOWNLOAD_LIMIT:
         raise Refused("too-big", size=f"{incoming.size / 1024 / 1024:.1f}", limit=DOWNLOAD_LIMIT // 1024 // 1024)
     kind = type_of(incoming.file_name, incoming.mime_type)
-    if kind == "XLS" and group is FileGroup.SPREADSHEET:
+    if kind == "XLS" and "XLSX" in types_of(group) and "PDF" not in types_of(group):  # a table's step
         raise Refused("xls-old", name=incoming.file_name)
-    if kind not in GROUPS[group]:
+    if kind not in types_of(group):
         raise Refused("type", name=incoming.file_name, allowed=allowed(group))
     return kind
 
@@ -123,7 +130,7 @@ def store(services: Services, data: bytes, incoming: Incoming, kind: str, *, now
     )
 
 
-async def download(services: Services, bot: Bot, incoming: Incoming, group: FileGroup, *, now: datetime) -> Attachment:
+async def download(services: Services, bot: Bot, incoming: Incoming, group: Accepted, *, now: datetime) -> Attachment:
     """Check, download and keep a file a user sent; Refused says why it was not taken."""
     kind = check(incoming, group)
     data = bytes(await (await bot.get_file(incoming.file_id)).download_as_bytearray())

@@ -26,12 +26,13 @@ from bot.context import Services
 from bot.models import SubmissionKind, SubmissionStatus
 from bot.services.submissions import files
 from bot.services.people.access import Action, Roles
-from bot.services.submissions.forms import FileGroup, fileable, step, steps_of
+from bot.services.submissions.forms import FileGroup, fileable, form_of
 from bot.services.submissions.forms.render import format_day
 from bot.services.deadlines.reports import report_title
 from bot.services.submissions.answers import answer_file, answer_text, file_group, press, take_carry
+from bot.services.submissions.filing import Filing
 from bot.services.submissions.choose import Choice, any_time_obligation, choices
-from bot.services.submissions.common import ANY_PERIOD, FLOW, NONCE, WINDOW, NotAllowed, check, drop, period_of, report, save, stamp, unstamp, view
+from bot.services.submissions.common import ANY_PERIOD, FLOW, NONCE, WINDOW, NotAllowed, check, drop, load, period_of, report, save, stamp, unstamp, view
 from bot.replies import Btn, Reply
 from bot.services.submissions.preview import confirm, file_zero_report, next_item, preview_text, show_preview, zero_preview
 from bot.services.submissions.steps import after_steps, attachment_type, file_field, go, prompt, takes
@@ -44,6 +45,7 @@ __all__ = [
     "WINDOW",
     "Choice",
     "FileGroup",
+    "Filing",
     "NotAllowed",
     "answer_file",
     "answer_text",
@@ -116,37 +118,41 @@ def begin(
         if source.status == SubmissionStatus.returned and source.review_comment:
             intro.append(t(language, "submissions.returned-note", comment=source.review_comment))
     carry = carry or []
-    data: dict[str, Any] = {
-        "obligation_id": obligation_id,
-        "template": str(filed.template),
-        "item_no": item_no or next_no,
-        "amend": item_no,  # None: a new item
-        "base_version": source.version if source is not None else None,  # filed only if still the current one
-        "values": values,
-        "files": step_files,
-        "carry": [c for c in carry if "text" in c],
-        "pending": [c for c in carry if "attachment" in c],
-        "edit": False,
+    f = Filing(
+        person_id=roles.person_id,
+        language=language,
+        now=now,
+        obligation_id=obligation_id,
+        template=str(filed.template),
+        form=form_of(filed),
+        report_key=filed.key,
+        item_no=item_no or next_no,
+        amend=item_no,  # None: a new item
+        base_version=source.version if source is not None else None,  # filed only if still the current one
+        values=values,
+        files=step_files,
+        carry=[c for c in carry if "text" in c],
+        pending=[c for c in carry if "attachment" in c],
         # 零报告 offered at the first question: the report allows it and nothing is filed yet
-        "offer_zero": bool(filed.zero_report and not current and source is None),
-    }
+        offer_zero=bool(filed.zero_report and not current and source is None),
+    )
     head = t(
         language,
         "submissions.begin",
         report=report_title(filed, language),
         period=period_of(services, obligation.due_item, language),
         unit=obligation.unit.name,
-        item=data["item_no"],
+        item=f.item_no,
         due=format_day(obligation.due_item.due_at.astimezone(services.config.campaign.tz).date(), language),
     )
     if now > obligation.due_item.due_at:
         intro.append(t(language, "submissions.late-note"))
     replies = [Reply("\n".join([head, *intro]))]
     if values:  # an amendment or a returned filing: show what is there, change what needs changing
-        return replies + show_preview(services, roles.person_id, data, language, now)
-    replies += _pending_notes(services, data, language)
-    replies += go(services, roles.person_id, data, steps_of(filed.template)[0], language, now)
-    return replies + take_carry(services, roles, data, language, now)
+        return replies + show_preview(services, f)
+    replies += _pending_notes(services, f)
+    replies += go(services, f, f.steps[0])
+    return replies + take_carry(services, roles, f)
 
 
 def _target_item(current: list[Any], item_no: int | None) -> int | None:
@@ -212,10 +218,6 @@ def _any_time(services: Services, roles: Roles, *, report_key: str, unit_id: int
     return any_time_obligation(services, report_key=report_key, unit_id=unit_id, now=now)
 
 
-def _has_answers(data: dict[str, Any]) -> bool:
-    return bool(data.get("values") or any(data.get("files", {}).values()) or data.get("pending"))
-
-
 def _busy(
     services: Services, roles: Roles, action: str, args: tuple[str, ...], obligation_id: int | None, item_no: int | None,
     *, language: str, now: datetime,
@@ -225,16 +227,16 @@ def _busy(
     draft = services.storage.drafts.get_draft(person_id=roles.person_id, flow=FLOW)
     if draft is None or draft.state == "choose" or "obligation_id" not in draft.data:
         return None
-    data = dict(draft.data)
-    if not _has_answers(data):
+    f = load(services, draft.data, roles.person_id, language=language, now=now)
+    if not f.has_answers():
         return None
-    if obligation_id is not None and data["obligation_id"] == obligation_id:
-        zero = data.get("kind") == "zero"
-        if action == "zero" and zero:
-            return resume(services, roles, data, draft.state, language=language, now=now)
-        if action != "zero" and not zero and (action != "amend" or data.get("amend", data.get("item_no")) == item_no):
-            return resume(services, roles, data, draft.state, language=language, now=now)
-    found = view(services, data["obligation_id"])
+    if obligation_id is not None and f.obligation_id == obligation_id:
+        amended = f.amend if f.amend_known else f.item_no
+        if action == "zero" and f.zero:
+            return resume(services, roles, draft.data, draft.state, language=language, now=now)
+        if action != "zero" and not f.zero and (action != "amend" or amended == item_no):
+            return resume(services, roles, draft.data, draft.state, language=language, now=now)
+    found = view(services, f.obligation_id)
     filed = report(services, found.due_item.report_key)
     text = t(
         language, "submissions.busy", report=report_title(filed, language) if filed else found.due_item.report_key,
@@ -250,27 +252,29 @@ def _busy(
 def resume(services: Services, roles: Roles, data: dict[str, Any], state: str, *, language: str, now: datetime) -> list[Reply]:
     """Show the submission in progress where it was: its question, or its preview."""
     assert roles.person_id is not None
-    found = view(services, data["obligation_id"])
+    f = load(services, data, roles.person_id, language=language, now=now)
+    found = view(services, f.obligation_id)
     filed = report(services, found.due_item.report_key)
     head = Reply(t(
         language, "submissions.resumed", report=report_title(filed, language) if filed else found.due_item.report_key,
         period=period_of(services, found.due_item, language), unit=found.unit.name,
     ))
-    st = step(data.get("template", ""), state)
+    st = f.step_at(state)
     if st is not None:
-        return [head, prompt(data, st, language)]
-    data["edit"] = False
+        return [head, prompt(f, st)]
+    f.edit = False
     if state == "lower":
-        return [head, *after_steps(services, roles.person_id, data, language, now)]
-    return [head, *show_preview(services, roles.person_id, data, language, now)]
+        return [head, *after_steps(services, f)]
+    return [head, *show_preview(services, f)]
 
 
-def _pending_notes(services: Services, data: dict[str, Any], language: str) -> list[Reply]:
+def _pending_notes(services: Services, f: Filing) -> list[Reply]:
     """Say what becomes of each file sent before: used later at its step, or not used (it fits no step)."""
-    all_steps = steps_of(data["template"])
+    language = f.language
+    all_steps = f.steps
     out: list[Reply] = []
     kept: list[dict[str, Any]] = []
-    for item in data["pending"]:
+    for item in f.pending:
         kind = attachment_type(services, int(item["attachment"]))
         target = next((s for s in all_steps if takes(s, kind)), None)
         if target is None:
@@ -278,6 +282,6 @@ def _pending_notes(services: Services, data: dict[str, Any], language: str) -> l
             continue
         kept.append(item)
         if target is not all_steps[0]:
-            out.append(Reply(t(language, "submissions.carry-file-later", name=item.get("name", ""), field=file_field(data, target, language))))
-    data["pending"] = kept
+            out.append(Reply(t(language, "submissions.carry-file-later", name=item.get("name", ""), field=file_field(f, target))))
+    f.pending = kept
     return out

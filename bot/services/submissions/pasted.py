@@ -8,45 +8,40 @@ filed without the liaison's confirmation at the preview.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from bot.config import TemplateKind
 from bot.context import Services
-from bot.services.drafting.pasted import read_case
 from bot.replies import Reply
-from bot.services.submissions.forms import Kind, Step, step, steps_of
-from bot.services.submissions.forms.render import field_label
+from bot.services.drafting.pasted import read_case
+from bot.services.submissions.filing import Filing
+from bot.services.submissions.forms import Kind, Step
 from bot.services.submissions.steps import after_steps, go
 from bot.texts.catalog import t
 
 
-def _missing(data: dict[str, Any]) -> list[Step]:
+def _missing(f: Filing) -> list[Step]:
     """The case's steps without an answer (a file step: without its file)."""
-    values, kept = data["values"], data.get("files") or {}
-    return [s for s in steps_of(data["template"]) if (s.key not in kept if s.kind is Kind.FILE else s.key not in values)]
+    return [s for s in f.steps if (s.key not in f.files if s.kind is Kind.FILE else s.key not in f.values)]
 
 
-def take_whole_case(
-    services: Services, person_id: int, data: dict[str, Any], st: Step, text: str, *, language: str, now: datetime
-) -> list[Reply] | None:
+def take_whole_case(services: Services, f: Filing, st: Step, text: str) -> list[Reply] | None:
     """The replies when `text` is a whole case, else None (the text is an ordinary answer to step `st`)."""
-    if data.get("template") != TemplateKind.CASE or st.kind is not Kind.TEXT or data.get("edit"):
+    if f.template != TemplateKind.CASE or st.kind is not Kind.TEXT or f.edit or not f.steps:
         return None
-    first = steps_of(TemplateKind.CASE)[0]
-    case = read_case(text, now=now, tz=services.config.campaign.tz, headings_only=st.key != first.key)
+    language = f.language
+    case = read_case(text, now=f.now, tz=services.config.campaign.tz, headings_only=st.key != f.steps[0].key)
     if case is None:
         return None
     found = case.values()
-    data["values"].update(found)
+    known = {s.key for s in f.steps}
+    f.values.update({k: v for k, v in found.items() if k in known})
     labels = "、" if language.startswith("zh") else ", "
-    said = t(language, "pasted.case-read", fields=labels.join(field_label(data["template"], k, language) for k in found))
+    said = t(language, "pasted.case-read", fields=labels.join((f.step_at(k) or st).label(language) for k in found if k in known))
     if case.decision_number:
         said += "\n" + t(language, "pasted.case-number", number=case.decision_number)
-    missing = _missing(data)
+    missing = _missing(f)
     if not missing:
-        data.pop("fill", None)
-        return [Reply(said + "\n" + t(language, "pasted.case-complete")), *after_steps(services, person_id, data, language, now)]
-    said += "\n" + t(language, "pasted.case-missing", fields=labels.join(field_label(data["template"], s.key, language) for s in missing))
-    data["fill"] = [s.key for s in missing[1:]]
-    return [Reply(said), *go(services, person_id, data, step(data["template"], missing[0].key), language, now)]
+        f.fill = None
+        return [Reply(said + "\n" + t(language, "pasted.case-complete")), *after_steps(services, f)]
+    said += "\n" + t(language, "pasted.case-missing", fields=labels.join(s.label(language) for s in missing))
+    f.fill = [s.key for s in missing[1:]]
+    return [Reply(said), *go(services, f, missing[0])]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bot.config import TemplateKind
 from bot.context import Services
@@ -11,7 +10,10 @@ from bot.models import Submission, SubmissionKind
 from bot.services.people.access import Roles
 from bot.services.submissions.forms.render import body, summary_complete
 from bot.services.deadlines.reports import report_of, report_title
-from bot.services.submissions.common import FLOW, check, drop, period_of, report, save, view
+from bot.services.submissions.common import FLOW, check, drop, keep, period_of, report, view
+from bot.services.signoff import flow as signoff_flow
+from bot.services.submissions.filing import Filing
+from bot.services.submissions.forms import form_of
 from bot.replies import Btn, Reply
 from bot.storage import attachments, due, people, submissions
 from bot.storage.due import ObligationView
@@ -29,16 +31,17 @@ def next_item(services: Services, obligation_id: int) -> tuple[int, list[Submiss
     return (max((c.item_no for c in real), default=0) + 1 if real else 1), current
 
 
-def _file_names(services: Services, data: dict[str, Any]) -> dict[str, list[str]]:
+def _file_names(services: Services, f: Filing) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     with services.storage.session() as s:
-        for key, ids in data.get("files", {}).items():
+        for key, ids in f.files.items():
             out[key] = [a.file_name or "file" for a in attachments.attachments_by_ids(s, attachment_ids=ids)]
     return out
 
 
-def preview_text(services: Services, data: dict[str, Any], language: str, now: datetime) -> str:
-    found = view(services, data["obligation_id"])
+def preview_text(services: Services, f: Filing) -> str:
+    language = f.language
+    found = view(services, f.obligation_id)
     filed = report_of(services, found.due_item.report_key)
     head = t(
         language,
@@ -46,20 +49,21 @@ def preview_text(services: Services, data: dict[str, Any], language: str, now: d
         report=report_title(filed, language),
         period=period_of(services, found.due_item, language),
         unit=found.unit.name,
-        item=data["item_no"],
+        item=f.item_no,
     )
-    if now > found.due_item.due_at:
+    if f.now > found.due_item.due_at:
         head += "\n" + t(language, "submissions.preview.late")
-    return head + "\n\n" + body(data["template"], data.get("kind", data["template"]), data["values"], _file_names(services, data), language)
+    return head + "\n\n" + body(f.template, f.shown_kind, f.values, _file_names(services, f), language, f.form)
 
 
-def show_preview(services: Services, person_id: int, data: dict[str, Any], language: str, now: datetime) -> list[Reply]:
+def show_preview(services: Services, f: Filing) -> list[Reply]:
     """Keep the draft at the preview and show it with confirm / change / cancel."""
-    data["step"] = "preview"
-    save(services, person_id, "preview", data, now)
-    text = t(language, "submissions.preview.intro") + "\n\n" + preview_text(services, data, language, now)
+    language = f.language
+    f.step = "preview"
+    keep(services, f, "preview")
+    text = t(language, "submissions.preview.intro") + "\n\n" + preview_text(services, f)
     rows = [[Btn(t(language, "submissions.button.confirm"), "sf", ("ok",))]]
-    if data.get("kind") != "zero":
+    if not f.zero:
         rows.append([Btn(t(language, "submissions.button.change"), "sf", ("change",))])
     rows.append([Btn(t(language, "submissions.button.cancel"), "sf", ("cancel",))])
     return [Reply(text, rows)]
@@ -76,8 +80,11 @@ def zero_preview(services: Services, roles: Roles, *, obligation_id: int, langua
     _, current = next_item(services, obligation_id)
     if any(c.kind != SubmissionKind.zero for c in current):
         return [Reply(t(language, "submissions.zero-has-items"))]
-    data = {"obligation_id": obligation_id, "template": str(filed.template), "item_no": 1, "values": {}, "files": {}, "kind": "zero"}
-    return show_preview(services, roles.person_id, data, language, now)
+    f = Filing(
+        person_id=roles.person_id, language=language, now=now, obligation_id=obligation_id, template=str(filed.template),
+        form=form_of(filed), report_key=filed.key, item_no=1, kind="zero",
+    )
+    return show_preview(services, f)
 
 
 def file_zero_report(services: Services, roles: Roles, *, obligation_id: int, now: datetime) -> Submission:
@@ -94,25 +101,25 @@ def file_zero_report(services: Services, roles: Roles, *, obligation_id: int, no
         return submission
 
 
-def _amended(services: Services, data: dict[str, Any]) -> tuple[int | None, int | None]:
+def _amended(services: Services, f: Filing) -> tuple[int | None, int | None]:
     """The item a draft amends and the version it started from; (None, None) for a new item.
 
     Drafts begun before items were numbered at confirmation carry only `item_no`: an amendment if
     that item exists (from its current version, as then), else a new item.
     """
-    if "amend" in data:
-        return data["amend"], data.get("base_version")
-    current = services.storage.submissions.current_submissions(obligation_id=data["obligation_id"])
-    old = next((c for c in current if c.item_no == data.get("item_no") and c.kind != SubmissionKind.zero), None)
+    if f.amend_known:
+        return f.amend, f.base_version
+    current = services.storage.submissions.current_submissions(obligation_id=f.obligation_id)
+    old = next((c for c in current if c.item_no == f.item_no and c.kind != SubmissionKind.zero), None)
     return (old.item_no, old.version) if old is not None else (None, None)
 
 
-def _file(services: Services, person_id: int, data: dict[str, Any], kind: SubmissionKind, max_items: int, now: datetime) -> Submission:
+def _file(services: Services, f: Filing, kind: SubmissionKind, max_items: int) -> Submission:
     """Store the filing: a 零报告, a new item (numbered now), or a new version of the item amended."""
-    content = {"values": data["values"], "files": data.get("files", {})}
-    obligation_id = data["obligation_id"]
-    amend, base_version = _amended(services, data)
-    all_ids = [i for ids in data.get("files", {}).values() for i in ids]
+    content = f.content()
+    obligation_id, person_id, now = f.obligation_id, f.person_id, f.now
+    amend, base_version = _amended(services, f)
+    all_ids = f.attachment_ids()
     with services.storage.session() as s:
         if kind is SubmissionKind.zero:
             submission = submissions.file_zero(s, obligation_id=obligation_id, person_id=person_id, now=now, data=content)
@@ -129,21 +136,22 @@ def _file(services: Services, person_id: int, data: dict[str, Any], kind: Submis
         return submission
 
 
-def confirm(services: Services, roles: Roles, data: dict[str, Any], *, language: str, now: datetime) -> list[Reply]:
+def confirm(services: Services, roles: Roles, f: Filing) -> list[Reply]:
     """File the previewed submission; the obligation is done once enough items are in.
 
     A new item gets its number now (the next free one); an amendment is filed only if nobody filed
     another version of the item since it was started, else the user sees the current one.
     """
     assert roles.person_id is not None
-    found = view(services, data["obligation_id"])
+    language, now = f.language, f.now
+    found = view(services, f.obligation_id)
     check(roles, found)
     filed = report_of(services, found.due_item.report_key)
-    if data["template"] == TemplateKind.SUMMARY and data.get("kind") != "zero" and not summary_complete(data["values"]):
+    if f.template == TemplateKind.SUMMARY and not f.zero and not summary_complete(f.values, f.form):
         return [Reply(t(language, "submissions.lost"))]
-    kind = SubmissionKind(data.get("kind") or data["template"])
+    kind = SubmissionKind(f.shown_kind)
     try:
-        submission = _file(services, roles.person_id, data, kind, filed.max_items, now)
+        submission = _file(services, f, kind, filed.max_items)
     except submissions.PeriodFull as e:
         drop(services, roles.person_id)
         return [Reply(t(language, "submissions.max-items", max=e.max_items))]
@@ -152,11 +160,17 @@ def confirm(services: Services, roles: Roles, data: dict[str, Any], *, language:
         return [Reply(t(language, "submissions.zero-has-items"))]
     except submissions.ChangedMeanwhile as e:
         drop(services, roles.person_id)
-        return changed_meanwhile(services, found, data, e.current, language)
+        return changed_meanwhile(services, found, f, e.current)
+    if filed.signoff:  # counts only once the unit head approves it (待审核 until then)
+        services.storage.drafts.delete_draft(person_id=roles.person_id, flow=FLOW)
+        key = "submissions.filed-late" if submission.late else "submissions.filed"
+        text = t(language, key, report=report_title(filed, language), period=period_of(services, found.due_item, language),
+                 item=submission.item_no, version=submission.version)
+        return [Reply(text), *signoff_flow.hold(services, filed, submission, language=language)]
     with services.storage.session() as s:
-        current = submissions.current_submissions(s, obligation_id=data["obligation_id"])
+        current = submissions.current_submissions(s, obligation_id=f.obligation_id)
         if kind is SubmissionKind.zero or len(current) >= filed.min_items:
-            due.mark_obligation_done(s, obligation_id=data["obligation_id"], now=now)
+            due.mark_obligation_done(s, obligation_id=f.obligation_id, now=now)
         count = len([c for c in current if c.kind != SubmissionKind.zero])
     services.storage.drafts.delete_draft(person_id=roles.person_id, flow=FLOW)
     key = "submissions.filed-late" if submission.late else "submissions.filed"
@@ -164,16 +178,15 @@ def confirm(services: Services, roles: Roles, data: dict[str, Any], *, language:
     text = t(language, key, report=report_title(filed, language), period=period, item=submission.item_no, version=submission.version)
     if count < filed.min_items and kind is not SubmissionKind.zero:
         text += "\n" + t(language, "submissions.need-more", have=count, need=filed.min_items)
-    rows = [[Btn(t(language, "submissions.button.amend"), "amend", (data["obligation_id"], submission.item_no))]]
+    rows = [[Btn(t(language, "submissions.button.amend"), "amend", (f.obligation_id, submission.item_no))]]
     if kind is not SubmissionKind.zero and filed.template == TemplateKind.CASE and count < filed.max_items:
-        rows.append([Btn(t(language, "submissions.button.another"), "sub", (data["obligation_id"],))])
+        rows.append([Btn(t(language, "submissions.button.another"), "sub", (f.obligation_id,))])
     return [Reply(text, rows)]
 
 
-def changed_meanwhile(
-    services: Services, found: ObligationView, data: dict[str, Any], current: Submission | None, language: str
-) -> list[Reply]:
+def changed_meanwhile(services: Services, found: ObligationView, f: Filing, current: Submission | None) -> list[Reply]:
     """An amendment not filed: the item has a newer version than the one it started from; show that one."""
+    language = f.language
     if current is None:  # not possible (items are never removed), but never file over it
         return [Reply(t(language, "submissions.lost"))]
     with services.storage.session() as s:
@@ -187,6 +200,6 @@ def changed_meanwhile(
         language, "submissions.preview.head", report=report_title(filed, language), period=period_of(services, found.due_item, language),
         unit=found.unit.name, item=current.item_no,
     )
-    shown = head + "\n\n" + body(str(filed.template), str(current.kind), dict(current.data.get("values", {})), {"files": names}, language)
-    rows = [[Btn(t(language, "submissions.button.amend-current"), "amend", (data["obligation_id"], current.item_no))]]
+    shown = head + "\n\n" + body(str(filed.template), str(current.kind), dict(current.data.get("values", {})), {"files": names}, language, form_of(filed))
+    rows = [[Btn(t(language, "submissions.button.amend-current"), "amend", (f.obligation_id, current.item_no))]]
     return [Reply(text), Reply(shown, rows)]

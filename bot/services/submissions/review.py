@@ -8,6 +8,8 @@ from datetime import datetime
 from bot.context import Services
 from bot.models import Person, Submission
 from bot.services.people.access import Action, Roles
+from bot.config import ReportType
+from bot.services.submissions.forms import form_of
 from bot.services.submissions.forms.render import body
 from bot.services.deadlines.reports import report_of, report_title
 from bot.services.submissions.common import period_of
@@ -56,12 +58,12 @@ def _check_submission(services: Services, roles: Roles, submission_id: int) -> N
         raise NotAllowed
 
 
-def _describe(services: Services, submission: Submission, language: str) -> tuple[str, str]:
+def _describe(services: Services, submission: Submission, language: str) -> tuple[str, ReportType]:
     view = services.storage.due.get_obligation_view(obligation_id=submission.obligation_id)
     assert view is not None
     report = report_of(services, view.due_item.report_key)
     title = f"{view.unit.name} · {report_title(report, language)} · {period_of(services, view.due_item, language)} · #{submission.item_no} v{submission.version}"
-    return title, str(report.template)
+    return title, report
 
 
 def waiting(services: Services, roles: Roles, *, language: str) -> list[Reply]:
@@ -84,7 +86,7 @@ def open_one(services: Services, roles: Roles, *, submission_id: int, language: 
     submission = services.storage.submissions.get_submission(submission_id=submission_id)
     if submission is None:
         return [Reply(t(language, "review.gone"))]
-    title, template = _describe(services, submission, language)
+    title, report = _describe(services, submission, language)
     with services.storage.session() as s:
         files = attachments.attachments_of(s, submission_id=submission_id)
         person = people.get_person(s, person_id=submission.person_id)
@@ -95,7 +97,7 @@ def open_one(services: Services, roles: Roles, *, submission_id: int, language: 
         t(language, "review.filed-by", who=who, at=submission.submitted_at.astimezone(services.config.campaign.tz).strftime("%Y-%m-%d %H:%M")),
         t(language, "review.late-line") if submission.late else "",
         "",
-        body(template, str(submission.kind), dict(submission.data.get("values", {})), names, language),
+        body(str(report.template), str(submission.kind), dict(submission.data.get("values", {})), names, language, form_of(report)),
     ])
     buttons: list[list[Btn]] = []
     if submission.status.value == "submitted":

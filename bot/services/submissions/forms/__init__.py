@@ -1,20 +1,28 @@
-"""The forms liaisons fill in by message, one step per answer, per template (the seeds' 附件).
+"""The forms liaisons fill in by message, one step per answer: read from the report type's declaration.
+
+A report type's form is declared in the config (`[report_types.form]`, `bot.forms_config`) or, when
+it declares none, is the shipped form of its template (`shipped.toml`):
 
 - case (附件8/附件2): 案件名称, 案情概述, 查办结果, decision date, fine, police transfer, 行政处罚决定书.
-- statistics (附件1): one row of seven numbers per category (`forms.statistics`), or the filled
+- statistics (附件1): one row of figures per table row (`forms.statistics`), or the filled
   workbook uploaded at any of those steps (`forms.workbook`, which also makes the blank template).
 - summary (附件9/附件3): the five sections, or one Word/PDF file as the whole summary.
 - confirmation: one tap, an optional note or screenshot.
 - free: text and/or files.
+
+`steps_of(form)` turns a declaration into the questions asked, in order.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
 
-from bot.config import TemplateKind
-from bot.services.submissions.forms.statistics import CATEGORIES
+from bot.config import ReportType, TemplateKind
+from bot.forms_config import Form, FormField, Labelled
 
 
 class Kind(StrEnum):
@@ -24,6 +32,9 @@ class Kind(StrEnum):
     SECTION = "section"  # text, '无' allowed
     DATE = "date"
     AMOUNT = "amount"
+    WHOLE = "whole"
+    CHOICE = "choice"
+    PHONE = "phone"
     YES_NO = "yes_no"
     FILE = "file"
     STATS_ROW = "stats_row"
@@ -41,50 +52,58 @@ class FileGroup(StrEnum):
 
 @dataclass(frozen=True)
 class Step:
-    """One question of a form."""
+    """One question of a form: a declared field, or one row of the form's table."""
 
     key: str
     kind: Kind
     optional: bool = False  # a "skip" button is offered
-    files: FileGroup | None = None  # files accepted at this step (besides its own kind)
+    files: tuple[str, ...] | None = None  # file types accepted at this step (besides its own kind)
+    field: FormField | None = None
+    row: Labelled | None = None  # a table's row (kind STATS_ROW)
+    optional_if: str | None = None  # skippable when this yes/no field is yes
+
+    def label(self, language: str) -> str:
+        named = self.field or self.row
+        return named.name(language) if named is not None else self.key
 
 
-CASE_STEPS = (
-    Step("title", Kind.TEXT),
-    Step("overview", Kind.TEXT),
-    Step("result", Kind.TEXT),
-    Step("decided_on", Kind.DATE),
-    Step("fine", Kind.AMOUNT, optional=True),
-    Step("police", Kind.YES_NO),
-    Step("decision_file", Kind.FILE, files=FileGroup.DECISION),
-)
-STATISTICS_STEPS = tuple(Step(f"row_{c.key}", Kind.STATS_ROW, files=FileGroup.SPREADSHEET) for c in CATEGORIES)
+SHIPPED = Path(__file__).with_name("shipped.toml")
 SUMMARY_SECTIONS = ("basic", "progress", "highlights", "suggestions", "other")
-SUMMARY_STEPS = tuple(
-    Step(key, Kind.SECTION, files=FileGroup.DOCUMENT if i == 0 else None) for i, key in enumerate(SUMMARY_SECTIONS)
-)
-CONFIRMATION_STEPS = (Step("note", Kind.NOTE, files=FileGroup.ANY),)
-FREE_STEPS = (Step("content", Kind.NOTE, files=FileGroup.ANY),)
-
-_STEPS = {
-    TemplateKind.CASE: CASE_STEPS,
-    TemplateKind.STATISTICS: STATISTICS_STEPS,
-    TemplateKind.SUMMARY: SUMMARY_STEPS,
-    TemplateKind.CONFIRMATION: CONFIRMATION_STEPS,
-    TemplateKind.FREE: FREE_STEPS,
-}
 
 
-def steps_of(template: TemplateKind | str) -> tuple[Step, ...]:
-    """The questions of a template, in order (none for templates not filed by message)."""
-    return _STEPS.get(TemplateKind(template), ())
+@lru_cache(maxsize=1)
+def shipped() -> dict[str, Form]:
+    """The shipped forms by template (case, statistics, summary, confirmation, free)."""
+    data = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
+    return {key: Form.model_validate(value) for key, value in data.items()}
 
 
-def step(template: TemplateKind | str, key: str) -> Step | None:
-    """A template's step by key."""
-    return next((s for s in steps_of(template) if s.key == key), None)
+def form_of(report: ReportType) -> Form | None:
+    """The form of a report type: its own declaration, else its template's shipped one (None: not filed by message)."""
+    if report.form is not None:
+        return report.form
+    return shipped().get(str(report.template))
+
+
+def default_form(template: TemplateKind | str) -> Form | None:
+    return shipped().get(str(template))
+
+
+def steps_of(form: Form | None) -> tuple[Step, ...]:
+    """The questions of a form, in order: its fields, then a step per row of its table."""
+    if form is None:
+        return ()
+    out: list[Step] = []
+    for i, f in enumerate(form.fields):
+        files: tuple[str, ...] | None = tuple(f.types) or None
+        if i == 0 and form.whole_file:
+            files = tuple(form.whole_file)
+        out.append(Step(f.key, Kind(f.kind), optional=f.optional, files=files, field=f, optional_if=f.optional_if))
+    if form.table is not None:
+        out += [Step(f"row_{r.key}", Kind.STATS_ROW, files=("XLSX",), row=r) for r in form.table.rows]
+    return tuple(out)
 
 
 def fileable(template: TemplateKind | str) -> bool:
     """Whether reports of this template are filed by message (the liaison form is filed by registering)."""
-    return bool(steps_of(template))
+    return str(template) != TemplateKind.LIAISON and str(template) in {t.value for t in TemplateKind}

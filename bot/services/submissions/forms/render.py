@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from bot.config import TemplateKind
-from bot.services.submissions.forms import SUMMARY_SECTIONS, steps_of
-from bot.services.submissions.forms.statistics import CATEGORIES, COLUMNS
+from bot.forms_config import Form, FormField
+from bot.services.submissions.forms import SUMMARY_SECTIONS, Kind, Step, default_form, steps_of
 from bot.services.submissions.forms.validators import format_yuan
 from bot.texts.catalog import t
 
@@ -23,55 +23,73 @@ def format_day(day: date | str, language: str) -> str:
     return d.strftime("%a %d %b %Y")
 
 
-def field_label(template: str, key: str, language: str) -> str:
-    """The name of a form field (案件名称, 零售药店 …)."""
-    if key.startswith("row_"):
-        category = next(c for c in CATEGORIES if c.key == key.removeprefix("row_"))
-        return category.name(language)
-    return t(language, f"submissions.field.{key}")
+def plain_day(day: date, language: str) -> str:
+    """A date without its weekday: 2023年7月1日 / 1 July 2023."""
+    return f"{day.year}年{day.month}月{day.day}日" if language == "zh-CN" else f"{day.day} {day.strftime('%B %Y')}"
 
 
-def _value(template: str, key: str, value: Any, language: str) -> str:
-    if key == "decided_on":
+def _value(st: Step, form: Form, value: Any, language: str) -> str:
+    f = st.field
+    if st.kind is Kind.DATE:
         return html.escape(format_day(value, language))
-    if key == "fine":
-        return html.escape(format_yuan(value)) if value is not None else t(language, "submissions.preview.none")
-    if key == "police":
+    if st.kind is Kind.AMOUNT:
+        if value is None:
+            return t(language, "submissions.preview.none")
+        if f is not None and f.unit == "元":
+            return html.escape(format_yuan(value))
+        return html.escape(f"{value}{_unit(f, language)}")
+    if st.kind is Kind.WHOLE:
+        return html.escape(f"{value}{_unit(f, language)}") if value is not None else t(language, "submissions.preview.none")
+    if st.kind is Kind.YES_NO:
         return t(language, "submissions.button.yes" if value else "submissions.button.no")
-    if key.startswith("row_"):
-        return "\n".join(f"  {c.name(language)}: {html.escape(str(value.get(c.key, '')))}" for c in COLUMNS)
+    if st.kind is Kind.CHOICE and f is not None:
+        option = next((o for o in f.options if o.key == value), None)
+        return html.escape(option.name(language) if option is not None else str(value))
+    if st.kind is Kind.STATS_ROW and form.table is not None:
+        return "\n".join(f"  {c.name(language)}: {html.escape(str(value.get(c.key, '')))}" for c in form.table.columns)
     return html.escape(str(value))
 
 
-def body(template: str, kind: str, values: dict[str, Any], file_names: dict[str, list[str]], language: str) -> str:
-    """The fields of a submission, labelled, user text escaped."""
+def _unit(f: FormField | None, language: str) -> str:
+    if f is None or not f.unit:
+        return ""
+    return f.unit if language == "zh-CN" or not f.unit_en else f" {f.unit_en}"
+
+
+def body(template: str, kind: str, values: dict[str, Any], file_names: dict[str, list[str]], language: str, form: Form | None = None) -> str:
+    """The fields of a submission, labelled, user text escaped (`form`: the report's; default its template's)."""
+    form = form or default_form(template)
     lines: list[str] = []
     if kind == "zero":
         return t(language, "submissions.preview.zero")
-    if template == TemplateKind.SUMMARY and values.get("as_file"):
+    as_file = bool(values.get("as_file"))
+    if as_file:
         lines.append(t(language, "submissions.preview.summary-file"))
     elif template == TemplateKind.CONFIRMATION:
         lines.append(t(language, "submissions.preview.confirmed"))
-    for step in steps_of(template):
-        if template == TemplateKind.SUMMARY and values.get("as_file"):
-            break
-        if step.key in values and step.key != "decision_file":
-            value = values[step.key]
-            if step.key in ("note", "content") and not value:
+    for st in steps_of(form) if not as_file else ():
+        if st.key in values and st.kind is not Kind.FILE:
+            value = values[st.key]
+            if st.kind is Kind.NOTE and not value:
                 continue
-            lines.append(f"<b>{html.escape(field_label(template, step.key, language))}</b>")
-            lines.append(_value(template, step.key, value, language))
+            assert form is not None
+            lines.append(f"<b>{html.escape(st.label(language))}</b>")
+            lines.append(_value(st, form, value, language))
     names = [n for group in file_names.values() for n in group]
     if names:
         lines.append(f"<b>{t(language, 'submissions.preview.files')}</b>")
         lines.extend(f"📎 {html.escape(n)}" for n in names)
-    elif template == TemplateKind.CASE:
-        lines.append(f"<b>{t(language, 'submissions.field.decision_file')}</b>")
-        lines.append(t(language, "submissions.preview.none"))
+    else:
+        for st in steps_of(form):
+            if st.kind is Kind.FILE:  # a file the form asks for, not sent (the 决定书 of a case referred to police)
+                lines.append(f"<b>{html.escape(st.label(language))}</b>")
+                lines.append(t(language, "submissions.preview.none"))
     return "\n".join(lines)
 
 
-def summary_complete(values: dict[str, Any]) -> bool:
-    return bool(values.get("as_file")) or all(k in values for k in SUMMARY_SECTIONS)
+def summary_complete(values: dict[str, Any], form: Form | None = None) -> bool:
+    """Every section answered, or the whole summary sent as one file."""
+    keys = [f.key for f in form.fields] if form is not None else list(SUMMARY_SECTIONS)
+    return bool(values.get("as_file")) or all(k in values for k in keys)
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from bot.services.people import validation
 from schedules import parse_when
 from schedules.numerals import normalise_width
 
@@ -27,14 +28,64 @@ class Invalid(ValueError):
         self.params = params
 
 
-def text(value: str, *, max_len: int = MAX_TEXT) -> str:
-    """Non-empty text, stripped."""
+def text(value: str, *, max_len: int = MAX_TEXT, min_len: int = 1) -> str:
+    """Non-empty text, stripped, of `min_len` to `max_len` characters."""
     out = value.strip()
     if not out:
         raise Invalid("empty")
     if len(out) > max_len:
         raise Invalid("too-long", limit=max_len, length=len(out))
+    if len(out) < min_len:
+        raise Invalid("too-short", limit=min_len, length=len(out))
     return out
+
+
+def whole(value: str, *, low: int | None = None, high: int | None = None, unit: str | None = None) -> int:
+    """A whole number ('12', '12家'), within [low, high] when declared (≥ 0 otherwise)."""
+    s = normalise_width(value).strip().replace(",", "")
+    for suffix in (unit or "", "家", "件", "人", "次", "个", "场"):
+        if suffix:
+            s = s.removesuffix(suffix).strip()
+    if not re.fullmatch(r"-?\d{1,12}", s):
+        raise Invalid("whole", text=value.strip()[:50])
+    number = int(s)
+    lowest = 0 if low is None else low
+    if number < lowest or (high is not None and number > high):
+        raise Invalid("whole-range", low=lowest, high="" if high is None else high)
+    return number
+
+
+def amount(value: str, *, unit: str, decimals: int) -> str:
+    """An amount ≥ 0 in the field's unit ('1.25', '1.25万元' for 万元) with at most `decimals` decimals, as text."""
+    s = normalise_width(value).strip().replace(",", "")
+    if unit:
+        s = s.removesuffix(unit).strip()
+    if not re.fullmatch(r"-?\d+(?:\.\d+)?", s):
+        raise Invalid("amount-unit", text=value.strip()[:50], unit=unit)
+    number = Decimal(s)
+    if number < 0:
+        raise Invalid("amount-negative")
+    if number != number.quantize(Decimal(1).scaleb(-decimals)):
+        raise Invalid("amount-decimals", decimals=decimals)
+    out = f"{number:f}"
+    return out.rstrip("0").rstrip(".") if "." in out else out
+
+
+def phone(value: str) -> str:
+    """A phone number: mobile, or a landline with area code and extension (as 附件10's 办公电话)."""
+    try:
+        return validation.office_phone(normalise_width(value))
+    except validation.Invalid:
+        raise Invalid("phone", text=value.strip()[:50]) from None
+
+
+def choice(value: str, options: list[tuple[str, str, str]]) -> str:
+    """One of a field's options typed instead of pressed: its key, Chinese or English name."""
+    s = value.strip().lower()
+    for key, zh, en in options:
+        if s in (key.lower(), zh.lower(), en.lower()):
+            return key
+    raise Invalid("choice", options="、".join(zh for _, zh, _ in options))
 
 
 def section(value: str) -> str:

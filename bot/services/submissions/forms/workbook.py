@@ -1,4 +1,4 @@
-"""The 附件1 统计表 as an Excel workbook: the blank template the bot sends, and reading a filled one back.
+"""A form's table (附件1 统计表) as an Excel workbook: the blank template the bot sends, and reading a filled one back.
 
 The template follows the seed's 附件1: the title (row 1), 填报单位 (row 2), 时间 (row 3), the header
 (row 4: 类别 and the seven columns), one row per category (rows 5–7: 零售药店, 药品使用单位,
@@ -22,10 +22,9 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from bot.services.submissions.forms.statistics import CATEGORIES, COLUMNS, CellProblem, Row, check_row, parse_cell
+from bot.forms_config import TableForm
+from bot.services.submissions.forms.statistics import ATTACHMENT_1, CellProblem, Row, check_row, parse_cell, problem
 
-TITLE = "药品经营使用环节巩固提升行动工作情况统计表"
-NOTE = "注：本统计表内数据为自 2023 年 7 月 1 号起累计数据。"
 HEADER_ROW = 4
 FIRST_ROW = HEADER_ROW + 1  # 零售药店; the other categories follow
 FIRST_COLUMN = 2  # B: the first figure (检查单位数量)
@@ -36,14 +35,16 @@ class Unreadable(Exception):
     """Not an .xlsx workbook that can be opened (corrupted, encrypted, or another format)."""
 
 
-def blank_workbook(*, unit: str = "", period: str = "") -> bytes:
-    """The blank 附件1 template as .xlsx; 填报单位 and 时间 filled in when given."""
+def blank_workbook(*, unit: str = "", period: str = "", table: TableForm | None = None) -> bytes:
+    """The blank table (附件1) as .xlsx; 填报单位 and 时间 filled in when given."""
+    table = table or ATTACHMENT_1
+    rows, columns = table.rows, table.columns
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "统计表"
-    last = get_column_letter(FIRST_COLUMN + len(COLUMNS) - 1)
-    sheet["A1"] = TITLE
+    last = get_column_letter(FIRST_COLUMN + len(columns) - 1)
+    sheet["A1"] = table.title
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
     sheet.merge_cells(f"A1:{last}1")
@@ -51,18 +52,19 @@ def blank_workbook(*, unit: str = "", period: str = "") -> bytes:
     sheet["A3"] = f"时间：{period}"
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for i, header in enumerate(["类别", *(c.zh for c in COLUMNS)]):
+    for i, header in enumerate(["类别", *(c.label for c in columns)]):
         cell = sheet.cell(row=HEADER_ROW, column=1 + i, value=header)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
         cell.border = box
-    for r, category in enumerate(CATEGORIES):
-        sheet.cell(row=FIRST_ROW + r, column=1, value=category.zh).border = box
-        for c in range(len(COLUMNS)):
+    for r, category in enumerate(rows):
+        sheet.cell(row=FIRST_ROW + r, column=1, value=category.label).border = box
+        for c in range(len(columns)):
             sheet.cell(row=FIRST_ROW + r, column=FIRST_COLUMN + c).border = box
-    sheet.cell(row=FIRST_ROW + len(CATEGORIES), column=1, value=NOTE)
+    if table.note:
+        sheet.cell(row=FIRST_ROW + len(rows), column=1, value=table.note)
     sheet.column_dimensions["A"].width = 20
-    for c in range(len(COLUMNS)):
+    for c in range(len(columns)):
         sheet.column_dimensions[get_column_letter(FIRST_COLUMN + c)].width = 16
     sheet.row_dimensions[HEADER_ROW].height = 45
     out = io.BytesIO()
@@ -100,44 +102,46 @@ def _open(data: bytes) -> Any:
         raise Unreadable(f"{type(e).__name__}: {e}") from e
 
 
-def read_workbook(data: bytes) -> tuple[dict[str, Row] | None, list[CellProblem]]:
-    """The table of a filled 附件1 workbook, or every problem by cell; `Unreadable` if it cannot be opened."""
+def read_workbook(data: bytes, table: TableForm | None = None) -> tuple[dict[str, Row] | None, list[CellProblem]]:
+    """The figures of a filled table's workbook, or every problem by cell; `Unreadable` if it cannot be opened."""
+    declared = table or ATTACHMENT_1
+    rows, columns = declared.rows, declared.columns
     book = _open(data)
     found: dict[str, tuple[Any, int, int]] = {}  # category -> (sheet, row, column of its name)
     for sheet in book.worksheets:
-        for sheet_row in sheet.iter_rows():
-            for cell in sheet_row[:3]:  # the name is in column A (B or C if columns were added before it)
-                category = next((c for c in CATEGORIES if c.zh == _name(cell.value)), None)
+        for line in sheet.iter_rows():
+            for cell in line[:3]:  # the name is in column A (B or C if columns were added before it)
+                category = next((c for c in rows if _name(c.label) == _name(cell.value)), None)
                 if category is not None and category.key not in found:
                     found[category.key] = (sheet, cell.row, cell.column)
         if found:
             break  # the first sheet holding the table
-    table: dict[str, Row] = {}
+    figures: dict[str, Row] = {}
     problems: list[CellProblem] = []
-    for category in CATEGORIES:
+    for category in rows:
         if category.key not in found:
-            problems.append(CellProblem("missing-row", category.key, ""))
+            problems.append(problem(declared, "missing-row", category.key, ""))
             continue
         sheet, r, c = found[category.key]
         row: Row = {}
         refs: dict[str, str] = {}
-        cells = [sheet.cell(row=r, column=c + 1 + i) for i in range(len(COLUMNS))]
+        cells = [sheet.cell(row=r, column=c + 1 + i) for i in range(len(columns))]
         if all(_figure(cell.value) is None for cell in cells):
-            problems.append(CellProblem("empty-row", category.key, "", ref=f"{cells[0].coordinate}:{cells[-1].coordinate}"))
+            problems.append(problem(declared, "empty-row", category.key, "", ref=f"{cells[0].coordinate}:{cells[-1].coordinate}"))
             continue
-        for column, cell in zip(COLUMNS, cells, strict=True):
+        for column, cell in zip(columns, cells, strict=True):
             refs[column.key] = cell.coordinate
             raw = _figure(cell.value)
             if raw is None:
-                problems.append(CellProblem("empty", category.key, column.key, ref=cell.coordinate))
+                problems.append(problem(declared, "empty", category.key, column.key, ref=cell.coordinate))
                 continue
-            number, problem = parse_cell(category.key, column.key, raw)
-            if problem is not None:
-                problems.append(replace(problem, ref=cell.coordinate))
+            number, wrong = parse_cell(category.key, column.key, raw, declared)
+            if wrong is not None:
+                problems.append(replace(wrong, ref=cell.coordinate))
             elif number is not None:
                 row[column.key] = number
-        order = check_row(category.key, row)  # among the figures that are right: every problem at once
+        order = check_row(category.key, row, declared)  # among the figures that are right: every problem at once
         problems += [replace(p, ref=refs[p.column]) for p in order]
-        if len(row) == len(COLUMNS) and not order:
-            table[category.key] = row
-    return (table if not problems else None), problems
+        if len(row) == len(columns) and not order:
+            figures[category.key] = row
+    return (figures if not problems else None), problems
