@@ -197,7 +197,7 @@ def file_field(f: Filing, st: Step) -> str:
 
 def attachment_type(services: Services, attachment_id: int) -> str | None:
     """The type (PDF, XLSX …) of a stored attachment, by its name and MIME type."""
-    found = services.storage.submissions.get_attachment(attachment_id=attachment_id)
+    found = services.storage.attachments.get_attachment(attachment_id=attachment_id)
     return files.type_of(found.file_name or "", found.mime_type) if found is not None else None
 
 
@@ -236,7 +236,7 @@ def use_file(services: Services, f: Filing, st: Step, attachment_id: int, name: 
 def _use_workbook(services: Services, f: Filing, st: Step, attachment_id: int, name: str) -> list[Reply]:
     language = f.language
     buttons = buttons_for(f, st)
-    found = services.storage.submissions.get_attachment(attachment_id=attachment_id)
+    found = services.storage.attachments.get_attachment(attachment_id=attachment_id)
     if found is None:
         return [Reply(t(language, "submissions.file.unreadable", name=name), buttons)]
     if files.type_of(found.file_name or "", found.mime_type) != "XLSX":
