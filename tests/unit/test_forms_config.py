@@ -114,7 +114,7 @@ fields = [{ key = "title", kind = "essay", label = "名称", label_en = "Name" }
     with pytest.raises(ConfigError) as e:
         load_config(write(tmp_path, bad))
     shown = [str(p) for p in e.value.problems]
-    assert any(s.startswith("report_types[0:stats].form.table.rows: []: ") and "at least 1" in s for s in shown), shown
+    assert any(s.startswith("report_types[0:stats].form.table.rows: []: ") and "at least one" in s for s in shown), shown
     assert any(s.startswith("report_types[1:cases].form.fields[0:title].kind: 'essay': ") and "'whole'" in s for s in shown), shown
     assert main(["check-config", str(tmp_path / "config.toml")]) == 2
     err = capsys.readouterr().err

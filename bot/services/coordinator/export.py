@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -293,16 +293,25 @@ def _plain_sheet(name: str, rows: Iterable[list[object]], widths: Sequence[int])
         if len(bold) == len(row) and header is None:
             header = [str(c.value) for c in bold]
             break
-    columns = [Column(h, w) for h, w in zip(header or [], widths, strict=False)]
+    body: list[list[object] | Styled] = []
+    for row in it:  # (problem lists and task tables are short: read whole, so each column's kind is known)
+        if any(isinstance(c, Bold) for c in row):
+            body.append(Styled(Kind.total, [c.value if isinstance(c, Bold) else c for c in row]))
+        else:
+            body.append(row)
 
-    def body() -> Iterator[list[object] | Styled]:
-        for row in it:
-            if any(isinstance(c, Bold) for c in row):
-                yield Styled(Kind.total, [c.value if isinstance(c, Bold) else c for c in row])
-            else:
-                yield row
+    def kind_of(i: int) -> Kind:
+        values = [r[i] for r in body if isinstance(r, list) and i < len(r) and r[i] is not None]
+        if values and all(isinstance(v, datetime) for v in values):
+            return Kind.moment
+        if values and all(isinstance(v, date) for v in values):
+            return Kind.day
+        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            return Kind.integer
+        return Kind.text
 
-    return Sheet(name, columns, title=title), body()
+    columns = [Column(h, w, kind_of(i)) for i, (h, w) in enumerate(zip(header or [], widths, strict=False))]
+    return Sheet(name, columns, title=title), iter(body)
 
 
 def _rolled_up(services: Services, tables: list[tuple[FiledReport, Table]]) -> list[tuple[str, Table]]:
