@@ -8,67 +8,23 @@ Telegram, no internet."""
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import re
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.clock import FixedClock, OffsetClock
 from bot import demo_campaign
+from bot.clock import FixedClock, OffsetClock
 from bot.config import load_config
 from bot.logsetup import setup_logging
-from bot.sandbox import DEMO_BOT, DEMO_START, DEMO_TOKEN, PERSONAS, Persona, Sandbox, render
+from bot.sandbox import DEMO_BOT, DEMO_START, DEMO_TOKEN, PERSONAS, Persona, Sandbox
 from bot.services.reminders import timer
+from bot.transcript import DEMO_PDF, Transcript
 from emulator import BotMessage
-
-
-class Transcript:
-    """Prints who said what, and what the bot answered to whom."""
-
-    def __init__(self, sandbox: Sandbox, out: TextIO) -> None:
-        self.sandbox = sandbox
-        self.out = out
-        self.names = {p.user_id: p.first_name for p in PERSONAS}
-
-    def note(self, text: str) -> None:
-        """A narrator's line."""
-        print(f"\n# {text}", file=self.out)
-
-    @contextmanager
-    def quietly(self) -> Iterator[None]:
-        """Steps whose conversation is not printed."""
-        out, self.out = self.out, io.StringIO()
-        try:
-            yield
-        finally:
-            self.out = out
-
-    async def say(self, persona: Persona, text: str) -> list[BotMessage]:
-        """The persona sends a message; print it and the bot's answers."""
-        print(f"\n{persona.first_name} › {text}", file=self.out)
-        await self.sandbox.user(persona).send(text)
-        return await self.show()
-
-    async def press(self, persona: Persona, button: str) -> list[BotMessage]:
-        """The persona presses a button; print it and the bot's answers."""
-        print(f"\n{persona.first_name} › [{button}]", file=self.out)
-        await self.sandbox.user(persona).press(button)
-        return await self.show()
-
-    async def show(self) -> list[BotMessage]:
-        """Print what the bot sent since the last look."""
-        shown = []
-        for chat_id, message in await self.sandbox.replies():
-            who = self.names.get(chat_id, str(chat_id))
-            print(f"bot → {who}:\n  {render(message)}", file=self.out)
-            shown.append(message)
-        return shown
 
 Step = Callable[[Transcript], Any]
 
@@ -177,9 +133,6 @@ DEMO_CASE = """平岗所报送某药店从非法渠道购进药品案
 经查，该药店从无资质个人处购进药品并销售，货值金额3200元。
 二、查办结果
 依据《药品管理法》第一百二十九条，我局于2023年8月10日作出行政处罚决定（叶市监罚〔2023〕15号），没收违法所得并处罚款1.5万元；不涉嫌犯罪，未移送公安机关。"""
-
-
-DEMO_PDF = b"%PDF-1.4\n% liaison-bot demo: a stand-in for the decision\n" + b"0" * 256 + b"\n%%EOF\n"
 
 SCRIPT: list[Step] = [script_basics, script_registration, script_case, script_reminders, script_coordinator]
 

@@ -13,7 +13,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Config, People, UnitCoordinator
-from bot.demo import DEMO_PDF, Persona, Sandbox, Transcript
+from bot.transcript import DEMO_PDF, Transcript
+from bot.sandbox import Persona, Sandbox
 from bot.services.problems import overdue
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

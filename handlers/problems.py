@@ -12,6 +12,7 @@ from telegram import Update
 
 from bot.buttons import Button
 from bot.context import BotContext
+from bot.services import drafts
 from bot.services.people.access import Action, Roles
 from bot.services.problems import common, importing, lifecycle, listing, register
 from bot.services.problems import export as problem_export
@@ -62,7 +63,7 @@ async def import_problems(update: Update, context: BotContext, who: Roles) -> No
     """Ask for the 问题清单 workbook."""
     assert update.message and who.person_id is not None
     services = context.services
-    services.storage.drafts.save_draft(person_id=who.person_id, flow=FLOW_IMPORT, state="file", data={}, now=services.clock.now())
+    drafts.save(services, person_id=who.person_id, flow=FLOW_IMPORT, state="file", data={}, now=services.clock.now())
     await update.message.reply_text(context.text(update, "problems.import.ask"))
 
 
@@ -88,7 +89,7 @@ async def on_button(update: Update, context: BotContext, who: Roles, pressed: Bu
     elif op == "c":
         outcome = lifecycle.cancel(services, who, language=language)
         assert who.person_id is not None
-        services.storage.drafts.delete_draft(person_id=who.person_id, flow=common.FLOW_NEW)
+        drafts.delete(services, person_id=who.person_id, flow=common.FLOW_NEW)
     elif op in ("nu", "ns", "ny"):
         outcome = register.choose(services, who, op=op, arg=pid, language=language, now=now)
     else:
@@ -102,7 +103,7 @@ def _still(update: Update, context: BotContext, current: Current, action: Action
     """The user's roles if they may still go on with this conversation; else the draft is dropped."""
     who = guard.roles_for(update, context)
     if not who.may(action):
-        context.services.storage.drafts.delete_draft(person_id=current.person_id, flow=current.flow)
+        drafts.delete(context.services, person_id=current.person_id, flow=current.flow)
         return None
     return who
 
@@ -141,7 +142,7 @@ async def on_report_message(update: Update, context: BotContext, current: Curren
         assert attachment.id is not None
         outcome = lifecycle.report_file(services, who, data=current.data, attachment_id=attachment.id, name=incoming.file_name, language=language, now=now)
         if update.message.caption:
-            fresh = services.storage.drafts.get_draft(person_id=current.person_id, flow=current.flow)
+            fresh = drafts.get(services, person_id=current.person_id, flow=current.flow)
             text_outcome = lifecycle.report_text(services, who, data=dict(fresh.data) if fresh else current.data, text=update.message.caption, language=language, now=now)
             outcome = text_outcome  # (its answer counts the file just taken)
     else:
@@ -182,5 +183,5 @@ async def on_import_file(update: Update, context: BotContext, current: Current) 
     sheet = await asyncio.to_thread(importing.read_rows, data)
     outcome = importing.import_rows(services, who, sheet, language=context.language(update), now=services.clock.now())
     if outcome.finished:  # a refused workbook keeps the conversation: the corrected one may follow
-        services.storage.drafts.delete_draft(person_id=current.person_id, flow=FLOW_IMPORT)
+        drafts.delete(services, person_id=current.person_id, flow=FLOW_IMPORT)
     await _answer(update, context, outcome)

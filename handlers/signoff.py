@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot.buttons import Button
 from bot.context import BotContext
+from bot.services import drafts
 from bot.replies import Reply
 from bot.services.people import access
 from bot.services.signoff import flow as service
@@ -53,6 +54,6 @@ async def on_comment(update: Update, context: BotContext, current: Current) -> N
             services, roles, data=dict(current.data), comment=update.message.text or "", now=services.clock.now(), language=context.language(update)
         )
     except (service.NotAllowed, LookupError):
-        services.storage.drafts.delete_draft(person_id=current.person_id, flow=service.FLOW)
+        drafts.delete(services, person_id=current.person_id, flow=service.FLOW)
         replies = [Reply(context.text(update, "error.not-allowed"))]
     await send(context, update.effective_chat.id, update.effective_user.id, replies)

@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot.buttons import Button
 from bot.context import BotContext
+from bot.services import drafts
 from bot.services.people.access import Action, Roles
 from bot.services.problems import common, importing as sheets
 from bot.services.problems.lifecycle import Outcome
@@ -42,7 +43,7 @@ async def import_tasks(update: Update, context: BotContext, who: Roles) -> None:
     """Ask for the 任务分工表 workbook (附件5 layout)."""
     assert update.message and who.person_id is not None
     services = context.services
-    services.storage.drafts.save_draft(person_id=who.person_id, flow=FLOW_IMPORT, state="file", data={}, now=services.clock.now())
+    drafts.save(services, person_id=who.person_id, flow=FLOW_IMPORT, state="file", data={}, now=services.clock.now())
     await update.message.reply_text(context.text(update, "tasks.import.ask"))
 
 
@@ -102,7 +103,7 @@ async def on_import_file(update: Update, context: BotContext, current: Current) 
     who = guard.roles_for(update, context)
     services = context.services
     if not who.may(Action.PROBLEM_ADMIN):
-        services.storage.drafts.delete_draft(person_id=current.person_id, flow=FLOW_IMPORT)
+        drafts.delete(services, person_id=current.person_id, flow=FLOW_IMPORT)
         await update.message.reply_text(context.text(update, "error.not-allowed"))
         return
     document = update.message.document
@@ -116,5 +117,5 @@ async def on_import_file(update: Update, context: BotContext, current: Current) 
     sheet = await asyncio.to_thread(sheets.read_rows, data)
     outcome = importing.import_rows(services, who, sheet, language=context.language(update), now=services.clock.now())
     if outcome.finished:
-        services.storage.drafts.delete_draft(person_id=current.person_id, flow=FLOW_IMPORT)
+        drafts.delete(services, person_id=current.person_id, flow=FLOW_IMPORT)
     await _answer(update, context, outcome)

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bot.context import SERVICES_KEY, Services
 from bot.models import Problem, ProblemEvent, ProblemStatus
-from bot.models_problems import TrailIsAppendOnly
+from bot.models import TrailIsAppendOnly
 from bot.services.problems import overdue
 from bot.storage import problems, units
 from bot.storage.problems import NewProblem

@@ -124,7 +124,7 @@ def test_imports_flow_one_way(package: str, forbidden: set[str]) -> None:
 def test_only_the_sandbox_uses_the_emulator() -> None:
     """The terminal demo, the sandbox itself and the browser sandbox; nothing the bot runs in production."""
     users = {name for name, deps in graph().items() if name.split(".")[0] in {"bot", "handlers"} and any(d.startswith("emulator") for d in deps)}
-    assert users <= {"bot.demo", "bot.sandbox", "bot.web.sandbox"}
+    assert users <= {"bot.demo", "bot.sandbox", "bot.transcript", "bot.web.sandbox"}
 
 
 def test_handlers_talk_to_services_only() -> None:

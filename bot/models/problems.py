@@ -1,6 +1,6 @@
 """Tables of the 问题清单 (problem lists closed by 销号): problems and their append-only trail.
 
-Imported at the end of `bot.models`, so every table is in one metadata. Queries live in
+Queries live in
 `bot.storage.problems`.
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy import JSON, Text, event
 from sqlmodel import Field, SQLModel
 
 from bot.db import EnumString
-from bot.models import _fk, _ts
+from bot.models.base import _fk, _ts
 
 
 class ProblemStatus(StrEnum):

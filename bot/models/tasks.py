@@ -12,7 +12,7 @@ from sqlalchemy import JSON, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.db import EnumString
-from bot.models import _fk, _ts
+from bot.models.base import _fk, _ts
 
 
 class TaskRole(StrEnum):

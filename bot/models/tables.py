@@ -1,114 +1,16 @@
-"""SQLModel tables: units, people and their roles, invites, deadlines, submissions, reminders.
+"""The tables of units, people and their roles, invites, deadlines, submissions, reminders, audit,
+the dashboard's tokens and the operations' bookkeeping."""
 
-Every timestamp is a `UTCDateTime` (aware UTC in Python); enums are stored as plain strings.
-Queries on these tables live in `bot.storage`, nowhere else.
-"""
+from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from bot.db import EnumString, UTCDateTime
-
-# Naming convention so constraint names are the same on every backend and in migrations.
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class _Stored(Protocol):
-    id: int | None
-
-
-def id_of(row: _Stored) -> int:
-    """The id of a row read from the database (only a row not yet flushed has none)."""
-    if row.id is None:
-        raise ValueError(f"{type(row).__name__} has no id: not stored yet")
-    return row.id
-
-
-class Role(StrEnum):
-    """What a person is for the campaign: 联络员 (primary), B角 (backup), 协调员, 领导."""
-
-    primary = "primary"
-    backup = "backup"
-    coordinator = "coordinator"
-    leader = "leader"
-    head = "head"  # 单位负责人: approves the unit's filings of a report that needs sign-off
-
-
-UNIT_ROLES = frozenset({Role.primary, Role.backup})  # the unit's liaisons
-UNIT_SCOPED_ROLES = UNIT_ROLES | {Role.head}  # roles held for one unit
-
-
-class ObligationStatus(StrEnum):
-    """Whether a unit has filed what a due item asks for."""
-
-    open = "open"
-    done = "done"
-    returned = "returned"
-    awaiting = "awaiting"  # 待审核: filed, waiting for the unit head's approval (sign-off)
-
-
-class SubmissionKind(StrEnum):
-    """What a submission is: 典型案例, 统计表, 工作总结, a confirmation, 零报告, or free text."""
-
-    case = "case"
-    statistics = "statistics"
-    summary = "summary"
-    confirmation = "confirmation"
-    zero = "zero"
-    free = "free"
-
-
-class SubmissionStatus(StrEnum):
-    """Where a submission version stands in review."""
-
-    submitted = "submitted"
-    accepted = "accepted"
-    returned = "returned"
-    superseded = "superseded"
-    pending = "pending"  # 待审核: waiting for the unit head's approval; it counts only once approved
-
-
-class ReminderKind(StrEnum):
-    """Why a message about a deadline was sent."""
-
-    reminder = "reminder"
-    overdue = "overdue"
-    nudge = "nudge"
-    digest = "digest"
-    escalation = "escalation"
-
-
-class ReminderStatus(StrEnum):
-    """Delivery state of one claimed reminder."""
-
-    pending = "pending"
-    sent = "sent"
-    failed = "failed"
-    unreachable = "unreachable"
-
-
-def _ts(*, nullable: bool = False, index: bool = False) -> Any:
-    """A UTCDateTime field."""
-    if nullable:
-        return Field(default=None, sa_type=UTCDateTime, nullable=True, index=index)
-    return Field(sa_type=UTCDateTime, nullable=False, index=index)
-
-
-def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Any:
-    """An integer foreign key field."""
-    if nullable:
-        return Field(default=None, foreign_key=target, nullable=True, index=index)
-    return Field(foreign_key=target, nullable=False, index=index)
+from bot.db import EnumString
+from bot.models.base import ReminderKind, ReminderStatus, Role, ObligationStatus, SubmissionKind, SubmissionStatus, _fk, _ts
 
 
 # --- units -------------------------------------------------------------------------------------
@@ -429,37 +331,6 @@ class SendSlot(SQLModel, table=True):
     used: int = 0
 
 
-__all__ = [
-    "PROFILE_FIELDS",
-    "UNIT_ROLES",
-    "AdhocReport",
-    "Attachment",
-    "AuditEvent",
-    "Draft",
-    "DueItem",
-    "Invite",
-    "Obligation",
-    "ObligationStatus",
-    "Person",
-    "PersonBase",
-    "PersonProfile",
-    "PollerLease",
-    "ProcessedUpdate",
-    "ReminderKind",
-    "ReminderSent",
-    "ReminderStatus",
-    "Role",
-    "RoleAssignment",
-    "SendSlot",
-    "Submission",
-    "SubmissionKind",
-    "SubmissionStatus",
-    "Unit",
-    "UnitBase",
-    "WebToken",
-]
-
-
 class SyncState(SQLModel, table=True):
     """What a derived set of rows was last built from: a digest of its sources, so a restart with
     nothing changed rebuilds nothing (key "due_items": the config's report types, the active
@@ -470,14 +341,3 @@ class SyncState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     fingerprint: str = Field(max_length=64)
     synced_at: datetime = _ts()
-
-
-# The 问题清单 wing's tables (kept in their own module; one metadata).
-from bot.models_problems import Problem, ProblemEvent, ProblemStatus  # noqa: E402
-
-__all__ += ["Problem", "ProblemEvent", "ProblemStatus"]
-
-# The 工作任务 wing's tables.
-from bot.models_tasks import Task, TaskReport, TaskRole, TaskUnit  # noqa: E402
-
-__all__ += ["Task", "TaskReport", "TaskRole", "TaskUnit"]
