@@ -8,10 +8,13 @@ its unit is reminded, and three days late it is escalated to the level above.
 
 from __future__ import annotations
 
+from typing import TextIO
+
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.clock import FixedClock
 from bot.config import Config, People, UnitCoordinator
 from bot.transcript import DEMO_PDF, Transcript
 from bot.sandbox import Persona, Sandbox
@@ -49,14 +52,15 @@ async def _register(tr: Transcript, liaison: Persona, unit: str, answers: tuple[
 
 async def _tick(tr: Transcript, moment: datetime) -> None:
     clock = tr.sandbox.clock
-    clock.set(moment)  # type: ignore[union-attr]
+    assert isinstance(clock, FixedClock)  # (a walk-through runs on a clock it sets)
+    clock.set(moment)
     await overdue.tick(tr.sandbox.app.bot_data["services"], tr.sandbox.app.bot, now=moment)
     await tr.show()
 
 
-async def play(sandbox: Sandbox, out: object) -> None:
+async def play(sandbox: Sandbox, out: TextIO) -> None:
     """The whole walk-through."""
-    tr = Transcript(sandbox, out)  # type: ignore[arg-type]
+    tr = Transcript(sandbox, out)
     tr.names.update({p.user_id: p.first_name for p in PERSONAS})
     print(f"liaison-bot demo — {sandbox.config.campaign.name} (units in levels, 问题清单); the sandbox clock reads "
           f"{sandbox.clock.now().astimezone(SHANGHAI):%Y-%m-%d %H:%M}", file=tr.out)

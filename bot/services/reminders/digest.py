@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from bot.context import Services
-from bot.models import Person, ReminderKind, ReminderStatus, Role
+from bot.models import Person, ReminderKind, ReminderStatus, Role, id_of
 from bot.services.reminders import delivery
 from bot.replies import TELEGRAM_LIMIT, split
 from bot.storage import deliveries, due, people, reminders, roles, snoozes
@@ -96,14 +96,14 @@ def _digest_lines(services: Services, *, now: datetime, language: str, unit_ids:
         overdue = due.outstanding(s, due_before=now)
         unreachable = people.unreachable_people(s)
         staff = {p.id for role in (Role.coordinator, Role.leader) for p in roles.people_with_role(s, role=role)}
-        errors = deliveries.last_unreachable_errors(s, person_ids=[p.id for p in unreachable if p.id in staff])  # type: ignore[misc]
+        errors = deliveries.last_unreachable_errors(s, person_ids=[id_of(p) for p in unreachable if p.id in staff])
         unknown = deliveries.unknown_deliveries(s, since=since)
         undelivered = deliveries.undelivered(s, since=since)
         leaders = {p.id for p in roles.people_with_role(s, role=Role.leader)}
     if unit_ids is not None:
         overdue = [v for v in overdue if v.unit.id in unit_ids]
         unreachable, unknown, undelivered = [], [], []
-    never_started = [p for p in unreachable if never_started_bot(errors.get(p.id))]  # type: ignore[arg-type]
+    never_started = [p for p in unreachable if never_started_bot(errors.get(id_of(p)))]
     unreachable = [p for p in unreachable if p not in never_started]
     if not overdue and not unreachable and not never_started and not unknown and not undelivered:
         return None
@@ -250,7 +250,7 @@ async def process_escalations(services: Services, bot: Any, *, now: datetime) ->
                 )
                 if rid is None:  # escalated before: again only if it could not reach them then (403)
                     reopened = snoozes.reopen_unreached(
-                        s, due_item_id=view.due_item.id, unit_id=view.unit.id, person_id=leader.id,  # type: ignore[arg-type]
+                        s, due_item_id=id_of(view.due_item), unit_id=id_of(view.unit), person_id=id_of(leader),
                         moment_key=f"escalation@{view.unit.id}", now=now,
                     )
                     if reopened is not None:

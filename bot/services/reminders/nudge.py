@@ -8,6 +8,8 @@ Each nudge is a `ReminderSent` row (kind nudge, key `nudge@<minute>`), claimed b
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -91,7 +93,7 @@ async def nudge(
                 queue.extend(fallback)
                 fallback = []
 
-    await run_pool([lambda ts=ts: nudge_unit(ts) for ts in plan.units.values()])  # type: ignore[misc]
+    await run_pool([functools.partial(nudge_unit, ts) for ts in plan.units.values()])
     return plan, summary
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.context import Services
-from bot.models import DueItem, ReminderKind, ReminderSent, Role
+from bot.models import DueItem, ReminderKind, ReminderSent, Role, id_of
 from bot.services.deadlines.reports import report_of
 from bot.services.reminders import delivery
 from bot.services.reminders.policy import grace_deadline, quiet_now
@@ -96,17 +96,17 @@ async def retry_failed(services: Services, bot: Any, *, now: datetime, summary: 
             if item is None or obligation is None or person is None or obligation.status not in due.PENDING or not person.reachable:
                 deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed any more", attempts=delivery.FINAL, now=now)
                 continue
-            held = reminders.liaison_role(s, person_id=person.id, unit_id=row.unit_id)  # type: ignore[arg-type]
+            held = reminders.liaison_role(s, person_id=id_of(person), unit_id=row.unit_id)
             if held is None:
                 deliveries.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
                 continue
             if deliveries.reminded_since(
-                s, due_item_id=item.id, unit_id=row.unit_id, person_id=person.id, since=row.created_at, exclude_id=row.id,  # type: ignore[arg-type]
+                s, due_item_id=id_of(item), unit_id=obligation.unit_id, person_id=id_of(person), since=row.created_at, exclude_id=row.id,
             ):
                 deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since", attempts=delivery.FINAL, now=now)
                 continue
             role, unit = held
-        target = ReminderTarget(obligation.id, unit.id, unit.name, role, person)  # type: ignore[arg-type]
+        target = ReminderTarget(id_of(obligation), id_of(unit), unit.name, role, person)
         summary.add(
             await send_claimed(
                 services, bot, reminder_id=row.id, kind=row.kind, report=report_of(services, item.report_key),
@@ -153,7 +153,7 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
             obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
             person = people.get_person(s, person_id=row.person_id)
             unit = s.get(Unit, row.unit_id) if row.unit_id else None
-            held = reminders.liaison_role(s, person_id=person.id, unit_id=row.unit_id) if person is not None else None  # type: ignore[arg-type]
+            held = reminders.liaison_role(s, person_id=id_of(person), unit_id=row.unit_id) if person is not None else None
         settled += 1
         if row.kind not in _RENDERED or item is None or obligation is None or person is None:
             services.storage.deliveries.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
@@ -161,7 +161,7 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
             log.warning("reminder %s: claimed at %s, never settled; delivery unknown", row.id, started)
             continue
         report = report_of(services, item.report_key)
-        target = ReminderTarget(obligation.id, row.unit_id, unit.name if unit else "", Role.primary, person)  # type: ignore[arg-type]
+        target = ReminderTarget(id_of(obligation), obligation.unit_id, unit.name if unit else "", Role.primary, person)
         # recognised by its keyboard (unique: it carries the row id), rendered as the sender did
         language = services.language_of(person.language)
         markup = reminder_keyboard(
@@ -192,7 +192,7 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
                 reminder_id=row.id, error="stuck claim, not delivered: waits for the end of the quiet hours", unreachable=False, now=now
             )
         else:
-            target = ReminderTarget(obligation.id, held[1].id, held[1].name, held[0], person)  # type: ignore[arg-type]
+            target = ReminderTarget(id_of(obligation), id_of(held[1]), held[1].name, held[0], person)
             log.info("reminder %s: a stuck claim was not delivered; sending it now", row.id)
             summary.add(await send_claimed(
                 services, bot, reminder_id=row.id, kind=row.kind, report=report, item=item, target=target, now=now, attempts=row.attempts + 1,

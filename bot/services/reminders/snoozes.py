@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.config import ReportType
 from bot.context import Services
-from bot.models import DueItem, ReminderKind, ReminderSent
+from bot.models import DueItem, ReminderKind, ReminderSent, id_of
 from bot.services.deadlines.reports import report_of
 from bot.services.reminders import delivery
 from bot.services.reminders.policy import outside_quiet_hours, quiet_now
@@ -81,19 +81,19 @@ async def process_snoozes(services: Services, bot: Any, *, now: datetime, summar
             if item is None or obligation is None or person is None or obligation.status not in due.PENDING:
                 deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed: filed before the snooze", attempts=delivery.FINAL, now=now)
                 continue
-            held = reminders.liaison_role(s, person_id=person.id, unit_id=row.unit_id)  # type: ignore[arg-type]
+            held = reminders.liaison_role(s, person_id=id_of(person), unit_id=row.unit_id)
             if held is None:
                 deliveries.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
                 continue
             pressed = s.get(ReminderSent, row.id).created_at  # type: ignore[union-attr]  # (as stored now: a move changes it)
             if deliveries.reminded_since(
-                s, due_item_id=item.id, unit_id=row.unit_id, person_id=person.id, since=pressed, exclude_id=row.id,  # type: ignore[arg-type]
+                s, due_item_id=id_of(item), unit_id=row.unit_id, person_id=id_of(person), since=pressed, exclude_id=row.id,
             ):
                 # Another reminder of the item and unit (a scheduled one, another snooze of theirs) went out since they pressed: one is enough.
                 deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since the snooze", attempts=delivery.FINAL, now=now)
                 continue
             role, unit = held
-            target = ReminderTarget(obligation.id, unit.id, unit.name, role, person)  # type: ignore[arg-type]
+            target = ReminderTarget(id_of(obligation), id_of(unit), unit.name, role, person)
         report = report_of(services, item.report_key)
         kind = ReminderKind.overdue if now > item.due_at else ReminderKind.reminder
         rid = row.id
