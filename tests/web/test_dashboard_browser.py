@@ -4,7 +4,9 @@ or not a coordinator's; pages refused without a session."""
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -90,7 +92,8 @@ async def test_log_in_see_the_matrix_return_a_filing_and_download_the_workbook(
     await browser.click_text("返回矩阵")
     await browser.click("#export-workbook")
     workbook = await browser.download(".xlsx")
-    sheet = openpyxl.load_workbook(workbook, read_only=True)["报送台账"]
+    book = openpyxl.load_workbook(io.BytesIO(Path(workbook).read_bytes()))  # (read whole: a read-only workbook keeps its file open)
+    sheet = book["报送台账"]
     rows = [r for r in sheet.iter_rows(values_only=True) if r and len(r) > 9 and r[1] == "平岗市场监管所"]  # (序号, 单位, 报送事项, 期次, 截止时间, 案件名称, 版本, 报送时间, 报送人, 状态 …)
     assert any(r[9] == "退回修改" for r in rows)
 

@@ -53,8 +53,11 @@ def _rows_xlsx(path: Path) -> list[list[str]]:
     except ImportError:
         raise ValueError("reading .xlsx needs openpyxl (pip install openpyxl==3.1.5); or save the sheet as CSV") from None
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    sheet = book.worksheets[0]
-    return [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    try:
+        sheet = book.worksheets[0]
+        return [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()  # a read-only workbook keeps its file open until closed
 
 
 def read_units_file(path: str | Path) -> UnitFile:
