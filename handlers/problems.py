@@ -28,7 +28,8 @@ BUTTONS = r"^pb\|"
 FLOW_IMPORT = "problem_import"
 
 
-async def _answer(update: Update, context: BotContext, outcome: Outcome) -> None:
+async def answer(update: Update, context: BotContext, outcome: Outcome) -> None:
+    """Send an outcome's replies to this user, then its notices to the others (the tasks' handlers use it too)."""
     assert update.effective_chat and update.effective_user
     await send_replies(context, update.effective_chat.id, update.effective_user.id, outcome.replies)
     if outcome.notices:
@@ -40,14 +41,14 @@ async def problems_command(update: Update, context: BotContext, who: Roles) -> N
     """List open problems: one's own unit's, or (coordinators) filtered by unit, status, 逾期."""
     services = context.services
     replies = listing.listing(services, who, text=" ".join(context.args or []), language=context.language(update), now=services.clock.now())
-    await _answer(update, context, Outcome(replies))
+    await answer(update, context, Outcome(replies))
 
 
 @guard.requires(Action.PROBLEM_REGISTER, private=True)
 async def new_problem(update: Update, context: BotContext, who: Roles) -> None:
     """Register a problem, one question at a time."""
     services = context.services
-    await _answer(update, context, register.start(services, who, language=context.language(update), now=services.clock.now()))
+    await answer(update, context, register.start(services, who, language=context.language(update), now=services.clock.now()))
 
 
 @guard.requires(Action.EXPORT, private=True)
@@ -55,7 +56,7 @@ async def bulletin(update: Update, context: BotContext, who: Roles) -> None:
     """情况通报: counts per unit and the overdue problems, to send up or circulate."""
     services = context.services
     text = problem_export.bulletin(services, unit_ids=who.visible_units, language=context.language(update), now=services.clock.now())
-    await _answer(update, context, Outcome([common.Reply(text)]))
+    await answer(update, context, Outcome([common.Reply(text)]))
 
 
 @guard.requires(Action.PROBLEM_ADMIN, private=True)
@@ -96,7 +97,7 @@ async def on_button(update: Update, context: BotContext, who: Roles, pressed: Bu
         await query.answer(context.text(update, "error.stale-button"), show_alert=True)
         return
     await query.answer()
-    await _answer(update, context, outcome)
+    await answer(update, context, outcome)
 
 
 def _still(update: Update, context: BotContext, current: Current, action: Action) -> Roles | None:
@@ -119,7 +120,7 @@ async def on_new_message(update: Update, context: BotContext, current: Current) 
     services = context.services
     outcome = register.answer(services, who, state=current.state, data=current.data, text=update.message.text or update.message.caption or "",
                               language=context.language(update), now=services.clock.now())
-    await _answer(update, context, outcome)
+    await answer(update, context, outcome)
 
 
 @conversation.flow(common.FLOW_REPORT)
@@ -147,7 +148,7 @@ async def on_report_message(update: Update, context: BotContext, current: Curren
             outcome = text_outcome  # (its answer counts the file just taken)
     else:
         outcome = lifecycle.report_text(services, who, data=current.data, text=update.message.text or "", language=language, now=now)
-    await _answer(update, context, outcome)
+    await answer(update, context, outcome)
 
 
 @conversation.flow(common.FLOW_RETURN)
@@ -160,7 +161,7 @@ async def on_return_comment(update: Update, context: BotContext, current: Curren
         return
     services = context.services
     outcome = lifecycle.return_with(services, who, data=current.data, comment=update.message.text or "", language=context.language(update), now=services.clock.now())
-    await _answer(update, context, outcome)
+    await answer(update, context, outcome)
 
 
 @conversation.flow(FLOW_IMPORT)
@@ -184,4 +185,4 @@ async def on_import_file(update: Update, context: BotContext, current: Current) 
     outcome = importing.import_rows(services, who, sheet, language=context.language(update), now=services.clock.now())
     if outcome.finished:  # a refused workbook keeps the conversation: the corrected one may follow
         drafts.delete(services, person_id=current.person_id, flow=FLOW_IMPORT)
-    await _answer(update, context, outcome)
+    await answer(update, context, outcome)

@@ -10,32 +10,25 @@ from bot.buttons import Button
 from bot.context import BotContext
 from bot.services import drafts
 from bot.services.people.access import Action, Roles
-from bot.services.problems import common, importing as sheets
+from bot.services.problems import importing as sheets
 from bot.services.problems.lifecycle import Outcome
 from bot.services.submissions import files
 from bot.services.submissions.forms import FileGroup
 from bot.services.tasks import importing, progress
 from handlers import conversation, guard
 from handlers.conversation import Current
-from handlers.replies import send as send_replies
+from handlers.problems import answer
 from handlers.submit import incoming_file
 
 BUTTONS = r"^tk\|"
 FLOW_IMPORT = "task_import"
 
 
-async def _answer(update: Update, context: BotContext, outcome: Outcome) -> None:
-    assert update.effective_chat and update.effective_user
-    await send_replies(context, update.effective_chat.id, update.effective_user.id, outcome.replies)
-    if outcome.notices:
-        await common.send_notices(context.services, context.bot, outcome.notices)
-
-
 @guard.requires(Action.PROBLEMS, private=True)
 async def tasks_command(update: Update, context: BotContext, who: Roles) -> None:
     """The tasks of one's units (coordinators: their subtree's), with their lead units and deadlines."""
     services = context.services
-    await _answer(update, context, Outcome(progress.listing(services, who, language=context.language(update), now=services.clock.now())))
+    await answer(update, context, Outcome(progress.listing(services, who, language=context.language(update), now=services.clock.now())))
 
 
 @guard.requires(Action.PROBLEM_ADMIN, private=True)
@@ -72,7 +65,7 @@ async def on_button(update: Update, context: BotContext, who: Roles, pressed: Bu
         await query.answer(context.text(update, "error.stale-button"), show_alert=True)
         return
     await query.answer()
-    await _answer(update, context, outcome)
+    await answer(update, context, outcome)
 
 
 @conversation.flow(progress.FLOW)
@@ -93,7 +86,7 @@ async def on_report_message(update: Update, context: BotContext, current: Curren
         outcome = progress.report_file(services, who, data=current.data, attachment_id=attachment.id, name=incoming.file_name, language=language, now=now)
     else:
         outcome = progress.report_text(services, who, data=current.data, text=update.message.text or "", language=language, now=now)
-    await _answer(update, context, outcome)
+    await answer(update, context, outcome)
 
 
 @conversation.flow(FLOW_IMPORT)
@@ -118,4 +111,4 @@ async def on_import_file(update: Update, context: BotContext, current: Current) 
     outcome = importing.import_rows(services, who, sheet, language=context.language(update), now=services.clock.now())
     if outcome.finished:
         drafts.delete(services, person_id=current.person_id, flow=FLOW_IMPORT)
-    await _answer(update, context, outcome)
+    await answer(update, context, outcome)

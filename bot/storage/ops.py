@@ -12,11 +12,11 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from bot.models import PollerLease, ProcessedUpdate, ReminderSent, ReminderStatus, SendSlot
-from bot.storage.sql import _insert_for  # (the storage layer's one dialect switch)
+from bot.storage.sql import insert_for  # (the storage layer's one dialect switch)
 
 
 def _insert(s: Session, model: Any) -> Any:
-    return _insert_for(s)(model)
+    return insert_for(s)(model)
 
 
 def claim_update(s: Session, *, update_id: int, now: datetime) -> bool:

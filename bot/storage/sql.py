@@ -10,7 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, select
 
 
-def _insert_for(session: Session) -> Any:
+def insert_for(session: Session) -> Any:
+    """The dialect's INSERT construct (it has ON CONFLICT DO NOTHING on both SQLite and PostgreSQL)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         return postgresql.insert
@@ -24,7 +25,7 @@ def insert_ignoring_conflicts(
 ) -> int | None:
     """INSERT a row unless it breaks a unique key; the new id, or None if a row was there."""
     table: Table = getattr(model, "__table__")  # noqa: B009  (set by SQLModel on table models only)
-    insert = _insert_for(session)
+    insert = insert_for(session)
     statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
     new_id: int | None = session.exec(statement).scalar_one_or_none()
     return new_id
@@ -46,7 +47,7 @@ def insert_many_ignoring_conflicts(session: Session, model: type[SQLModel], rows
     dialect = session.get_bind().dialect
     connection = session.connection()
     if dialect.name != "postgresql":
-        connection.execute(_insert_for(session)(table).on_conflict_do_nothing(), list(rows))
+        connection.execute(insert_for(session)(table).on_conflict_do_nothing(), list(rows))
         return
     names = list(rows[0])
     arrays: dict[str, list[Any]] = {}
