@@ -152,7 +152,11 @@ class Obligation(SQLModel, table=True):
 class Submission(SQLModel, table=True):
     """One version of one item filed for an obligation; a change adds a version."""
 
-    __table_args__ = (UniqueConstraint("obligation_id", "item_no", "version"),)
+    __table_args__ = (
+        UniqueConstraint("obligation_id", "item_no", "version"),
+        # The filings waiting for review (待审核), by obligation: the dashboard's matrix counts and cells.
+        Index("ix_submission_waiting", "obligation_id", postgresql_where=text("status = 'submitted'"), sqlite_where=text("status = 'submitted'")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     obligation_id: int = _fk("obligation.id", index=False)

@@ -1,0 +1,25 @@
+"""index the filings waiting for review (submission.status = 'submitted') by obligation, for the dashboard's matrix
+
+Revision ID: web2_waiting_index
+Revises: 0005_signoff
+Create Date: 2026-12-04
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = 'web2_waiting_index'
+down_revision: str | Sequence[str] | None = '0005_signoff'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    waiting = sa.text("status = 'submitted'")
+    op.create_index('ix_submission_waiting', 'submission', ['obligation_id'], unique=False, postgresql_where=waiting, sqlite_where=waiting)
+
+
+def downgrade() -> None:
+    op.drop_index('ix_submission_waiting', table_name='submission')
