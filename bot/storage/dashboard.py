@@ -85,13 +85,13 @@ def cells(session: Session, *, due_item_ids: Sequence[int], unit_ids: Sequence[i
         col(Obligation.id), col(Obligation.due_item_id), col(Obligation.unit_id), col(Obligation.status), col(Obligation.late), col(Obligation.completed_at),
     ).where(col(Obligation.due_item_id).in_(list(due_item_ids)), col(Obligation.unit_id).in_(list(unit_ids)))
     rows = list(session.exec(statement))
-    done = [r[0] for r in rows if ObligationStatus(r[3]) is ObligationStatus.done]
-    waiting: set[int] = set()
-    if done:
-        found: Any = sa_select(col(Submission.obligation_id)).where(
-            col(Submission.obligation_id).in_(done), col(Submission.status) == SubmissionStatus.submitted
-        ).distinct()
-        waiting = {int(r[0]) for r in session.exec(found)}
+    found: Any = (
+        sa_select(col(Submission.obligation_id)).distinct()
+        .join(Obligation, col(Obligation.id) == Submission.obligation_id)
+        .where(col(Submission.status) == SubmissionStatus.submitted, col(Obligation.status) == ObligationStatus.done,
+               col(Obligation.due_item_id).in_(list(due_item_ids)), col(Obligation.unit_id).in_(list(unit_ids)))
+    )
+    waiting = {int(r[0]) for r in session.exec(found)}
     return [Cell(r[0], r[1], r[2], ObligationStatus(r[3]), bool(r[4]), r[5], r[0] in waiting) for r in rows]
 
 
