@@ -121,3 +121,9 @@ async def test_register_a_liaison_and_file_a_case_by_clicking(served: Served, br
         await asyncio.sleep(0.1)
     last = await browser._run(browser.driver.execute_script, "return [...document.querySelectorAll('#pane-liaison .m.bot')].pop().textContent")
     assert "统计" in last and "典型案例" not in last  # the case is filed: only the statistics are reminded
+
+    # a picture the bot sends is shown in the pane: the coordinator's compliance chart
+    await _say(browser, "coordinator", "/chart", "按期报送情况")
+    drawn = await browser.find("#pane-coordinator .log img")
+    width = await browser._run(browser.driver.execute_script, "return arguments[0].naturalWidth", drawn)
+    assert width > 100  # the PNG was fetched from the sandbox and decoded by the browser

@@ -86,7 +86,7 @@ def build(
         page = min(max(page, 0), pages - 1)
         shown = kept[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
         filtered = len(kept) < len(owing) or viewer.visible_units is not None
-        counted = dashboard.state_counts(s, report_key=report.key, unit_ids=[u.id for u in kept] if filtered else None)
+        counted = dashboard.state_counts(s, due_item_ids=[i.id for i in items if i.id is not None], unit_ids=[u.id for u in kept] if filtered else None)
         found = dashboard.cells(s, due_item_ids=[i.id for i in items if i.id is not None], unit_ids=[u.id for u in shown])
     due = {i.id: i.due_at for i in items}
     counts: dict[int, dict[str, int]] = {i.id or 0: dict.fromkeys(STATES, 0) for i in items}
