@@ -137,6 +137,8 @@ class Obligation(SQLModel, table=True):
         Index("ix_obligation_unit_status", "unit_id", "status"),
         # /outstanding counts and pages the pending obligations of each due item from this index alone.
         Index("ix_obligation_status_item_unit", "status", "due_item_id", "unit_id"),
+        # The dashboard's matrix counts a report's obligations by state from this index alone.
+        Index("ix_obligation_item_state", "due_item_id", "status", "late", "unit_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
