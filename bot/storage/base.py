@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.db import make_engine, upgrade
-from bot.storage import adhoc, attachments, audit, deliveries, drafts, due, invites, people, problems, register, reminders, roles, snoozes, submissions, tasks, units, views
+from bot.storage import adhoc, attachments, audit, deliveries, drafts, due, identity, invites, people, problems, register, reminders, roles, snoozes, submissions, tasks, units, views
 
 
 class Storage:
@@ -30,6 +30,7 @@ class Storage:
         self.deliveries = BoundModule(self, deliveries)
         self.drafts = BoundModule(self, drafts)
         self.due = BoundModule(self, due)
+        self.identity = BoundModule(self, identity)
         self.invites = BoundModule(self, invites)
         self.people = BoundModule(self, people)
         self.register = BoundModule(self, register)
