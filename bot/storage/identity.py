@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Integer, String, and_, cast, literal, null, select as sa_select, union_all
+from sqlalchemy import JSON, BigInteger, Boolean, Integer, bindparam, String, and_, cast, literal, null, select as sa_select, union_all
 from sqlmodel import Session, col
 
 from bot.models import Draft, Person, Role, RoleAssignment, Unit
@@ -64,6 +64,23 @@ def _row(kind: str, **values: Any) -> Any:
 
 def find(session: Session, *, telegram_user_id: int) -> Found:
     """The person behind a Telegram user id, with everything an update needs to know about them (one statement)."""
+    found = Found()
+    for k, n1, n2, s1, s2, s3, b, j, t in session.connection().execute(_STATEMENT, {"telegram_user_id": telegram_user_id}):
+        if k == "p":
+            found.person_id, found.language, found.reachable = n1, s1, bool(b)
+        elif k == "r":
+            found.roles.append(HeldRole(n2, Role(s1), n1, s2, s3, bool(b)))
+        elif k == "d":
+            found.drafts.append(HeldDraft(n1, s1, s2, dict(j or {}), t))
+        elif n1 is not None:
+            found.below_bound.add(n1)
+    found.drafts.sort(key=lambda d: (d.updated_at, d.draft_id), reverse=True)
+    return found
+
+
+def _statement() -> Any:
+    """Built once (building it costs more than running it): the user's id is a bound parameter."""
+    telegram_user_id = bindparam("telegram_user_id", type_=BigInteger())
     person = sa_select(col(Person.id)).where(col(Person.telegram_user_id) == telegram_user_id).scalar_subquery()
     active = and_(col(RoleAssignment.person_id) == person, col(RoleAssignment.ended_at).is_(None))
     bound = (
@@ -89,15 +106,7 @@ def find(session: Session, *, telegram_user_id: int) -> Found:
         ).where(col(Draft.person_id) == person),
         sa_select(*_row("s", n1=below.c.uid)),
     )
-    found = Found()
-    for k, n1, n2, s1, s2, s3, b, j, t in session.connection().execute(statement):
-        if k == "p":
-            found.person_id, found.language, found.reachable = n1, s1, bool(b)
-        elif k == "r":
-            found.roles.append(HeldRole(n2, Role(s1), n1, s2, s3, bool(b)))
-        elif k == "d":
-            found.drafts.append(HeldDraft(n1, s1, s2, dict(j or {}), t))
-        elif n1 is not None:
-            found.below_bound.add(n1)
-    found.drafts.sort(key=lambda d: (d.updated_at, d.draft_id), reverse=True)
-    return found
+    return statement
+
+
+_STATEMENT = _statement()
