@@ -41,9 +41,9 @@ def due_list(services: Services, roles: Roles, *, language: str, now: datetime) 
     """One message per unit the user is a liaison of."""
     tz = services.config.campaign.tz
     out: list[Reply] = []
-    by_key = {r.key: r for r in report_types(services)}  # configured and ad-hoc (one query), before the session
     unit_ids = roles.units()
     with services.storage.session() as s:  # a constant number of queries, whatever the history
+        by_key = {r.key: r for r in report_types(services, s)}  # configured and ad-hoc
         found_units = units.units_by_ids(s, unit_ids=unit_ids)
         listed = due.listed_obligations(
             s, unit_ids=unit_ids, due_before=now + WINDOW, filed_since=now - RECENT, filed=(ObligationStatus.done, ObligationStatus.awaiting)
