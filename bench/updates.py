@@ -110,7 +110,7 @@ async def _serve(app: Any) -> None:
         if app.post_init:
             await app.post_init(app)
         await app.start()
-        await app.updater.start_polling(poll_interval=0.0, timeout=10)
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
         print("ready", flush=True)
         await stop.wait()
         await app.updater.stop()
