@@ -213,13 +213,13 @@ async def main_async(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
+    global UNITS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=40, help="timed requests per view (at most 48)")
     parser.add_argument("--db-url", default=None, help="a migrated, empty database (default: a temporary SQLite file)")
     parser.add_argument("--units", type=int, default=UNITS)
     parser.add_argument("--postgres", action="store_true", help="a temporary PostgreSQL database (as bench/startup.py makes)")
     args = parser.parse_args()
-    global UNITS
     UNITS = args.units
     if not args.postgres:
         asyncio.run(main_async(args))
