@@ -34,9 +34,16 @@ def test_food_safety_monthly_with_holiday_shift(tmp_path: Path, capsys: pytest.C
     assert all(r.holiday_rule == "next_working_day" for r in config.report_types)
     statistics_report = config.report("statistics")
     assert statistics_report.template == "statistics" and statistics_report.owed_by == ["县（区）局"]
-    assert '#   rows = ["食品生产企业", "食品销售者", "餐饮服务提供者"]' in text
-    assert "#   fields: 单位 / 姓名 / 职务 / 手机号码 / 电子邮箱" in text
-    assert "#   sections: 一、工作开展情况 / 二、取得成效 / 三、存在问题 / 四、下一步工作打算" in text
+    form = statistics_report.form
+    assert form is not None and form.table is not None  # 附件1 declared as the form's table
+    assert [r.label for r in form.table.rows] == ["食品生产企业", "食品销售者", "餐饮服务提供者"]
+    assert [(c.label, c.kind, c.unit) for c in form.table.columns] == [
+        ("检查主体数（家次）", "whole", "家次"), ("发现问题数（个）", "whole", "个"), ("立案数（件）", "whole", "件"), ("罚没款（万元）", "amount", "万元")]
+    assert (form.table.note, form.table.cumulative, form.table.checks) == ("注：本表数据为当月数据。", False, [">= 0"])
+    assert "#   fields: 单位 / 姓名 / 职务 / 手机号码 / 电子邮箱" in text  # the liaison form: asked when registering
+    summary = config.report("half_year_summary").form
+    assert summary is not None and [f.label for f in summary.fields] == ["一、工作开展情况", "二、取得成效", "三、存在问题", "四、下一步工作打算"]
+    assert [f.key for f in summary.fields] == ["work", "results", "problems", "plans"]
 
 
 def test_work_safety_weekly_with_a_time_of_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -114,8 +121,10 @@ def test_docx_notice_drafts_as_its_text(tmp_path: Path, capsys: pytest.CaptureFi
     config, text = draft(notice, tmp_path, capsys)
     assert due_days(config) == QUARTERLY
     assert "#   fields: 单位名称 / 姓名 / 职务 / 办公电话 / 移动电话 / 电子邮箱" in text
-    assert '#   rows = ["检查家次", "责令整改", "立案查处"]' in text
-    assert '#   columns = ["零售药店", "医疗机构", "合计"]' in text
+    form = config.report("progress_report").form
+    assert form is not None and form.table is not None
+    assert [(r.key, r.label) for r in form.table.rows] == [("inspected", "检查家次"), ("rectified", "责令整改"), ("cases", "立案查处")]
+    assert [(c.key, c.label) for c in form.table.columns] == [("retail", "零售药店"), ("clinics", "医疗机构")]  # 合计: the bot adds up
 
 
 def _refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], notice: Path) -> str:

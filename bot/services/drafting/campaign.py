@@ -1,7 +1,8 @@
 """The campaign's name and dates from a notice: its title, its 印发 date, its 实施步骤 phases.
 
-start: the 印发 date (a line holding only a date near the top); else the earliest date the notice
-names (自2023年7月1号起, its deadlines) or 1 January of a yearly plan's year, with a TODO.
+start: the 印发 date (a line holding only a date near the top); else the earliest 自…起 date the notice
+names (not a table's 自…起累计), the first of the month of its earliest deadline, or 1 January of a
+yearly plan's year, with a TODO.
 end: the end of the last phase (总结评估阶段（2024年10月-2024年11月）) or the last deadline, whichever is
 later; a yearly plan (2025年…工作要点) runs to 31 December.
 """
@@ -48,6 +49,8 @@ def read_campaign(lines: list[str], paragraphs: list[str], deadlines: list[date]
     plan = next(((m, p) for p in paragraphs[:3] if (m := _YEAR_PLAN.search(plain(p)))), None)
     candidates: list[tuple[date, str]] = []
     for p in paragraphs:
+        if "累计" in p:
+            continue  # 自2023年7月1号起累计: what a table's figures count, not when the campaign starts
         for m in _SINCE.finditer(plain(p)):
             day = resolve(int(m[1]), int(m[2]), int(m[3]))
             if day is not None:
@@ -59,10 +62,14 @@ def read_campaign(lines: list[str], paragraphs: list[str], deadlines: list[date]
     elif plan is not None and not deadlines:
         start = date(int(plan[0][1]), 1, 1)
         start_source = Source(quote(plan[1]), f"a plan for {plan[0][1]}: its first day is assumed")
-    elif candidates or deadlines:
-        start, said = min(candidates + [(d, "") for d in deadlines])
-        start_source = Source(said or "the notice's earliest deadline",
-                              "the notice gives no 印发 date: its earliest date is taken as the start")
+    elif candidates:
+        start, said = min(candidates)
+        start_source = Source(said, "the notice gives no 印发 date: its earliest date is taken as the start")
+    elif deadlines:
+        first = min(deadlines)
+        start = first.replace(day=1)
+        start_source = Source("the notice's earliest deadline",
+                              f"the notice gives no 印发 date: the first day of the month of its earliest deadline ({first.isoformat()}) is assumed")
     else:
         start = plan and date(int(plan[0][1]), 1, 1) or today
         start_source = Source("(no date in the notice)", "the notice names no date at all: today is a placeholder")

@@ -255,7 +255,7 @@ class Reader:
                 report.source("schedule", q, f"{rec.text}: working days; the config counts calendar days after the period "
                                              f"({rec.days_after}), so it comes a few days early: lengthen days_after to taste")
             elif rec.day is None and rec.days_after is None:
-                report.days_after = 0
+                report.days_after, report.no_day = 0, True
                 report.source("schedule", q, f"{rec.text}: the notice names no due day; by the period's last day is assumed")
             else:
                 report.source("schedule", q)
@@ -289,8 +289,8 @@ class Reader:
         if kind == "monthly":
             report.day = 31
             report.source("schedule", q, "the notice names no due day: by the month's end is assumed")
-        else:
-            report.days_after = 0
+        else:  # things to hold within a named year (2025年度…各组织不少于1场): by its last day; else settled later
+            report.days_after, report.no_day = 0, not (domains is not None and domains["y"])
             report.source("schedule", q, "the notice names no due day: by the period's last day is assumed")
 
     def _any_time(self, clause: Clause) -> None:
