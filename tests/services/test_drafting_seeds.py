@@ -107,6 +107,7 @@ def test_seed_001_forms_are_the_hand_written_ones(tmp_path: Path, capsys: pytest
     assert mine.table.checks == theirs.table.checks
     assert _fields(config.report("typical_case").form) == _fields(hand.report("typical_case").form)
     shipped = form_of(hand.report("stage_summary"))  # the hand-written file keeps the shipped summary form
+    assert shipped is not None
     for key in ("stage_summary", "final_summary"):
         drafted = config.report(key).form
         assert drafted is not None and drafted.whole_file == shipped.whole_file and _fields(drafted) == _fields(shipped)

@@ -3,8 +3,8 @@
 start: the 印发 date (a line holding only a date near the top); else the earliest 自…起 date the notice
 names (not a table's 自…起累计), the first of the month of its earliest deadline, or 1 January of a
 yearly plan's year, with a TODO.
-end: the end of the last phase (总结评估阶段（2024年10月-2024年11月）) or the last deadline, whichever is
-later; a yearly plan (2025年…工作要点) runs to 31 December.
+end: the end of the last phase (总结评估阶段（2024年10月-2024年11月）), the day of 至…止, or the last
+deadline, whichever is later; a yearly plan (2025年…工作要点) runs to 31 December.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from schedules.periods import month_last_day
 _ISSUED = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _PHASE = re.compile(r"[(（](?:(\d{4})年)?(\d{1,2})月[^)）]*?[-—–至到~](?:(\d{4})年)?(\d{1,2})月[^)）]*[)）]")
 _SINCE = re.compile(r"自(\d{4})年(\d{1,2})月(\d{1,2})[日号]起")
+_UNTIL = re.compile(r"至(\d{4})年(\d{1,2})月(\d{1,2})[日号]止")
 _YEAR_PLAN = re.compile(r"(\d{4})年(?:度)?\S*?(?:工作要点|工作计划|实施方案|行动方案|方案)")
 
 
@@ -83,6 +84,11 @@ def read_campaign(lines: list[str], paragraphs: list[str], deadlines: list[date]
             phase_end = month_last_day(last_year, int(m[4]))
             if phase_end >= end:
                 end, end_source = phase_end, Source(quote(p, "阶段"))
+    for p in paragraphs:  # 自2022年9月1日起至2023年1月15日止
+        for m in _UNTIL.finditer(plain(p)):
+            until = resolve(int(m[1]), int(m[2]), int(m[3]))
+            if until is not None and until >= end:
+                end, end_source = until, Source(quote(p, "至"))
     if deadlines and max(deadlines) > end:
         end = max(deadlines)
         end_source = Source("the notice's last deadline", None if end_source.quote else

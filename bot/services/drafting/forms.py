@@ -33,7 +33,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "检查": ("inspected", "Units inspected"), "发现违规": ("violating", "Units found in violation"),
     "发现问题": ("problems", "Problems found"), "完成整改": ("rectified", "Units rectified"),
     "立案": ("cases", "Cases opened"), "罚没款": ("fines", "Fines and confiscations"),
-    "吊销": ("revoked", "Licences revoked"), "移送公安": ("police", "Cases referred to police"),
+    "吊销": ("revoked", "Licences revoked"), "罚款": ("fines", "Fines"), "排查": ("checked", "Checked"),
+    "发现隐患": ("hazards", "Hazards found"), "移送公安": ("police", "Cases referred to police"),
     "案情概述": ("overview", "Case overview"), "查办结果": ("result", "Outcome"),
     "基本情况": ("basic", "Overview"), "主要工作进展": ("progress", "Main progress"), "工作亮点": ("highlights", "Highlights"),
     "意见建议": ("suggestions", "Suggestions"), "存在问题": ("problems", "Problems"), "下步打算": ("plans", "Next steps"),
@@ -41,7 +42,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "下一步工作打算": ("plans", "Next steps"), "医疗机构": ("clinics", "Medical institutions"), "整改": ("rectified", "Rectified"),
     "其他": ("other", "Other"),
 }
-_UNIT = re.compile(r"[（(]\s*(家次|人次|批次|家|件|个|人|次|户|份|场|项|万元|元)\s*[)）]\s*$")
+_UNIT = re.compile(r"[（(]\s*(家次|人次|批次|家|件|个|人|次|户|份|场|项|处|起|批|吨|台|所|名|万元|元)\s*[)）]\s*$")
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]+、\s*")
 _SINCE = re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]\s*起累计")
 
@@ -81,7 +82,7 @@ def _table(a: Attachment) -> dict[str, Any]:
             column["unit"] = unit[1]
         columns.append(column)
     shorts = {c.get("short") for c in columns}
-    checks = [f"{small} <= {big}" for small, big in (("发现违规", "检查"), ("完成整改", "发现违规")) if {small, big} <= shorts]
+    checks = [f"{small} <= {big}" for small, big in (("发现违规", "检查"), ("完成整改", "发现违规"), ("完成整改", "发现问题"), ("整改", "发现隐患")) if {small, big} <= shorts]
     table: dict[str, Any] = {"title": a.title, "rows": rows, "columns": columns, "checks": [*checks, ">= 0"]}
     note = next((n for n in a.notes if n.lstrip().startswith("注")), None)
     since = next((m for n in a.notes if (m := _SINCE.search(normalise_width(n)))), None)

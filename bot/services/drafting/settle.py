@@ -10,13 +10,17 @@ A report due after each quarter, half-year or year whose day the notice does not
   and holidays, the common practice for a report on a period that has just ended.
 
 The campaign's end then covers the last period's report: a campaign ending with a period (31
-December) ends with the month after it.
+December) ends with the month after it. And its start leaves out a period already due when the
+notice came out (印发 27 February, 每月25日前报送当月: February was due before): the campaign starts
+with the next period, a TODO saying so (check-config would warn that the period is never due).
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from bot.services.drafting.model import CampaignDraft, ReportDraft, Source
-from schedules.periods import add_months, month_last_day
+from schedules.periods import add_months, clamp_day, month_last_day
 
 AFTER = ("quarterly", "half_yearly", "yearly")
 CONVENTION_DAY = 10
@@ -54,3 +58,34 @@ def settle_days(reports: list[ReportDraft], campaign: CampaignDraft) -> None:
         campaign.end_source = Source(campaign.end_source.quote or "(no end in the notice)",
                                      f"the reports on the last period ({end.isoformat()}) are due after it: "
                                      f"the end is moved to {campaign.end.isoformat()}")
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _after_due_before_start(r: ReportDraft, start: date) -> date | None:
+    """The day after the period that is running at `start` but due before it, if there is one."""
+    if r.kind == "monthly" and r.covers == "current_month" and r.day is not None:
+        if clamp_day(start.year, start.month, r.day) < start:
+            year, month = add_months(start.year, start.month, 1)
+            return date(year, month, 1)
+    if r.kind == "weekly" and r.weekday in _WEEKDAYS:
+        monday = start - timedelta(days=start.weekday())
+        if monday + timedelta(days=_WEEKDAYS.index(r.weekday)) < start:
+            return monday + timedelta(days=7)
+    return None
+
+
+def start_clear(reports: list[ReportDraft], campaign: CampaignDraft) -> None:
+    """Start after a period that was due before the campaign starts, when no dated deadline comes before."""
+    start = campaign.start
+    later = [(d, r) for r in reports if (d := _after_due_before_start(r, start)) is not None]
+    if not later:
+        return
+    new, report = max(later, key=lambda x: x[0])
+    if any(d.day < new for r in reports for d in r.dates):
+        return  # a dated deadline before: check-config says what to choose
+    campaign.start = new
+    campaign.start_source = Source(campaign.start_source.quote or "(no date in the notice)", (
+        f"{report.key} of the period running on {start.isoformat()} was due before it: the campaign starts "
+        f"{new.isoformat()}; set start = {start.isoformat()} and add a 'once' report to have that period reported"))
