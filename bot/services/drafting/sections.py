@@ -32,6 +32,8 @@ def _heading(line: str, cores: dict[str, str]) -> tuple[str, str] | None:
         split = re.match(r"^(?P<h>[^:：。；]{1,40})[:：](?P<rest>.*)$", bare)
         if split:
             head, rest = split["h"], split["rest"]
+    if not core(head) and rest:  # 第四部分：意见建议 — the numbering before the colon, the heading after it
+        head, rest = rest, ""
     word = core(head)
     for key, name in cores.items():
         if word == name:
