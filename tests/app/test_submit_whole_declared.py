@@ -24,8 +24,8 @@ pytestmark = pytest.mark.usefixtures("files_dir")
 
 DECLARED = Form.model_validate({"fields": [
     {"key": "case_name", "kind": "text", "label": "案件名称", "label_en": "Case", "max_length": 100},
-    {"key": "facts", "kind": "text", "label": "一、基本案情", "label_en": "Facts"},
-    {"key": "outcome", "kind": "text", "label": "二、处理结果", "label_en": "Outcome"},
+    {"key": "facts", "kind": "text", "label": "一、违法事实", "label_en": "Facts"},
+    {"key": "outcome", "kind": "text", "label": "二、处理决定", "label_en": "Outcome"},
     {"key": "decision_no", "kind": "text", "label": "处罚决定书文号", "label_en": "Decision number", "optional": True},
     {"key": "penalty_on", "kind": "date", "label": "决定日期", "label_en": "Decided on"},
     {"key": "penalty", "kind": "amount", "label": "罚没金额", "label_en": "Penalty", "unit": "万元", "decimals": 2, "optional": True},
@@ -33,8 +33,8 @@ DECLARED = Form.model_validate({"fields": [
     {"key": "scan", "kind": "file", "label": "决定书扫描件", "label_en": "Decision scan", "types": ["PDF"], "optional_if": "referred"},
 ]})
 
-# the same case under this form's own headings
-PASTED = WITH_HEADINGS.replace("一、案情概述", "一、基本案情").replace("二、查办结果", "二、处理结果")
+# the same case under this form's own headings (none of the usual ones)
+PASTED = WITH_HEADINGS.replace("一、案情概述", "一、违法事实").replace("二、查办结果", "【处理决定】")
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ async def test_a_pasted_case_fills_the_declared_form(
     await says(user, "/submit", "请选择要报送的事项")
     await presses(user, "典型案例 · 2023年8月", "案件名称")
     read = await says(user, PASTED, "已从您发送的整篇案例中识别出")
-    assert "处罚决定书文号、案件名称、一、基本案情、二、处理结果、决定日期、罚没金额、是否移送司法机关" in read.text
+    assert "处罚决定书文号、案件名称、一、违法事实、二、处理决定、决定日期、罚没金额、是否移送司法机关" in read.text
     assert "还需要补充：决定书扫描件。" in read.text
     await user.wait_for(lambda m: "决定书扫描件" in m.text)
     await user.send_document(PDF, "扫描件.pdf", "application/pdf")

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from bot.services.drafting.sections import core, heading_of
 from bot.services.submissions.forms import validators
 from schedules.numerals import normalise_width
 
@@ -84,17 +85,20 @@ def _lines(text: str) -> list[str]:
     return out
 
 
-def _sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
-    """Lines before the first heading, and each section's lines."""
+def _sections(lines: list[str], declared: dict[str, str]) -> tuple[list[str], dict[str, list[str]]]:
+    """Lines before the first heading, and each section's lines (`declared`: the form's own headings, by part)."""
     head: list[str] = []
     sections: dict[str, list[str]] = {}
     current: list[str] | None = None
+    cores = {part: core(label) for part, label in declared.items() if core(label)}
     for line in lines:
         m = _HEADING.match(line)
-        if m:
-            current = sections.setdefault(_SECTION[m["name"]], [])
-            if m["rest"].strip():
-                current.append(m["rest"].strip())
+        found = (_SECTION[m["name"]], m["rest"]) if m else (heading_of(line, cores) if cores else None)
+        if found is not None:
+            part, rest = found
+            current = sections.setdefault(part, [])
+            if rest.strip():
+                current.append(rest.strip())
         elif current is None:
             head.append(line)
         else:
@@ -155,16 +159,18 @@ def _police(text: str) -> bool | None:
     return None
 
 
-def read_case(text: str, *, now: datetime, tz: ZoneInfo, headings_only: bool = False, limit: int = MAX_CASE) -> PastedCase | None:
+def read_case(text: str, *, now: datetime, tz: ZoneInfo, headings_only: bool = False, limit: int = MAX_CASE,
+              headings: dict[str, str] | None = None) -> PastedCase | None:
     """The case in a pasted text, or None when the text is not a whole case (a title alone, one paragraph).
 
     `headings_only`: only a text with the template's headings counts (a long answer to 案情概述 is no case).
     `limit`: the longest text read (a message; MAX_DOCUMENT for a Word document's text).
+    `headings`: the form's own headings of the "overview" and "result" parts (一、违法事实), besides the usual ones.
     """
     if len(text) > limit:
         return None
     lines = _lines(text)
-    head, sections = _sections(lines)
+    head, sections = _sections(lines, headings or {})
     if sections:
         head = [line for line in head if not _BOILERPLATE.match(line)]
     title, rest = _title(head, headed=bool(sections))

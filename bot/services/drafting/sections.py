@@ -23,7 +23,7 @@ def core(label: str) -> str:
     return _FILLER.sub("", _NUMBERING.sub("", normalise_width(label)))
 
 
-def _heading(line: str, cores: dict[str, str]) -> tuple[str, str] | None:
+def heading_of(line: str, cores: dict[str, str]) -> tuple[str, str] | None:
     """(section key, text on the same line) when `line` starts with one of the headings."""
     bare = line.strip()
     m = re.match(r"^【(?P<h>[^】]{1,30})】(?P<rest>.*)$", bare)
@@ -55,7 +55,7 @@ def read_sections(text: str, headings: list[tuple[str, str]], *, limit: int) -> 
         line = raw.replace("\t", " ").strip()
         if not line:
             continue
-        hit = _heading(line, cores)
+        hit = heading_of(line, cores)
         if hit is not None and hit[0] not in found:
             current = found.setdefault(hit[0], [])
             if hit[1]:

@@ -31,8 +31,8 @@ from bot.texts.catalog import t
 _ROLES: dict[str, tuple[tuple[str, ...], str]] = {
     "number": (("text",), r"文号|决定书编号|决定书号|number"),
     "title": (("text",), r"案件名称|案名|标题|案由|title"),
-    "overview": (("text", "section"), r"案情|案件概述|基本案情|overview"),
-    "result": (("text", "section"), r"查办结果|查处结果|处理结果|处罚结果|处理情况|result|outcome"),
+    "overview": (("text", "section"), r"案情|案件概述|违法事实|overview|facts"),
+    "result": (("text", "section"), r"查办结果|查处结果|处理结果|处罚结果|处理情况|处理决定|处罚决定|result|outcome"),
     "decided_on": (("date",), r"决定|处罚|decided|decision"),
     "fine": (("amount",), r"罚没|罚款|fine"),
     "police": (("yes_no",), r"移送|公安|司法|police"),
@@ -115,7 +115,8 @@ def take_whole_case(services: Services, f: Filing, st: Step, text: str, *, limit
     if not fields or st.kind not in (Kind.TEXT, Kind.SECTION) or f.edit or not f.steps:
         return None
     first = document is not None or st.key == f.steps[0].key
-    case = read_case(text, now=f.now, tz=services.config.campaign.tz, headings_only=not first, limit=limit)
+    own = {part: fields[part].label for part in ("overview", "result")}
+    case = read_case(text, now=f.now, tz=services.config.campaign.tz, headings_only=not first, limit=limit, headings=own)
     if case is None:
         return None
     found = _case_values(case, fields)
