@@ -6,7 +6,8 @@ a table as the unit's own workbook.
   says so and the step goes on.
 - A .docx sent at a summary's section step is read by the form's headings (`pasted.take_whole_summary`);
   without them it is the whole summary as one file, as before.
-- A workbook at a table's step is read (`steps.read_table`) before the flow uses it.
+- A workbook at a table's step is read (`steps.read_table`) before the flow uses it; one sent before
+  the report was chosen is read when it is (the handler runs that `launch` in a worker thread).
 
 Word documents are read by `drafting.source.docx_text` (size bounded before and after inflating); all
 of it runs in a worker thread so a large or hostile file never holds up the other users.
