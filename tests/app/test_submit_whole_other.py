@@ -95,6 +95,13 @@ async def test_one_heading_is_an_ordinary_answer_and_a_docx_without_headings_is_
     await presses(user, "✏️ 修改某项", "一、基本情况")  # by sections after all
     await says(user, "基本情况：成立了专班。", "二、主要工作进展")
     assert not [m for m in user.history if "整篇总结" in m.text]
+    # at the second section, the summary written under its headings after all: the sections it has are taken
+    await user.send_document(docx(["二、主要工作进展", "检查药店20家。", "三、工作亮点", "无"]), "进展.docx", DOCX)
+    read = await user.wait_for(lambda m: "已从您发送的整篇总结中识别出" in m.text)
+    assert "二、主要工作进展、三、工作亮点" in read.text and "还需要补充：四、意见建议、五、其他。" in read.text
+    await says(user, "无", "五、其他")
+    preview = await says(user, "无", "请核对")
+    assert "一、基本情况\n基本情况：成立了专班。" in preview.text and "二、主要工作进展\n检查药店20家。" in preview.text  # typed: kept as typed
 
 
 # The unit's own layout: a notes sheet first; on the second, a title merged over two rows, 填报单位, the

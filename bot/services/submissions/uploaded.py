@@ -4,8 +4,8 @@ a table as the unit's own workbook.
 - A .docx sent at a case form's text step (案件名称, 案情概述 …) is read like a case pasted whole
   (`pasted.take_whole_case`); the document is kept with the filing. A .docx without a case's sections
   says so and the step goes on.
-- A .docx sent at a summary's section step is read by the form's headings (`pasted.take_whole_summary`);
-  without them it is the whole summary as one file, as before.
+- A .docx sent at any of a summary's section steps is read by the form's headings
+  (`pasted.take_whole_summary`); without them it is the whole summary as one file, as before.
 - A workbook at a table's step is read (`steps.read_table`) before the flow uses it; one sent before
   the report was chosen is read when it is (the handler runs that `launch` in a worker thread).
 
@@ -41,6 +41,8 @@ def accepted(f: Filing, st: Step) -> files.Accepted | None:
     """The files step `st` takes: its own, or a .docx of the whole case at a case form's text step."""
     if st.files is None and takes_document(f, st):
         return DOCX
+    if st.files is None and st.kind is Kind.SECTION and f.form is not None and f.form.whole_file and not f.edit:
+        return tuple(f.form.whole_file)  # the whole summary at any of its sections, not only the first
     return st.files
 
 
