@@ -30,13 +30,13 @@ class RegisterLine:
     period_key: str
     period_label: str
     due_at: datetime
-    status: str  # the obligation's: open / done / returned
+    status: str  # the obligation's: open / done / returned / awaiting
     item_no: int | None
     version: int | None
     case_title: str | None
     submitted_at: datetime | None
     late: bool
-    submission_status: str | None  # submitted / accepted / returned
+    submission_status: str | None  # submitted / accepted / returned / pending (待审核: awaiting sign-off)
     filed_by: str | None
     reviewed_by: str | None
     reviewed_at: datetime | None

@@ -17,7 +17,8 @@ from bot.models import SubmissionKind
 from bot.services.coordinator import chart
 from bot.services.people.campaign import sync_campaign
 from bot.services.deadlines.due_items import sync_due_items
-from bot.services.coordinator.export import statistics_table, sum_tables
+from bot.services.coordinator.summaries import add, figures
+from bot.services.submissions.forms.statistics import ATTACHMENT_1
 from bot.storage import Storage
 from schedules import ChinaCalendar
 from tests.app.helpers_coordinator import case_data, file, liaison, statistics_data
@@ -64,8 +65,8 @@ def test_cli_export_and_compile(storage: Storage, db_url: str, now: datetime, tm
 
 
 def test_statistics_sum_cell_by_cell() -> None:
-    a, b = statistics_table(statistics_data(1)), statistics_table(statistics_data(2))
-    total = sum_tables([a, b])
+    a, b = figures(statistics_data(1), ATTACHMENT_1), figures(statistics_data(2), ATTACHMENT_1)
+    total = add([a, b], ATTACHMENT_1)
     assert total["retail"]["inspected"] == Decimal(30)
     assert total["online"]["fines"] == Decimal("3.5") + Decimal("4.5")
 
