@@ -54,4 +54,4 @@ def period_filings(session: Session, *, report_keys: Sequence[str], kind: str) -
         .where(col(DueItem.report_key).in_(list(report_keys)), col(Submission.kind) == kind)
         .order_by(col(DueItem.due_at), col(Unit.code), col(Submission.item_no))
     )
-    return [_filing(r) for r in session.execute(statement)]
+    return [_filing(r) for r in session.connection().execute(statement)]  # Core rows: no ORM loading of thousands of filings

@@ -44,26 +44,42 @@ class PeriodSummary:
     missing: list[str] = field(default_factory=list)  # unit names
     awaiting: list[str] = field(default_factory=list)  # unit names: filed, waiting for the head's approval
     increment: Figures | None = None  # cumulative tables: the period's increment over the units that filed it
+    sums: Figures = field(default_factory=dict)  # the total, added up filing by filing
 
     def total(self) -> Figures:
-        return add([f for _, f in self.filed.values()], self.table)
+        return {r.key: dict(self.sums.get(r.key, {})) for r in self.table.rows}
+
+
+_numbers: dict[object, Decimal | None] = {}  # a figure as filed -> its number (small counts repeat in every filing)
+
+
+def _decimal(raw: object) -> Decimal | None:
+    if not isinstance(raw, (str, int, float)):
+        return None
+    found = _numbers.get(raw, _numbers)
+    if found is _numbers:
+        try:
+            found = Decimal(str(raw)) if raw not in (None, "") else None
+        except InvalidOperation:
+            found = None
+        if len(_numbers) < 100_000:
+            _numbers[raw] = found
+    return found  # type: ignore[return-value]  # (the sentinel is never returned)
 
 
 def figures(data: dict[str, Any], table: TableForm) -> Figures:
     """A filing's table as numbers (missing or unreadable cells are absent)."""
     values = data.get("values", data)
     out: Figures = {}
+    keys = [c.key for c in table.columns]
     for r in table.rows:
         row = values.get(f"row_{r.key}") or values.get(r.key) or {}
         cells: dict[str, Decimal] = {}
-        for c in table.columns:
-            raw = row.get(c.key) if isinstance(row, dict) else None
-            if raw in (None, ""):
-                continue
-            try:
-                cells[c.key] = Decimal(str(raw))
-            except InvalidOperation:
-                continue
+        if isinstance(row, dict):
+            for key in keys:
+                number = _decimal(row.get(key))
+                if number is not None:
+                    cells[key] = number
         out[r.key] = cells
     return out
 
@@ -72,11 +88,16 @@ def add(tables: Sequence[Figures], table: TableForm) -> Figures:
     """Cell by cell sums."""
     out: Figures = {r.key: {} for r in table.rows}
     for one in tables:
-        for row, cells in one.items():
-            target = out.setdefault(row, {})
-            for column, value in cells.items():
-                target[column] = target.get(column, Decimal(0)) + value
+        add_into(out, one)
     return out
+
+
+def add_into(target: Figures, one: Figures, sign: int = 1) -> None:
+    """Add (or with `sign` -1 take) a table's figures into `target`, in place (a period's sums grow filing by filing)."""
+    for row, cells in one.items():
+        into = target.setdefault(row, {})
+        for column, value in cells.items():
+            into[column] = into.get(column, 0) + (value if sign > 0 else -value)
 
 
 def table_reports(reports: Sequence[ReportType]) -> list[tuple[ReportType, TableForm]]:
@@ -116,10 +137,21 @@ def period_summaries(
             due = next((o.due_at for o in owing.get(key, [])), f.submitted_at)
             summary = out[key] = PeriodSummary(report, table, f.period_key, f.period_label, due)
         this = figures(f.data, table)
-        if table.cumulative:
-            summary.increment = add([summary.increment or {}, _minus(this, previous.get((f.report_key, f.unit_code)))], table)
+        old = summary.filed.get(f.unit_code)
+        if old is not None:  # (one table per unit and period; a second item replaces the first in the sums)
+            add_into(summary.sums, old[1], -1)
+        add_into(summary.sums, this)
+        if table.cumulative:  # the increment: this period's figures less the unit's previous ones (none: all of it)
+            if summary.increment is None:
+                summary.increment = {r.key: {} for r in table.rows}
+            before = previous.get((f.report_key, f.unit_code))
+            if before is not None:  # what the unit had before, for the cells it filed now
+                add_into(summary.increment, {row: {c: v for c, v in cells.items() if c in this.get(row, ())} for row, cells in before.items()}, -1)
         summary.filed[f.unit_code] = (f.unit_name, this)
         previous[(f.report_key, f.unit_code)] = this
+    for summary in out.values():
+        if summary.increment is not None:  # Σ this − Σ before
+            add_into(summary.increment, summary.sums)
     for key, summary in out.items():
         units = owing.get(key, [])
         summary.owed = len({o.unit_code for o in units} | set(summary.filed))
@@ -127,12 +159,6 @@ def period_summaries(
         summary.awaiting = [o.unit_name for o in units if o.unit_code not in summary.filed and o.status == ObligationStatus.awaiting.value]
     order = {r.key: i for i, (r, _) in enumerate(reports)}
     return sorted(out.values(), key=lambda s: (order[s.report.key], -s.due_at.timestamp(), s.period_key))
-
-
-def _minus(this: Figures, before: Figures | None) -> Figures:
-    if before is None:
-        return this  # the unit's first filing: everything since the start is this period's
-    return {row: {c: v - before.get(row, {}).get(c, Decimal(0)) for c, v in cells.items()} for row, cells in this.items()}
 
 
 def number(value: Decimal | None, kind: str) -> float | int | None:
