@@ -133,7 +133,11 @@ async def test_the_summary_of_two_months_with_one_unit_missing_in_one(yichun_zer
         obligation.status, obligation.completed_at = ObligationStatus.awaiting, None
     bot.clock.set(datetime(2023, 10, 20, 10, 0, tzinfo=SHANGHAI))
     coordinator = bot.emulator.user(COORDINATOR, first_name="苏", language_code="zh-hans")
-    rows = list((await _export(bot, coordinator))["统计汇总"].iter_rows(values_only=True))
+    book = await _export(bot, coordinator)
+    rows = list(book["统计汇总"].iter_rows(values_only=True))
+    # the on-time record: 高安's September neither on time nor missing, but 待审核
+    gaoan = next(r for r in book["按时报送情况"].iter_rows(values_only=True) if r[1] == "gaoan")
+    assert gaoan[8] == 1 and gaoan[3] == sum(gaoan[4:9])  # (应报, 按时, 逾期补报, 未报, 退回修改, 待审核)
 
     sep, aug = _block(rows, "2023年9月"), _block(rows, "2023年8月")
     assert rows.index(sep[0]) < rows.index(aug[0])  # newest first
