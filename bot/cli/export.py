@@ -65,6 +65,7 @@ def run_export(args: argparse.Namespace) -> int:
 def run_compile(args: argparse.Namespace) -> int:
     """Write the Word document of a period."""
     from bot.services.coordinator.compile import compile_period
+    from bot.services.coordinator.paper import Labels, safe_name
 
     try:
         services = services_for(args.config)
@@ -80,12 +81,11 @@ def run_compile(args: argparse.Namespace) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.suffix.lower() == ".zip":
         from bot.services.coordinator import bundle
-        from bot.services.coordinator.paper import Labels, safe_name
 
         packed = bundle.build(services, result, document_name=Labels(args.lang)("file-compile", period=safe_name(result.period)))
         args.out.write_bytes(packed.data)
-        print(f"{args.out}: {result.period}: {result.cases} typical cases, {result.summaries} summaries, {packed.files} files, {packed.missing} missing")
+        print(f"{args.out}: {result.period}: {result.counts(Labels(args.lang))}; {packed.files} files, {packed.missing} missing")
         return 0
     args.out.write_bytes(result.data)
-    print(f"{args.out}: {result.period}: {result.cases} typical cases, {result.summaries} summaries, {result.files} attached files (write a .zip to include them)")
+    print(f"{args.out}: {result.period}: {result.counts(Labels(args.lang)) or 'nothing filed'}; {result.files} attached files (write a .zip to include them)")
     return 0

@@ -52,6 +52,7 @@ async def test_a_declared_form_without_case_fields_is_compiled_from_its_declarat
     file(storage, "scjgj", "risk_consultation", q1.period_key, person=person, kind=SubmissionKind.case, data={"values": values, "files": {}}, at=now)
     user = yaohai_bot.emulator.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
     reply = await ask(user, "/compile 一季度", "汇编")
+    assert "2025年第一季度汇编：药品安全风险会商 1 篇。" in reply.text
     name, data = _document(yaohai_bot, reply)
     assert name == "报送材料汇编_2025年第一季度.docx"
     texts = [p.text for p in Document(io.BytesIO(data)).paragraphs]
@@ -72,7 +73,9 @@ async def test_compile_in_english_has_english_headings_in_the_official_layout(ex
     file(storage, "pgs", "typical_case", "2023-08", person=zhang, kind=SubmissionKind.case, data=case_data("销售假药"), at=now)
     file(storage, "shs", "typical_case", "2023-08", person=li, kind=SubmissionKind.case, data=case_data("无证经营药品"), at=now)
     user = export_bot.emulator.user(COORDINATOR, first_name="Su", language_code="en")
-    name, data = _document(export_bot, await ask(user, "/compile 8月", "Compilation"))
+    reply = await ask(user, "/compile 8月", "Compilation")
+    assert "Compilation for August 2023: Typical cases: 2." in reply.text
+    name, data = _document(export_bot, reply)
     assert name == "compilation_August 2023.docx"
     doc = Document(io.BytesIO(data))
     texts = [p.text for p in doc.paragraphs]

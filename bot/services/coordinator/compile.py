@@ -57,10 +57,15 @@ class Compiled:
     cases: int
     summaries: int
     pieces: tuple[Piece, ...] = ()
+    parts: tuple[tuple[str, int], ...] = ()  # (report title in the reader's language, pieces), in the document's order
 
     @property
     def files(self) -> int:
         return sum(len(p.files) for p in self.pieces)
+
+    def counts(self, L: Labels) -> str:
+        """典型案例 2 篇，阶段性工作总结 1 篇 / Typical cases: 2, Stage summary: 1."""
+        return L("compile.parts-sep").join(L("compile.part", report=title, count=n) for title, n in self.parts)
 
 
 def compiled_form(report: ReportType) -> Form | None:
@@ -248,4 +253,5 @@ def compile_period(services: Services, phrase: str, *, now: datetime, language: 
     out = io.BytesIO()
     doc.save(out)
     every = tuple(p for _, pieces in parts for p in pieces)
-    return Compiled(data=out.getvalue(), period=label, cases=cases, summaries=len(every) - cases, pieces=every)
+    return Compiled(data=out.getvalue(), period=label, cases=cases, summaries=len(every) - cases, pieces=every,
+                    parts=tuple((title, len(pieces)) for title, pieces in parts))

@@ -237,7 +237,7 @@ def _statistics_sheets(
     title = _statistics_title([report], campaign, L)
     columns = sums.columns(table, L)
     note = sums.note_of(table, L, start=services.config.campaign.start)
-    name = L("statistics.sheet") + (f"（{report_title(report, L.language)}）" if several else "")
+    name = L("statistics.sheet") + ((f"（{report_title(report, L.language)}）" if L.zh else f" ({report_title(report, L.language)})") if several else "")
     frame = Sheet(sheet_name(name, used), columns, title=title, attachment=report.attachment or "", header=False, landscape=True)
 
     def blocks() -> Iterator[list[object] | Styled]:
