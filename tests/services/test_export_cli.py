@@ -82,3 +82,15 @@ def test_without_a_cjk_font_the_chart_says_so(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(chart, "_system_fonts", lambda: ())
     with pytest.raises(chart.NoCJKFont, match="pylopdf-fonts-zh-cn"):
         chart.cjk_font("平岗市场监管所")
+
+
+def test_a_long_list_of_missing_units_fits_in_its_cell() -> None:
+    from bot.services.coordinator.paper import Labels
+    from bot.services.coordinator.summaries import NAMES_LIMIT, _names
+
+    names = [f"第{i}市场监督管理局" for i in range(3000)]
+    shown = _names(names, Labels("zh-CN"))
+    assert len(shown) < NAMES_LIMIT + 50 and shown.startswith("第0市场监督管理局、第1市场监督管理局")
+    kept = shown.split("……")[0].count("、") + 1
+    assert shown.endswith(f"……等，另 {3000 - kept} 个单位见报送台账")
+    assert _names(names[:3], Labels("en")) == "第0市场监督管理局, 第1市场监督管理局, 第2市场监督管理局"

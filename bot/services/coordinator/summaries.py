@@ -189,17 +189,32 @@ def summary_rows(summary: PeriodSummary, L: Labels, *, label: str, as_of: str, n
     yield Styled(Kind.subtitle, [L("statistics.unit-line", unit=L("statistics.all-units", owed=summary.owed, filed=len(summary.filed)))], merge=True)
     yield Styled(Kind.subtitle, [L("statistics.time-line", period=label, as_of=as_of)], merge=True)
     yield from _table(summary.table, summary.total(), L)
-    sep = "、" if L.zh else ", "
     if summary.missing:
-        yield Styled(Kind.note, [L("statistics.missing", count=len(summary.missing), units=sep.join(summary.missing))], merge=True)
+        yield Styled(Kind.note, [L("statistics.missing", count=len(summary.missing), units=_names(summary.missing, L))], merge=True)
     else:
         yield Styled(Kind.note, [L("statistics.missing-none")], merge=True)
     if summary.awaiting:
-        yield Styled(Kind.note, [L("statistics.awaiting", count=len(summary.awaiting), units=sep.join(summary.awaiting))], merge=True)
+        yield Styled(Kind.note, [L("statistics.awaiting", count=len(summary.awaiting), units=_names(summary.awaiting, L))], merge=True)
     if summary.increment is not None:
         yield Styled(Kind.subtitle, [L("statistics.increment", period=label)], merge=True)
         yield from _table(summary.table, summary.increment, L)
     yield Styled(Kind.note, [note or ""], merge=True, page_break_after=True)
+
+
+NAMES_LIMIT = 4000  # characters of unit names in one cell (Excel holds 32,767; the register lists every unit anyway)
+
+
+def _names(names: list[str], L: Labels) -> str:
+    """The units' names, as many as fit; the rest counted ("… 等 N 个" / "… and N more")."""
+    sep = "、" if L.zh else ", "
+    shown: list[str] = []
+    size = 0
+    for name in names:
+        size += len(name) + len(sep)
+        if size > NAMES_LIMIT:
+            return sep.join(shown) + L("statistics.more", count=len(names) - len(shown))
+        shown.append(name)
+    return sep.join(shown)
 
 
 def unit_rows(table: TableForm, L: Labels, *, unit: str, when: str, found: Figures, note: str | None) -> Iterator[Styled | list[object]]:
