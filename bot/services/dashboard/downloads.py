@@ -56,7 +56,7 @@ def compliance_chart(services: Services, viewer: Viewer, *, report_key: str, now
 
 def compiled(services: Services, viewer: Viewer, *, phrase: str, now: datetime) -> Download:
     """A period's typical cases (附件8) and summaries (附件9) as one Word document."""
-    result = compiler.compile_period(services, phrase.strip(), now=now, unit_ids=viewer.visible_units) if phrase.strip() else None
+    result = compiler.compile_period(services, phrase.strip(), now=now, language=viewer.language, unit_ids=viewer.visible_units) if phrase.strip() else None
     if result is None:
         return Download(problem="web.download.unknown-period")
     if not result.cases and not result.summaries:
