@@ -46,7 +46,7 @@ async def compile_command(update: Update, context: BotContext, who: Roles) -> No
         await update.message.reply_text(context.text(update, "export.compile-usage"))
         return
     now = services.clock.now()
-    result = await asyncio.to_thread(compiler.compile_period, services, phrase, now=now, language=language)
+    result = await asyncio.to_thread(compiler.compile_period, services, phrase, now=now, language=language, unit_ids=who.visible_units)
     if result is None:
         await update.message.reply_text(context.text(update, "coordinator.unknown-period", word=phrase))
         return
@@ -89,7 +89,7 @@ async def chart_command(update: Update, context: BotContext, who: Roles) -> None
     language = context.language(update)
     try:
         for report in candidates:
-            drawn = await asyncio.to_thread(chart.render, services, report, now=now, language=language)
+            drawn = await asyncio.to_thread(chart.render, services, report, now=now, language=language, unit_ids=who.visible_units)
             if drawn is not None:
                 caption = context.text(update, "chart.caption", report=v.title_of(report, report.key, language))
                 await update.message.reply_photo(photo=drawn.png, caption=caption)
