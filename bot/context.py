@@ -27,7 +27,7 @@ class Caches:
     """What a process remembers between updates; each is recomputed when its source changes."""
 
     configured_plan: list[ReminderMoment] | None = None  # the configured reminder moments (the config never changes while running)
-    plan: tuple[tuple[int, int], list[ReminderMoment]] | None = None  # (ad-hoc fingerprint, every moment)
+    plan: tuple[tuple[tuple[int, int], tuple[int, int, str]], list[ReminderMoment]] | None = None  # ((ad-hoc, tasks) fingerprints, every moment)
     due_items_fingerprint: str | None = None  # the units and ad-hoc deadlines the due items were last synced for
     period_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # report key -> period key -> English label
     person_locks: dict[int, asyncio.Lock] = field(default_factory=dict)  # one send at a time per person

@@ -111,8 +111,9 @@ def next_due_first(services: Services, reports: list[ReportType], *, now: dateti
     return sorted(reports, key=lambda r: upcoming.get(r.key, far))
 
 
-def render(services: Services, report: ReportType, *, now: datetime, language: str = "zh-CN") -> Chart | None:
-    """The compliance picture of a report type's latest periods due by now (None: no such period yet)."""
+def render(services: Services, report: ReportType, *, now: datetime, language: str = "zh-CN", unit_ids: frozenset[int] | None = None) -> Chart | None:
+    """The compliance picture of a report type's latest periods due by now (None: no such period yet);
+    of the units among `unit_ids` only (a coordinator of one level: their subtree)."""
     with services.storage.session() as s:
         items = [i for i in views.items_of(s, scope=Scope(report_keys=(report.key,), due_before=now))][-MAX_PERIODS:]
         if not items:
@@ -122,8 +123,12 @@ def render(services: Services, report: ReportType, *, now: datetime, language: s
     states: dict[tuple[int, int], str] = {}
     due = {i.id: i.due_at for i in items}
     for unit_id, _code, name, item_id, status, late in cells:
+        if unit_ids is not None and unit_id not in unit_ids:
+            continue
         units.setdefault(unit_id, name)
         states[(unit_id, item_id)] = _state(status, late, due[item_id], now)
+    if not units:
+        return None  # none of the units in view owes it
     L = Labels(language)
     labels = [period_label(services, report, period_key=i.period_key, stored=i.period_label, language=language) for i in items]
     title = L("chart.title", report=report_title(report, language), as_of=L.as_of(now.astimezone(services.config.campaign.tz)))

@@ -50,9 +50,13 @@ def as_report_type(row: AdhocReport, tz: ZoneInfo) -> ReportType:
 
 
 def report_types(services: Services) -> list[ReportType]:
-    """The campaign's report types: the configured ones, then the ad-hoc ones by creation."""
+    """The campaign's report types: the configured ones, the ad-hoc ones by creation, then the tasks' deadlines."""
+    from bot.services.tasks import deadlines as task_deadlines
+
     tz = services.config.campaign.tz
-    return list(services.config.report_types) + [as_report_type(r, tz) for r in services.storage.adhoc.list_adhoc_reports()]
+    with services.storage.session() as s:
+        found = [d.report for d in task_deadlines.deadlines(s, services.config, services.calendar) if d.lead_codes]
+    return list(services.config.report_types) + [as_report_type(r, tz) for r in services.storage.adhoc.list_adhoc_reports()] + found
 
 
 def due_at_of(when: When, tz: ZoneInfo) -> datetime:

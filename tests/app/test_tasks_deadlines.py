@@ -1,0 +1,97 @@
+"""A task's deadlines through the emulator: task 2.3 of campaigns/ningxia.toml asks its lead units (区、市、县) for
+monthly progress by the 5th. Each period is a due item reminded like a report (once per moment), shown in /due and
+/tasks yellow when near and red when overdue, and filed by the unit's progress report (立即报送 opens it)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+
+from bot.context import SERVICES_KEY, Services
+from bot.models import DueItem, Obligation, ObligationStatus, Task, Unit
+from bot.services.reminders import timer
+from emulator.control import UserHandle
+from tests.app.helpers_coordinator import liaison
+from tests.fixtures.app import RunningBot
+
+TZ = ZoneInfo("Asia/Shanghai")
+TITLE = "任务2.3 严格整治销号"
+
+
+def _has(marker: str):  # type: ignore[no-untyped-def]
+    return lambda m: marker in m.text
+
+
+def _reminders(user: UserHandle) -> list[str]:
+    return [m.text for m in user.messages if TITLE in m.text and "提醒" in m.text]
+
+
+async def _due(user: UserHandle) -> str:
+    user.skip_pending()
+    await user.send("/due")
+    return (await user.wait_for(_has("待报事项"))).text
+
+
+async def _tasks_line(user: UserHandle) -> str:
+    user.skip_pending()
+    await user.send("/tasks")
+    listing = await user.wait_for(_has("工作任务"))
+    return next(line for line in listing.text.splitlines() if " 2.3 " in line)
+
+
+async def test_monthly_progress_of_a_task_is_reminded_once_per_moment_and_filed_by_the_progress_report(ningxia_bot: RunningBot) -> None:
+    now = ningxia_bot.clock.now()
+    liaison(ningxia_bot.storage, "yc-xq", telegram_user_id=7301, name="兴庆联络员", mobile="13900000011", now=now)
+    liaison(ningxia_bot.storage, "yc-jf", telegram_user_id=7302, name="金凤联络员", mobile="13900000012", now=now)
+    xq, jf = (ningxia_bot.emulator.user(uid, language_code="zh-hans") for uid in (7301, 7302))
+    for user in (xq, jf):
+        await user.ask("/start")
+    services: Services = ningxia_bot.app.bot_data[SERVICES_KEY]
+    with ningxia_bot.storage.session() as s:
+        task = s.exec(select(Task).where(Task.key == "2.3")).one()
+        items = s.exec(select(DueItem).where(DueItem.report_key == f"task_{task.id}").order_by(col(DueItem.due_at))).all()
+        owing = s.exec(select(Unit.code).join(Obligation, col(Obligation.unit_id) == Unit.id).where(Obligation.due_item_id == items[0].id)).all()
+    # July's progress was due on 5 August, before the task existed: not owed; August's is due on 5 September
+    assert items[0].due_at == datetime(2023, 9, 5, 23, 59, 59, tzinfo=TZ)
+    assert items[-1].due_at.astimezone(TZ).date().isoformat() == "2024-12-05"  # (due items end with the campaign)
+    assert sorted(owing) == ["nx", "szs", "szs-dwk", "szs-pl", "wz", "wz-lt", "yc", "yc-jf", "yc-xq", "yc-xx"]  # 区、市、县 lead it
+    assert f"🔲 {TITLE} · 2023年8月" in await _due(xq)
+    assert (await _tasks_line(xq)).startswith("⚪ 2.3 严格整治销号（牵头：") and "时限：2023年9月5日" in await _tasks_line(xq)
+
+    # three days before: one reminder per unit and moment, however often the timer runs
+    at = datetime(2023, 9, 2, 9, 0, tzinfo=TZ)
+    ningxia_bot.clock.set(at)
+    await timer.process_due_moments(services, ningxia_bot.app.bot, now=at)
+    await timer.process_due_moments(services, ningxia_bot.app.bot, now=at + timedelta(minutes=5))
+    reminder = await xq.wait_for(_has(TITLE))
+    assert "兴庆区市场监督管理局" in reminder.text and "（2023年8月）尚未报送" in reminder.text and "还有 3 天" in reminder.text
+    await jf.wait_for(_has(TITLE))
+    assert len(_reminders(xq)) == 1 and len(_reminders(jf)) == 1
+    assert f"🔲 {TITLE} · 2023年8月" in await _due(xq)  # due in more than 3 days
+
+    # 立即报送 opens the task's progress report; submitting it files August for 兴庆区
+    await xq.press("立即报送", reminder)
+    await xq.wait_for(_has("牵头推进这项任务的进展情况"))
+    await xq.send("8月排查问题12个，已整改销号9个")
+    await xq.wait_for(_has("已附文件 0 个"))
+    await xq.press("提交")
+    await xq.wait_for(_has("任务 2.3 的进展已提交"))
+    with ningxia_bot.storage.session() as s:
+        states = dict(s.exec(select(Unit.code, Obligation.status).join(Unit, col(Unit.id) == Obligation.unit_id).where(Obligation.due_item_id == items[0].id)).all())
+        done = s.exec(select(Obligation).join(Unit, col(Unit.id) == Obligation.unit_id).where(Unit.code == "yc-xq", Obligation.due_item_id == items[0].id)).one()
+    assert states["yc-xq"] == ObligationStatus.done and not done.late and states["yc-jf"] == ObligationStatus.open
+    assert f"✅ {TITLE} · 2023年8月" in await _due(xq)
+    assert (await _tasks_line(xq)).startswith("📝 2.3 ") and "时限：2023年10月5日" in await _tasks_line(xq)
+
+    # the day before and the day after: only 金凤区, which has not reported, is reminded; yellow, then red
+    for day, mark in ((4, "🟡"), (6, "🔴")):
+        moment = datetime(2023, 9, day, 9, 0, tzinfo=TZ)
+        ningxia_bot.clock.set(moment)
+        await timer.process_due_moments(services, ningxia_bot.app.bot, now=moment)
+        assert len(_reminders(jf)) == (2 if day == 4 else 3)  # (sent: the send returned)
+        assert f"{mark} {TITLE} · 2023年8月" in await _due(jf)
+        assert (await _tasks_line(jf)).startswith(f"{mark} 2.3 ")
+    assert len(_reminders(xq)) == 1 and len(_reminders(jf)) == 3
+    assert "逾期提醒" in _reminders(jf)[-1]
