@@ -4,20 +4,25 @@ monthly progress by the 5th. Each period is a due item reminded like a report (o
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import openpyxl
 from sqlmodel import col, select
 
 from bot.context import SERVICES_KEY, Services
 from bot.models import DueItem, Obligation, ObligationStatus, Task, Unit
+from bot.services.deadlines import due_items
 from bot.services.reminders import timer
 from emulator.control import UserHandle
 from tests.app.helpers_coordinator import liaison
+from tests.app.levels_support import YC_COORDINATOR
 from tests.fixtures.app import RunningBot
 
 TZ = ZoneInfo("Asia/Shanghai")
 TITLE = "任务2.3 严格整治销号"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _has(marker: str):  # type: ignore[no-untyped-def]
@@ -95,3 +100,52 @@ async def test_monthly_progress_of_a_task_is_reminded_once_per_moment_and_filed_
         assert (await _tasks_line(jf)).startswith(f"{mark} 2.3 ")
     assert len(_reminders(xq)) == 1 and len(_reminders(jf)) == 3
     assert "逾期提醒" in _reminders(jf)[-1]
+
+    # the 情况通报 of 银川's coordinator names the 银川 units that have not reported (兴庆区 has)
+    yc = ningxia_bot.emulator.user(YC_COORDINATOR, language_code="zh-hans")
+    await yc.send("/bulletin")
+    bulletin = (await yc.wait_for(_has("情况通报"))).text
+    line = next(x for x in bulletin.splitlines() if x.startswith("🔴 任务2.3"))
+    assert line == "🔴 任务2.3 严格整治销号（2023年8月）：银川市市场监督管理局、金凤区市场监督管理局、西夏区市场监督管理局"
+
+
+def _table(*rows: list[object]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["工作任务", "细化序号", "目标任务", "具体内容", "责任单位", "配合单位", "完成时限", "进展报送"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_imported_tasks_with_a_deadline_and_monthly_progress_are_owed_by_their_lead_units(ningxia_bot: RunningBot) -> None:
+    from tests.fixtures.app import COORDINATOR
+
+    region = ningxia_bot.emulator.user(COORDINATOR, language_code="zh-hans")
+    await region.send("/importtasks")
+    await region.wait_for(_has("任务分工表"))
+    row = ["一、严防严控药品安全风险", "B1", "药品经营使用环节风险隐患排查", "全面排查。", "银川市市场监督管理局", "", "", "每月"]
+    await region.send_document(_table(row), "任务分工表.xlsx", XLSX)
+    refused = await region.wait_for(_has("未导入任何任务"))
+    assert "第 2 行「进展报送」（H2）：“每月”，应为“每月5日”这样的写法" in refused.text
+    rows = [row[:7] + ["每月10日"], ["", "B2", "完成专项整治总结", "形成总结报告。", "yc", "", "2023年12月31日", ""]]
+    await region.send_document(_table(*rows), "任务分工表.xlsx", XLSX)
+    await region.wait_for(_has("已导入 2 项任务"))
+
+    services: Services = ningxia_bot.app.bot_data[SERVICES_KEY]
+    await due_items.resync_if_changed(services, now=ningxia_bot.clock.now())  # (the job does it within a minute)
+    with ningxia_bot.storage.session() as s:
+        made = {t.key: t.id for t in s.exec(select(Task).where(Task.source == "import"))}
+        owed = s.exec(
+            select(DueItem.report_key, DueItem.period_label, DueItem.due_at, Unit.code)
+            .join(Obligation, col(Obligation.due_item_id) == DueItem.id).join(Unit, col(Unit.id) == Obligation.unit_id)
+            .where(col(DueItem.report_key).in_([f"task_{made['B1']}", f"task_{made['B2']}"])).order_by(col(DueItem.due_at))
+        ).all()
+    monthly = [(label, at.astimezone(TZ).date().isoformat()) for key, label, at, code in owed if key == f"task_{made['B1']}"]
+    assert monthly[:2] == [("2023年8月", "2023-09-10"), ("2023年9月", "2023-10-10")]
+    once = [(label, at.astimezone(TZ), code) for key, label, at, code in owed if key == f"task_{made['B2']}"]
+    assert once == [("完成时限", datetime(2023, 12, 31, 23, 59, 59, tzinfo=TZ), "yc")]
+    assert {code for *_, code in owed} == {"yc"}

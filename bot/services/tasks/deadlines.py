@@ -115,3 +115,30 @@ def file_progress(session: Session, *, task_id: int, unit_id: int, now: datetime
         return False
     due.mark_obligation_done(session, obligation_id=pending[0].obligation.id, now=now)
     return True
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """One period of a task's progress (or its 完成时限) past due, and the lead units that have not reported it."""
+
+    task_key: str
+    title: str
+    period: str
+    units: list[str]
+
+
+def overdue(session: Session, *, unit_ids: frozenset[int] | None, now: datetime) -> list[Overdue]:
+    """Task deadlines past due and not met by units in view (None: every unit), earliest first."""
+    found: dict[tuple[str, str], Overdue] = {}
+    for view in due.outstanding(session, due_before=now):
+        task_id = task_id_of(view.due_item.report_key)
+        if task_id is None or (unit_ids is not None and view.unit.id not in unit_ids):
+            continue
+        key = (view.due_item.report_key, view.due_item.period_key)
+        if key not in found:
+            task = tasks.get_task(session, task_id=task_id)
+            if task is None or not task.active:
+                continue
+            found[key] = Overdue(task.key, task.title, view.due_item.period_label, [])
+        found[key].units.append(view.unit.name)
+    return list(found.values())
