@@ -47,7 +47,7 @@ async def compile_command(update: Update, context: BotContext, who: Roles) -> No
         await update.message.reply_text(context.text(update, "export.compile-usage"))
         return
     now = services.clock.now()
-    result = await asyncio.to_thread(compiler.compile_period, services, phrase, now=now)
+    result = await asyncio.to_thread(compiler.compile_period, services, phrase, now=now, unit_ids=who.visible_units)
     if result is None:
         await update.message.reply_text(context.text(update, "coordinator.unknown-period", word=phrase))
         return

@@ -171,12 +171,15 @@ async def export(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     services = request.app[SERVICES]
     now = services.clock.now()
     kind = request.match_info["kind"]
+    scope = viewer.visible_units  # a coordinator of one level: their subtree's units only
     if kind == "workbook":
-        made = await asyncio.to_thread(downloads.workbook, services, now=now)
+        made = await asyncio.to_thread(downloads.workbook, services, now=now, unit_ids=scope, language=viewer.language)
     elif kind == "chart":
-        made = await asyncio.to_thread(downloads.compliance_chart, services, report_key=request.query.get("report", ""), now=now)
+        made = await asyncio.to_thread(
+            downloads.compliance_chart, services, report_key=request.query.get("report", ""), now=now, unit_ids=scope, language=viewer.language
+        )
     else:
-        made = await asyncio.to_thread(downloads.compiled, services, phrase=request.query.get("period", ""), now=now)
+        made = await asyncio.to_thread(downloads.compiled, services, phrase=request.query.get("period", ""), now=now, unit_ids=scope)
     if made.problem is not None:
         return _refuse(viewer.language, 404, made.problem)
     return _file(made.name, made.mime_type, made.data)

@@ -149,3 +149,18 @@ async def test_imported_tasks_with_a_deadline_and_monthly_progress_are_owed_by_t
     once = [(label, at.astimezone(TZ), code) for key, label, at, code in owed if key == f"task_{made['B2']}"]
     assert once == [("完成时限", datetime(2023, 12, 31, 23, 59, 59, tzinfo=TZ), "yc")]
     assert {code for *_, code in owed} == {"yc"}
+
+
+async def test_the_chase_of_a_task_not_acknowledged_waits_for_the_end_of_the_quiet_hours(ningxia_bot: RunningBot) -> None:
+    from bot.services.tasks import progress
+
+    now = ningxia_bot.clock.now()
+    liaison(ningxia_bot.storage, "yc-xq", telegram_user_id=7331, name="兴庆联络员", mobile="13900000041", now=now)
+    xq = ningxia_bot.emulator.user(7331, language_code="zh-hans")
+    await xq.ask("/start")
+    services: Services = ningxia_bot.app.bot_data[SERVICES_KEY]
+    for night in (datetime(2023, 8, 17, 23, 0, tzinfo=TZ), datetime(2023, 8, 18, 7, 0, tzinfo=TZ), datetime(2023, 8, 18, 8, 0, tzinfo=TZ)):
+        assert await progress.chase(services, ningxia_bot.app.bot, now=night) == 0  # quiet hours (22:00-07:30), then before 09:00
+    morning = datetime(2023, 8, 18, 9, 0, tzinfo=TZ)
+    assert await progress.chase(services, ningxia_bot.app.bot, now=morning) == 2  # 兴庆区 leads 2.3 and 4.2
+    assert [m.text.splitlines()[0] for m in xq.messages if "尚未签收" in m.text] == ["📌 任务尚未签收：2.3 严格整治销号", "📌 任务尚未签收：4.2 强化部门联动"]

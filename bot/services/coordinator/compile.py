@@ -21,6 +21,7 @@ from bot.context import Services
 from bot.services.coordinator import gbt9704 as gb
 from bot.services.deadlines import adhoc
 from bot.storage import paperwork, register
+from bot.storage import units as unit_store
 from bot.storage.paperwork import FileRef
 from bot.storage.register import FiledReport as Filing
 from schedules import period_for_phrase
@@ -150,13 +151,17 @@ def _contents(doc: Any, parts: list[tuple[str, list[Piece]]]) -> None:
             doc.add_paragraph(f"（{chinese_number(m)}）{piece.heading}", style=gb.HEADING2)
 
 
-def compile_period(services: Services, phrase: str, *, now: datetime) -> Compiled | None:
-    """The period's cases and summaries as .docx bytes; None if the phrase names no period of such a report."""
+def compile_period(services: Services, phrase: str, *, now: datetime, unit_ids: frozenset[int] | None = None) -> Compiled | None:
+    """The period's cases and summaries as .docx bytes; None if the phrase names no period of such a report.
+    A coordinator of one level (`unit_ids`: their subtree) gets their units' filings only."""
     found = resolve(services, phrase, now=now)
     if not found:
         return None
     with services.storage.session() as s:
         filings = register.filings_for(s, pairs=[(r.key, p) for r, p, _ in found], kinds=["case", "summary"])
+        if unit_ids is not None:
+            codes = {u.code for u in unit_store.list_units(s, active_only=False) if u.id in unit_ids}
+            filings = [f for f in filings if f.unit_code in codes]
         files = paperwork.attachments_for(s, submission_ids=[f.submission_id for f in filings])
     by_report = {r.key: (r, label) for r, _, label in found}
     label = "、".join(dict.fromkeys(lbl for _, _, lbl in found))

@@ -229,7 +229,7 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
         owed = views.status_counts(s, due_item_ids=[i.id for i in items]) if items else {}
         by_period = [f for f in register.filings_for(s, pairs=[(i.report_key, i.period_key) for i in items], kinds=["statistics"]) if codes is None or f.unit_code in codes]
         latest = [f for f in register.latest_filings(s, report_keys=stat_keys, kind="statistics") if codes is None or f.unit_code in codes]
-        record = paperwork.on_time_record(s, now=now)
+        record = [r for r in paperwork.on_time_record(s, now=now) if codes is None or r.unit_code in codes]
         roster = [e for e in register.roster(s) if codes is None or e.unit_code in codes]
 
     start = config.campaign.start

@@ -32,19 +32,21 @@ def _stamp(services: Services, now: datetime) -> str:
     return f"{now.astimezone(services.config.campaign.tz):%Y%m%d-%H%M}"
 
 
-def workbook(services: Services, *, now: datetime) -> Download:
-    """The coordinators' Excel workbook: register, 附件1 statistics, 附件10 roster."""
-    result = export.build_workbook(services, now=now)
+def workbook(services: Services, *, now: datetime, unit_ids: frozenset[int] | None = None, language: str = "zh-CN") -> Download:
+    """The coordinators' Excel workbook: register, 附件1 statistics, 附件10 roster (a coordinator of one level: their subtree's)."""
+    result = export.build_workbook(services, now=now, language=language, unit_ids=unit_ids)
     return Download(f"liaison-export-{_stamp(services, now)}.xlsx", XLSX, result.data)
 
 
-def compliance_chart(services: Services, *, report_key: str, now: datetime) -> Download:
-    """A report's compliance picture (PNG)."""
+def compliance_chart(
+    services: Services, *, report_key: str, now: datetime, unit_ids: frozenset[int] | None = None, language: str = "zh-CN"
+) -> Download:
+    """A report's compliance picture (PNG) of the units in view."""
     report = next((r for r in adhoc.report_types(services) if r.key == report_key), None)
     if report is None:
         return Download(problem="web.download.no-report")
     try:
-        drawn = chart.render(services, report, now=now)
+        drawn = chart.render(services, report, now=now, language=language, unit_ids=unit_ids)
     except chart.NoCJKFont:
         return Download(problem="web.download.no-font")
     if drawn is None:
@@ -52,9 +54,9 @@ def compliance_chart(services: Services, *, report_key: str, now: datetime) -> D
     return Download(f"chart-{report.key}-{_stamp(services, now)}.png", "image/png", drawn.png)
 
 
-def compiled(services: Services, *, phrase: str, now: datetime) -> Download:
-    """A period's typical cases (附件8) and summaries (附件9) as one Word document."""
-    result = compiler.compile_period(services, phrase.strip(), now=now) if phrase.strip() else None
+def compiled(services: Services, *, phrase: str, now: datetime, unit_ids: frozenset[int] | None = None) -> Download:
+    """A period's typical cases (附件8) and summaries (附件9) of the units in view as one Word document."""
+    result = compiler.compile_period(services, phrase.strip(), now=now, unit_ids=unit_ids) if phrase.strip() else None
     if result is None:
         return Download(problem="web.download.unknown-period")
     if not result.cases and not result.summaries:

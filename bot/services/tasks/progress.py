@@ -16,6 +16,7 @@ from bot.models import ReminderKind, Task, TaskRole
 from bot.services.people.access import Roles
 from bot.services.problems.common import Btn, Notice, Reply, language_of, level_above, send_notices, unit_liaisons
 from bot.services.problems.lifecycle import Outcome
+from bot.services.problems.overdue import awake
 from bot.services.tasks import deadlines as task_deadlines
 from bot.storage import drafts, due, reminders, tasks
 from bot.storage.tasks import Assigned
@@ -207,7 +208,10 @@ def cancel(services: Services, who: Roles, *, language: str) -> Outcome:
 
 
 async def chase(services: Services, bot: Any, *, now: datetime) -> int:
-    """Chase once each unit that has not acknowledged (签收) a task within `acknowledge_within`; how many messages."""
+    """Chase once each unit that has not acknowledged (签收) a task within `acknowledge_within`; how many messages.
+    Nothing goes out before the digest time or inside the quiet hours (it waits for them to end)."""
+    if not awake(services, now):
+        return 0
     with services.storage.session() as s:
         late = tasks.unacknowledged(s, created_before=now - services.config.problems.acknowledge_within)
     sent = 0
@@ -236,8 +240,6 @@ def schedule(application: Any, services: Services) -> None:
 
     async def job(context: Any) -> None:
         now = services.clock.now()
-        if now.astimezone(services.config.campaign.tz).time() < services.config.reminders.digest_time:
-            return
         try:
             await chase(services, context.bot, now=now)
         except Exception:  # the next run tries again

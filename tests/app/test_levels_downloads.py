@@ -1,0 +1,43 @@
+"""The dashboard's downloads for a coordinator of one level (the viewer's `visible_units`): the workbook's roster
+holds their subtree's liaisons only (phone numbers are personal data), the on-time record their units, the chart too."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import openpyxl
+
+from bot.context import SERVICES_KEY, Services
+from bot.services.dashboard import downloads
+from bot.storage import units
+from tests.app.helpers_coordinator import liaison
+from tests.fixtures.app import RunningBot
+
+
+def _cells(data: bytes, *, but: str = "任务分工") -> set[str]:
+    """Every value of the workbook but the task sheet's (a task names all its lead units, of every 市)."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return {str(v) for sheet in book.worksheets if sheet.title != but for row in sheet.iter_rows(values_only=True) for v in row if v is not None}
+
+
+async def test_dashboard_downloads_of_a_city_coordinator_hold_their_subtree_only(ningxia_bot: RunningBot) -> None:
+    now = ningxia_bot.clock.now()
+    liaison(ningxia_bot.storage, "yc-xq", telegram_user_id=7321, name="兴庆联络员", mobile="13900000031", now=now)
+    liaison(ningxia_bot.storage, "szs-dwk", telegram_user_id=7322, name="大武口联络员", mobile="13900000032", now=now)
+    services: Services = ningxia_bot.app.bot_data[SERVICES_KEY]
+    with ningxia_bot.storage.session() as s:
+        yc = frozenset(units.subtree_ids(s, unit_ids=[units.get_unit_by_code(s, code="yc").id]))  # type: ignore[list-item, union-attr]
+
+    data = downloads.workbook(services, now=now, unit_ids=yc).data
+    mine = _cells(data)
+    assert "13900000031" in mine and "兴庆区市场监督管理局" in mine
+    assert "13900000032" not in mine and "大武口区市场监督管理局" not in mine
+    everyone = _cells(downloads.workbook(services, now=now).data)
+    assert {"13900000031", "13900000032"} <= everyone
+
+    later = ningxia_bot.clock.advance(timedelta(days=21))
+    drawn = downloads.compliance_chart(services, report_key="monthly_progress", now=later, unit_ids=yc)
+    assert drawn.problem is None and drawn.data.startswith(b"\x89PNG")
+    none_owing = downloads.compliance_chart(services, report_key="monthly_progress", now=later, unit_ids=frozenset())
+    assert none_owing.problem == "web.download.no-data"
