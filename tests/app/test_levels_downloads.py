@@ -41,3 +41,32 @@ async def test_dashboard_downloads_of_a_city_coordinator_hold_their_subtree_only
     assert drawn.problem is None and drawn.data.startswith(b"\x89PNG")
     none_owing = downloads.compliance_chart(services, report_key="monthly_progress", now=later, unit_ids=frozenset())
     assert none_owing.problem == "web.download.no-data"
+
+
+async def test_compile_of_a_city_coordinator_holds_their_cases_only(emulator, storage, now, files_dir) -> None:  # type: ignore[no-untyped-def]
+    import docx
+
+    from bot.clock import FixedClock
+    from bot.config import ReportType
+    from bot.models import SubmissionKind
+    from tests.app.helpers_coordinator import case_data, file
+    from tests.app.levels_support import YC_COORDINATOR, ningxia_config
+    from tests.fixtures.app import start_bot, stop_bot
+
+    base = ningxia_config(emulator)
+    cases = ReportType.model_validate({"key": "cases", "title": "典型案例", "template": "case", "owed_by": ["县"], "max_items": 5,
+                                       "schedule": {"kind": "monthly", "day": 5, "covers": "previous_month"}})
+    bot = await start_bot(ningxia_config(emulator, report_types=[*base.report_types, cases]), storage, FixedClock(now), emulator)
+    try:
+        xq = liaison(storage, "yc-xq", telegram_user_id=7341, name="兴庆联络员", mobile="13900000051", now=now)
+        dwk = liaison(storage, "szs-dwk", telegram_user_id=7342, name="大武口联络员", mobile="13900000052", now=now)
+        file(storage, "yc-xq", "cases", "2023-07", person=xq, kind=SubmissionKind.case, data=case_data("兴庆区某药店销售假药案"), at=now)
+        file(storage, "szs-dwk", "cases", "2023-07", person=dwk, kind=SubmissionKind.case, data=case_data("大武口区某诊所使用过期药品案"), at=now)
+        yc = emulator.user(YC_COORDINATOR, language_code="zh-hans")
+        await yc.send("/compile 7月")
+        doc = await yc.wait_for(lambda m: m.document is not None, timeout=30)
+        assert doc.document is not None and "典型案例 1 篇" in doc.caption
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(emulator.state.files[doc.document["file_id"]].data)).paragraphs)
+        assert "兴庆区某药店销售假药案" in text and "大武口" not in text
+    finally:
+        await stop_bot(bot)
