@@ -61,14 +61,18 @@ def _is_coordinator(services: Services, person: Person) -> bool:
         return any(p.id == person.id for p in roles.people_with_role(s, role=Role.coordinator))
 
 
-def level_above(services: Services, unit_ids: list[int]) -> list[Person]:
+def level_above(services: Services, unit_ids: list[int], *, own_level: bool = False) -> list[Person]:
     """The coordinators answering for these units ("上报一级"): for each unit, those bound to its nearest ancestor
-    that has any; for a unit with none above it (a flat campaign), the campaign-wide coordinators."""
+    (or, with `own_level`, to the unit itself first) that has any; for a unit with none (a flat campaign), the
+    campaign-wide coordinators."""
     found: dict[int, Person] = {}
     with services.storage.session() as s:
         wide = False
         for unit_id in unit_ids:
-            above = next((people for a in units.ancestors(s, unit_id=unit_id) if a.id is not None
+            chain = units.ancestors(s, unit_id=unit_id)
+            if own_level:
+                chain = [u for u in [units.get_unit(s, unit_id=unit_id)] if u is not None] + chain
+            above = next((people for a in chain if a.id is not None
                           for people in [roles.people_with_role(s, role=Role.coordinator, unit_id=a.id)] if people), None)
             if above is None:
                 wide = True
@@ -100,7 +104,8 @@ async def _tell_unreachable(services: Services, bot: Bot, person: Person) -> Non
     if fresh is None:
         return
     unit_names = "、".join(u.name for u in held) or "—"
-    to = level_above(services, [u.id for u in held if u.id is not None])  # the level above each of their units
+    # whoever answers for each of their units: a coordinator bound to it, else to the nearest level above
+    to = level_above(services, [u.id for u in held if u.id is not None], own_level=True)
     await tell_coordinators(
         services, bot, "notify.unreachable", to=to, name=fresh.name or fresh.first_name or str(fresh.telegram_user_id), units=unit_names
     )
