@@ -52,11 +52,16 @@ def as_report_type(row: AdhocReport, tz: ZoneInfo) -> ReportType:
 def report_types(services: Services) -> list[ReportType]:
     """The campaign's report types: the configured ones, the ad-hoc ones by creation, then the tasks' deadlines."""
     from bot.services.tasks import deadlines as task_deadlines
+    from bot.storage import tasks
 
     tz = services.config.campaign.tz
     with services.storage.session() as s:
-        found = [d.report for d in task_deadlines.deadlines(s, services.config, services.calendar) if d.lead_codes]
-    return list(services.config.report_types) + [as_report_type(r, tz) for r in services.storage.adhoc.list_adhoc_reports()] + found
+        print_ = tasks.tasks_fingerprint(s)
+        cached = services.caches.task_reports
+        if cached is None or cached[0] != print_:  # recomputed only when a task changes
+            cached = (print_, [d.report for d in task_deadlines.deadlines(s, services.config, services.calendar)])
+            services.caches.task_reports = cached
+    return list(services.config.report_types) + [as_report_type(r, tz) for r in services.storage.adhoc.list_adhoc_reports()] + cached[1]
 
 
 def due_at_of(when: When, tz: ZoneInfo) -> datetime:
