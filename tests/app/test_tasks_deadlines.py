@@ -108,6 +108,13 @@ async def test_monthly_progress_of_a_task_is_reminded_once_per_moment_and_filed_
     line = next(x for x in bulletin.splitlines() if x.startswith("🔴 任务2.3"))
     assert line == "🔴 任务2.3 严格整治销号（2023年8月）：银川市市场监督管理局、金凤区市场监督管理局、西夏区市场监督管理局"
 
+    # and /outstanding shows the task's August like a report's period, 银川's units only
+    yc.skip_pending()
+    await yc.send("/outstanding")
+    block = (await yc.wait_for(_has(TITLE))).text.split(f"{TITLE} · 2023年8月\n", 1)[1].split("\n\n", 1)[0]
+    assert block.splitlines()[0].endswith("逾期 1 天，3 个单位未报")
+    assert [line.split(" — ")[0].split(". ", 1)[1] for line in block.splitlines()[1:]] == ["银川市市场监督管理局", "金凤区市场监督管理局", "西夏区市场监督管理局"]
+
 
 def _table(*rows: list[object]) -> bytes:
     book = openpyxl.Workbook()
