@@ -88,6 +88,21 @@ async def test_monthly_progress_of_a_task_is_reminded_once_per_moment_and_filed_
         done = s.exec(select(Obligation).join(Unit, col(Unit.id) == Obligation.unit_id).where(Unit.code == "yc-xq", Obligation.due_item_id == items[0].id)).one()
     assert states["yc-xq"] == ObligationStatus.done and not done.late and states["yc-jf"] == ObligationStatus.open
     assert f"✅ {TITLE} · 2023年8月" in await _due(xq)
+    # a second report before the deadline files nothing ahead: September's progress is still owed
+    xq.skip_pending()
+    await xq.send("/tasks")
+    await xq.wait_for(_has("工作任务"))
+    await xq.press("任务 2.3 ›")
+    await xq.wait_for(_has("具体内容"))
+    await xq.press("报告进展（兴庆区市场监督管理局）")
+    await xq.wait_for(_has("牵头推进这项任务的进展情况"))
+    await xq.send("补充：另有2个问题正在整改")
+    await xq.wait_for(_has("已附文件 0 个"))
+    await xq.press("提交")
+    await xq.wait_for(_has("任务 2.3 的进展已提交"))
+    with ningxia_bot.storage.session() as s:
+        september = s.exec(select(Obligation).join(Unit, col(Unit.id) == Obligation.unit_id).where(Unit.code == "yc-xq", Obligation.due_item_id == items[1].id)).one()
+    assert september.status == ObligationStatus.open
     assert (await _tasks_line(xq)).startswith("📝 2.3 ") and "时限：2023年10月5日" in await _tasks_line(xq)
 
     # the day before and the day after: only 金凤区, which has not reported, is reminded; yellow, then red

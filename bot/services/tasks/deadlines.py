@@ -108,9 +108,14 @@ def moments(session: Session, config: Config, calendar: ChinaCalendar) -> list[R
 
 
 def file_progress(session: Session, *, task_id: int, unit_id: int, now: datetime) -> bool:
-    """A lead unit reported progress: its earliest open period of the task is filed (late if past due). False: none open."""
+    """A lead unit reported progress: its earliest open period of the task is filed (late if past due), among those
+    past due and the next one; a second report before the next deadline files nothing ahead. False: none filed."""
     key = key_of(task_id)
-    pending = [v for v in due.open_obligations(session, unit_id=unit_id) if v.due_item.report_key == key]
+    upcoming = next(iter(due.list_due_items(session, report_key=key, due_from=now)), None)
+    pending = [
+        v for v in due.open_obligations(session, unit_id=unit_id)
+        if v.due_item.report_key == key and (upcoming is None or v.due_item.due_at <= upcoming.due_at)
+    ]
     if not pending or pending[0].obligation.id is None:
         return False
     due.mark_obligation_done(session, obligation_id=pending[0].obligation.id, now=now)
