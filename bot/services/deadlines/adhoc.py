@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlmodel import Session
+
 from bot.config import ReportType, TemplateKind
 from bot.context import Services
 from bot.models import AdhocReport, DueItem
@@ -49,19 +51,23 @@ def as_report_type(row: AdhocReport, tz: ZoneInfo) -> ReportType:
     return ReportType.model_validate(fields, context={"adhoc": True})  # the adhoc_ prefix is theirs
 
 
-def report_types(services: Services) -> list[ReportType]:
-    """The campaign's report types: the configured ones, the ad-hoc ones by creation, then the tasks' deadlines."""
+def report_types(services: Services, session: Session | None = None) -> list[ReportType]:
+    """The campaign's report types: the configured ones, the ad-hoc ones by creation, then the tasks' deadlines
+    (in `session` if given). The tasks' part is kept until a task changes."""
+    if session is None:
+        with services.storage.session() as s:
+            return report_types(services, s)
     from bot.services.tasks import deadlines as task_deadlines
     from bot.storage import tasks
 
     tz = services.config.campaign.tz
-    with services.storage.session() as s:
-        print_ = tasks.tasks_fingerprint(s)
-        cached = services.caches.task_reports
-        if cached is None or cached[0] != print_:  # recomputed only when a task changes
-            cached = (print_, [d.report for d in task_deadlines.deadlines(s, services.config, services.calendar)])
-            services.caches.task_reports = cached
-    return list(services.config.report_types) + [as_report_type(r, tz) for r in services.storage.adhoc.list_adhoc_reports()] + cached[1]
+    rows = adhoc.list_adhoc_reports(session)
+    print_ = tasks.tasks_fingerprint(session)
+    cached = services.caches.task_reports
+    if cached is None or cached[0] != print_:  # recomputed only when a task changes
+        cached = (print_, [d.report for d in task_deadlines.deadlines(session, services.config, services.calendar)])
+        services.caches.task_reports = cached
+    return list(services.config.report_types) + [as_report_type(r, tz) for r in rows] + cached[1]
 
 
 def due_at_of(when: When, tz: ZoneInfo) -> datetime:
