@@ -31,7 +31,7 @@ class Caches:
     plan: tuple[tuple[tuple[int, int], tuple[int, int, str]], list[ReminderMoment]] | None = None  # ((ad-hoc, tasks) fingerprints, every moment)
     due_items_fingerprint: str | None = None  # the units and ad-hoc deadlines the due items were last synced for
     period_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # report key -> period key -> English label
-    task_reports: tuple[tuple[int, int, str], list[ReportType]] | None = None  # (tasks fingerprint, the tasks' report types)
+    task_reports: list[ReportType] | None = None  # the tasks' deadlines as report types (None: to compute again)
     person_locks: dict[int, asyncio.Lock] = field(default_factory=dict)  # one send at a time per person
     reminders_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one reminder run at a time in this process
     in_flight: set[int] = field(default_factory=set)  # reminder ids this process is delivering now

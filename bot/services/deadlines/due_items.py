@@ -130,6 +130,7 @@ async def resync_if_changed(services: Services, *, now: datetime) -> int | None:
         current = fingerprint(s)
     if services.caches.due_items_fingerprint == current:
         return None
+    services.caches.task_reports = None  # the tasks may have changed: their report types are computed again
     added = await asyncio.to_thread(sync_due_items, services.storage, services.config, calendar=services.calendar, now=now)
     services.caches.due_items_fingerprint = current  # as it was before the sync: a change during it is seen next time
     log.info("units or ad-hoc deadlines changed: %d obligations added", added or 0)
@@ -147,6 +148,9 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """At start (after `sync_due_items`): remember what was synced, and look for changes every `RESYNC_EVERY_S`."""
     services: Services = app.bot_data[SERVICES_KEY]
     remember(services)
+    from bot.services.deadlines.adhoc import task_report_types
+
+    task_report_types(services)  # computed once here, not in the first view a user asks for
     if app.job_queue is None:
         log.warning("no JobQueue: units imported while the bot runs owe their reports only after a restart")
         return

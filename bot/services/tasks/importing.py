@@ -84,5 +84,6 @@ def import_rows(services: Services, who: Roles, sheet: Sheet, *, language: str, 
     if not items:
         return Outcome([Reply(t(language, "problems.import.empty"))])
     bring_in(services.storage, services.config, items, source="import", now=now)
+    services.caches.task_reports = None  # their deadlines: report types computed again (due items: the next check)
     services.storage.analyze(Task, TaskUnit)  # a bulk import: the views' plans need the new rows counted
     return Outcome([Reply(t(language, "tasks.import.done", count=len(items)))], finished=True)
