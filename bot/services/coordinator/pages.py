@@ -17,7 +17,7 @@ from bot.services.coordinator import views as v
 from bot.services.deadlines import adhoc
 from bot.services.levels import rollup
 from bot.services.people.access import Roles
-from bot.texts.catalog import t
+from bot.texts.catalog import t, tn
 
 Remember = Callable[[str], int]  # keeps a typed query for its page buttons (64 bytes of callback data may not hold it): its reference
 
@@ -63,10 +63,10 @@ def _pager(action: str, page: int, pages: int, spec: str, remember: Remember, la
 def _when(services: Services, item: v.ItemRef, language: str, now: datetime) -> str:
     days = v.days_late(item.due_at, now, services.config.campaign.tz)
     if days > 0:
-        return t(language, "coordinator.overdue", days=days)
+        return tn(language, "coordinator.overdue", days)
     if days == 0:
         return t(language, "coordinator.due-today")
-    return t(language, "coordinator.days-left", days=-days)
+    return tn(language, "coordinator.days-left", -days)
 
 
 def _counts(c: v.Counts) -> dict[str, int]:
@@ -94,7 +94,7 @@ def outstanding(
             current = row.item.id
             report, period, due = _item_texts(services, row.item, reports, language)
             when = _when(services, row.item, language, now)
-            lines += ["", t(language, "outstanding.item", report=report, period=period, due=due, when=when, count=counts[row.item.id])]
+            lines += ["", tn(language, "outstanding.item", counts[row.item.id], report=report, period=period, due=due, when=when)]
         n = result.page * v.PAGE_SIZE + i + 1
         lines.append(t(language, "outstanding.row", n=n, unit=row.unit_name, liaison=_liaison(row, phones, language)))
     if result.pages > 1:

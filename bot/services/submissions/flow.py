@@ -36,7 +36,7 @@ from bot.services.submissions.common import ANY_PERIOD, FLOW, NONCE, WINDOW, Not
 from bot.replies import Btn, Reply
 from bot.services.submissions.preview import confirm, file_zero_report, next_item, preview_text, show_preview, zero_preview
 from bot.services.submissions.steps import after_steps, attachment_type, file_field, go, prompt, takes
-from bot.texts.catalog import t
+from bot.texts.catalog import t, tn
 
 __all__ = [
     "ANY_PERIOD",
@@ -110,7 +110,7 @@ def begin(
     if source is None:
         item_no = None  # a new item: numbered when it is confirmed (`next_no` is what it would be now)
         if next_no > filed.max_items:
-            return [Reply(t(language, "submissions.max-items", max=filed.max_items))]
+            return [Reply(tn(language, "submissions.max-items", filed.max_items))]
     elif source.kind != SubmissionKind.zero:
         values = dict(source.data.get("values", {}))
         for key, ids in source.data.get("files", {}).items():

@@ -15,7 +15,7 @@ from bot.services.deadlines.reports import report_of, report_title
 from bot.services.submissions.common import period_of
 from bot.replies import Btn, Reply
 from bot.storage import attachments, drafts, people, submissions
-from bot.texts.catalog import Markup, normalize_language, t
+from bot.texts.catalog import Markup, normalize_language, t, tn
 
 FLOW = "review"
 
@@ -77,7 +77,7 @@ def waiting(services: Services, roles: Roles, *, language: str) -> list[Reply]:
         title, _ = _describe(services, submission, language)
         late = t(language, "review.late-mark") if submission.late else ""
         rows.append([Btn(f"{title}{late}"[:60], "rv", ("open", submission.id or 0))])
-    return [Reply(t(language, "review.list", count=len(found)), rows)]
+    return [Reply(tn(language, "review.list", len(found)), rows)]
 
 
 def open_one(services: Services, roles: Roles, *, submission_id: int, language: str) -> list[Reply]:
