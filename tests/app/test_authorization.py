@@ -173,7 +173,7 @@ async def test_commands_matrix(bot_app: RunningBot, make_person: Callable[..., P
     await _setup(bot_app, make_person, make_liaison)
     emu = bot_app.emulator
     present = _registered_commands(bot_app)
-    refused = {t("zh-CN", "error.not-allowed"), t("en", "error.not-allowed")}
+    refused = {t(lang, key) for lang in ("zh-CN", "en") for key in ("error.not-allowed", "access.not-registered")}
     got: dict[tuple[str, str], str] = {}
     for actor in ACTORS:
         user = emu.user(IDS[actor], first_name=actor, language_code="zh-hans")
@@ -267,7 +267,7 @@ async def test_buttons_matrix(bot_app: RunningBot, make_person: Callable[..., Pe
     answers = {
         t(lang, key): outcome
         for lang in ("zh-CN", "en")
-        for key, outcome in (("error.not-allowed", NO), ("error.stale-button", STALE), ("reminders.snooze-gone", GONE))
+        for key, outcome in (("error.not-allowed", NO), ("access.not-registered", NO), ("error.stale-button", STALE), ("reminders.snooze-gone", GONE))
     }
     got: dict[tuple[str, str], str] = {}
     for actor in ACTORS:

@@ -27,7 +27,7 @@ async def test_scripted_walkthrough_prints_the_conversation() -> None:
     assert "界面语言已切换为中文" in transcript
     # an invite and a registration, with a wrong answer explained
     assert "https://t.me/liaison_demo_bot?start=" in transcript
-    assert "这不像办公电话" in transcript
+    assert "办公电话格式有误" in transcript
     assert "登记完成！您已登记为 平岗市场监管所 的联络员" in transcript
     assert "bot → 苏荣:\n  📋 新登记：张伟" in transcript  # the coordinator is told, privately
     # a case pasted whole, its fields read, only the decision asked for, then filed

@@ -17,7 +17,7 @@ from bot.models import Person, Role
 from bot.services.people import invites as invite_service
 from bot.services.people import roster
 from bot.storage import Storage, invites
-from bot.texts.catalog import t
+from bot.texts.catalog import t, tn
 from tests.app.registration_support import fast_sends, register, reply_to, settle
 from tests.fixtures.app import COORDINATOR, LEADER, RunningBot
 from tests.fixtures.emulator import TEST_BOT_USERNAME
@@ -224,14 +224,14 @@ async def test_invite_pages_a_hundred_units(bot_app: RunningBot, make_unit: Call
     await settle(coordinator)
 
     shown = await reply_to(coordinator, "/invite", t("zh-CN", "invite.choose-unit"))
-    assert t("zh-CN", "invite.page", page=1, pages=pages, units=len(names)) in shown.text
+    assert t("zh-CN", "invite.page", page=1, pages=pages, units=tn("zh-CN", "counts.units", len(names))) in shown.text
     assert shown.button_texts == names[:PAGE_SIZE] + [nxt] + roles
     seen = list(names[:PAGE_SIZE])
     for page in range(2, pages + 1):
         coordinator.skip_pending()
         await coordinator.press(nxt, shown)
         shown = await coordinator.wait_for()
-        assert t("zh-CN", "invite.page", page=page, pages=pages, units=len(names)) in shown.text
+        assert t("zh-CN", "invite.page", page=page, pages=pages, units=tn("zh-CN", "counts.units", len(names))) in shown.text
         units = [b for b in shown.button_texts if b not in (prev, nxt, *roles)]
         assert len(shown.buttons) <= 100 and 0 < len(units) <= PAGE_SIZE
         assert shown.button_texts[len(units)] == prev and shown.button_texts[-2:] == roles
@@ -241,7 +241,7 @@ async def test_invite_pages_a_hundred_units(bot_app: RunningBot, make_unit: Call
     coordinator.skip_pending()
     await coordinator.press(prev, shown)
     shown = await coordinator.wait_for()
-    assert t("zh-CN", "invite.page", page=pages - 1, pages=pages, units=len(names)) in shown.text
+    assert t("zh-CN", "invite.page", page=pages - 1, pages=pages, units=tn("zh-CN", "counts.units", len(names))) in shown.text
     target = names[(pages - 2) * PAGE_SIZE]
     coordinator.skip_pending()
     await coordinator.press(target, shown)

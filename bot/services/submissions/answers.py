@@ -96,7 +96,10 @@ def typed(services: Services, roles: Roles, f: Filing, state: str, text: str) ->
             allowed = files.allowed(st.files or FileGroup.ANY)
             return [Reply(t(language, "submissions.expected-file", allowed=allowed), buttons_for(f, st))]
     except validators.Invalid as e:
-        message = t(language, f"submissions.invalid.{e.key}", **e.params)
+        key, params = e.key, e.params
+        if key in ("too-long", "too-short"):  # the field is named: a long form has several text fields
+            key, params = f"field-{key}", {**params, "label": st.label(language)}
+        message = t(language, f"submissions.invalid.{key}", **params)
         return [Reply(message + "\n" + prompt(f, st).text, buttons_for(f, st))]
     return advance(services, f, st.key)
 

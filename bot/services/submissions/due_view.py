@@ -14,8 +14,8 @@ from bot.services.people.access import Roles
 from bot.services.submissions.forms import fileable
 from bot.services.submissions.forms.render import format_day
 from bot.services.deadlines.reports import find_report, report_title
-from bot.services.submissions.choose import extras
-from bot.services.submissions.common import RECENT, period_of
+from bot.services.submissions.choose import Name, extras
+from bot.services.submissions.common import RECENT, opens_on, period_of
 from bot.services.submissions.flow import ANY_PERIOD, WINDOW
 from bot.replies import Btn, Reply
 from bot.storage import due, submissions, units
@@ -63,17 +63,19 @@ def due_list(services: Services, roles: Roles, *, language: str, now: datetime) 
                 continue
             status = status_of(view.obligation.status, view.obligation.late, item.due_at, now)
             period = period_of(services, item, language)
+            first = opens_on(services, item, now) if pending else None
+            said = t(language, "filing.opens", day=format_day(first, language)) if first else t(language, f"due.status.{status}")
             lines.append(t(
                 language, "due.item", mark=_MARKS[status], report=report_title(report, language), period=period,
-                due=format_day(item.due_at.astimezone(tz).date(), language), status=Markup(t(language, f"due.status.{status}")),
+                due=format_day(item.due_at.astimezone(tz).date(), language), status=Markup(said),
             ))
             shown += 1
-            if not fileable(report.template):
+            if not fileable(report.template) or first is not None:  # a period not started: nothing to file yet
                 continue
-            label = f"{report_title(report, language)} · {period}"
-            more = [[Btn(c.label[:60], c.action, c.args)] for c in extras(view, report, current[view.obligation.id], label, language=language)]
+            name = Name("", report_title(report, language), period)
+            more = [[Btn(c.label, c.action, c.args)] for c in extras(view, report, current[view.obligation.id], name, language=language)]
             if pending:
-                buttons.append([Btn(label[:60], "sub", (view.obligation.id or 0,))])
+                buttons.append([Btn(name.label(), "sub", (view.obligation.id or 0,))])
                 buttons += [row for row in more if row[0].action == "zero"]
             later += [row for row in more if row[0].action != "zero"]
         buttons = (buttons + later)[:MAX_BUTTONS]

@@ -32,7 +32,7 @@ from bot.services.deadlines.reports import report_title
 from bot.services.submissions.answers import answer_file, answer_text, file_group, press, take_carry
 from bot.services.submissions.filing import Filing
 from bot.services.submissions.choose import Choice, any_time_obligation, choices
-from bot.services.submissions.common import ANY_PERIOD, FLOW, NONCE, WINDOW, NotAllowed, check, drop, load, period_of, report, save, stamp, unstamp, view
+from bot.services.submissions.common import ANY_PERIOD, FLOW, NONCE, WINDOW, NotAllowed, check, drop, load, opens_on, period_of, report, save, stamp, unstamp, view
 from bot.replies import Btn, Reply
 from bot.services.submissions.preview import confirm, file_zero_report, next_item, preview_text, show_preview, zero_preview
 from bot.services.submissions.steps import after_steps, attachment_type, file_field, go, prompt, takes
@@ -188,8 +188,12 @@ def launch(
         obligation_id = _any_time(services, roles, report_key=args[0], unit_id=int(args[1]), now=now)
     elif action in ("sub", "zero", "amend"):
         obligation_id = int(args[0])
-        check(roles, view(services, obligation_id))
+        obligation = view(services, obligation_id)
+        check(roles, obligation)
         item_no = int(args[1]) if action == "amend" else None
+        if (first := opens_on(services, obligation.due_item, now)) is not None:
+            period = period_of(services, obligation.due_item, language)
+            return [Reply(t(language, "filing.not-started", period=period, day=format_day(first, language)))]
     elif action != "start":
         raise ValueError(action)
     if not replace:

@@ -23,6 +23,18 @@ def _missing(f: Filing) -> list[Step]:
     return [s for s in f.steps if (s.key not in f.files if s.kind is Kind.FILE else s.key not in f.values)]
 
 
+def _fits(step: Step | None, value: object) -> bool:
+    limit = step.field.max_length if step is not None and step.field is not None else None
+    return limit is None or not isinstance(value, str) or len(value) <= limit
+
+
+def _too_long(step: Step | None, value: object, language: str) -> str:
+    """What to say of a pasted field over its length limit ('' if it fits)."""
+    if step is None or step.field is None or _fits(step, value):
+        return ""
+    return t(language, "submissions.invalid.field-too-long", label=step.label(language), length=len(str(value)), limit=step.field.max_length)
+
+
 def take_whole_case(services: Services, f: Filing, st: Step, text: str) -> list[Reply] | None:
     """The replies when `text` is a whole case, else None (the text is an ordinary answer to step `st`)."""
     if f.template != TemplateKind.CASE or st.kind is not Kind.TEXT or f.edit or not f.steps:
@@ -33,9 +45,12 @@ def take_whole_case(services: Services, f: Filing, st: Step, text: str) -> list[
         return None
     found = case.values()
     known = {s.key for s in f.steps}
-    f.values.update({k: v for k, v in found.items() if k in known})
+    too_long = [_too_long(f.step_at(k), v, language) for k, v in found.items() if k in known]
+    found = {k: v for k, v in found.items() if k in known and _fits(f.step_at(k), v)}  # a field over its limit is asked again
+    f.values.update(found)
     labels = "、" if language.startswith("zh") else ", "
-    said = t(language, "pasted.case-read", fields=labels.join((f.step_at(k) or st).label(language) for k in found if k in known))
+    said = t(language, "pasted.case-read", fields=labels.join((f.step_at(k) or st).label(language) for k in found))
+    said += "".join("\n" + line for line in too_long if line)
     if case.decision_number:
         said += "\n" + t(language, "pasted.case-number", number=case.decision_number)
     missing = _missing(f)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.context import Services
 from bot.models import Person, Submission
+from bot.services.labels import fit
 from bot.services.people.access import Action, Roles
 from bot.config import ReportType
 from bot.services.submissions.forms import form_of
@@ -62,8 +65,14 @@ def _describe(services: Services, submission: Submission, language: str) -> tupl
     view = services.storage.due.get_obligation_view(obligation_id=submission.obligation_id)
     assert view is not None
     report = report_of(services, view.due_item.report_key)
-    title = f"{view.unit.name} · {report_title(report, language)} · {period_of(services, view.due_item, language)} · #{submission.item_no} v{submission.version}"
-    return title, report
+    return _name(services, submission, language, view.unit.name, report, view.due_item)(report_title(report, language)), report
+
+
+def _name(services: Services, submission: Submission, language: str, unit: str, report: ReportType, item: Any, late: str = "") -> Callable[[str], str]:
+    """unit · report · period · item (version): the report title the part a button may shorten."""
+    number = t(language, "buttons.item-version", item=submission.item_no, version=submission.version) if submission.version > 1 else t(language, "buttons.item", item=submission.item_no)
+    period = period_of(services, item, language)
+    return lambda title: f"{unit} · {title} · {period} · {number}{late}"
 
 
 def waiting(services: Services, roles: Roles, *, language: str) -> list[Reply]:
@@ -74,9 +83,12 @@ def waiting(services: Services, roles: Roles, *, language: str) -> list[Reply]:
         return [Reply(t(language, "review.nothing"))]
     rows = []
     for submission in found[:30]:
-        title, _ = _describe(services, submission, language)
+        view = services.storage.due.get_obligation_view(obligation_id=submission.obligation_id)
+        assert view is not None
+        report = report_of(services, view.due_item.report_key)
         late = t(language, "review.late-mark") if submission.late else ""
-        rows.append([Btn(f"{title}{late}"[:60], "rv", ("open", submission.id or 0))])
+        make = _name(services, submission, language, view.unit.name, report, view.due_item, late)
+        rows.append([Btn(fit(make, report_title(report, language)), "rv", ("open", submission.id or 0))])
     return [Reply(tn(language, "review.list", len(found)), rows)]
 
 
