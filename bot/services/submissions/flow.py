@@ -33,6 +33,7 @@ from bot.services.submissions.answers import answer_file, answer_text, file_grou
 from bot.services.submissions.filing import Filing
 from bot.services.submissions.choose import Choice, any_time_obligation, choices
 from bot.services.submissions.common import ANY_PERIOD, FLOW, NONCE, WINDOW, NotAllowed, check, drop, load, opens_on, period_of, report, save, stamp, unstamp, view
+from bot.services import paging
 from bot.replies import Btn, Reply
 from bot.services.submissions.preview import confirm, file_zero_report, next_item, preview_text, show_preview, zero_preview
 from bot.services.submissions.steps import after_steps, attachment_type, file_field, go, prompt, takes
@@ -64,6 +65,7 @@ __all__ = [
     "take_carry",
     "unstamp",
     "zero_preview",
+    "choices_page",
 ]
 
 
@@ -78,7 +80,17 @@ def start(services: Services, roles: Roles, *, language: str, now: datetime, car
         return begin(services, roles, obligation_id=int(main[0].args[0]), language=language, now=now, carry=carry)
     save(services, roles.person_id, "choose", {"carry": carry or []}, now)
     key = "submissions.choose-kept" if carry else "submissions.choose"
-    return [Reply(t(language, key), [[Btn(c.label, c.action, c.args)] for c in found])]
+    shown = paging.page([[Btn(c.label, c.action, c.args)] for c in found], 0, action="subp")
+    return [Reply(t(language, key), shown.rows + shown.nav)]
+
+
+def choices_page(services: Services, roles: Roles, number: int, *, language: str, now: datetime) -> list[Reply]:
+    """Another page of /submit's choices (◀ ▶), in place of the one shown."""
+    found = choices(services, roles, language=language, now=now)
+    if not found:
+        return [Reply(t(language, "submissions.nothing-open"), edit=True)]
+    shown = paging.page([[Btn(c.label, c.action, c.args)] for c in found], number, action="subp")
+    return [Reply(t(language, "submissions.choose"), shown.rows + shown.nav, edit=True)]
 
 
 def begin(

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.context import Services
 from bot.models import Person, Submission
+from bot.services import paging
 from bot.services.labels import fit
 from bot.services.people.access import Action, Roles
 from bot.config import ReportType
@@ -75,21 +76,23 @@ def _name(services: Services, submission: Submission, language: str, unit: str, 
     return lambda title: f"{unit} · {title} · {period} · {number}{late}"
 
 
-def waiting(services: Services, roles: Roles, *, language: str) -> list[Reply]:
-    """/review: the submissions waiting, each with a button to open it."""
+def waiting(services: Services, roles: Roles, *, language: str, page: int | None = None) -> list[Reply]:
+    """/review: the submissions waiting, each with a button to open it, paged (`page`: another page, in place)."""
     _check(roles)
     found = [x for x in services.storage.submissions.submissions_to_review() if roles.visible_units is None or x.unit_id in roles.visible_units]
     if not found:
-        return [Reply(t(language, "review.nothing"))]
+        return [Reply(t(language, "review.nothing"), edit=page is not None)]
+    number, pages = paging.clamp(page or 0, len(found))
+    shown = found[number * paging.PAGE_SIZE : (number + 1) * paging.PAGE_SIZE]  # only the page's rows are looked up
     rows = []
-    for submission in found[:30]:
+    for submission in shown:
         view = services.storage.due.get_obligation_view(obligation_id=submission.obligation_id)
         assert view is not None
         report = report_of(services, view.due_item.report_key)
         late = t(language, "review.late-mark") if submission.late else ""
         make = _name(services, submission, language, view.unit.name, report, view.due_item, late)
         rows.append([Btn(fit(make, report_title(report, language)), "rv", ("open", submission.id or 0))])
-    return [Reply(tn(language, "review.list", len(found)), rows)]
+    return [Reply(tn(language, "review.list", len(found)), rows + paging.nav(number, pages, action="rv", args=("page",)), edit=page is not None)]
 
 
 def open_one(services: Services, roles: Roles, *, submission_id: int, language: str) -> list[Reply]:
