@@ -9,7 +9,7 @@ from telegram import Bot
 
 from bot.config import TemplateKind
 from bot.context import Services
-from bot.services.submissions import files
+from bot.services.submissions import files, prefill
 from bot.services.people.access import Roles
 from bot.services.submissions.forms import FileGroup, Kind, validators
 from bot.services.submissions.forms import statistics as stats
@@ -81,7 +81,7 @@ def typed(services: Services, roles: Roles, f: Filing, state: str, text: str) ->
         elif st.kind is Kind.STATS_ROW:
             category = st.key.removeprefix("row_")
             table = f.form.table if f.form is not None else None
-            row, problems = stats.parse_row(category, text, table)
+            row, problems = stats.parse_row(category, prefill.merged(f, st.key, text) or text, table)
             if row is None:
                 lines = Markup("\n".join(cell_text(p, language, table) for p in problems))  # each line escaped already
                 return [Reply(t(language, "submissions.stats.problems", problems=lines), buttons_for(f, st))]
@@ -207,6 +207,10 @@ def pressed(services: Services, roles: Roles, f: Filing, state: str, op: str, ar
             return [Reply(t(language, "submissions.free-empty"), buttons_for(f, st))]
         f.values.setdefault(st.key, "")
         return after_steps(services, f)
+    if op == "same" and st is not None and st.kind is Kind.STATS_ROW and f.previous.get(st.key):
+        f.values[st.key] = dict(f.previous[st.key])  # as last period: checked with the whole table before the preview
+        f.files.pop("workbook", None)
+        return advance(services, f, st.key)
     if op == "blank" and st is not None and st.kind is Kind.STATS_ROW:
         return [blank(services, f)]
     if op == "preview" and f.edit:

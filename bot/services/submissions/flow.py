@@ -34,6 +34,7 @@ from bot.services.submissions.filing import Filing
 from bot.services.submissions.choose import Choice, any_time_obligation, choices
 from bot.services.submissions.common import ANY_PERIOD, FLOW, NONCE, WINDOW, NotAllowed, check, drop, load, opens_on, period_of, report, save, stamp, unstamp, view
 from bot.services import paging
+from bot.services.submissions import prefill
 from bot.replies import Btn, Reply
 from bot.services.submissions.preview import confirm, file_zero_report, next_item, preview_text, show_preview, zero_preview
 from bot.services.submissions.steps import after_steps, attachment_type, file_field, go, prompt, takes
@@ -148,6 +149,9 @@ def begin(
         # 零报告 offered at the first question: the report allows it and nothing is filed yet
         offer_zero=bool(filed.zero_report and not current and source is None),
     )
+    table = f.form.table if f.form is not None else None
+    if table is not None and table.cumulative and source is None:  # last period's figures: keep them, or type what changed
+        f.previous = prefill.previous_rows(services, obligation_id)
     head = t(
         language,
         "submissions.begin",
