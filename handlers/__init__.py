@@ -30,6 +30,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(invites.on_role, pattern=r"^inv:r\|"))
     app.add_handler(CallbackQueryHandler(roster.on_page, pattern=r"^ros:p\|"))
     app.add_handler(CommandHandler("due", due.due_command))
+    app.add_handler(CallbackQueryHandler(due.on_page, pattern=r"^duep\|"))
     app.add_handler(CommandHandler("submit", submit.submit))
     app.add_handler(CommandHandler("review", review.review_command))
     app.add_handler(CallbackQueryHandler(submit.on_button, pattern=submit.BUTTONS))

@@ -130,6 +130,8 @@ BUTTONS: dict[str, Press] = {
     "zero report (unit A)": Press("zero", lambda w: (w.obligation_a,), UNIT_A),
     "amend a filing (unit A)": Press("amend", lambda w: (w.obligation_a, 1), UNIT_A),
     "any-time report (unit A)": Press("subany", lambda w: ("major_issue", w.units["pgs"].id), UNIT_A),
+    "submit choices page": Press("subp", lambda w: (0,), row(NO, OK, OK, OK, NO, NO)),
+    "due page (unit A)": Press("duep", lambda w: (w.units["pgs"].id, 0), UNIT_A),
     # liaison A's filing in progress: someone else's draft makes it stale
     "in-filing step (liaison A's filing)": Press("sf", lambda w: ("resume", w.filing_of(IDS["liaison_a"])), row(NO, OK, STALE, STALE, NO, NO)),
     "review open": Press("rv", lambda w: ("open", w.submission_a), COORDINATORS),

@@ -77,3 +77,26 @@ async def test_review_pages_in_english(bot_app: RunningBot, make_person: Callabl
     listing = await says(coordinator, "/review", "14 filings are waiting")
     assert listing.button_texts[-2:] == ["1/2", "▶"]
     assert "item 1" in listing.button_texts[0] and "August 2023" in listing.button_texts[0]
+
+
+async def test_due_buttons_are_paged_per_unit(bot_app: RunningBot, make_person: Callable[..., Person], make_liaison: Callable[..., Any]) -> None:
+    from bot.config import TemplateKind
+    from bot.services.deadlines import adhoc
+    from schedules import parse_when
+
+    services = bot_app.app.bot_data["services"]
+    now = bot_app.clock.now()
+    for n in range(1, 9):  # eight ad-hoc requests besides the configured reports: more than a page of buttons
+        when = parse_when(f"9月{n + 10}日前", now=now, tz=bot_app.config.campaign.tz)
+        assert when is not None
+        adhoc.create(services, title=f"专项材料{n}", template=TemplateKind.FREE, when=when, tags=[], unit_codes=["pgs"], person_id=None, now=now)
+    person = make_person(7504, name="张联络", mobile="13800000004")
+    make_liaison(bot_app.storage.units.get_unit_by_code(code="pgs"), person)
+    zh = bot_app.emulator.user(7504, first_name="张", language_code="zh-hans")
+    first = await says(zh, "/due", "待报事项")
+    assert first.button_texts[-2:] == ["1/2", "▶"]
+    await zh.press("▶", first)
+    second = await zh.wait_for(lambda m: m.message_id == first.message_id and "2/2" in m.button_texts)
+    assert "◀" in second.button_texts and any("专项材料8" in b for b in second.button_texts)
+    assert not set(second.button_texts[:-2]) & set(first.button_texts[:-2])
+    assert "专项材料8" in second.text and "专项材料8" in first.text  # every item is listed; only the buttons are paged

@@ -6,6 +6,7 @@ Buttons: file each pending item (and its 零报告 when allowed and nothing is f
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.context import Services
@@ -18,6 +19,7 @@ from bot.services.submissions.choose import Name, extras
 from bot.services.submissions.common import RECENT, opens_on, period_of
 from bot.services.submissions.flow import ANY_PERIOD, WINDOW
 from bot.replies import Btn, Reply
+from bot.services import paging
 from bot.storage import due, submissions, units
 from bot.texts.catalog import Markup, t
 
@@ -38,53 +40,62 @@ def status_of(status: ObligationStatus, late: bool, due_at: datetime, now: datet
 
 def due_list(services: Services, roles: Roles, *, language: str, now: datetime) -> list[Reply]:
     """One message per unit the user is a liaison of."""
+    return [r for unit_id in roles.units() for r in unit_page(services, unit_id, 0, language=language, now=now)]
+
+
+def due_page(services: Services, roles: Roles, unit_id: int, page: int, *, language: str, now: datetime) -> list[Reply]:
+    """Another page of one unit's /due buttons (◀ ▶), in place of the one shown."""
+    if unit_id not in roles.units():
+        raise LookupError(unit_id)  # no longer the unit's liaison: a stale button
+    return [replace(r, edit=True) for r in unit_page(services, unit_id, page, language=language, now=now)]
+
+
+def unit_page(services: Services, unit_id: int, page: int, *, language: str, now: datetime) -> list[Reply]:
+    """What a unit owes, with page `page` of its buttons."""
     tz = services.config.campaign.tz
-    out: list[Reply] = []
-    for unit_id in roles.units():
-        with services.storage.session() as s:
-            unit = units.get_unit(s, unit_id=unit_id)
-            views = due.obligations_of_unit(s, unit_id=unit_id, due_before=now + WINDOW)
-            current = {v.obligation.id: submissions.current_submissions(s, obligation_id=v.obligation.id or 0) for v in views}
-        if unit is None:
+    with services.storage.session() as s:
+        unit = units.get_unit(s, unit_id=unit_id)
+        views = due.obligations_of_unit(s, unit_id=unit_id, due_before=now + WINDOW)
+        current = {v.obligation.id: submissions.current_submissions(s, obligation_id=v.obligation.id or 0) for v in views}
+    if unit is None:
+        return []
+    lines = [t(language, "due.title", unit=unit.name)]
+    buttons: list[list[Btn]] = []
+    later: list[list[Btn]] = []  # 再报一个 / 修改已报: after every item to file
+    shown = 0
+    for view in views:
+        item = view.due_item
+        if item.period_key == ANY_PERIOD:
             continue
-        lines = [t(language, "due.title", unit=unit.name)]
-        buttons: list[list[Btn]] = []
-        later: list[list[Btn]] = []  # 再报一个 / 修改已报: after every item to file
-        shown = 0
-        for view in views:
-            item = view.due_item
-            if item.period_key == ANY_PERIOD:
-                continue
-            pending = view.obligation.status not in (ObligationStatus.done, ObligationStatus.awaiting)
-            if not pending and item.due_at < now - RECENT:
-                continue
-            report = find_report(services, item.report_key)
-            if report is None:
-                continue
-            status = status_of(view.obligation.status, view.obligation.late, item.due_at, now)
-            period = period_of(services, item, language)
-            first = opens_on(services, item, now) if pending else None
-            said = t(language, "filing.opens", day=format_day(first, language)) if first else t(language, f"due.status.{status}")
-            lines.append(t(
-                language, "due.item", mark=_MARKS[status], report=report_title(report, language), period=period,
-                due=format_day(item.due_at.astimezone(tz).date(), language), status=Markup(said),
-            ))
-            shown += 1
-            if not fileable(report.template) or first is not None:  # a period not started: nothing to file yet
-                continue
-            name = Name("", report_title(report, language), period)
-            more = [[Btn(c.label, c.action, c.args)] for c in extras(view, report, current[view.obligation.id], name, language=language)]
-            if pending:
-                buttons.append([Btn(name.label(), "sub", (view.obligation.id or 0,))])
-                buttons += [row for row in more if row[0].action == "zero"]
-            later += [row for row in more if row[0].action != "zero"]
-        buttons = (buttons + later)[:MAX_BUTTONS]
-        if not shown:
-            lines.append(t(language, "due.none"))
-        any_time = [report_title(r, language) for r in services.config.report_types
-                    if r.schedule.kind == "any_time" and (not r.owed_by or set(r.owed_by) & set(unit.tags))]
-        if any_time:
-            lines.append(t(language, "due.any-time", reports="、".join(any_time) if language == "zh-CN" else ", ".join(any_time)))
-        lines.append(t(language, "due.hint"))
-        out.append(Reply("\n".join(lines), buttons))
-    return out
+        pending = view.obligation.status not in (ObligationStatus.done, ObligationStatus.awaiting)
+        if not pending and item.due_at < now - RECENT:
+            continue
+        report = find_report(services, item.report_key)
+        if report is None:
+            continue
+        status = status_of(view.obligation.status, view.obligation.late, item.due_at, now)
+        period = period_of(services, item, language)
+        first = opens_on(services, item, now) if pending else None
+        said = t(language, "filing.opens", day=format_day(first, language)) if first else t(language, f"due.status.{status}")
+        lines.append(t(
+            language, "due.item", mark=_MARKS[status], report=report_title(report, language), period=period,
+            due=format_day(item.due_at.astimezone(tz).date(), language), status=Markup(said),
+        ))
+        shown += 1
+        if not fileable(report.template) or first is not None:  # a period not started: nothing to file yet
+            continue
+        name = Name("", report_title(report, language), period)
+        more = [[Btn(c.label, c.action, c.args)] for c in extras(view, report, current[view.obligation.id], name, language=language)]
+        if pending:
+            buttons.append([Btn(name.label(), "sub", (view.obligation.id or 0,))])
+            buttons += [row for row in more if row[0].action == "zero"]
+        later += [row for row in more if row[0].action != "zero"]
+    shown_buttons = paging.page(buttons + later, page, action="duep", args=(unit_id,), size=MAX_BUTTONS)
+    if not shown:
+        lines.append(t(language, "due.none"))
+    any_time = [report_title(r, language) for r in services.config.report_types
+                if r.schedule.kind == "any_time" and (not r.owed_by or set(r.owed_by) & set(unit.tags))]
+    if any_time:
+        lines.append(t(language, "due.any-time", reports="、".join(any_time) if language == "zh-CN" else ", ".join(any_time)))
+    lines.append(t(language, "due.hint"))
+    return [Reply("\n".join(lines), shown_buttons.rows + shown_buttons.nav)]
