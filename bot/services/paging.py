@@ -4,11 +4,13 @@
     Reply(text, rows + nav)
 
 The arrows' buttons carry `(*args, page number)` with the given action; the middle one shows where
-the user is and opens the same page again. Used by /submit's choices, /review and /due.
+the user is and opens the same page again. Used by /submit's choices, /review, /due, /invite,
+/liaisons, /outstanding and /status.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.replies import Btn
@@ -32,16 +34,20 @@ def clamp(number: int, count: int, size: int = PAGE_SIZE) -> tuple[int, int]:
     return min(max(number, 0), pages - 1), pages
 
 
-def nav(number: int, pages: int, *, action: str, args: tuple[str | int, ...] = ()) -> list[list[Btn]]:
-    """The row ◀ n/N ▶ (nothing when there is one page)."""
+def nav(
+    number: int, pages: int, *, action: str, args: tuple[str | int, ...] = (), args_of: Callable[[int], tuple[str | int, ...]] | None = None
+) -> list[list[Btn]]:
+    """The row ◀ n/N ▶ (nothing when there is one page). A button's arguments are `(*args, page)`,
+    or `args_of(page)` for callback data laid out otherwise (the page first: /outstanding)."""
     if pages <= 1:
         return []
+    made = args_of or (lambda n: (*args, n))
     row: list[Btn] = []
     if number > 0:
-        row.append(Btn("◀", action, (*args, number - 1)))
-    row.append(Btn(f"{number + 1}/{pages}", action, (*args, number)))
+        row.append(Btn("◀", action, made(number - 1)))
+    row.append(Btn(f"{number + 1}/{pages}", action, made(number)))
     if number < pages - 1:
-        row.append(Btn("▶", action, (*args, number + 1)))
+        row.append(Btn("▶", action, made(number + 1)))
     return [row]
 
 

@@ -40,12 +40,14 @@ async def test_outstanding_lists_overdue_units_with_liaison_phone_and_pages(bot_
     total = int(text.split("共 ")[1].split(" 项")[0])
     assert total > 20
     assert "\n1. " in text and "\n20. " in text and "\n21. " not in text
-    await user.press("下一页 »")
+    assert reply.button_texts[-2:] == ["1/2", "▶"]
+    await user.press("▶")
     page2 = await user.wait_for()
     assert page2.edited and "第 2/2 页" in page2.text
     assert f"\n{total}. " in page2.text and "\n20. " not in page2.text
     assert "工作组周报" in page2.text
-    await user.press("« 上一页")
+    assert page2.button_texts[-2:] == ["◀", "2/2"]
+    await user.press("◀")
     back = await user.wait_for()
     assert "第 1/2 页" in back.text
 

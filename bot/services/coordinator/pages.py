@@ -17,6 +17,7 @@ from bot.services.coordinator import views as v
 from bot.services.deadlines import adhoc
 from bot.services.levels import rollup
 from bot.services.people.access import Roles
+from bot.services import paging
 from bot.texts.catalog import t, tn
 
 Remember = Callable[[str], int]  # keeps a typed query for its page buttons (64 bytes of callback data may not hold it): its reference
@@ -52,12 +53,7 @@ def _pager(action: str, page: int, pages: int, spec: str, remember: Remember, la
     if pages <= 1:
         return []
     args = (remember(spec),) if spec else ()
-    row = []
-    if page > 0:
-        row.append(Btn(t(language, "coordinator.prev"), action, (page - 1, *args)))
-    if page < pages - 1:
-        row.append(Btn(t(language, "coordinator.next"), action, (page + 1, *args)))
-    return row
+    return paging.nav(page, pages, action=action, args_of=lambda n: (n, *args))[0]
 
 
 def _when(services: Services, item: v.ItemRef, language: str, now: datetime) -> str:
@@ -157,9 +153,4 @@ def item_units(services: Services, roles: Roles, due_item_id: int, *, page: int,
             lines.append(t(language, key, filed=r.filed, total=r.total, missing="、".join(r.missing)))
     if found.pages > 1:
         lines.append("\n" + t(language, "coordinator.page", page=found.page + 1, pages=found.pages))
-    pager = []
-    if found.page > 0:
-        pager.append(Btn(t(language, "coordinator.prev"), "sti", (found.item.id, found.page - 1)))
-    if found.page < found.pages - 1:
-        pager.append(Btn(t(language, "coordinator.next"), "sti", (found.item.id, found.page + 1)))
-    return _page("\n".join(lines), [pager] if pager else [], pressed=True)
+    return _page("\n".join(lines), paging.nav(found.page, found.pages, action="sti", args=(found.item.id,)), pressed=True)
