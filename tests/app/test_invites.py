@@ -117,7 +117,7 @@ async def test_long_roster_is_paged_with_buttons(bot_app: RunningBot, make_unit:
     current = first
     while "▶" in current.button_texts:
         coordinator.skip_pending()
-        await coordinator.press("▶")
+        await coordinator.press("▶", current)
         edited = current = await coordinator.wait_for(lambda m: m.text.startswith("联络员名册"))
         assert len(edited.source) <= 4096
         seen += edited.text
