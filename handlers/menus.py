@@ -18,7 +18,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.context import BotContext, Services
-from bot.services.people import access, menus
+from bot.services.people import menus
 from bot.services.people.menus import MenuKey
 from bot.texts.catalog import LANGUAGES
 
@@ -66,7 +66,7 @@ async def after_update(update: Update, context: BotContext) -> None:
     if user is None or chat is None or chat.type != ChatType.PRIVATE:
         return
     services = context.services
-    key = menus.key_of(services, access.roles_of(services, user.id), telegram_user_id=user.id)
+    key = menus.key_now(services, telegram_user_id=user.id)  # afresh: the handler may have just changed the roles
     known = services.caches.menus.get(user.id)
     if known == key or (known is None and key.is_default):
         return

@@ -94,6 +94,7 @@ def holders(services: Services) -> list[Holder]:
     return [Holder(uid, MenuKey(roles_key(access.roles_of(services, uid)), language)) for uid, language in found]
 
 
-def key_of(services: Services, who: Roles, *, telegram_user_id: int) -> MenuKey:
-    """The menu this person should see now."""
-    return MenuKey(roles_key(who), services.storage.people.chosen_language(telegram_user_id=telegram_user_id))
+def key_now(services: Services, *, telegram_user_id: int) -> MenuKey:
+    """The menu this person should see now: their roles and chosen language, read afresh in one statement."""
+    found = services.storage.identity.find(telegram_user_id=telegram_user_id)
+    return MenuKey(roles_key(access.roles_from(found)), found.language)

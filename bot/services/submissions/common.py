@@ -42,14 +42,14 @@ def period_of(services: Services, item: DueItem, language: str) -> str:
     return period_label(services, find_report(services, item.report_key), period_key=item.period_key, stored=item.period_label, language=language)
 
 
-def opens_on(services: Services, item: DueItem, now: datetime) -> date | None:
+def opens_on(services: Services, item: DueItem, now: datetime, *, report: ReportType | None = None) -> date | None:
     """The first day of the item's period while it is still ahead (nothing can be filed for a period
     that has not started: a 零报告 for September on 30 August), else None."""
     if item.period_key == ANY_PERIOD:
         return None
     starts = services.caches.period_starts.get(item.report_key)
     if starts is None:
-        found = find_report(services, item.report_key)
+        found = report or find_report(services, item.report_key)
         c = services.config.campaign
         periods = periods_of(found, tz=c.tz, start=c.start, end=c.end, calendar=services.calendar) if found is not None else []
         starts = services.caches.period_starts[item.report_key] = {p.period_key: p.first_day for p in periods}

@@ -14,9 +14,10 @@ from bot.models import ObligationStatus
 from bot.services.people.access import Roles
 from bot.services.submissions.forms import fileable
 from bot.services.submissions.forms.render import format_day
-from bot.services.deadlines.reports import find_report, report_title
+from bot.services.deadlines.adhoc import report_types
+from bot.services.deadlines.reports import period_label, report_title
 from bot.services.submissions.choose import Name, extras
-from bot.services.submissions.common import RECENT, opens_on, period_of
+from bot.services.submissions.common import RECENT, opens_on
 from bot.services.submissions.flow import ANY_PERIOD, WINDOW
 from bot.replies import Btn, Reply
 from bot.services import paging
@@ -40,62 +41,70 @@ def status_of(status: ObligationStatus, late: bool, due_at: datetime, now: datet
 
 def due_list(services: Services, roles: Roles, *, language: str, now: datetime) -> list[Reply]:
     """One message per unit the user is a liaison of."""
-    return [r for unit_id in roles.units() for r in unit_page(services, unit_id, 0, language=language, now=now)]
+    return _lists(services, roles.units(), 0, language=language, now=now)
 
 
 def due_page(services: Services, roles: Roles, unit_id: int, page: int, *, language: str, now: datetime) -> list[Reply]:
     """Another page of one unit's /due buttons (◀ ▶), in place of the one shown."""
     if unit_id not in roles.units():
         raise LookupError(unit_id)  # no longer the unit's liaison: a stale button
-    return [replace(r, edit=True) for r in unit_page(services, unit_id, page, language=language, now=now)]
+    return [replace(r, edit=True) for r in _lists(services, [unit_id], page, language=language, now=now)]
 
 
-def unit_page(services: Services, unit_id: int, page: int, *, language: str, now: datetime) -> list[Reply]:
-    """What a unit owes, with page `page` of its buttons."""
+def _lists(services: Services, unit_ids: list[int], page: int, *, language: str, now: datetime) -> list[Reply]:
+    """What each unit owes, with page `page` of its buttons."""
     tz = services.config.campaign.tz
-    with services.storage.session() as s:
-        unit = units.get_unit(s, unit_id=unit_id)
-        views = due.obligations_of_unit(s, unit_id=unit_id, due_before=now + WINDOW)
-        current = {v.obligation.id: submissions.current_submissions(s, obligation_id=v.obligation.id or 0) for v in views}
-    if unit is None:
-        return []
-    lines = [t(language, "due.title", unit=unit.name)]
-    buttons: list[list[Btn]] = []
-    later: list[list[Btn]] = []  # 再报一个 / 修改已报: after every item to file
-    shown = 0
-    for view in views:
-        item = view.due_item
-        if item.period_key == ANY_PERIOD:
+    out: list[Reply] = []
+    with services.storage.session() as s:  # a constant number of queries, whatever the history
+        by_key = {r.key: r for r in report_types(services, s)}  # configured and ad-hoc
+        found_units = units.units_by_ids(s, unit_ids=unit_ids)
+        listed = due.listed_obligations(
+            s, unit_ids=unit_ids, due_before=now + WINDOW, filed_since=now - RECENT, filed=(ObligationStatus.done, ObligationStatus.awaiting)
+        )
+        current = submissions.current_submissions_of(s, obligation_ids=[v.obligation.id for v in listed if v.obligation.id is not None])
+    for unit_id in unit_ids:
+        unit = found_units.get(unit_id)
+        views = [v for v in listed if v.obligation.unit_id == unit_id]
+        if unit is None:
             continue
-        pending = view.obligation.status not in (ObligationStatus.done, ObligationStatus.awaiting)
-        if not pending and item.due_at < now - RECENT:
-            continue
-        report = find_report(services, item.report_key)
-        if report is None:
-            continue
-        status = status_of(view.obligation.status, view.obligation.late, item.due_at, now)
-        period = period_of(services, item, language)
-        first = opens_on(services, item, now) if pending else None
-        said = t(language, "filing.opens", day=format_day(first, language)) if first else t(language, f"due.status.{status}")
-        lines.append(t(
-            language, "due.item", mark=_MARKS[status], report=report_title(report, language), period=period,
-            due=format_day(item.due_at.astimezone(tz).date(), language), status=Markup(said),
-        ))
-        shown += 1
-        if not fileable(report.template) or first is not None:  # a period not started: nothing to file yet
-            continue
-        name = Name("", report_title(report, language), period)
-        more = [[Btn(c.label, c.action, c.args)] for c in extras(view, report, current[view.obligation.id], name, language=language)]
-        if pending:
-            buttons.append([Btn(name.label(), "sub", (view.obligation.id or 0,))])
-            buttons += [row for row in more if row[0].action == "zero"]
-        later += [row for row in more if row[0].action != "zero"]
-    shown_buttons = paging.page(buttons + later, page, action="duep", args=(unit_id,), size=MAX_BUTTONS)
-    if not shown:
-        lines.append(t(language, "due.none"))
-    any_time = [report_title(r, language) for r in services.config.report_types
-                if r.schedule.kind == "any_time" and (not r.owed_by or set(r.owed_by) & set(unit.tags))]
-    if any_time:
-        lines.append(t(language, "due.any-time", reports="、".join(any_time) if language == "zh-CN" else ", ".join(any_time)))
-    lines.append(t(language, "due.hint"))
-    return [Reply("\n".join(lines), shown_buttons.rows + shown_buttons.nav)]
+        lines = [t(language, "due.title", unit=unit.name)]
+        buttons: list[list[Btn]] = []
+        later: list[list[Btn]] = []  # 再报一个 / 修改已报: after every item to file
+        shown = 0
+        for view in views:
+            item = view.due_item
+            if item.period_key == ANY_PERIOD:
+                continue
+            pending = view.obligation.status not in (ObligationStatus.done, ObligationStatus.awaiting)
+            if not pending and item.due_at < now - RECENT:
+                continue
+            report = by_key.get(item.report_key)
+            if report is None:
+                continue
+            status = status_of(view.obligation.status, view.obligation.late, item.due_at, now)
+            period = period_label(services, report, period_key=item.period_key, stored=item.period_label, language=language)
+            first = opens_on(services, item, now, report=report) if pending else None
+            said = t(language, "filing.opens", day=format_day(first, language)) if first else t(language, f"due.status.{status}")
+            lines.append(t(
+                language, "due.item", mark=_MARKS[status], report=report_title(report, language), period=period,
+                due=format_day(item.due_at.astimezone(tz).date(), language), status=Markup(said),
+            ))
+            shown += 1
+            if not fileable(report.template) or first is not None:  # a period not started: nothing to file yet
+                continue
+            name = Name("", report_title(report, language), period)
+            more = [[Btn(c.label, c.action, c.args)] for c in extras(view, report, current.get(view.obligation.id or 0, []), name, language=language)]
+            if pending:
+                buttons.append([Btn(name.label(), "sub", (view.obligation.id or 0,))])
+                buttons += [row for row in more if row[0].action == "zero"]
+            later += [row for row in more if row[0].action != "zero"]
+        paged = paging.page(buttons + later, page, action="duep", args=(unit_id,), size=MAX_BUTTONS)
+        if not shown:
+            lines.append(t(language, "due.none"))
+        any_time = [report_title(r, language) for r in services.config.report_types
+                    if r.schedule.kind == "any_time" and (not r.owed_by or set(r.owed_by) & set(unit.tags))]
+        if any_time:
+            lines.append(t(language, "due.any-time", reports="、".join(any_time) if language == "zh-CN" else ", ".join(any_time)))
+        lines.append(t(language, "due.hint"))
+        out.append(Reply("\n".join(lines), paged.rows + paged.nav))
+    return out
