@@ -33,23 +33,19 @@ def reader(stdin: TextIO, out: TextIO, words: Callable[[], Sequence[str]]) -> Ca
 
     On a terminal, readline gives line editing, history (kept in ~/.liaison-bot-demo-history)
     and Tab completion of the commands, personas and buttons (`words`)."""
-    if stdin.isatty():
-        try:
-            import readline
-        except ImportError:  # pragma: no cover - Windows without pyreadline
-            readline = None  # type: ignore[assignment]
-        if readline is not None:
-            _set_up(readline, words)
+    readline = _readline() if stdin.isatty() else None
+    if readline is not None:
+        _set_up(readline, words)
 
-            async def read_tty(prompt: str) -> str | None:
-                try:
-                    line = await asyncio.to_thread(input, prompt)
-                except EOFError:
-                    return None
-                readline.write_history_file(str(HISTORY))
-                return line
+        async def read_tty(prompt: str) -> str | None:
+            try:
+                line = await asyncio.to_thread(input, prompt)
+            except EOFError:
+                return None
+            readline.write_history_file(str(HISTORY))
+            return line
 
-            return read_tty
+        return read_tty
 
     async def read_lines(prompt: str) -> str | None:
         print(prompt, end="", file=out, flush=True)
@@ -57,6 +53,15 @@ def reader(stdin: TextIO, out: TextIO, words: Callable[[], Sequence[str]]) -> Ca
         return line.rstrip("\n") if line else None
 
     return read_lines
+
+
+def _readline() -> ModuleType | None:
+    """The readline module, where the platform has one."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    return readline
 
 
 def _set_up(readline: ModuleType, words: Callable[[], Sequence[str]]) -> None:
