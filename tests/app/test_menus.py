@@ -42,6 +42,15 @@ def descriptions(bot_app: RunningBot, user: UserHandle) -> dict[str, str]:
     return {}
 
 
+async def described(bot_app: RunningBot, user: UserHandle, command: str, description: str, timeout: float = 10.0) -> None:
+    """Wait until the user's Telegram describes `command` so (the menus are set after the answer)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while descriptions(bot_app, user).get(command) != description:
+        assert loop.time() < end, descriptions(bot_app, user)
+        await asyncio.sleep(0.05)
+
+
 def unit(storage: Storage, code: str = "pgs") -> Unit:
     found = storage.units.get_unit_by_code(code=code)
     assert found is not None
@@ -62,8 +71,8 @@ async def test_coordinator_sees_remind_and_a_leader_does_not(bot_app: RunningBot
     await menu_becomes(coordinator, list(MENUS["coordinator"]))  # set at start for the configured people
     await menu_becomes(leader, list(MENUS["leader"]))
     assert "remind" in coordinator.menu() and "remind" not in leader.menu()
-    assert descriptions(bot_app, coordinator)["remind"] == "一键催办"
-    assert descriptions(bot_app, leader)["status"] == "Filing status"  # an English client, no language chosen
+    await described(bot_app, coordinator, "remind", "一键催办")
+    await described(bot_app, leader, "status", "Filing status")  # an English client, no language chosen
 
 
 async def test_choosing_english_changes_the_menu_language(bot_app: RunningBot) -> None:
@@ -72,11 +81,7 @@ async def test_choosing_english_changes_the_menu_language(bot_app: RunningBot) -
     await coordinator.send("/lang")  # the coordinator may also get the day's digest
     await coordinator.wait_for(lambda m: "English" in m.button_texts)
     await coordinator.press("English")
-    loop = asyncio.get_running_loop()
-    end = loop.time() + 10
-    while descriptions(bot_app, coordinator).get("remind") != "Nudge the units that have not filed":
-        assert loop.time() < end, descriptions(bot_app, coordinator)
-        await asyncio.sleep(0.05)
+    await described(bot_app, coordinator, "remind", "Nudge the units that have not filed")
     assert coordinator.menu() == list(MENUS["coordinator"])
 
 
@@ -88,8 +93,8 @@ async def test_a_liaison_gets_the_liaison_menu_and_the_one_replaced_loses_it(bot
     await register(first, make_invite(unit(storage))[0], {"name": "老联络员"}, language="en")
     await menu_becomes(first, list(MENUS["liaison"]))
     assert "outstanding" not in first.menu() and "remind" not in first.menu()
-    assert descriptions(bot_app, first)["submit"] == "File a report"
+    await described(bot_app, first, "submit", "File a report")
     await register(second, make_invite(unit(storage), role=Role.primary)[0], {"name": "新联络员"})
     await menu_becomes(second, list(MENUS["liaison"]))
-    assert descriptions(bot_app, second)["submit"] == "报送材料"
+    await described(bot_app, second, "submit", "报送材料")
     await menu_becomes(first, list(MENUS["stranger"]))  # replaced: back to what anyone may do

@@ -63,3 +63,13 @@ async def test_a_campaign_coordinator_start_names_no_unit(bot_app: RunningBot) -
     await english(user)
     reply = await ask(user, "/start", "campaign")
     assert "You are coordinator of this campaign" in reply.text
+
+
+async def test_english_counts_take_their_plural_forms(bot_app: RunningBot) -> None:
+    tz = bot_app.config.campaign.tz
+    bot_app.clock.set(datetime(2023, 8, 11, 10, 0, tzinfo=tz))  # the liaison form was due yesterday
+    user = bot_app.emulator.user(COORDINATOR, first_name="Su", language_code="en")
+    await english(user)
+    reply = await ask(user, "/outstanding", "Not yet filed")
+    assert "1 day overdue" in reply.text and "1 days" not in reply.text
+    assert "13 units have not filed" in reply.text

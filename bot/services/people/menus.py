@@ -73,9 +73,8 @@ def chat_menus(key: MenuKey, default_language: str) -> dict[str, list[tuple[str,
 
     A chosen language wins whatever the Telegram client's language; otherwise each client
     language gets its own, and the campaign's language the rest."""
-    out = {"": menu(key.roles, key.language or default_language)}
-    for language in LANGUAGES:
-        out[telegram_code(language)] = menu(key.roles, key.language or language)
+    out = {telegram_code(language): menu(key.roles, key.language or language) for language in LANGUAGES}
+    out[""] = menu(key.roles, key.language or default_language)  # set last: until then each client language has its own
     return out
 
 
