@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeDefault
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
 from telegram.request import HTTPXRequest
@@ -17,13 +16,9 @@ from bot.pacing import PacedLimiter
 from bot.services.people.campaign import sync_campaign
 from bot.services.deadlines.due_items import sync_due_items
 from bot.storage import Storage
-from bot.texts.catalog import LANGUAGES, t
 from bot.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
-
-# The commands shown in Telegram's menu, in this order.
-MENU_COMMANDS = ("start", "help", "due", "submit", "me", "outstanding", "status", "cancel", "lang")
 
 
 class LiaisonBot(ExtBot[Any]):
@@ -82,7 +77,10 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     sync_tasks(services.storage, services.config, now=now)  # 工作任务 of the config, after the units, before their due items
     sync_due_items(services.storage, services.config, calendar=services.calendar, now=now)
-    await set_menu(app, services.config.language)
+    from handlers import menus
+
+    await menus.set_defaults(app.bot, services.config.language)
+    menus.start_background(app, services)
     from bot.services.deadlines import due_items as deadlines
     from bot.services.reminders import timer
 
@@ -104,16 +102,6 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
     from bot.web import server as web
 
     await web.stop(app)
-
-
-async def set_menu(app: Application[Any, Any, Any, Any, Any, Any], default_language: str) -> None:
-    """The command menu in both languages, the campaign's language as the default."""
-
-    def commands(language: str) -> list[BotCommand]:
-        return [BotCommand(c, t(language, f"commands.{c}")) for c in MENU_COMMANDS]
-
-    await app.bot.set_my_commands(commands(default_language), scope=BotCommandScopeDefault())
-    await app.bot.set_my_commands(commands(default_language), scope=BotCommandScopeAllPrivateChats())
-    for language in LANGUAGES:
-        code = language.split("-")[0]
-        await app.bot.set_my_commands(commands(language), scope=BotCommandScopeDefault(), language_code=code)
+    services: Services = app.bot_data[SERVICES_KEY]
+    if services.caches.menu_task is not None:
+        services.caches.menu_task.cancel()

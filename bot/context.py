@@ -35,6 +35,9 @@ class Caches:
     person_locks: dict[int, asyncio.Lock] = field(default_factory=dict)  # one send at a time per person
     reminders_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one reminder run at a time in this process
     in_flight: set[int] = field(default_factory=set)  # reminder ids this process is delivering now
+    period_starts: dict[str, dict[str, Any]] = field(default_factory=dict)  # report key -> period key -> its first day
+    menus: dict[int, Any] = field(default_factory=dict)  # telegram id -> the menu key last set for their chat (handlers/menus.py)
+    menu_task: asyncio.Task[None] | None = None  # publishing every role holder's menu at start
 
 
 @dataclass

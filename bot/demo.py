@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from bot import demo_campaign
+from bot import demo_terminal as terminal
 from bot.clock import FixedClock, OffsetClock
 from bot.config import load_config
 from bot.logsetup import setup_logging
@@ -150,7 +151,7 @@ async def play_script(sandbox: Sandbox, out: TextIO = sys.stdout) -> None:
     print("\n# End of the walk-through.", file=out)
 
 
-REPL_HELP = """Type a message to send it to the bot as the current persona. Commands:
+REPL_HELP = """Type a message to send it to the bot as the current persona (arrow keys edit and recall lines; Tab completes). Commands:
   :as NAME        switch persona ({names})
   :press TEXT     press the button labelled TEXT on the bot's latest message
   :file PATH      send a file
@@ -161,13 +162,15 @@ REPL_HELP = """Type a message to send it to the bot as the current persona. Comm
   :quit           leave (Ctrl-D too)"""
 
 
-async def repl(sandbox: Sandbox, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
-    """A terminal chat with the bot."""
-    tr = Transcript(sandbox, out)
+async def repl(sandbox: Sandbox, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout, files_dir: Path | None = None) -> None:
+    """A terminal chat with the bot; files it sends are kept in `files_dir` (a new folder by default)."""
+    folder = files_dir or terminal.files_folder()
+    tr = Transcript(sandbox, out, files_dir=folder)
     personas = {p.key: p for p in PERSONAS}
     current = personas["liaison"]
     print(f"liaison-bot sandbox — {sandbox.config.campaign.name}", file=out)
     print(REPL_HELP.format(names=", ".join(personas)), file=out)
+    print(f"Files the bot sends are saved in {folder}", file=out)
     printer = asyncio.create_task(_print_as_they_come(tr))
     try:
         await _chat(sandbox, tr, personas, current, stdin, out)
@@ -183,13 +186,16 @@ async def _print_as_they_come(tr: Transcript) -> None:
 
 
 async def _chat(sandbox: Sandbox, tr: Transcript, personas: dict[str, Persona], current: Persona, stdin: TextIO, out: TextIO) -> None:
+    who = [current]  # the persona typing now, for the completion of buttons
+    read = terminal.reader(stdin, out, lambda: [*personas, *tr.buttons.get(who[0].user_id, [])])
     while True:
-        print(f"\n[{current.key}: {current.first_name}]> ", end="", file=out, flush=True)
-        line = await asyncio.to_thread(stdin.readline)
-        if not line:
+        who[0] = current
+        print(terminal.hint(tr.buttons.get(current.user_id, [])), file=out)
+        got = await read(f"[{current.key}: {current.first_name}]> ")
+        if got is None:
             print(file=out)
             return
-        line = line.strip()
+        line = got.strip()
         if not line:
             await tr.show()
             continue

@@ -203,6 +203,10 @@ class UserHandle(ChatView):
     def user(self) -> dict[str, Any]:
         return self.emu.state.users[self.id]
 
+    def menu(self) -> list[str]:
+        """The commands this user's Telegram shows in the menu of their chat with the bot."""
+        return self.emu.state.menu_for(self.id, self.user.get("language_code"))
+
     def _in(self, chat_id: int | None) -> ChatView:
         if chat_id is None or chat_id == self.id:
             return self

@@ -152,6 +152,10 @@ async def get_file(emu: Emulator, p: dict[str, Any]) -> Any:
 
 def _scope_key(p: dict[str, Any]) -> tuple[str, str]:
     scope = p.get("scope") or {"type": "default"}
+    if isinstance(scope, str):
+        scope = json.loads(scope)
+    if "chat_id" in scope:
+        scope = {**scope, "chat_id": int(scope["chat_id"])}
     return json.dumps(scope, sort_keys=True), str(p.get("language_code") or "")
 
 

@@ -6,6 +6,7 @@ import asyncio
 import copy
 import hashlib
 import itertools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -155,6 +156,22 @@ class State:
         self._update_ids = itertools.count(100_000_001)
         self._file_seq = itertools.count(1)
         self._query_seq = itertools.count(1)
+
+    def menu_for(self, chat_id: int, language_code: str | None) -> list[str]:
+        """The commands Telegram shows in a private chat: the most specific scope set wins.
+
+        Telegram's order: this chat with the user's language, this chat, all private chats with
+        the language, all private chats, default with the language, default."""
+        language = (language_code or "").split("-")[0]
+        chat = json.dumps({"chat_id": chat_id, "type": "chat"}, sort_keys=True)
+        private = json.dumps({"type": "all_private_chats"}, sort_keys=True)
+        default = json.dumps({"type": "default"}, sort_keys=True)
+        for scope in (chat, private, default):
+            for code in ((language, "") if language else ("",)):
+                commands = self.commands.get((scope, code))
+                if commands:
+                    return [c["command"] for c in commands]
+        return []
 
     def now(self) -> int:
         """The current Unix time for message `date` fields."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
 from bot.services.people.access import Action
-from handlers import conversation, coordinator, deadline, due, errors, export, guard, invites, problems, registration, remind, reminders, review, roster, signoff, start, submit, tasks, web
+from handlers import conversation, coordinator, deadline, due, errors, export, guard, invites, menus, problems, registration, remind, reminders, review, roster, signoff, start, submit, tasks, web
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -29,6 +30,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(invites.on_role, pattern=r"^inv:r\|"))
     app.add_handler(CallbackQueryHandler(roster.on_page, pattern=r"^ros:p\|"))
     app.add_handler(CommandHandler("due", due.due_command))
+    app.add_handler(CallbackQueryHandler(due.on_page, pattern=r"^duep\|"))
     app.add_handler(CommandHandler("submit", submit.submit))
     app.add_handler(CommandHandler("review", review.review_command))
     app.add_handler(CallbackQueryHandler(submit.on_button, pattern=submit.BUTTONS))
@@ -74,4 +76,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, conversation.unsupported))
     app.add_handler(MessageHandler(filters.COMMAND, conversation.unknown_command))
     app.add_handler(CallbackQueryHandler(errors.stale_button))
+    app.add_handler(TypeHandler(Update, menus.after_update), group=1)  # after the answer: the menu the person's roles call for
     app.add_error_handler(errors.on_error)

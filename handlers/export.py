@@ -16,6 +16,7 @@ from bot.services.coordinator import bundle
 from bot.services.problems import chart as problem_chart
 from bot.services.coordinator.paper import Labels, safe_name
 from bot.services.people.access import Action, Roles
+from bot.texts.catalog import tn
 from handlers.guard import requires
 
 
@@ -28,7 +29,7 @@ async def export_command(update: Update, context: BotContext, who: Roles) -> Non
     language = context.language(update)
     result = await asyncio.to_thread(export.build_workbook, services, now=now, language=language, unit_ids=who.visible_units)
     name = Labels(language)("file-export", date=f"{now.astimezone(services.config.campaign.tz):%Y%m%d}")
-    caption = context.text(update, "export.done", units=result.units, rows=result.register_rows)
+    caption = context.text(update, "export.done", units=tn(context.language(update), "counts.units", result.units), rows=result.register_rows)
     await update.message.reply_document(document=result.data, filename=name, caption=caption)
 
 

@@ -70,7 +70,7 @@ async def allowed(update: Update, context: BotContext, action: Action, *, privat
         return None
     who = roles_for(update, context)
     if not who.may(action):
-        await refuse(update, context, "error.not-allowed")
+        await refuse(update, context, "error.not-allowed" if who.is_registered else "access.not-registered")
         return None
     if private and not is_private(update):
         await refuse(update, context, "error.private-only")

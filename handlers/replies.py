@@ -9,6 +9,7 @@ attachments (by id), then the documents made for it (the blank 附件1).
 from __future__ import annotations
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.replies import Reply, split
@@ -43,7 +44,12 @@ async def _edit(context: BotContext, query: CallbackQuery, user_id: int, reply: 
             await query.edit_message_text(message.text_html)
         return []
     chunks = split(reply.text)
-    await query.edit_message_text(chunks[0], reply_markup=keyboard(context, user_id, reply) if len(chunks) == 1 else None)
+    try:
+        await query.edit_message_text(chunks[0], reply_markup=keyboard(context, user_id, reply) if len(chunks) == 1 else None)
+    except BadRequest as e:
+        if "not modified" not in str(e).lower():
+            raise
+        # the same page pressed again (a pager's n/N): the message already shows it
     return chunks[1:]
 
 

@@ -51,7 +51,7 @@ async def _finish(update: Update, context: BotContext, replies: list[Reply], don
         for notice in done.notices:
             (reached if await _tell(context, notice) else unreached).append(notice.person)
         replies = [*replies, review.outcome(context.language(update), done, reached=reached, unreached=unreached)]
-    await send(context, update.effective_chat.id, update.effective_user.id, replies)
+    await send(context, update.effective_chat.id, update.effective_user.id, replies, query=update.callback_query)  # a page replaces the list
 
 
 async def drop_pending_return(update: Update, context: BotContext) -> None:
@@ -79,7 +79,9 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
     op, submission_id = pressed.args[0], pressed.int_arg(1)
     done = None
     try:
-        if op == "open":
+        if op == "page":  # another page of the list
+            replies = review.waiting(services, roles, language=language, page=submission_id)
+        elif op == "open":
             replies = review.open_one(services, roles, submission_id=submission_id, language=language)
         elif op == "ok":
             replies, done = review.accept(services, roles, submission_id=submission_id, now=now, language=language)

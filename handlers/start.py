@@ -23,7 +23,11 @@ async def start(update: Update, context: BotContext) -> None:
     lines = [context.text(update, "start.welcome", name=name, campaign=campaign)]
     roles = guard.roles_for(update, context)
     if roles.is_registered:
-        lines.append(context.text(update, "start.already-registered", unit=roles.describe_units(), role=context.text(update, f"role.{roles.main_role}")))
+        role = context.text(update, f"role.{roles.main_role}")
+        if roles.unit_names:
+            lines.append(context.text(update, "start.already-registered", unit=roles.describe_units(), role=role))
+        else:  # a campaign-wide coordinator or leader: of no unit
+            lines.append(context.text(update, "start.registered-campaign", role=role))
     else:
         lines.append(context.text(update, "start.no-invite"))
     await update.message.reply_text("\n\n".join(lines))

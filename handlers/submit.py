@@ -17,7 +17,7 @@ from handlers.conversation import Current
 from bot.replies import Reply
 from handlers.replies import reply
 
-BUTTONS = r"^(sub|subany|zero|sf|amend)\|"
+BUTTONS = r"^(sub|subany|subp|zero|sf|amend)\|"
 
 
 def incoming_file(message: Message) -> files.Incoming | None:
@@ -113,7 +113,9 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
     replies: list[Reply] | None
     try:
         draft = drafts.get(services, person_id=roles.person_id, flow=service.FLOW)
-        if pressed.action in ("sub", "zero", "amend", "subany"):
+        if pressed.action == "subp":  # another page of the choices
+            replies = service.choices_page(services, roles, pressed.int_arg(0), language=language, now=now)
+        elif pressed.action in ("sub", "zero", "amend", "subany"):
             carry = list(draft.data.get("carry", [])) if draft is not None and draft.state == "choose" else None
             if any("attachment" in c for c in carry or []):  # a file sent before choosing (a workbook is read): off the loop
                 replies = await asyncio.to_thread(service.launch, services, roles, pressed.action, pressed.args,

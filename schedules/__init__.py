@@ -4,7 +4,7 @@ phrases. Pure functions of (rules, calendar, now); never reads the clock, never 
 The vocabulary and the rules: docs/schedules.md."""
 
 from schedules.calendar import ChinaCalendar
-from schedules.lookup import period_for_phrase, periods_for_phrase
+from schedules.lookup import names_a_period, period_for_phrase, periods_for_phrase
 from schedules.periods import DueDate, all_due_items, due_items, periods_of
 from schedules.phrases import When, parse_when
 from schedules.plan import ReminderMoment, next_moment, reminder_moments, reminders_for
@@ -18,6 +18,7 @@ __all__ = [
     "due_items",
     "next_moment",
     "parse_when",
+    "names_a_period",
     "period_for_phrase",
     "periods_for_phrase",
     "periods_of",

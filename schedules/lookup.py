@@ -126,6 +126,20 @@ def periods_for_phrase(
     return min(found, key=lambda f: f[0])[1] if found else []
 
 
+def names_a_period(text: str, *, now: datetime, tz: ZoneInfo) -> bool:
+    """Whether a phrase names a period or a day at all (上月, 9月, 三季度, 第二阶段, 2023-09-15), whatever the reports."""
+    raw = normalise_width(text).strip()
+    if not raw:
+        return False
+    s = _normalised(raw)
+    if re.fullmatch(r"(?:第(\d{1,2})阶段|stage(\d{1,2}))", s):
+        return True
+    en = re.fullmatch(r"([a-z]{3})[a-z]*\.?(\d{4})?", s)
+    if en and en[1] in _EN_MONTHS:
+        return True
+    return bool(_keys(s, now.astimezone(tz).date())) or parse_when(raw, now=now, tz=tz) is not None
+
+
 def period_for_phrase(
     text: str,
     report: ReportTiming,

@@ -164,6 +164,12 @@ def people_with_role(session: Session, *, role: Role, unit_id: int | None = None
     return list(session.exec(statement))
 
 
+def people_ever_in_a_role(session: Session) -> list[Person]:
+    """Everyone who holds or has held any role, by person id."""
+    statement = select(Person).where(col(Person.id).in_(select(RoleAssignment.person_id))).order_by(col(Person.id))
+    return list(session.exec(statement))
+
+
 def campaign_holders(session: Session, *, role: Role) -> list[tuple[RoleAssignment, Person]]:
     """The active campaign-wide assignments of `role` (coordinator, leader) with their people, oldest first."""
     statement = (

@@ -5,6 +5,10 @@ their sections become dotted keys (`start.welcome`).
 
 Texts are TOML strings with named `{parameters}`; parameters are HTML-escaped unless the
 caller marks them as already-safe markup with `Markup`.
+
+A text that depends on a number is a table of CLDR plural forms, `units = { one = "{count} unit",
+other = "{count} units" }` in English and `units = { other = "{count} 个单位" }` in Chinese;
+`tn(language, "x.units", count)` picks the form with Babel's plural rules.
 """
 
 from __future__ import annotations
@@ -15,9 +19,13 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
+
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
 _DIRS = {"zh-CN": "zh", "en": "en"}
+_LOCALES = {"zh-CN": "zh_Hans_CN", "en": "en"}
+PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")  # CLDR's plural categories
 
 
 class Markup(str):
@@ -70,3 +78,32 @@ def t(language: str, key: str, /, **params: object) -> str:
     template = texts(language if language in _DIRS else DEFAULT_LANGUAGE)[key]
     safe = {k: v if isinstance(v, Markup) else html.escape(str(v), quote=False) for k, v in params.items()}
     return template.format(**safe)
+
+
+@cache
+def plural_categories(language: str) -> frozenset[str]:
+    """The CLDR plural forms a language's texts must give ('other' always)."""
+    return Locale.parse(_LOCALES[language]).plural_form.tags | {"other"}
+
+
+def plural_texts(language: str) -> dict[str, dict[str, str]]:
+    """The texts that have plural forms: key -> form -> text."""
+    return _plural_texts(language if language in _DIRS else DEFAULT_LANGUAGE)
+
+
+@cache
+def _plural_texts(language: str) -> dict[str, dict[str, str]]:
+    children: dict[str, dict[str, str]] = {}
+    for key, template in texts(language).items():
+        base, _, last = key.rpartition(".")
+        children.setdefault(base, {})[last] = template
+    # a plural text is a table of nothing but plural forms, 'other' among them
+    return {base: forms for base, forms in children.items() if "other" in forms and set(forms) <= set(PLURAL_FORMS)}
+
+
+def tn(language: str, key: str, count: int, /, **params: object) -> str:
+    """The plural text `key` in the form `count` takes in `language`; `{count}` is filled in too."""
+    language = language if language in _DIRS else DEFAULT_LANGUAGE
+    form = Locale.parse(_LOCALES[language]).plural_form(abs(count))
+    forms = _plural_texts(language)[key]
+    return t(language, f"{key}.{form if form in forms else 'other'}", count=count, **params)

@@ -9,7 +9,7 @@ from bot.services.dashboard.login import Viewer
 from bot.services.dashboard.matrix import STATES, Matrix
 from bot.services.dashboard.unit import UnitPage
 from bot.services.deadlines.reports import report_title
-from bot.texts.catalog import t
+from bot.texts.catalog import t, tn
 from bot.web.html import csrf_field, e, frame, state_pill, url, when
 
 
@@ -63,7 +63,7 @@ def matrix_page(viewer: Viewer, m: Matrix, *, flash: str | None = None, problems
             cells.append(f'<td class="s {e(state)}" data-state="{e(state)}">{t(lang, f"web.state.{state}")}</td>')
         rows.append(f'<tr data-unit="{e(u.code)}"><td><a href="/unit/{u.id}">{e(u.name)}</a></td>{"".join(cells)}</tr>')
     first = m.page * 100 + 1 if m.units else 0
-    pager = t(lang, "web.matrix.counts", units=m.total_units, first=first, last=first + len(m.units) - 1 if m.units else 0)
+    pager = t(lang, "web.matrix.counts", units=tn(lang, "counts.units", m.total_units), first=first, last=first + len(m.units) - 1 if m.units else 0)
     if m.pages > 1:
         links = []
         if m.page > 0:

@@ -130,6 +130,8 @@ BUTTONS: dict[str, Press] = {
     "zero report (unit A)": Press("zero", lambda w: (w.obligation_a,), UNIT_A),
     "amend a filing (unit A)": Press("amend", lambda w: (w.obligation_a, 1), UNIT_A),
     "any-time report (unit A)": Press("subany", lambda w: ("major_issue", w.units["pgs"].id), UNIT_A),
+    "submit choices page": Press("subp", lambda w: (0,), row(NO, OK, OK, OK, NO, NO)),
+    "due page (unit A)": Press("duep", lambda w: (w.units["pgs"].id, 0), UNIT_A),
     # liaison A's filing in progress: someone else's draft makes it stale
     "in-filing step (liaison A's filing)": Press("sf", lambda w: ("resume", w.filing_of(IDS["liaison_a"])), row(NO, OK, STALE, STALE, NO, NO)),
     "review open": Press("rv", lambda w: ("open", w.submission_a), COORDINATORS),
@@ -173,7 +175,7 @@ async def test_commands_matrix(bot_app: RunningBot, make_person: Callable[..., P
     await _setup(bot_app, make_person, make_liaison)
     emu = bot_app.emulator
     present = _registered_commands(bot_app)
-    refused = {t("zh-CN", "error.not-allowed"), t("en", "error.not-allowed")}
+    refused = {t(lang, key) for lang in ("zh-CN", "en") for key in ("error.not-allowed", "access.not-registered")}
     got: dict[tuple[str, str], str] = {}
     for actor in ACTORS:
         user = emu.user(IDS[actor], first_name=actor, language_code="zh-hans")
@@ -267,7 +269,7 @@ async def test_buttons_matrix(bot_app: RunningBot, make_person: Callable[..., Pe
     answers = {
         t(lang, key): outcome
         for lang in ("zh-CN", "en")
-        for key, outcome in (("error.not-allowed", NO), ("error.stale-button", STALE), ("reminders.snooze-gone", GONE))
+        for key, outcome in (("error.not-allowed", NO), ("access.not-registered", NO), ("error.stale-button", STALE), ("reminders.snooze-gone", GONE))
     }
     got: dict[tuple[str, str], str] = {}
     for actor in ACTORS:

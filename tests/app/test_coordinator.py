@@ -40,12 +40,14 @@ async def test_outstanding_lists_overdue_units_with_liaison_phone_and_pages(bot_
     total = int(text.split("共 ")[1].split(" 项")[0])
     assert total > 20
     assert "\n1. " in text and "\n20. " in text and "\n21. " not in text
-    await user.press("下一页 »")
+    assert reply.button_texts[-2:] == ["1/2", "▶"]
+    await user.press("▶")
     page2 = await user.wait_for()
     assert page2.edited and "第 2/2 页" in page2.text
     assert f"\n{total}. " in page2.text and "\n20. " not in page2.text
     assert "工作组周报" in page2.text
-    await user.press("« 上一页")
+    assert page2.button_texts[-2:] == ["◀", "2/2"]
+    await user.press("◀")
     back = await user.wait_for()
     assert "第 1/2 页" in back.text
 
@@ -118,7 +120,7 @@ async def test_forged_page_button_is_refused(bot_app: RunningBot) -> None:
     chat = bot_app.emulator.state.find_chat(user.id)
     assert chat is not None
     stored = chat.bot_messages[reply.message_id]
-    button = stored.data["reply_markup"]["inline_keyboard"][0][0]
+    button = next(b for row in stored.data["reply_markup"]["inline_keyboard"] for b in row if b["text"] == "▶")
     button["callback_data"] = button["callback_data"].replace("out|1", "out|0")
     await user.press(button["callback_data"])
     import asyncio
@@ -141,7 +143,8 @@ def test_page_buttons_of_a_long_query_fit_telegrams_64_bytes() -> None:
     context = SimpleNamespace(user_data={})
     spec = "“两品一械”案件查办统计数据（统计信息系统） 2023年第三季度"  # far over 64 bytes
     row = pages._pager("out", 0, 3, spec, coordinator._remembering(context), "zh-CN")  # type: ignore[arg-type]
-    [next_button] = row
+    assert [b.label for b in row] == ["1/3", "▶"]
+    next_button = row[-1]
     callback_data = signer.pack(1, next_button.action, *next_button.args)
     assert len(callback_data.encode()) <= 64
     pressed = signer.unpack(1, callback_data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 import re
 
 from bot.clock import FixedClock
@@ -27,7 +28,7 @@ async def test_scripted_walkthrough_prints_the_conversation() -> None:
     assert "界面语言已切换为中文" in transcript
     # an invite and a registration, with a wrong answer explained
     assert "https://t.me/liaison_demo_bot?start=" in transcript
-    assert "这不像办公电话" in transcript
+    assert "办公电话格式有误" in transcript
     assert "登记完成！您已登记为 平岗市场监管所 的联络员" in transcript
     assert "bot → 苏荣:\n  📋 新登记：张伟" in transcript  # the coordinator is told, privately
     # a case pasted whole, its fields read, only the decision asked for, then filed
@@ -109,3 +110,21 @@ async def test_yaohai_walkthrough_files_a_risk_consultation_by_its_declared_form
     assert "请输入列入风险清单数（整数，0–1000项）" in transcript
     assert "列入风险清单数\n  3项" in transcript
     assert "✅ 已提交：药品安全风险会商 · 2025年第一季度，第 1 项（第 1 版）" in transcript
+
+
+async def test_terminal_chat_saves_the_files_the_bot_sends_and_hints(tmp_path: Path) -> None:
+    sandbox = Sandbox(config=load_config(), clock=FixedClock(DEMO_START), fast=True)
+    await sandbox.start()
+    stdin = io.StringIO(":as english\n/lang\n:as coordinator\n/export\n\n:quit\n")
+    out = io.StringIO()
+    try:
+        await repl(sandbox, stdin=stdin, out=out, files_dir=tmp_path)
+    finally:
+        await sandbox.stop()
+    text = out.getvalue()
+    assert f"Files the bot sends are saved in {tmp_path}" in text
+    assert "↳ :press 中文  :press English" in text  # the hint line names the buttons on screen
+    assert "↳ type a message or a /command" in text
+    saved = list(tmp_path.glob("*.xlsx"))
+    assert saved and f"💾 {saved[0]}" in text
+    assert saved[0].read_bytes()[:2] == b"PK"  # the workbook itself, as the bot sent it

@@ -141,7 +141,7 @@ async def test_notices_go_to_the_units_current_liaisons_and_the_coordinator_hear
     await new.wait_for(lambda m: "请核对" in m.text)
     await presses(new, "✅ 确认提交", "第 1 项（第 2 版）")
     new.block()
-    await _open(coordinator, "#1 v2")
+    await _open(coordinator, "第 1 项（第 2 版）")
     done = await presses(coordinator, "✅ 通过", "已通过")
     assert "未能通知：王新任、李备岗" in done.text and "已通知" not in done.text
     assert not any("出错" in m.text for m in coordinator.messages)

@@ -172,7 +172,7 @@ async def test_coordinator_returns_and_the_liaison_resubmits(bot_app: RunningBot
     assert reopened is not None and reopened.obligation.status is ObligationStatus.done
     listing = await says(coordinator, "/review", "待审核的报送共 1 份")
     await coordinator.press(listing.button_texts[0])
-    opened = await coordinator.wait_for(lambda m: "#1 v2" in m.text)
+    opened = await coordinator.wait_for(lambda m: "第 1 项（第 2 版）" in m.text)
     await coordinator.press("✅ 通过", opened)
     await coordinator.wait_for(lambda m: "已通过" in m.text)
     await user.wait_for(lambda m: "已审核通过" in m.text)

@@ -251,3 +251,21 @@ async def test_commands_per_scope_and_language(http: httpx.AsyncClient) -> None:
     await http.post("deleteMyCommands", json={"language_code": "en"})
     assert (await http.post("getMyCommands", json={"language_code": "en"})).json()["result"] == []
     assert (await http.post("getMyCommands", json={"scope": scope})).json()["result"] == zh
+
+
+async def test_the_menu_a_user_sees_follows_telegrams_scope_order(emulator: Emulator, http: httpx.AsyncClient) -> None:
+    def menu(*names: str) -> list[dict[str, str]]:
+        return [{"command": n, "description": n} for n in names]
+
+    zh_user = emulator.user(71, language_code="zh-hans")
+    en_user = emulator.user(72, language_code="en")
+    await http.post("setMyCommands", json={"commands": menu("start")})
+    await http.post("setMyCommands", json={"commands": menu("start", "help"), "language_code": "en"})
+    assert zh_user.menu() == ["start"] and en_user.menu() == ["start", "help"]
+    await http.post("setMyCommands", json={"commands": menu("lang"), "scope": {"type": "all_private_chats"}})
+    assert en_user.menu() == ["lang"]  # a language-less menu of a narrower scope wins over the default's English one
+    await http.post("setMyCommands", json={"commands": menu("due"), "scope": {"type": "chat", "chat_id": "72"}})
+    await http.post("setMyCommands", json={"commands": menu("due", "submit"), "scope": {"type": "chat", "chat_id": 72}, "language_code": "en"})
+    assert en_user.menu() == ["due", "submit"] and zh_user.menu() == ["lang"]  # a chat's own menu, in its language
+    await http.post("deleteMyCommands", json={"scope": {"type": "chat", "chat_id": 72}, "language_code": "en"})
+    assert en_user.menu() == ["due"]

@@ -17,7 +17,8 @@ from bot.services.coordinator import views as v
 from bot.services.deadlines import adhoc
 from bot.services.levels import rollup
 from bot.services.people.access import Roles
-from bot.texts.catalog import t
+from bot.services import paging
+from bot.texts.catalog import t, tn
 
 Remember = Callable[[str], int]  # keeps a typed query for its page buttons (64 bytes of callback data may not hold it): its reference
 
@@ -52,21 +53,16 @@ def _pager(action: str, page: int, pages: int, spec: str, remember: Remember, la
     if pages <= 1:
         return []
     args = (remember(spec),) if spec else ()
-    row = []
-    if page > 0:
-        row.append(Btn(t(language, "coordinator.prev"), action, (page - 1, *args)))
-    if page < pages - 1:
-        row.append(Btn(t(language, "coordinator.next"), action, (page + 1, *args)))
-    return row
+    return paging.nav(page, pages, action=action, args_of=lambda n: (n, *args))[0]
 
 
 def _when(services: Services, item: v.ItemRef, language: str, now: datetime) -> str:
     days = v.days_late(item.due_at, now, services.config.campaign.tz)
     if days > 0:
-        return t(language, "coordinator.overdue", days=days)
+        return tn(language, "coordinator.overdue", days)
     if days == 0:
         return t(language, "coordinator.due-today")
-    return t(language, "coordinator.days-left", days=-days)
+    return tn(language, "coordinator.days-left", -days)
 
 
 def _counts(c: v.Counts, language: str) -> dict[str, object]:
@@ -96,7 +92,7 @@ def outstanding(
             current = row.item.id
             report, period, due = _item_texts(services, row.item, reports, language)
             when = _when(services, row.item, language, now)
-            lines += ["", t(language, "outstanding.item", report=report, period=period, due=due, when=when, count=counts[row.item.id])]
+            lines += ["", tn(language, "outstanding.item", counts[row.item.id], report=report, period=period, due=due, when=when)]
         n = result.page * v.PAGE_SIZE + i + 1
         lines.append(t(language, "outstanding.row", n=n, unit=row.unit_name, liaison=_liaison(row, phones, language)))
     lines += waiting
@@ -162,9 +158,4 @@ def item_units(services: Services, roles: Roles, due_item_id: int, *, page: int,
             lines.append(t(language, key, filed=r.filed, total=r.total, missing="、".join(r.missing)))
     if found.pages > 1:
         lines.append("\n" + t(language, "coordinator.page", page=found.page + 1, pages=found.pages))
-    pager = []
-    if found.page > 0:
-        pager.append(Btn(t(language, "coordinator.prev"), "sti", (found.item.id, found.page - 1)))
-    if found.page < found.pages - 1:
-        pager.append(Btn(t(language, "coordinator.next"), "sti", (found.item.id, found.page + 1)))
-    return _page("\n".join(lines), [pager] if pager else [], pressed=True)
+    return _page("\n".join(lines), paging.nav(found.page, found.pages, action="sti", args=(found.item.id,)), pressed=True)

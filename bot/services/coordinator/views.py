@@ -2,8 +2,10 @@
 
 Choices (documented for coordinators in /help and docs):
 - `/outstanding` with no arguments lists every open or returned obligation due before
-  now + `HORIZON` (3 days): everything overdue, and what falls due in the next three days.
-- `/status` with no arguments lists the due items due before now + `HORIZON`, latest first.
+  `horizon(now)`: everything overdue, what falls due in the next three days (`HORIZON`), and every
+  item whose first reminder has gone out, however far its deadline (a quarterly report reminded
+  a week ahead is there from that first reminder on).
+- `/status` with no arguments lists the due items due before `horizon(now)`, latest first.
 - Arguments are `[report] [period]`: a report by key or (part of) its title (案例, 统计),
   and a period phrase (上月, 9月, 三季度, 第二阶段) read by `schedules.periods_for_phrase`; a
   period alone applies to every report type that has such a period.
@@ -21,9 +23,10 @@ from bot.config import ReportType
 from bot.context import Services
 from bot.services.deadlines import adhoc
 from bot.services.deadlines import reports
+from bot.services.reminders.plan import plan
 from bot.storage import due, views
 from bot.storage.views import Counts as Counts, ItemRef as ItemRef, Scope as Scope, UnitRow as UnitRow  # the types handlers show
-from schedules import periods_for_phrase
+from schedules import names_a_period, periods_for_phrase
 from schedules.rules import AnyTimeSchedule
 
 HORIZON = timedelta(days=3)
@@ -67,7 +70,7 @@ def parse_request(
 def _parse_request(services: Services, text: str, *, now: datetime, default_horizon: bool) -> Request:
     words = [w for w in re.split(r"\s+", text.strip()) if w]
     reports = adhoc.report_types(services)
-    due_before = now + HORIZON if default_horizon else None
+    due_before = horizon(services, now) if default_horizon else None
     if not words:
         return Request(Scope(due_before=due_before))
     report = match_report(reports, words[0])
@@ -86,9 +89,20 @@ def _parse_request(services: Services, text: str, *, now: datetime, default_hori
         for item in periods_for_phrase(phrase, r, now=now, tz=c.tz, start=c.start, end=c.end, calendar=services.calendar):
             pairs.append((r.key, item.period_key))
     if not pairs:
+        if names_a_period(phrase, now=now, tz=c.tz):  # understood, but no report has such a period
+            return Request(Scope(), error="views.nothing-in-period", word=phrase)
         key = "coordinator.unknown-report-or-period" if report is None else "coordinator.unknown-period"
         return Request(Scope(), error=key, word=phrase)
     return Request(Scope(pairs=tuple(pairs)))
+
+
+def horizon(services: Services, now: datetime) -> datetime:
+    """How far ahead the views look: three days, or to the deadline of any item already reminded of."""
+    latest = now + HORIZON
+    for moment in plan(services):
+        if moment.at <= now < moment.due_at:
+            latest = max(latest, moment.due_at + timedelta(seconds=1))
+    return latest
 
 
 def days_late(due_at: datetime, now: datetime, tz: tzinfo) -> int:

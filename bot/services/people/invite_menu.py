@@ -12,7 +12,8 @@ from bot.context import Services
 from bot.models import UNIT_SCOPED_ROLES, Role
 from bot.replies import Btn, Reply
 from bot.services.people import invites
-from bot.texts.catalog import t
+from bot.services import paging
+from bot.texts.catalog import t, tn
 
 PAGE_SIZE = 20  # units a page, two a row: with the pager and the campaign-wide roles far below Telegram's 100 buttons
 
@@ -36,13 +37,8 @@ def unit_page(services: Services, *, page: int, pressed: bool, language: str) ->
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     text = t(language, "invite.choose-unit" if active else "invite.no-units")
     if pages > 1:
-        text += "\n" + t(language, "invite.page", page=page + 1, pages=pages, units=len(active))
-        pager = []
-        if page > 0:
-            pager.append(Btn(t(language, "invite.prev"), "inv:p", (page - 1,)))
-        if page < pages - 1:
-            pager.append(Btn(t(language, "invite.next"), "inv:p", (page + 1,)))
-        rows.append(pager)
+        text += "\n" + t(language, "invite.page", page=page + 1, pages=pages, units=tn(language, "counts.units", len(active)))
+        rows += paging.nav(page, pages, action="inv:p")
     rows.append([_role_button(language, 0, Role.coordinator), _role_button(language, 0, Role.leader)])
     return [Reply(text, rows, edit=pressed)]
 

@@ -8,10 +8,11 @@ from datetime import datetime
 
 from bot.context import Services
 from bot.models import Role
-from bot.replies import Btn, Reply
+from bot.replies import Reply
 from bot.services.people.access import Roles
 from bot.storage import invites, roles, units
-from bot.texts.catalog import t
+from bot.services import paging
+from bot.texts.catalog import t, tn
 
 PAGE_LIMIT = 3500  # characters of HTML per page, well under Telegram's 4096
 
@@ -89,10 +90,5 @@ def page(services: Services, who: Roles, *, number: int, pressed: bool, language
     pages = paginate(blocks, limit=PAGE_LIMIT - 200)  # leave room for the title line
     if not 0 <= number < len(pages):
         return [Reply("", alert=t(language, "error.stale-button"))]
-    title = t(language, "roster.title", units=len(rows), page=number + 1, pages=len(pages))
-    nav = []
-    if number > 0:
-        nav.append(Btn(t(language, "roster.prev"), "ros:p", (number - 1,)))
-    if number + 1 < len(pages):
-        nav.append(Btn(t(language, "roster.next"), "ros:p", (number + 1,)))
-    return [Reply(f"{title}\n\n{pages[number]}", [nav] if nav else [], edit=pressed)]
+    title = t(language, "roster.title", units=tn(language, "counts.units", len(rows)), page=number + 1, pages=len(pages))
+    return [Reply(f"{title}\n\n{pages[number]}", paging.nav(number, len(pages), action="ros:p"), edit=pressed)]

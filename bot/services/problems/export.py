@@ -20,7 +20,7 @@ from bot.services.coordinator.xlsx import Bold
 from bot.services.tasks import deadlines as task_deadlines
 from bot.storage import problems
 from bot.storage.problems import ProblemRow
-from bot.texts.catalog import t
+from bot.texts.catalog import t, tn
 
 STATUS_ZH = {ProblemStatus.open: "待整改", ProblemStatus.reported: "整改已报待验收", ProblemStatus.verified: "已验收待销号", ProblemStatus.closed: "已销号"}
 REGISTER_WIDTHS = (6, 40, 24, 10, 12, 40, 20, 17, 14)
@@ -98,7 +98,7 @@ def bulletin(services: Services, *, unit_ids: frozenset[int] | None, language: s
         lines.append(t(language, "problems.bulletin.overdue-title"))
         for r in late:
             days = (now.astimezone(tz).date() - r.problem.due_at.astimezone(tz).date()).days
-            lines.append(t(language, "problems.bulletin.overdue", number=r.problem.number, unit=r.unit_name, text=r.problem.description[:40], days=days))
+            lines.append(tn(language, "problems.bulletin.overdue", days, number=r.problem.number, unit=r.unit_name, text=r.problem.description[:40]))
     if late_tasks:
         lines.append(t(language, "problems.bulletin.tasks-title"))
         for x in late_tasks:

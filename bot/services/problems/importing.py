@@ -23,7 +23,7 @@ from bot.services.problems.lifecycle import Outcome
 from bot.services.problems.register import allowed_units, assigned
 from bot.storage import problems
 from bot.storage.problems import NewProblem
-from bot.texts.catalog import t
+from bot.texts.catalog import t, tn
 from schedules import parse_when
 
 MAX_UNPACKED = 20 * 1024 * 1024
@@ -151,7 +151,7 @@ def import_rows(services: Services, who: Roles, sheet: Sheet, *, language: str, 
     if checked.problems:
         shown = checked.problems[:30]
         more = len(checked.problems) - len(shown)
-        text = "\n".join([t(language, "problems.import.refused", count=len(checked.problems)), *shown])
+        text = "\n".join([tn(language, "problems.import.refused", len(checked.problems)), *shown])
         if more:
             text += "\n" + t(language, "problems.import.more", count=more)
         return Outcome([Reply(text)])
@@ -159,4 +159,4 @@ def import_rows(services: Services, who: Roles, sheet: Sheet, *, language: str, 
         added = problems.add_problems(s, items=checked.items, actor_person_id=who.person_id, now=now, how="import")
     services.storage.analyze(Problem, ProblemEvent)  # a bulk import: the views' plans need the new rows counted
     notices: list[Notice] = assigned(services, added, now)
-    return Outcome([Reply(t(language, "problems.import.done", count=len(added), first=added[0].number, last=added[-1].number))], notices, finished=True)
+    return Outcome([Reply(tn(language, "problems.import.done", len(added), first=added[0].number, last=added[-1].number))], notices, finished=True)

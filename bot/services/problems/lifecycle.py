@@ -19,7 +19,7 @@ from bot.services.problems.common import (
 )
 from bot.storage import drafts, problems, units
 from bot.storage.problems import StaleStep
-from bot.texts.catalog import Markup, t
+from bot.texts.catalog import Markup, t, tn
 
 MAX_TEXT = 2000
 MAX_FILES = 10
@@ -70,7 +70,7 @@ def show(services: Services, who: Roles, *, problem_id: int, language: str, now:
     for step in steps:
         e = step.event
         comment = t(language, "problems.trail-comment", comment=e.comment) if e.comment else ""
-        files = t(language, "problems.trail-files", count=len(e.attachment_ids)) if e.attachment_ids else ""
+        files = tn(language, "problems.trail-files", len(e.attachment_ids)) if e.attachment_ids else ""
         lines.append(t(language, "problems.trail-step", at=e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), who=step.actor or t(language, "problems.system"),
                        action=t(language, f"problems.action.{e.action}"), comment=Markup(comment), files=files))
         if e.action == "report":

@@ -19,7 +19,7 @@ from bot.context import Services
 from bot.models import Person, Problem, ProblemStatus, ReminderKind
 from bot.services.problems.common import BUTTON, Btn, Notice, days_overdue, headline, language_of, level_above, open_button, send_notices, unit_liaisons
 from bot.storage import problems, reminders, units
-from bot.texts.catalog import Markup, t
+from bot.texts.catalog import Markup, t, tn
 from schedules.plan import in_quiet_hours
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,9 @@ def _notice(services: Services, person: Person, problem: Problem, unit_name: str
     buttons = [[open_button(language, problem)]]
     if ack:
         buttons[0].insert(0, Btn(t(language, "problems.button.ack"), BUTTON, ("a", problem.id or 0)))
-    return Notice(person, t(language, key, line=line, **params), buttons)
+    count = params.pop("count", None)  # a text with plural forms
+    text = tn(language, key, int(str(count)), line=line, **params) if count is not None else t(language, key, line=line, **params)
+    return Notice(person, text, buttons)
 
 
 def awake(services: Services, now: datetime) -> bool:
@@ -78,12 +80,12 @@ async def tick(services: Services, bot: Any, *, now: datetime) -> int:
         for person in unit_liaisons(services, problem.unit_id):
             rid = _claim(services, person, problem, f"problem:{problem.id}:overdue:{today}", ReminderKind.overdue, now)
             if rid is not None:
-                claimed.append((rid, _notice(services, person, problem, name, "problems.notice.overdue", now, days=max(days, 1))))
+                claimed.append((rid, _notice(services, person, problem, name, "problems.notice.overdue", now, count=max(days, 1))))
         if days >= settings.escalate_after_days and problem.escalated_at is None:
             for person in level_above(services, problem.unit_id):
                 rid = _claim(services, person, problem, f"problem:{problem.id}:escalate:{problem.returned_times}", ReminderKind.escalation, now)
                 if rid is not None:
-                    claimed.append((rid, _notice(services, person, problem, name, "problems.notice.escalated", now, days=days)))
+                    claimed.append((rid, _notice(services, person, problem, name, "problems.notice.escalated", now, count=days)))
             escalated.append(problem)
     for problem in unacked:
         for person in unit_liaisons(services, problem.unit_id):

@@ -20,7 +20,7 @@ from bot.services.reminders import delivery
 from bot.services.signoff import remind as signoff_remind
 from bot.storage import due, reminders
 from bot.storage.reminders import ReminderTarget
-from bot.texts.catalog import t
+from bot.texts.catalog import t, tn
 from schedules import ReminderMoment
 
 log = logging.getLogger(__name__)
@@ -57,11 +57,11 @@ def due_phrase(services: Services, due_at: datetime, now: datetime, language: st
     shown = local.strftime("%Y-%m-%d") if (local.hour, local.minute) == (23, 59) else local.strftime("%Y-%m-%d %H:%M")
     days = (local.date() - now.astimezone(tz).date()).days
     if now > due_at:
-        left = t(language, "reminders.overdue-days", days=max(1, -days))
+        left = tn(language, "reminders.overdue-days", max(1, -days))
     elif days == 0:
         left = t(language, "reminders.due-today")
     else:
-        left = t(language, "reminders.days-left", days=days)
+        left = tn(language, "reminders.days-left", days)
     return t(language, "reminders.due", date=shown, weekday=weekday, left=left)
 
 

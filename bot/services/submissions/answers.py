@@ -9,7 +9,7 @@ from telegram import Bot
 
 from bot.config import TemplateKind
 from bot.context import Services
-from bot.services.submissions import files
+from bot.services.submissions import files, prefill
 from bot.services.people.access import Roles
 from bot.services.submissions.forms import FileGroup, Kind, validators
 from bot.services.submissions.forms import statistics as stats
@@ -82,7 +82,7 @@ def typed(services: Services, roles: Roles, f: Filing, state: str, text: str) ->
         elif st.kind is Kind.STATS_ROW:
             category = st.key.removeprefix("row_")
             table = f.form.table if f.form is not None else None
-            row, problems = stats.parse_row(category, text, table)
+            row, problems = stats.parse_row(category, prefill.merged(f, st.key, text) or text, table)
             if row is None:
                 lines = Markup("\n".join(cell_text(p, language, table) for p in problems))  # each line escaped already
                 return [Reply(t(language, "submissions.stats.problems", problems=lines), buttons_for(f, st))]
@@ -97,7 +97,10 @@ def typed(services: Services, roles: Roles, f: Filing, state: str, text: str) ->
             allowed = files.allowed(st.files or FileGroup.ANY)
             return [Reply(t(language, "submissions.expected-file", allowed=allowed), buttons_for(f, st))]
     except validators.Invalid as e:
-        message = t(language, f"submissions.invalid.{e.key}", **e.params)
+        key, params = e.key, e.params
+        if key in ("too-long", "too-short"):  # the field is named: a long form has several text fields
+            key, params = f"field-{key}", {**params, "label": st.label(language)}
+        message = t(language, f"submissions.invalid.{key}", **params)
         return [Reply(message + "\n" + prompt(f, st).text, buttons_for(f, st))]
     return advance(services, f, st.key)
 
@@ -209,6 +212,10 @@ def pressed(services: Services, roles: Roles, f: Filing, state: str, op: str, ar
             return [Reply(t(language, "submissions.free-empty"), buttons_for(f, st))]
         f.values.setdefault(st.key, "")
         return after_steps(services, f)
+    if op == "same" and st is not None and st.kind is Kind.STATS_ROW and f.previous.get(st.key):
+        f.values[st.key] = dict(f.previous[st.key])  # as last period: checked with the whole table before the preview
+        f.files.pop("workbook", None)
+        return advance(services, f, st.key)
     if op == "blank" and st is not None and st.kind is Kind.STATS_ROW:
         return [blank(services, f)]
     if op == "preview" and f.edit:

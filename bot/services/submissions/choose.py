@@ -2,12 +2,13 @@
 
 Next to an open obligation: 零报告 (`zero`) when its report allows it and nothing is filed yet.
 Obligations already done (deadline within `RECENT`) that take more items get 再报一个 (`sub`), and
-every obligation with filings 修改已报 (`amend` of the latest filed item). /due shows the same
-(`extras`).
+every obligation with filings 修改已报 (`amend` of each filed item). /due shows the same
+(`extras`). Labels fit a button: a long report title is shortened, the period never (`Name`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -15,11 +16,12 @@ from bot.config import ReportType
 from bot.models import ObligationStatus, Submission, SubmissionKind
 
 from bot.context import Services
+from bot.services.labels import fit
 from bot.services.people.access import Roles
 from bot.services.submissions.forms import fileable
 from bot.services.deadlines.adhoc import report_types
 from bot.services.deadlines.reports import period_label, report_title
-from bot.services.submissions.common import ANY_PERIOD, RECENT, WINDOW
+from bot.services.submissions.common import ANY_PERIOD, RECENT, WINDOW, opens_on
 from bot.storage import due, submissions
 from bot.storage import units as unit_store
 from bot.storage.due import ObligationView
@@ -36,12 +38,25 @@ class Choice:
     extra: str = ""  # "" (file it), or next to it: "zero" (零报告), "again" (再报一个), "amend" (修改已报)
 
 
+@dataclass(frozen=True)
+class Name:
+    """What a button names: [unit · ] report · period; only the report title is ever shortened."""
+
+    prefix: str
+    title: str
+    period: str
+
+    def label(self, wrap: Callable[[str], str] | None = None) -> str:
+        """The button's label: the name, inside `wrap` (a catalog text around it), within the limit."""
+        return fit(lambda title: (wrap or str)(f"{self.prefix}{title} · {self.period}"), self.title)
+
+
 def _unit_prefix(view: ObligationView, many: bool) -> str:
     return f"{view.unit.name} · " if many else ""
 
 
 def extras(
-    view: ObligationView, found: ReportType, current: list[Submission], label: str, *, language: str
+    view: ObligationView, found: ReportType, current: list[Submission], name: Name, *, language: str
 ) -> list[Choice]:
     """What else can be done with an obligation besides filing it: 零报告, 再报一个, 修改已报."""
     oid = view.obligation.id or 0
@@ -49,14 +64,21 @@ def extras(
     real = [c for c in current if c.kind != SubmissionKind.zero]
     out: list[Choice] = []
     if pending and found.zero_report and not current:
-        out.append(Choice(t(language, "submissions.choice.zero", label=Markup(label)), "zero", (oid,), "zero"))
+        out.append(Choice(name.label(lambda n: t(language, "submissions.choice.zero", label=Markup(n))), "zero", (oid,), "zero"))
     if not pending and real and len(real) < found.max_items:
-        out.append(Choice(t(language, "submissions.choice.again", label=Markup(label)), "sub", (oid,), "again"))
+        out.append(Choice(name.label(lambda n: t(language, "submissions.choice.again", label=Markup(n))), "sub", (oid,), "again"))
     if current and view.obligation.status is not ObligationStatus.returned:  # a returned one: "sub" opens it
-        latest = max(current, key=lambda c: (c.submitted_at, c.item_no))
-        key = "submissions.choice.amend-item" if len(real) > 1 else "submissions.choice.amend"
-        out.append(Choice(t(language, key, label=Markup(label), item=latest.item_no), "amend", (oid, latest.item_no), "amend"))
+        if len(real) > 1:  # several cases: each can be amended, not only the latest
+            for item in sorted(real, key=lambda c: c.item_no):
+                out.append(Choice(name.label(_amend_item(language, item.item_no)), "amend", (oid, item.item_no), "amend"))
+        else:
+            latest = max(current, key=lambda c: (c.submitted_at, c.item_no))
+            out.append(Choice(name.label(lambda n: t(language, "submissions.choice.amend", label=Markup(n))), "amend", (oid, latest.item_no), "amend"))
     return out
+
+
+def _amend_item(language: str, item_no: int) -> Callable[[str], str]:
+    return lambda name: t(language, "submissions.choice.amend-item", label=Markup(name), item=item_no)
 
 
 def listed(view: ObligationView, now: datetime) -> bool:
@@ -84,14 +106,16 @@ def choices(services: Services, roles: Roles, *, language: str, now: datetime) -
             if view.obligation.unit_id == unit_id and listed(view, now) and view.due_item.period_key != ANY_PERIOD
         ]
         current = submissions.current_submissions_of(s, obligation_ids=[v.obligation.id for v in views if v.obligation.id is not None])
+    views = [v for v in views if opens_on(services, v.due_item, now, report=by_key.get(v.due_item.report_key)) is None]  # a period not started is not offered
     for view in views:
         item = view.due_item
         found = by_key.get(item.report_key)
         if found is None or not fileable(found.template):
             continue
         period = period_label(services, found, period_key=item.period_key, stored=item.period_label, language=language)
-        label = f"{_unit_prefix(view, many)}{report_title(found, language)} · {period}"
-        more = extras(view, found, current.get(view.obligation.id or 0, []), label, language=language)
+        name = Name(_unit_prefix(view, many), report_title(found, language), period)
+        label = name.label()
+        more = extras(view, found, current.get(view.obligation.id or 0, []), name, language=language)
         if view.obligation.status in (ObligationStatus.done, ObligationStatus.awaiting):  # filed (待审核: with the head)
             later += more
             continue

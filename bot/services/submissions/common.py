@@ -8,7 +8,7 @@ form's questions, files at a step), `submission_answers` (typed answers, files, 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.config import ReportType
@@ -20,6 +20,7 @@ from bot.services.deadlines.reports import find_report, period_label
 from bot.services.submissions.filing import NONCE, Filing
 from bot.services.submissions.forms import default_form, form_of
 from bot.storage.due import ObligationView
+from schedules import periods_of
 
 FLOW = "submission"
 ANY_PERIOD = "any"
@@ -39,6 +40,21 @@ def report(services: Services, key: str) -> ReportType | None:
 def period_of(services: Services, item: DueItem, language: str) -> str:
     """A due item's period as the user reads it (the database keeps the Chinese label): 2023年8月 / August 2023."""
     return period_label(services, find_report(services, item.report_key), period_key=item.period_key, stored=item.period_label, language=language)
+
+
+def opens_on(services: Services, item: DueItem, now: datetime, *, report: ReportType | None = None) -> date | None:
+    """The first day of the item's period while it is still ahead (nothing can be filed for a period
+    that has not started: a 零报告 for September on 30 August), else None."""
+    if item.period_key == ANY_PERIOD:
+        return None
+    starts = services.caches.period_starts.get(item.report_key)
+    if starts is None:
+        found = report or find_report(services, item.report_key)
+        c = services.config.campaign
+        periods = periods_of(found, tz=c.tz, start=c.start, end=c.end, calendar=services.calendar) if found is not None else []
+        starts = services.caches.period_starts[item.report_key] = {p.period_key: p.first_day for p in periods}
+    first = starts.get(item.period_key)
+    return first if first is not None and first > now.astimezone(services.config.campaign.tz).date() else None
 
 
 def save(services: Services, person_id: int, state: str, data: dict[str, Any], now: datetime) -> None:

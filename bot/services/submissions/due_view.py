@@ -6,6 +6,7 @@ Buttons: file each pending item (and its 零报告 when allowed and nothing is f
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.context import Services
@@ -16,10 +17,11 @@ from bot.services.tasks import deadlines as task_deadlines
 from bot.services.submissions.forms.render import format_day
 from bot.services.deadlines.adhoc import report_types
 from bot.services.deadlines.reports import period_label, report_title
-from bot.services.submissions.choose import extras
-from bot.services.submissions.common import RECENT
+from bot.services.submissions.choose import Name, extras
+from bot.services.submissions.common import RECENT, opens_on
 from bot.services.submissions.flow import ANY_PERIOD, WINDOW
 from bot.replies import Btn, Reply
+from bot.services import paging
 from bot.storage import due, submissions, units
 from bot.texts.catalog import Markup, t
 
@@ -50,9 +52,20 @@ def _mark(report_key: str, status: str, due_at: datetime, now: datetime) -> str:
 
 def due_list(services: Services, roles: Roles, *, language: str, now: datetime) -> list[Reply]:
     """One message per unit the user is a liaison of."""
+    return _lists(services, roles.units(), 0, language=language, now=now)
+
+
+def due_page(services: Services, roles: Roles, unit_id: int, page: int, *, language: str, now: datetime) -> list[Reply]:
+    """Another page of one unit's /due buttons (◀ ▶), in place of the one shown."""
+    if unit_id not in roles.units():
+        raise LookupError(unit_id)  # no longer the unit's liaison: a stale button
+    return [replace(r, edit=True) for r in _lists(services, [unit_id], page, language=language, now=now)]
+
+
+def _lists(services: Services, unit_ids: list[int], page: int, *, language: str, now: datetime) -> list[Reply]:
+    """What each unit owes, with page `page` of its buttons."""
     tz = services.config.campaign.tz
     out: list[Reply] = []
-    unit_ids = roles.units()
     with services.storage.session() as s:  # a constant number of queries, whatever the history
         by_key = {r.key: r for r in report_types(services, s)}  # configured, ad-hoc and the tasks'
         found_units = units.units_by_ids(s, unit_ids=unit_ids)
@@ -81,20 +94,22 @@ def due_list(services: Services, roles: Roles, *, language: str, now: datetime) 
                 continue
             status = status_of(view.obligation.status, view.obligation.late, item.due_at, now)
             period = period_label(services, report, period_key=item.period_key, stored=item.period_label, language=language)
+            first = opens_on(services, item, now, report=report) if pending else None
+            said = t(language, "filing.opens", day=format_day(first, language)) if first else t(language, f"due.status.{status}")
             lines.append(t(
                 language, "due.item", mark=_mark(item.report_key, status, item.due_at, now), report=report_title(report, language), period=period,
-                due=format_day(item.due_at.astimezone(tz).date(), language), status=Markup(t(language, f"due.status.{status}")),
+                due=format_day(item.due_at.astimezone(tz).date(), language), status=Markup(said),
             ))
             shown += 1
-            if not fileable(report.template):
+            if not fileable(report.template) or first is not None:  # a period not started: nothing to file yet
                 continue
-            label = f"{report_title(report, language)} · {period}"
-            more = [[Btn(c.label[:60], c.action, c.args)] for c in extras(view, report, current.get(view.obligation.id or 0, []), label, language=language)]
+            name = Name("", report_title(report, language), period)
+            more = [[Btn(c.label, c.action, c.args)] for c in extras(view, report, current.get(view.obligation.id or 0, []), name, language=language)]
             if pending:
-                buttons.append([Btn(label[:60], "sub", (view.obligation.id or 0,))])
+                buttons.append([Btn(name.label(), "sub", (view.obligation.id or 0,))])
                 buttons += [row for row in more if row[0].action == "zero"]
             later += [row for row in more if row[0].action != "zero"]
-        buttons = (buttons + later)[:MAX_BUTTONS]
+        paged = paging.page(buttons + later, page, action="duep", args=(unit_id,), size=MAX_BUTTONS)
         if not shown:
             lines.append(t(language, "due.none"))
         any_time = [report_title(r, language) for r in services.config.report_types
@@ -102,5 +117,5 @@ def due_list(services: Services, roles: Roles, *, language: str, now: datetime) 
         if any_time:
             lines.append(t(language, "due.any-time", reports="、".join(any_time) if language == "zh-CN" else ", ".join(any_time)))
         lines.append(t(language, "due.hint"))
-        out.append(Reply("\n".join(lines), buttons))
+        out.append(Reply("\n".join(lines), paged.rows + paged.nav))
     return out

@@ -51,6 +51,7 @@ class Filing:
     lower_confirmed: bool = False
     nonce: str | None = None
     fill: list[str] | None = None  # a case pasted whole: the steps it did not answer, asked in this order (submissions.pasted)
+    previous: dict[str, Any] = field(default_factory=dict)  # statistics: last period's rows, to keep or change a few cells of (submissions.prefill)
     amend_known: bool = True  # False for drafts saved before `amend` was recorded: see `preview._amended`
 
     # --- the draft -----------------------------------------------------------------------------
@@ -80,6 +81,7 @@ class Filing:
             lower_confirmed=bool(data.get("lower_confirmed")),
             nonce=data.get(NONCE),
             fill=list(data["fill"]) if isinstance(data.get("fill"), list) else None,
+            previous=dict(data.get("previous") or {}),
             amend_known="amend" in data,
         )
 
@@ -110,6 +112,8 @@ class Filing:
             out[NONCE] = self.nonce
         if self.fill is not None:
             out["fill"] = self.fill
+        if self.previous:
+            out["previous"] = self.previous
         return out
 
     def ensure_nonce(self) -> str:

@@ -35,11 +35,13 @@ from bot.services.tasks import progress
 from bot.services.submissions.answers import answer_file, answer_text, file_group, press, take_carry
 from bot.services.submissions.filing import Filing
 from bot.services.submissions.choose import Choice, any_time_obligation, choices
-from bot.services.submissions.common import ANY_PERIOD, FLOW, NONCE, WINDOW, NotAllowed, check, drop, load, period_of, report, save, stamp, unstamp, view
+from bot.services.submissions.common import ANY_PERIOD, FLOW, NONCE, WINDOW, NotAllowed, check, drop, load, opens_on, period_of, report, save, stamp, unstamp, view
+from bot.services import paging
+from bot.services.submissions import prefill
 from bot.replies import Btn, Reply
 from bot.services.submissions.preview import confirm, next_item, preview_text, show_preview, zero_preview
 from bot.services.submissions.steps import after_steps, attachment_type, file_field, go, prompt, takes
-from bot.texts.catalog import t
+from bot.texts.catalog import t, tn
 
 __all__ = [
     "ANY_PERIOD",
@@ -66,6 +68,7 @@ __all__ = [
     "take_carry",
     "unstamp",
     "zero_preview",
+    "choices_page",
 ]
 
 
@@ -80,7 +83,17 @@ def start(services: Services, roles: Roles, *, language: str, now: datetime, car
         return begin(services, roles, obligation_id=int(main[0].args[0]), language=language, now=now, carry=carry)
     save(services, roles.person_id, "choose", {"carry": carry or []}, now)
     key = "submissions.choose-kept" if carry else "submissions.choose"
-    return [Reply(t(language, key), [[Btn(c.label, c.action, c.args)] for c in found])]
+    shown = paging.page([[Btn(c.label, c.action, c.args)] for c in found], 0, action="subp")
+    return [Reply(t(language, key), shown.rows + shown.nav)]
+
+
+def choices_page(services: Services, roles: Roles, number: int, *, language: str, now: datetime) -> list[Reply]:
+    """Another page of /submit's choices (◀ ▶), in place of the one shown."""
+    found = choices(services, roles, language=language, now=now)
+    if not found:
+        return [Reply(t(language, "submissions.nothing-open"), edit=True)]
+    shown = paging.page([[Btn(c.label, c.action, c.args)] for c in found], number, action="subp")
+    return [Reply(t(language, "submissions.choose"), shown.rows + shown.nav, edit=True)]
 
 
 def begin(
@@ -115,7 +128,7 @@ def begin(
     if source is None:
         item_no = None  # a new item: numbered when it is confirmed (`next_no` is what it would be now)
         if next_no > filed.max_items:
-            return [Reply(t(language, "submissions.max-items", max=filed.max_items))]
+            return [Reply(tn(language, "submissions.max-items", filed.max_items))]
     elif source.kind != SubmissionKind.zero:
         values = dict(source.data.get("values", {}))
         for key, ids in source.data.get("files", {}).items():
@@ -141,6 +154,9 @@ def begin(
         # 零报告 offered at the first question: the report allows it and nothing is filed yet
         offer_zero=bool(filed.zero_report and not current and source is None),
     )
+    table = f.form.table if f.form is not None else None
+    if table is not None and table.cumulative and source is None:  # last period's figures: keep them, or type what changed
+        f.previous = prefill.previous_rows(services, obligation_id)
     head = t(
         language,
         "submissions.begin",
@@ -193,8 +209,12 @@ def launch(
         obligation_id = _any_time(services, roles, report_key=args[0], unit_id=int(args[1]), now=now)
     elif action in ("sub", "zero", "amend"):
         obligation_id = int(args[0])
-        check(roles, view(services, obligation_id))
+        obligation = view(services, obligation_id)
+        check(roles, obligation)
         item_no = int(args[1]) if action == "amend" else None
+        if (first := opens_on(services, obligation.due_item, now)) is not None:
+            period = period_of(services, obligation.due_item, language)
+            return [Reply(t(language, "filing.not-started", period=period, day=format_day(first, language)))]
     elif action != "start":
         raise ValueError(action)
     if not replace:

@@ -17,7 +17,7 @@ from bot.services.submissions.forms import form_of
 from bot.replies import Btn, Reply
 from bot.storage import attachments, due, people, submissions
 from bot.storage.due import ObligationView
-from bot.texts.catalog import t
+from bot.texts.catalog import t, tn
 
 
 def next_item(services: Services, obligation_id: int) -> tuple[int, list[Submission]]:
@@ -140,7 +140,7 @@ def confirm(services: Services, roles: Roles, f: Filing) -> list[Reply]:
         submission = _file(services, f, kind, filed.max_items)
     except submissions.PeriodFull as e:
         drop(services, roles.person_id)
-        return [Reply(t(language, "submissions.max-items", max=e.max_items))]
+        return [Reply(tn(language, "submissions.max-items", e.max_items))]
     except submissions.HasItems:
         drop(services, roles.person_id)
         return [Reply(t(language, "submissions.zero-has-items"))]
@@ -163,7 +163,7 @@ def confirm(services: Services, roles: Roles, f: Filing) -> list[Reply]:
     period = period_of(services, found.due_item, language)
     text = t(language, key, report=report_title(filed, language), period=period, item=submission.item_no, version=submission.version)
     if count < filed.min_items and kind is not SubmissionKind.zero:
-        text += "\n" + t(language, "submissions.need-more", have=count, need=filed.min_items)
+        text += "\n" + tn(language, "submissions.need-more", filed.min_items, have=count)
     rows = [[Btn(t(language, "submissions.button.amend"), "amend", (f.obligation_id, submission.item_no))]]
     if kind is not SubmissionKind.zero and filed.template == TemplateKind.CASE and count < filed.max_items:
         rows.append([Btn(t(language, "submissions.button.another"), "sub", (f.obligation_id,))])

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.context import Services
 from bot.models import Person, Submission
+from bot.services import paging
+from bot.services.labels import fit
 from bot.services.people.access import Action, Roles
 from bot.config import ReportType
 from bot.services.submissions.forms import form_of
@@ -15,7 +19,7 @@ from bot.services.deadlines.reports import report_of, report_title
 from bot.services.submissions.common import period_of
 from bot.replies import Btn, Reply
 from bot.storage import attachments, drafts, people, submissions
-from bot.texts.catalog import Markup, normalize_language, t
+from bot.texts.catalog import Markup, normalize_language, t, tn
 
 FLOW = "review"
 
@@ -62,22 +66,33 @@ def _describe(services: Services, submission: Submission, language: str) -> tupl
     view = services.storage.due.get_obligation_view(obligation_id=submission.obligation_id)
     assert view is not None
     report = report_of(services, view.due_item.report_key)
-    title = f"{view.unit.name} · {report_title(report, language)} · {period_of(services, view.due_item, language)} · #{submission.item_no} v{submission.version}"
-    return title, report
+    return _name(services, submission, language, view.unit.name, report, view.due_item)(report_title(report, language)), report
 
 
-def waiting(services: Services, roles: Roles, *, language: str) -> list[Reply]:
-    """/review: the submissions waiting, each with a button to open it."""
+def _name(services: Services, submission: Submission, language: str, unit: str, report: ReportType, item: Any, late: str = "") -> Callable[[str], str]:
+    """unit · report · period · item (version): the report title the part a button may shorten."""
+    number = t(language, "buttons.item-version", item=submission.item_no, version=submission.version) if submission.version > 1 else t(language, "buttons.item", item=submission.item_no)
+    period = period_of(services, item, language)
+    return lambda title: f"{unit} · {title} · {period} · {number}{late}"
+
+
+def waiting(services: Services, roles: Roles, *, language: str, page: int | None = None) -> list[Reply]:
+    """/review: the submissions waiting, each with a button to open it, paged (`page`: another page, in place)."""
     _check(roles)
     found = [x for x in services.storage.submissions.submissions_to_review() if roles.visible_units is None or x.unit_id in roles.visible_units]
     if not found:
-        return [Reply(t(language, "review.nothing"))]
+        return [Reply(t(language, "review.nothing"), edit=page is not None)]
+    number, pages = paging.clamp(page or 0, len(found))
+    shown = found[number * paging.PAGE_SIZE : (number + 1) * paging.PAGE_SIZE]  # only the page's rows are looked up
     rows = []
-    for submission in found[:30]:
-        title, _ = _describe(services, submission, language)
+    for submission in shown:
+        view = services.storage.due.get_obligation_view(obligation_id=submission.obligation_id)
+        assert view is not None
+        report = report_of(services, view.due_item.report_key)
         late = t(language, "review.late-mark") if submission.late else ""
-        rows.append([Btn(f"{title}{late}"[:60], "rv", ("open", submission.id or 0))])
-    return [Reply(t(language, "review.list", count=len(found)), rows)]
+        make = _name(services, submission, language, view.unit.name, report, view.due_item, late)
+        rows.append([Btn(fit(make, report_title(report, language)), "rv", ("open", submission.id or 0))])
+    return [Reply(tn(language, "review.list", len(found)), rows + paging.nav(number, pages, action="rv", args=("page",)), edit=page is not None)]
 
 
 def open_one(services: Services, roles: Roles, *, submission_id: int, language: str) -> list[Reply]:

@@ -12,7 +12,7 @@ from typing import Any
 from bot.config import TemplateKind
 from bot.context import Services
 from bot.models import SubmissionKind
-from bot.services.submissions import files
+from bot.services.submissions import files, prefill
 from bot.services.submissions.forms import Kind, Step
 from bot.services.submissions.forms import statistics as stats
 from bot.services.submissions.forms import workbook
@@ -50,6 +50,8 @@ def buttons_for(f: Filing, st: Step) -> list[list[Btn]]:
         key = "confirm-entered" if f.template == TemplateKind.CONFIRMATION else "done"
         rows.append([Btn(t(language, f"submissions.button.{key}"), "sf", ("done",))])
     if st.kind is Kind.STATS_ROW:
+        if f.previous.get(st.key):
+            rows.append([Btn(t(language, "prefill.same"), "sf", ("same",))])
         rows.append([Btn(t(language, "submissions.button.blank"), "sf", ("blank",))])
     if f.edit:
         rows.append([Btn(t(language, "submissions.button.back"), "sf", ("preview",))])
@@ -71,7 +73,7 @@ def _row_prompt(f: Filing, st: Step) -> str:
     hints += [t(language, "submissions.ask.row-decimals", column=c.name(language), decimals=c.decimals) for c in table.columns if c.kind == "amount"]
     note = "\n" + ("（" + "；".join(hints) + "）" if language == "zh-CN" else "(" + "; ".join(hints) + ")") if hints else ""
     text = t(language, "submissions.ask.row", category=st.label(language), columns=columns, count=count, note=note)
-    return text + "\n" + t(language, "submissions.ask.row-excel")
+    return text + "\n" + t(language, "submissions.ask.row-excel") + prefill.note(f, st.key)
 
 
 def _field_prompt(f: Filing, st: Step) -> str:

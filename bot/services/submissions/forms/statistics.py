@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from bot.forms_config import Column, TableForm
 from bot.services.submissions.forms import shipped
+from schedules import amounts
 from schedules.numerals import normalise_width
 
 
@@ -91,7 +92,7 @@ _UNITS = ("万元", "万", "元", "家", "件", "人", "次", "个")
 
 
 def parse_cell(category: str, column: str, raw: str, table: TableForm | None = None) -> tuple[str | None, CellProblem | None]:
-    """One figure ('12', '12家', '0.5万元'): the number as text, or what is wrong with it.
+    """One figure ('12', '12家', '0.5万元', '5千元'): the number as text, or what is wrong with it.
 
     Only plain digits (and for an amount a decimal point with at most its declared decimals) are
     numbers: not '1e5', '1_000' or '+5'.
@@ -99,6 +100,8 @@ def parse_cell(category: str, column: str, raw: str, table: TableForm | None = N
     table = table or ATTACHMENT_1
     declared = table.column(column)
     raw = normalise_width(raw).strip()
+    if declared.kind == "amount" and not _DECIMAL.fullmatch(raw) and (said := amounts.parse_amount(raw)) is not None:
+        raw = amounts.shown(amounts.in_unit(said, declared.unit or "元"))  # 5千元, 0.5万 in the column's unit
     for unit in (declared.unit or "", *_UNITS):
         if unit:
             raw = raw.removesuffix(unit).strip()

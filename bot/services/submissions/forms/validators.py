@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.services.people import validation
+from schedules import amounts
 from schedules import parse_when
 from schedules.numerals import normalise_width
 
@@ -56,19 +57,22 @@ def whole(value: str, *, low: int | None = None, high: int | None = None, unit: 
 
 
 def amount(value: str, *, unit: str, decimals: int) -> str:
-    """An amount ≥ 0 in the field's unit ('1.25', '1.25万元' for 万元) with at most `decimals` decimals, as text."""
-    s = normalise_width(value).strip().replace(",", "")
-    if unit:
-        s = s.removesuffix(unit).strip()
-    if not re.fullmatch(r"-?\d+(?:\.\d+)?", s):
-        raise Invalid("amount-unit", text=value.strip()[:50], unit=unit)
-    number = Decimal(s)
-    if number < 0:
-        raise Invalid("amount-negative")
+    """An amount ≥ 0 in the field's unit with at most `decimals` decimals, as text; any form officials
+    write (1.25, 1.25万元, 5千元, 三千二百元, 伍仟元整: `schedules.amounts`), in 元 turned into the unit."""
+    found = _parsed(value, "amount-unit", unit=unit)
+    number = amounts.in_unit(found, unit)
     if number != number.quantize(Decimal(1).scaleb(-decimals)):
         raise Invalid("amount-decimals", decimals=decimals)
-    out = f"{number:f}"
-    return out.rstrip("0").rstrip(".") if "." in out else out
+    return amounts.shown(number)
+
+
+def _parsed(value: str, key: str, **params: object) -> amounts.Amount:
+    if normalise_width(value).strip().startswith("-"):
+        raise Invalid("amount-negative")
+    found = amounts.parse_amount(value)
+    if found is None:
+        raise Invalid(key, text=value.strip()[:50], **params)
+    return found
 
 
 def phone(value: str) -> str:
@@ -123,23 +127,9 @@ def past_date(value: str, *, now: datetime, tz: ZoneInfo) -> date:
     return day
 
 
-_AMOUNT = re.compile(r"^(?:人民币|rmb|¥|￥)?\s*(-?\d+(?:\.\d+)?)\s*(万元|万|元|yuan|cny|wan)?$", re.IGNORECASE)
-
-
 def amount_yuan(value: str) -> Decimal:
-    """A sum of money ≥ 0 in 元 or 万元 ('5000', '5000元', '1.5万元'); returned in 元, to the fen."""
-    s = normalise_width(value).strip().replace(",", "").replace("，", "")
-    m = _AMOUNT.match(s)
-    if not m:
-        raise Invalid("amount", text=value.strip()[:50])
-    try:
-        number = Decimal(m[1])
-    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-        raise Invalid("amount", text=value.strip()[:50]) from None
-    if number < 0:
-        raise Invalid("amount-negative")
-    if (m[2] or "").lower() in ("万元", "万", "wan"):
-        number *= 10000
+    """A sum of money ≥ 0 ('5000', '5000元', '1.5万元', '5千元', '伍仟元整'; a bare number is in 元); in 元, to the fen."""
+    number = amounts.in_unit(_parsed(value, "amount"), "元")
     if number != number.quantize(Decimal("0.01")):
         raise Invalid("amount-precision")
     return number.quantize(Decimal("0.01"))

@@ -1,0 +1,99 @@
+"""The command menu each person sees: one table, role → commands, in the person's language.
+
+Telegram shows the most specific menu set for a chat (`BotCommandScopeChat`), else the default
+one for the user's language, else the language-less default. Strangers see the default menus
+(`MENUS["stranger"]`); a registered person gets their own, the union of their roles' menus,
+whenever their roles or chosen language change (`handlers/menus.py`). Another role's commands
+(an /announce) are one more entry in `MENUS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.context import Services
+from bot.services.people import access
+from bot.services.people.access import Roles
+from bot.storage import roles as role_rows
+from bot.texts.catalog import LANGUAGES, t
+
+# role -> its commands, in menu order; a person with several roles sees the union, coordinator's first.
+MENUS: dict[str, tuple[str, ...]] = {
+    "stranger": ("start", "help", "lang"),
+    "coordinator": (
+        "status", "outstanding", "remind", "review", "deadline", "invite", "liaisons",
+        "export", "compile", "chart", "problems", "newproblem", "tasks", "bulletin", "web", "me", "cancel", "help", "lang",
+    ),
+    "leader": ("status", "outstanding", "liaisons", "chart", "problems", "tasks", "me", "help", "lang"),
+    "liaison": ("due", "submit", "me", "problems", "tasks", "cancel", "help", "lang"),
+    "head": ("me", "help", "lang"),
+}
+ROLE_ORDER = ("coordinator", "leader", "liaison", "head")
+
+
+@dataclass(frozen=True)
+class MenuKey:
+    """What a person's menu depends on: their roles and the language they chose (None: Telegram's)."""
+
+    roles: tuple[str, ...]
+    language: str | None
+
+    @property
+    def is_default(self) -> bool:
+        """A stranger following Telegram's language sees the default menus: nothing of their own."""
+        return not self.roles and self.language is None
+
+
+def roles_key(who: Roles) -> tuple[str, ...]:
+    """The rows of `MENUS` a person's roles take."""
+    held = {"coordinator": who.is_coordinator, "leader": who.is_leader, "liaison": who.is_liaison, "head": bool(who.head_units)}
+    return tuple(role for role in ROLE_ORDER if held[role])
+
+
+def commands(role_names: tuple[str, ...]) -> list[str]:
+    """The commands of these roles, each once, in menu order."""
+    out: list[str] = []
+    for role in role_names or ("stranger",):
+        out += [c for c in MENUS[role] if c not in out]
+    return out
+
+
+def menu(role_names: tuple[str, ...], language: str) -> list[tuple[str, str]]:
+    """(command, description) of the menu in `language`."""
+    return [(c, t(language, f"commands.{c}")) for c in commands(role_names)]
+
+
+def telegram_code(language: str) -> str:
+    """The Bot API language_code of a catalog language ('zh-CN' → 'zh')."""
+    return language.split("-")[0]
+
+
+def chat_menus(key: MenuKey, default_language: str) -> dict[str, list[tuple[str, str]]]:
+    """The menus to set for one person's chat, by Bot API language_code ('' for any other language).
+
+    A chosen language wins whatever the Telegram client's language; otherwise each client
+    language gets its own, and the campaign's language the rest."""
+    out = {telegram_code(language): menu(key.roles, key.language or language) for language in LANGUAGES}
+    out[""] = menu(key.roles, key.language or default_language)  # set last: until then each client language has its own
+    return out
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A person who holds or held a role: whose chat may have a menu of its own."""
+
+    telegram_user_id: int
+    key: MenuKey
+
+
+def holders(services: Services) -> list[Holder]:
+    """Everyone who holds or has held a role, with the menu they should see now."""
+    with services.storage.session() as s:
+        found = [(p.telegram_user_id, p.language) for p in role_rows.people_ever_in_a_role(s)]
+    return [Holder(uid, MenuKey(roles_key(access.roles_of(services, uid)), language)) for uid, language in found]
+
+
+def key_now(services: Services, *, telegram_user_id: int) -> MenuKey:
+    """The menu this person should see now: their roles and chosen language, read afresh in one statement."""
+    found = services.storage.identity.find(telegram_user_id=telegram_user_id)
+    return MenuKey(roles_key(access.roles_from(found)), found.language)
