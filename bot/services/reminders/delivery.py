@@ -17,7 +17,7 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.context import Services
-from bot.pacing import BROADCAST, PacedLimiter
+from bot.pacing import BROADCAST, PacedLimiter, keyboard_key
 from bot.storage import deliveries, people, reminders
 
 log = logging.getLogger(__name__)
@@ -73,10 +73,17 @@ async def _probe(  # noqa: C901
     """The id of our message if it is in the chat, None if it surely is not, False if unknown.
 
     Probes ids above `floor` with a keyboard-only edit (see the module docstring); `skip`: more
-    ids known to be the bot's other messages.
+    ids known to be the bot's other messages. A message of the bot's that this process saw
+    answered is recognised by its keyboard without a request: ours if it is this one (a send
+    whose answer came but whose recording failed, e.g. the database was away), else skipped.
     """
     limiter = _limiter(bot)
-    own = (limiter.own_message_ids(chat_id) if limiter else set()) | (skip or set())
+    known = limiter.own_keyboards(chat_id) if limiter else {}
+    ours = keyboard_key(markup)
+    own = set(known) | (skip or set())
+    for message_id, key in sorted(known.items()):
+        if message_id > floor and key == ours:
+            return message_id
     message_id, probes, failures = floor + 1, 0, 0
     while probes < MAX_PROBES:
         if message_id in own:
