@@ -235,9 +235,12 @@ async def _deliver(  # noqa: C901
                 if markup is None:
                     why = "no keyboard to recognise it by"
                     found: int | None | bool = False
-                elif floor is None:
-                    why = "no message id known in the chat before the send (restarted since): not probed"
-                    found = False
+                elif floor is None:  # restarted since this chat's last message: the database's floor
+                    why = "the probe from the last recorded reminder could not tell"
+                    with storage.session() as s:
+                        db_floor = deliveries.last_message_id(s, person_id=person_id) or 0
+                        skip = deliveries.message_ids_of(s, person_id=person_id)
+                    found = await _probe(bot, chat_id, db_floor, markup, lane, skip=skip)
                 else:
                     why = "the probe could not tell"
                     found = await _probe(bot, chat_id, floor, markup, lane)

@@ -165,7 +165,8 @@ async def _remind_unit(
             continue
         outcome = await send_claimed(services, bot, reminder_id=reminder_id, kind=kind, report=report, item=item, target=target, now=now)
         summary.add(outcome)
-        if outcome is delivery.Outcome.unreachable and target.role == Role.primary:
+        # blocked, or its arrival cannot be told: the backups are reminded too
+        if outcome in (delivery.Outcome.unreachable, delivery.Outcome.unknown) and target.role == Role.primary:
             queue.extend(fallback)
             fallback = []
 
