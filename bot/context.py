@@ -33,6 +33,7 @@ class Caches:
     person_locks: dict[int, asyncio.Lock] = field(default_factory=dict)  # one send at a time per person
     reminders_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one reminder run at a time in this process
     in_flight: set[int] = field(default_factory=set)  # reminder ids this process is delivering now
+    outage: Any = None  # `bot.services.outage.Backlog` while the database is away
 
 
 @dataclass

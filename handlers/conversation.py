@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
 from bot.services import drafts
@@ -84,3 +85,22 @@ async def on_message(update: Update, context: BotContext) -> None:
             await handler(update, context, Current(person_id, name, state, data))
             return
     await _fallback[0](update, context)
+
+
+async def on_edited(update: Update, context: BotContext) -> None:
+    """A user edited a message. With a question open (a conversation in progress) the edited text is
+    taken as the corrected answer, as if sent again; otherwise a short hint that edits are not read.
+    In groups: silence. No later handler sees an edit (they are written for new messages)."""
+    message = update.edited_message
+    try:
+        if message is not None and update.effective_chat is not None and update.effective_chat.type == "private" and update.effective_user:
+            text = message.text or ""
+            if text and not text.startswith("/") and drafts.current(context.services, telegram_user_id=update.effective_user.id) is not None:
+                again = Update(update.update_id, message=message)
+                again.set_bot(context.bot)
+                await on_message(again, context)
+            else:
+                await message.reply_text(context.text(update, "reliability.edited"))
+    except Exception as e:  # answered by the error handler, like any other update
+        await context.application.process_error(update, e)
+    raise ApplicationHandlerStop

@@ -86,3 +86,61 @@ async def test_when_a_reminder_s_arrival_cannot_be_told_the_backup_is_reminded(e
         assert len(reminder_messages(backup)) == 1
     finally:
         await stop_bot(bot)
+
+
+async def _until(predicate: Any, timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+async def test_a_claim_left_by_a_crash_is_settled_within_a_minute_of_the_restart_and_older_buttons_stay(
+    emulator: Any, storage: Any, now: Any, make_person: Any, make_liaison: Any
+) -> None:
+    config = campaign_config(emulator)
+    bot = await start_bot(config, storage, FixedClock(now), emulator)
+    user = await liaison(bot, make_person, make_liaison, "pgs", 7601)
+    await process(bot, MINUS_3D)  # recorded: the database's floor for this chat
+    menu = await user.ask("/lang")  # a message with buttons, after the last recorded reminder
+    buttons = [dict(b) for b in menu.buttons]
+    assert buttons
+    release = emulator.faults.hold_next(1, method="sendMessage")  # performed, its answer never comes back
+    wave = asyncio.create_task(process(bot, MINUS_1D))
+    await _until(lambda: len(reminder_messages(user)) == 2)
+    wave.cancel()  # the process dies mid-send
+    emulator.faults.clear()
+    release.set()
+    await stop_bot(bot)
+    [held] = [r for r in _rows_of(bot, 7601) if r.status == ReminderStatus.pending]
+    restarted = await start_bot(config, storage, FixedClock(MINUS_1D + timedelta(seconds=61)), emulator)
+    try:  # the catch-up at start settles it: found in the chat, not sent again
+        await _until(lambda: bot.storage.reminders.get_reminder(reminder_id=held.id).status == ReminderStatus.sent)
+        assert len(reminder_messages(user)) == 2
+        assert bot.storage.reminders.get_reminder(reminder_id=held.id).telegram_message_id == reminder_messages(user)[-1].message_id
+        assert next(m for m in user.messages if m.message_id == menu.message_id).buttons == buttons  # never touched
+    finally:
+        await stop_bot(restarted)
+
+
+async def test_coordinators_are_told_of_every_blocked_liaison_despite_transient_errors(bot_app: RunningBot, make_person: Any, make_liaison: Any) -> None:
+    from tests.fixtures.app import COORDINATOR
+
+    coordinator = bot_app.emulator.user(COORDINATOR)
+    await coordinator.ask("/start")
+    coordinator.skip_pending()
+    codes = ["pgs", "shs", "sys", "sgs", "hjs"]
+    users = [await liaison(bot_app, make_person, make_liaison, code, 7700 + i) for i, code in enumerate(codes)]
+    for user in users:
+        user.block()
+    faults = bot_app.emulator.faults
+    faults.fail_next(2, 502, method="sendMessage", chat_id=COORDINATOR)
+    faults.drop_next(1, method="sendMessage", chat_id=COORDINATOR)
+    faults.fail_next(1, 500, method="sendMessage", chat_id=COORDINATOR, html=True)
+    summary = await process(bot_app, MINUS_3D)
+    assert summary.unreachable == 5 and len(faults.injected) == 4
+    notices = [m.text for m in coordinator.messages if "已屏蔽机器人" in m.text]
+    for code in codes:
+        name = bot_app.storage.units.get_unit_by_code(code=code).name
+        assert len([n for n in notices if name in n]) >= 1, (name, notices)

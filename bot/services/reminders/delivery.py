@@ -61,7 +61,7 @@ def _limiter(bot: Any) -> PacedLimiter | None:
     return limiter if isinstance(limiter, PacedLimiter) else None
 
 
-def _floor(bot: Any, chat_id: int) -> int | None:
+def chat_floor(bot: Any, chat_id: int) -> int | None:
     """The highest message id the limiter has seen in the chat; None if none (then: no probe)."""
     limiter = _limiter(bot)
     return limiter.top_message_id(chat_id) if limiter else None
@@ -184,7 +184,10 @@ async def deliver_parts(
     if result.tell_unreachable:  # outside any session: it sends to the coordinators
         from bot.services import notify
 
-        await notify.tell_newly_unreachable(services, bot, person_id=person_id)
+        try:  # a notice that cannot go out never stops the reminders (the digest names the unreachable)
+            await notify.tell_newly_unreachable(services, bot, person_id=person_id)
+        except Exception:
+            log.exception("telling the coordinators that person %s is unreachable failed", person_id)
     return result
 
 
@@ -210,7 +213,7 @@ async def _deliver(  # noqa: C901
     storage = services.storage
     attempt = attempts
     while True:
-        floor = _floor(bot, chat_id)  # before this send: the probe only looks above it
+        floor = chat_floor(bot, chat_id)  # before this send: the probe only looks above it
         error: str
         try:
             message: Message = await bot.send_message(chat_id, text, reply_markup=markup, rate_limit_args={"lane": lane})
@@ -269,16 +272,20 @@ async def _deliver(  # noqa: C901
 
 
 async def find_delivered(
-    services: Services, bot: Any, *, person_id: int, chat_id: int, markup: InlineKeyboardMarkup, started: datetime
+    services: Services, bot: Any, *, person_id: int, chat_id: int, markup: InlineKeyboardMarkup, started: datetime,
+    claimed_floor: int | None = None,
 ) -> int | None | bool:
     """Whether a reminder whose sender stopped mid-send (a stuck claim) is in the chat.
 
     The same probe as after an ambiguous failure (keyboard-only, stops as unknown at the first
-    message it would change), from a floor the database gives: the person's last reminder
-    recorded sent before the attempt began; every reminder id recorded for the person is
-    skipped. The id of our message, None if it surely is not there, False if that cannot be told.
+    message it would change), from a floor the database gives: the highest message id known in
+    the chat when it was claimed (`claimed_floor`, so no older message is ever touched), else
+    the person's last reminder recorded sent before the attempt began; every reminder id
+    recorded for the person is skipped, and a message of the bot's that this process saw is
+    recognised by its keyboard. The id of our message, None if it surely is not there, False
+    if that cannot be told.
     """
     with services.storage.session() as s:
-        floor = deliveries.last_message_id_before(s, person_id=person_id, before=started) or 0
+        floor = max(claimed_floor or 0, deliveries.last_message_id_before(s, person_id=person_id, before=started) or 0)
         skip = deliveries.message_ids_of(s, person_id=person_id)
     return await _probe(bot, chat_id, floor, markup, BROADCAST, skip=skip)

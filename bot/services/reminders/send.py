@@ -158,7 +158,8 @@ async def _remind_unit(
             continue
         with services.storage.session() as s:
             reminder_id = reminders.claim_reminder(
-                s, due_item_id=item.id, unit_id=target.unit_id, person_id=person_id, moment_key=moment_key, kind=kind, now=now
+                s, due_item_id=item.id, unit_id=target.unit_id, person_id=person_id, moment_key=moment_key, kind=kind, now=now,
+                probe_floor=delivery.chat_floor(bot, target.person.chat_id or target.person.telegram_user_id),
             )
         if reminder_id is None:  # another task or process has it
             summary.skipped += 1
