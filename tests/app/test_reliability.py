@@ -144,3 +144,29 @@ async def test_coordinators_are_told_of_every_blocked_liaison_despite_transient_
     for code in codes:
         name = bot_app.storage.units.get_unit_by_code(code=code).name
         assert len([n for n in notices if name in n]) >= 1, (name, notices)
+
+
+async def test_during_a_database_outage_users_are_told_once_and_what_they_sent_is_handled_after(
+    bot_app: RunningBot, make_person: Any, make_liaison: Any
+) -> None:
+    from bot.texts.catalog import t
+
+    user = await liaison(bot_app, make_person, make_liaison, "pgs", 7801)
+    await process(bot_app, MINUS_3D)
+    await user.wait_for(lambda m: "典型案例" in m.text)
+    await user.press("其他时间…")
+    await user.wait_for()
+    user.skip_pending()
+    with outage(bot_app.storage) as db:
+        db.down = True
+        await user.send("明天下午3点")
+        told = await user.wait_for()
+        assert told.text == t("zh-CN", "reliability.db-down")
+        await user.send("/due")
+        await asyncio.sleep(0.5)
+        assert [m.text for m in user.messages].count(told.text) == 1  # told once
+        db.down = False
+        await user.wait_for(lambda m: "15:00" in m.text, timeout=15)  # the kept message, handled in order
+    await user.wait_for(lambda m: "典型案例" in m.text)  # and then /due
+    rows = [r for r in bot_app.storage.reminders.reminders_for() if r.moment_key.startswith("snooze@")]
+    assert len(rows) == 1 and "T07:00:00Z" in rows[0].moment_key
