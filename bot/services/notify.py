@@ -39,6 +39,8 @@ async def _send(bot: Bot, chat_id: int, text: str, **kw: Any) -> Message:
     for attempt in range(1, TRIES + 1):
         try:
             return await bot.send_message(chat_id, text, **kw)
+        except BadRequest:  # (a NetworkError in PTB) the request itself is wrong: trying again cannot help
+            raise
         except (NetworkError, RetryAfter) as e:  # TimedOut is a NetworkError; 429s the limiter gave up on
             if attempt == TRIES:
                 raise

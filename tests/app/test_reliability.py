@@ -170,3 +170,25 @@ async def test_during_a_database_outage_users_are_told_once_and_what_they_sent_i
     await user.wait_for(lambda m: "典型案例" in m.text)  # and then /due
     rows = [r for r in bot_app.storage.reminders.reminders_for() if r.moment_key.startswith("snooze@")]
     assert len(rows) == 1 and "T07:00:00Z" in rows[0].moment_key
+
+
+async def test_remind_answers_at_once_and_sends_in_the_background(bot_app: RunningBot, make_person: Any, make_liaison: Any) -> None:
+    from tests.fixtures.app import COORDINATOR
+
+    a = await liaison(bot_app, make_person, make_liaison, "pgs", 7901)
+    bot_app.clock.set(MINUS_1D)
+    coordinator = bot_app.emulator.user(COORDINATOR)
+    await coordinator.ask("/remind")
+    await coordinator.press("典型案例")
+    await coordinator.wait_for()
+    await coordinator.press("2023年8月（7 个单位未报）")
+    await coordinator.wait_for()
+    release = bot_app.emulator.faults.hold_next(1, method="sendMessage")  # the nudge to the liaison is slow
+    await coordinator.press("确认催办")
+    sending = await coordinator.wait_for(lambda m: "正在向 1 个单位催办" in m.text)  # while the nudge is still in flight
+    help_reply = await coordinator.ask("/help")  # and the coordinator is answered meanwhile
+    assert help_reply.text
+    release.set()
+    done = await coordinator.wait_for(lambda m: m.message_id == sending.message_id and "已催办" in m.text, timeout=10)
+    assert "发送 1 条" in done.text
+    assert [m for m in a.messages if "催办" in m.text]
