@@ -192,3 +192,25 @@ async def test_remind_answers_at_once_and_sends_in_the_background(bot_app: Runni
     done = await coordinator.wait_for(lambda m: m.message_id == sending.message_id and "已催办" in m.text, timeout=10)
     assert "发送 1 条" in done.text
     assert [m for m in a.messages if "催办" in m.text]
+
+
+async def test_a_snooze_sent_first_by_another_process_stands_for_the_scheduled_reminder(bot_app: RunningBot, make_person: Any, make_liaison: Any) -> None:
+    from bot.services.reminders import send as core_send
+    from bot.services.reminders import snoozes
+    from tests.app.test_reminders import services_of
+
+    a = await liaison(bot_app, make_person, make_liaison, "pgs", 7611)
+    await process(bot_app, MINUS_1D)
+    await a.wait_for(lambda m: "典型案例" in m.text)
+    await a.press("明早9点提醒")  # 2023-09-02 09:00: also the on-the-day reminder's moment
+    await a.wait_for(lambda m: "再次提醒" in m.text)
+    at = MINUS_1D + timedelta(days=1)
+    bot_app.clock.set(at)
+    # one process takes the snooze first; then the other processes the moment
+    await snoozes.process_snoozes(services_of(bot_app), bot_app.app.bot, now=at, summary=core_send.Summary())
+    await process(bot_app, at)
+    await asyncio.sleep(0.3)
+    # two reports owed: each reminded at -1d and once at 09:00 (the snoozed one by its snooze)
+    assert len([m for m in a.messages if "报送提醒" in m.text]) == 4
+    rows = [r for r in bot_app.storage.reminders.reminders_for() if r.kind == "reminder" and r.moment_key == "2023-09-02T01:00:00Z"]
+    assert len([r for r in rows if (r.last_error or "").endswith(core_send.SNOOZED_NOW)]) == 1
