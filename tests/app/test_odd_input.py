@@ -82,3 +82,38 @@ async def test_an_edited_message_with_no_question_open_gets_a_short_hint(bot_app
     hint = await user.wait_for()
     assert hint.text == t("zh-CN", "reliability.edited")
     assert errors_logged(caplog) == []
+
+
+def _bomb() -> bytes:
+    """An .xlsx-looking zip of about 120 KB that inflates to 120 MB."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * (120 * 1024 * 1024))
+    return out.getvalue()
+
+
+async def test_a_zip_bomb_workbook_is_refused_before_opening_and_others_are_answered(
+    stats_bot: RunningBot, make_person: Any, make_liaison: Any
+) -> None:
+    import resource
+
+    from tests.app.submit_helpers import presses
+
+    liaison_of(stats_bot.storage, make_person, make_liaison, "pgs", 7810)
+    user = stats_bot.emulator.user(7810, language_code="zh-hans")
+    other = stats_bot.emulator.user(7811, language_code="zh-hans")
+    await says(user, "/submit", "请选择要报送的事项")
+    await presses(user, "药品经营使用环节统计表 · 2023年8月", "请输入零售药店一行的七个数字")
+    bomb = _bomb()
+    assert len(bomb) < 400_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    await user.send_document(bomb, "统计表.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    help_reply = await other.ask("/help")  # another user is answered meanwhile
+    assert help_reply.text
+    await user.wait_for(lambda m: "无法打开文件“统计表.xlsx”" in m.text, timeout=10)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 100, grown_mb

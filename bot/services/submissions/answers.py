@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from datetime import datetime
 from typing import Any
 
@@ -133,7 +135,8 @@ async def answer_file(
         return [Reply(t(language, "submissions.choose-first"))]
     assert f is not None and st is not None
     ack = None if st.kind is Kind.STATS_ROW else t(language, "submissions.file.kept", name=incoming.file_name)
-    return use_file(services, f, st, attachment.id, incoming.file_name, ack=ack)
+    # off the event loop: reading a workbook (bounded: `workbook.check_archive`) must not keep other users waiting
+    return await asyncio.to_thread(use_file, services, f, st, attachment.id, incoming.file_name, ack=ack)
 
 
 def take_carry(services: Services, roles: Roles, f: Filing) -> list[Reply]:

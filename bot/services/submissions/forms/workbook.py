@@ -29,6 +29,8 @@ HEADER_ROW = 4
 FIRST_ROW = HEADER_ROW + 1  # 零售药店; the other categories follow
 FIRST_COLUMN = 2  # B: the first figure (检查单位数量)
 MAX_SIZE = 5 * 1024 * 1024  # a filled 附件1 is a few kilobytes
+MAX_UNPACKED = 20 * 1024 * 1024  # all parts of the workbook, inflated
+MAX_MEMBERS = 300  # parts in the workbook's zip
 
 
 class Unreadable(Exception):
@@ -91,9 +93,25 @@ def _figure(value: Any) -> str | None:
     return str(value)
 
 
+def check_archive(data: bytes) -> None:
+    """Refuse, before opening, a zip that would inflate beyond `MAX_UNPACKED` or holds more than
+    `MAX_MEMBERS` parts (a zip bomb: 87 KB that grows to a gigabyte). The declared sizes bound what
+    is read: Python's zipfile stops a member at its declared size (and fails its CRC)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise Unreadable(f"not a zip: {e}") from e
+    if len(members) > MAX_MEMBERS:
+        raise Unreadable(f"{len(members)} parts")
+    if sum(m.file_size for m in members) > MAX_UNPACKED:
+        raise Unreadable("inflates beyond the limit")
+
+
 def _open(data: bytes) -> Any:
     if len(data) > MAX_SIZE:
         raise Unreadable("too big")
+    check_archive(data)
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, InvalidFileException) as e:
