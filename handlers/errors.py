@@ -11,11 +11,11 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.context import SERVICES_KEY, BotContext, Services
-from bot.services import outage
+from bot.services import notify, outage
 from bot.texts.catalog import t
 
 log = logging.getLogger(__name__)
@@ -26,19 +26,26 @@ SHOWN_MAX = 300  # characters of a message quoted back when it must be sent agai
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure with the update's ids only, and answer the user (an outage: see the module)."""
-    if isinstance(update, Update) and outage.is_outage(context.error):
+    if outage.is_outage(context.error):
+        if not isinstance(update, Update):  # a job (the reminders' sweep): the next run does it again
+            log.warning("a job met the database away: %s", type(context.error).__name__)
+            return
         await _outage(update, context)
         raise ApplicationHandlerStop  # the later handler groups would only meet it again
     ids = ""
     if isinstance(update, Update):
         ids = f"update {update.update_id} chat {update.effective_chat.id if update.effective_chat else '-'}"
-    log.error("error while handling %s", ids or "a job", exc_info=context.error)
+    if isinstance(context.error, NetworkError) and not isinstance(context.error, BadRequest):
+        # Telegram or the network failed a reply (5xx, a dropped connection): not a fault of ours; apologise
+        log.warning("Telegram or the network failed while handling %s: %r", ids or "a job", context.error)
+    else:
+        log.error("error while handling %s", ids or "a job", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
         try:
             if update.callback_query is not None:
                 await update.callback_query.answer(context.text(update, "error.generic"), show_alert=True)
-            else:
-                await context.bot.send_message(update.effective_chat.id, context.text(update, "error.generic"))
+            else:  # tried again on a transient error: the user must get an answer
+                await notify.send_with_retries(context.bot, update.effective_chat.id, context.text(update, "error.generic"))
         except Exception:  # the apology itself failing must not loop back here
             log.warning("could not send the error apology", exc_info=True)
 

@@ -32,7 +32,7 @@ TRIES = 4  # a notice that meets a network error or a 5xx is sent again, this ma
 PAUSE_S = 0.5  # before the second try; doubles
 
 
-async def _send(bot: Bot, chat_id: int, text: str, **kw: Any) -> Message:
+async def send_with_retries(bot: Bot, chat_id: int, text: str, **kw: Any) -> Message:
     """One message, tried again on a transient error (the network, a 5xx). A notice has no keyboard
     to recognise it by, so a send whose answer was lost after Telegram performed it may arrive
     twice: for a notice, twice is better than never."""
@@ -54,7 +54,7 @@ async def send_to_person(services: Services, bot: Bot, person: Person, text: str
 
     A transient error is tried again (`TRIES`); one that persists is raised."""
     try:
-        return await _send(bot, chat_of(person), text, **kw)
+        return await send_with_retries(bot, chat_of(person), text, **kw)
     except Forbidden:
         assert person.id is not None
         newly = services.storage.people.mark_unreachable(person_id=person.id, now=services.clock.now())

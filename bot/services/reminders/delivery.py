@@ -104,7 +104,7 @@ async def _probe(  # noqa: C901
             log.warning("delivery probe: unexpected answer %r; delivery unknown", e.message)
             return False
         except Forbidden:
-            return False
+            return None  # blocked: nothing more can reach them, so a send (answered 403) can double nothing
         except (NetworkError, RetryAfter) as e:
             if not (isinstance(e, RetryAfter) or _surely_not_sent(e)):
                 log.warning("delivery probe: no answer (%r); delivery unknown", e)
@@ -269,6 +269,14 @@ async def _deliver(  # noqa: C901
                 return Delivery(Outcome.failed, attempts=attempt)  # someone else took it over
         attempt += 1
         await asyncio.sleep(min(BACKOFF_CAP_S, BACKOFF_S * 2 ** (attempt - 2)) * (0.5 + random.random() / 2))
+
+
+def seen_here(bot: Any, chat_id: int, markup: InlineKeyboardMarkup) -> int | None:
+    """The id of a message with exactly this keyboard that this process sent and saw answered, if any."""
+    limiter = _limiter(bot)
+    ours = keyboard_key(markup)
+    known = limiter.own_keyboards(chat_id) if limiter else {}
+    return next((message_id for message_id, key in sorted(known.items()) if key == ours), None)
 
 
 async def find_delivered(

@@ -144,7 +144,10 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
     `missed_grace`; in the quiet hours it is left failed for `retry_failed` to send when they
     end; past its time it is given up "not delivered", listed in the digest); cannot tell, or no keyboard to
     recognise it by (digest, escalation) → failed "delivery unknown", never retried, and
-    listed in the coordinators' digest. Reminders this process is delivering are skipped.
+    listed in the coordinators' digest. Reminders this process is delivering are skipped. A process
+    sends to one person one message at a time, in the order of its claims, so of one person's stuck
+    claims only the first can have reached the chat: it alone is probed (probing the others could
+    put their keyboard on its message); the later ones surely were not sent.
     Returns how many rows were settled.
     """
     from bot.models import Unit
@@ -154,6 +157,7 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
     with services.storage.session() as s:
         rows = [r for r in deliveries.stuck_claims(s, started_before=now - STUCK_AFTER) if r.id not in flying]
     settled = 0
+    probed: set[int] = set()  # people whose first stuck claim was probed in this run
     for row in rows:
         assert row.id is not None
         started = row.sent_at or row.created_at
@@ -179,10 +183,14 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
             services, user_id=person.telegram_user_id, reminder_id=row.id, obligation_id=target.obligation_id, report=report, language=language
         )
         assert person.id is not None
-        found = await delivery.find_delivered(
-            services, bot, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id, markup=markup, started=started,
-            claimed_floor=row.probe_floor,
-        )
+        # (a later one may still be in the chat if this process sent it and only the recording failed)
+        found: int | None | bool = delivery.seen_here(bot, person.chat_id or person.telegram_user_id, markup)
+        if found is None and person.id not in probed:  # a process sends to one person one at a time: only their first claim may be in the chat
+            probed.add(person.id)
+            found = await delivery.find_delivered(
+                services, bot, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id, markup=markup, started=started,
+                claimed_floor=row.probe_floor,
+            )
         if found is False:
             services.storage.deliveries.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
             summary.failed += 1

@@ -15,6 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.config import ReportType
 from bot.context import Services
 from bot.models import DueItem, ReminderKind, Role
+from bot.services import outage
 from bot.services.deadlines.reports import period_label, report_of, report_title
 from bot.services.reminders import delivery
 from bot.services.signoff import remind as signoff_remind
@@ -198,8 +199,11 @@ async def run_pool(jobs: list[Callable[[], Awaitable[None]]], workers: int = WOR
         for job in pending:
             try:
                 await job()
-            except Exception:
-                log.exception("a reminder job failed")
+            except Exception as e:
+                if outage.is_outage(e):  # what it claimed was rolled back or stays a claim: the sweeps take it up
+                    log.warning("a reminder job met the database away (%s); the sweeps take it up", type(e).__name__)
+                else:
+                    log.exception("a reminder job failed")
 
     await asyncio.gather(*(worker() for _ in range(min(workers, len(jobs)))))
 
