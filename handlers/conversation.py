@@ -16,7 +16,6 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
-from bot.services import drafts
 
 
 @dataclass
@@ -77,12 +76,12 @@ async def unsupported(update: Update, context: BotContext) -> None:
 async def on_message(update: Update, context: BotContext) -> None:
     """Route a private message to its conversation, or to the fallback."""
     assert update.effective_user
-    found = drafts.current(context.services, telegram_user_id=update.effective_user.id)
-    if found is not None:
-        person_id, name, state, data = found
-        handler = _FLOWS.get(name)
+    known = context.known(update)  # the drafts as this update found them (one read per update)
+    if known.person_id is not None and known.drafts:
+        draft = known.drafts[0]
+        handler = _FLOWS.get(draft.flow)
         if handler is not None:
-            await handler(update, context, Current(person_id, name, state, data))
+            await handler(update, context, Current(known.person_id, draft.flow, draft.state, dict(draft.data)))
             return
     await _fallback[0](update, context)
 
@@ -95,7 +94,8 @@ async def on_edited(update: Update, context: BotContext) -> None:
     try:
         if message is not None and update.effective_chat is not None and update.effective_chat.type == "private" and update.effective_user:
             text = message.text or ""
-            if text and not text.startswith("/") and drafts.current(context.services, telegram_user_id=update.effective_user.id) is not None:
+            known = context.known(update) if text and not text.startswith("/") else None
+            if known is not None and known.person_id is not None and known.drafts:
                 again = Update(update.update_id, message=message)
                 again.set_bot(context.bot)
                 await on_message(again, context)

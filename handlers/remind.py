@@ -13,6 +13,7 @@ from bot.services.people import access
 from bot.services.reminders import nudge
 from bot.services.reminders.send import report_of, report_title
 from bot.texts.catalog import t
+from handlers import guard
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 def _allowed(update: Update, context: BotContext) -> access.Roles | None:
     """The user's roles if they may nudge (a coordinator of one level: their subtree)."""
     assert update.effective_user is not None
-    who = access.roles_of(context.services, update.effective_user.id)
+    who = guard.roles_for(update, context)
     return who if who.may(access.Action.REMIND) else None
 
 

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from bot.db import make_engine, upgrade
-from bot.storage import adhoc, attachments, audit, deliveries, drafts, due, invites, people, problems, register, reminders, roles, snoozes, submissions, tasks, units, views
+from bot.storage import adhoc, attachments, audit, deliveries, drafts, due, identity, invites, people, problems, register, reminders, roles, snoozes, sql, submissions, tasks, units, views
 
 
 class Storage:
@@ -32,6 +32,7 @@ class Storage:
         self.deliveries = BoundModule(self, deliveries)
         self.drafts = BoundModule(self, drafts)
         self.due = BoundModule(self, due)
+        self.identity = BoundModule(self, identity)
         self.invites = BoundModule(self, invites)
         self.people = BoundModule(self, people)
         self.register = BoundModule(self, register)
@@ -81,6 +82,11 @@ class Storage:
             return True
         except SQLAlchemyError:
             return False
+
+    def analyze(self, *tables: type[SQLModel]) -> None:
+        """Refresh the planner's statistics of these tables (all, if none): after a bulk import."""
+        with self.engine.begin() as connection:
+            sql.analyze(connection, *tables)
 
     def upgrade(self) -> None:
         """Run the migrations to head on this database."""
