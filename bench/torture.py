@@ -189,7 +189,7 @@ async def fuzz(emu: Emulator, actions: list[tuple[str, str]], figures: Figures, 
                     await user.send_document(content, "fuzz-" + value.replace("bomb.", "表."), "application/octet-stream")
             figures.actions += 1
             try:
-                await user.wait_for(timeout=10)
+                await user.wait_for(timeout=30)  # an answer at all (a loaded machine is slow)
             except AssertionError:
                 if len(user.callback_answers) == answers:
                     figures.unanswered += 1
