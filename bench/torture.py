@@ -150,7 +150,7 @@ def register(storage: Storage, codes: list[str], n: int, now: datetime) -> list[
     return uids
 
 
-async def fuzz(emu: Emulator, actions: list[tuple[str, str]], figures: Figures, rng: random.Random, stop: asyncio.Event, big_bomb: bytes) -> None:
+async def fuzz(emu: Emulator, actions: list[tuple[str, str]], figures: Figures, rng: random.Random, stop: asyncio.Event, big_bomb: bytes, wait: float) -> None:
     """Send the actions from the fuzz users; count private updates that got no answer."""
     group = emu.group(GROUP, members=tuple(FUZZ_USERS))
     sent_texts: dict[int, list[dict[str, Any]]] = {}
@@ -189,7 +189,7 @@ async def fuzz(emu: Emulator, actions: list[tuple[str, str]], figures: Figures, 
                     await user.send_document(content, "fuzz-" + value.replace("bomb.", "表."), "application/octet-stream")
             figures.actions += 1
             try:
-                await user.wait_for(timeout=30)  # an answer at all (a loaded machine is slow)
+                await user.wait_for(timeout=wait)  # an answer at all (a loaded machine is slow)
             except AssertionError:
                 if len(user.callback_answers) == answers:
                     figures.unanswered += 1
@@ -221,7 +221,7 @@ def count(storage: Storage, emu: Emulator, figures: Figures) -> None:
             figures.notes.append(f"row {row.id} {row.status.value}: {error[:90]}")
 
 
-async def campaign(*, url: str, liaisons: int, rounds: int, actions: int, seed: int, kill_rate: float = 0.5) -> Figures:
+async def campaign(*, url: str, liaisons: int, rounds: int, actions: int, seed: int, kill_rate: float = 0.5, answer_wait: float = 30.0) -> Figures:
     """The whole run; see the module docstring."""
     rng = random.Random(seed)
     figures = Figures()
@@ -248,7 +248,7 @@ async def campaign(*, url: str, liaisons: int, rounds: int, actions: int, seed: 
         for uid in blocked:
             emu.faults.block(uid)
         stop = asyncio.Event()
-        fuzzing = asyncio.create_task(fuzz(emu, draw_actions(actions, seed), figures, rng, stop, big_bomb))
+        fuzzing = asyncio.create_task(fuzz(emu, draw_actions(actions, seed), figures, rng, stop, big_bomb, answer_wait))
         outage_round = rng.randrange(rounds)
         for n in range(rounds):
             moment = MOMENTS[n % len(MOMENTS)] + timedelta(days=7 * (n // len(MOMENTS)))

@@ -28,7 +28,7 @@ def chat_of(person: Person) -> int:
     return person.chat_id or person.telegram_user_id
 
 
-TRIES = 4  # a notice that meets a network error or a 5xx is sent again, this many times in all
+TRIES = 6  # a notice (or an apology) that meets a network error or a 5xx is sent, at most, this many times (15 s)
 PAUSE_S = 0.5  # before the second try; doubles
 
 

@@ -117,3 +117,11 @@ async def test_a_zip_bomb_workbook_is_refused_before_opening_and_others_are_answ
     await user.wait_for(lambda m: "无法打开文件“统计表.xlsx”" in m.text, timeout=10)
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mb < 100, grown_mb
+
+
+async def test_a_reply_lost_to_a_gateway_error_is_followed_by_an_apology(bot_app: RunningBot) -> None:
+    user = bot_app.emulator.user(7812, language_code="zh-hans")
+    bot_app.emulator.faults.fail_next(1, 504, method="sendMessage", html=True, chat_id=7812)
+    await user.send("0")
+    apology = await user.wait_for(timeout=20)
+    assert apology.text == t("zh-CN", "error.generic")
