@@ -1,7 +1,7 @@
 """reminder claims remember the highest message id known in the chat (where a probe for them starts)
 
 Revision ID: rel2_probe_floor
-Revises: 0005_signoff
+Revises: web2_matrix_indexes
 Create Date: 2026-12-04
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'rel2_probe_floor'
-down_revision: str | Sequence[str] | None = '0005_signoff'
+down_revision: str | Sequence[str] | None = 'web2_matrix_indexes'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
