@@ -38,6 +38,7 @@ class Caches:
     period_starts: dict[str, dict[str, Any]] = field(default_factory=dict)  # report key -> period key -> its first day
     menus: dict[int, Any] = field(default_factory=dict)  # telegram id -> the menu key last set for their chat (handlers/menus.py)
     menu_task: asyncio.Task[None] | None = None  # publishing every role holder's menu at start
+    outage: Any = None  # `bot.services.outage.Backlog` while the database is away
 
 
 @dataclass

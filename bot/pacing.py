@@ -13,7 +13,9 @@ Network errors, 5xx and 403 are the caller's to handle (`bot.services.reminders.
 limiter must not guess whether a request that failed half-way was performed. To help the
 caller find out, it remembers per chat the highest message id it has seen (in answers to
 sends and in incoming updates) and the ids of the bot's own recent messages
-(`top_message_id`, `own_message_ids`): message ids in a private chat are sequential.
+(`top_message_id`, `own_message_ids`) with each one's keyboard (`own_keyboards`, by
+`keyboard_key`), so that a reminder whose answer was seen is recognised among them:
+message ids in a private chat are sequential.
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ class _Lane:
     chats: OrderedDict[int | str, deque[_Waiter]] = field(default_factory=OrderedDict)
 
 
+OWN_KEPT = 64  # the bot's messages remembered per chat
+
+
 class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
     """Paces every message send; answers go ahead of broadcasts; 429 holds back one chat only."""
 
@@ -74,7 +79,7 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
         self._task: asyncio.Task[None] | None = None
         self.retry_after_count = 0
         self._top: dict[int | str, int] = {}
-        self._own: dict[int | str, deque[int]] = {}
+        self._own: dict[int | str, OrderedDict[int, str]] = {}
 
     async def initialize(self) -> None:
         """Start the dispatcher (once, however often the bot is initialized)."""
@@ -146,6 +151,10 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
         """Ids of the bot's recent messages in a chat that this process sent and saw answered."""
         return set(self._own.get(_chat_key(chat), ()))
 
+    def own_keyboards(self, chat: int | str) -> dict[int, str]:
+        """The bot's recent messages in a chat (as `own_message_ids`), each with its `keyboard_key`."""
+        return dict(self._own.get(_chat_key(chat), {}))
+
     def _seen(self, chat: int | str, message_id: int) -> None:
         if len(self._top) > 200_000:
             self._top.clear()
@@ -158,7 +167,10 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
         if isinstance(message_id, int):
             key = _chat_key(chat)
             self._seen(key, message_id)
-            self._own.setdefault(key, deque(maxlen=32)).append(message_id)
+            own = self._own.setdefault(key, OrderedDict())
+            own[message_id] = keyboard_key(result.get("reply_markup"))
+            while len(own) > OWN_KEPT:
+                own.popitem(last=False)
 
     def _note_updates(self, updates: list[Any]) -> None:
         for update in updates:
@@ -242,6 +254,16 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
         if len(self._chat_next) > 50_000:  # forget chats that are long past their turn
             now = self._clock()
             self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+
+
+def keyboard_key(markup: Any) -> str:
+    """What identifies an inline keyboard: its buttons' callback data in order ('' for none).
+
+    `markup` is the Bot API's dict (in an answer) or a PTB `InlineKeyboardMarkup`."""
+    if markup is not None and not isinstance(markup, dict):
+        markup = markup.to_dict()
+    rows = (markup or {}).get("inline_keyboard") or []
+    return "|".join(str(b.get("callback_data") or b.get("url") or "") for row in rows for b in row if isinstance(b, dict))
 
 
 def _chat_key(chat: int | str) -> int | str:

@@ -20,6 +20,7 @@ from bot.models import Role
 from bot.telegram_settings import TelegramSettings
 from bot.db import upgrade
 from bot.pacing import Limits, PacedLimiter
+from bot.webhook import ALLOWED_UPDATES
 from bot.storage import Storage, people, roles, units
 from emulator import BotMessage, Emulator, UserHandle
 
@@ -107,7 +108,7 @@ class Sandbox:
         if self.app.post_init:
             await self.app.post_init(self.app)
         await self.app.start()
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=2, allowed_updates=["message", "callback_query"])
+        await self.app.updater.start_polling(poll_interval=0.0, timeout=2, allowed_updates=list(ALLOWED_UPDATES))
 
     async def stop(self) -> None:
         """Stop the bot, the emulator, and remove the temporary database."""

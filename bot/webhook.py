@@ -21,7 +21,7 @@ from bot.telegram_settings import WEBHOOK_SECRET_ENV, TelegramSettings
 from bot.logsetup import protect
 
 # The update types the bot handles, for getUpdates and setWebhook alike.
-ALLOWED_UPDATES = ("message", "callback_query")
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 # What Telegram accepts as a secret token (setWebhook's secret_token).
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 

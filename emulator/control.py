@@ -121,6 +121,20 @@ class ChatView:
         await self.emu.state.push_update("message", copy.deepcopy(data))
         return copy.deepcopy(data)
 
+    async def _edit_text(self, user_id: int, message_id: int, text: str) -> dict[str, Any]:
+        """The user edits one of their text messages: an `edited_message` update."""
+        data = self._chat.user_messages.get(message_id)
+        if data is None or "text" not in data or data["from"]["id"] != user_id:
+            raise AssertionError(f"no text message #{message_id} of user {user_id} in chat {self.chat_id}")
+        data["text"] = text
+        data.pop("entities", None)
+        entities = command_entities(text)
+        if entities:
+            data["entities"] = entities
+        data["edit_date"] = self.emu.state.now()
+        await self.emu.state.push_update("edited_message", copy.deepcopy(data))
+        return copy.deepcopy(data)
+
     async def _send_text(
         self, user_id: int, text: str, reply_to: BotMessage | int | None
     ) -> dict[str, Any]:
@@ -217,6 +231,11 @@ class UserHandle(ChatView):
     ) -> dict[str, Any]:
         """Send text; a leading /command gets its bot_command entity. Returns the Message."""
         return await self._in(chat_id)._send_text(self.id, text, reply_to)
+
+    async def edit(self, message: dict[str, Any] | int, text: str, *, chat_id: int | None = None) -> dict[str, Any]:
+        """Edit a text message this user sent (the Message `send` returned, or its id)."""
+        mid = message if isinstance(message, int) else int(message["message_id"])
+        return await self._in(chat_id)._edit_text(self.id, mid, text)
 
     async def ask(self, text: str, timeout: float = 5.0) -> BotMessage:
         """Send text and wait for the bot's next message or edit after it."""

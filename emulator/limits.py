@@ -110,6 +110,7 @@ class _Rule:
     html: bool = False
     after: bool = False
     release: asyncio.Event | None = None  # "hold": the answer waits for it
+    chat: int | None = None  # only calls to this chat
 
 
 class Faults:
@@ -122,20 +123,20 @@ class Faults:
         self.injected: list[dict[str, Any]] = []
 
     def fail_next(
-        self, n: int = 1, status: int = 502, method: str | None = None, *, html: bool = False
+        self, n: int = 1, status: int = 502, method: str | None = None, *, html: bool = False, chat_id: int | None = None
     ) -> None:
-        """Answer the next `n` calls (of `method`, if given) with a 5xx error.
+        """Answer the next `n` calls (of `method`, to `chat_id`, if given) with a 5xx error.
 
         `html=True` answers with an nginx-style HTML page instead of Telegram's JSON.
         """
-        self._rules.append(_Rule("fail", n, method and method.lower(), status, html))
+        self._rules.append(_Rule("fail", n, method and method.lower(), status, html, chat=chat_id))
 
-    def drop_next(self, n: int = 1, method: str | None = None, *, after: bool = False) -> None:
-        """Close the connection without an answer on the next `n` calls.
+    def drop_next(self, n: int = 1, method: str | None = None, *, after: bool = False, chat_id: int | None = None) -> None:
+        """Close the connection without an answer on the next `n` calls (to `chat_id`, if given).
 
         With `after=True` the call is performed first (the bot cannot know it succeeded).
         """
-        self._rules.append(_Rule("drop", n, method and method.lower(), after=after))
+        self._rules.append(_Rule("drop", n, method and method.lower(), after=after, chat=chat_id))
 
     def hold_next(self, n: int = 1, method: str | None = None) -> asyncio.Event:
         """Perform the next `n` calls at once but hold their answers until the returned event is set.
@@ -166,7 +167,7 @@ class Faults:
         self.blocked.clear()
         self.latency = 0.0
 
-    def take(self, method: str) -> _Rule | None:
+    def take(self, method: str, chat_id: Any = None) -> _Rule | None:
         """The rule that applies to this call, consuming one of its uses.
 
         A rule without a method applies to every method but getUpdates, so that a pending
@@ -174,6 +175,8 @@ class Faults:
         """
         name = method.lower()
         for rule in self._rules:
+            if rule.chat is not None and str(rule.chat) != str(chat_id):
+                continue
             if rule.method == name or (rule.method is None and name != "getupdates"):
                 rule.remaining -= 1
                 if rule.remaining <= 0:

@@ -234,7 +234,7 @@ class Emulator:
                 raise ApiError(404, "Not Found")
             params, files = await _read_params(request)
             logged = {**params, **{k: _file_note(f) for k, f in files.items()}}
-            rule = self.faults.take(method)
+            rule = self.faults.take(method, params.get("chat_id"))
             if self.faults.latency:
                 await asyncio.sleep(self.faults.latency)
             if rule is not None and rule.kind == "fail":

@@ -37,6 +37,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(review.on_button, pattern=review.BUTTONS))
     app.add_handler(CallbackQueryHandler(signoff.on_button, pattern=signoff.BUTTONS))  # the unit head's sign-off
     # Any command drops a return comment still awaited (group -1 runs first and does not stop the command).
+    # An edited message: the corrected answer to an open question, else a hint (and no later handler).
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, conversation.on_edited), group=-2)
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, review.drop_pending_return), group=-1)
     conversation.set_fallback(submit.on_free_message)
     # Reminders (issue 5): /remind, its buttons, and "remind me later".

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
 
@@ -83,3 +84,23 @@ async def on_message(update: Update, context: BotContext) -> None:
             await handler(update, context, Current(known.person_id, draft.flow, draft.state, dict(draft.data)))
             return
     await _fallback[0](update, context)
+
+
+async def on_edited(update: Update, context: BotContext) -> None:
+    """A user edited a message. With a question open (a conversation in progress) the edited text is
+    taken as the corrected answer, as if sent again; otherwise a short hint that edits are not read.
+    In groups: silence. No later handler sees an edit (they are written for new messages)."""
+    message = update.edited_message
+    try:
+        if message is not None and update.effective_chat is not None and update.effective_chat.type == "private" and update.effective_user:
+            text = message.text or ""
+            known = context.known(update) if text and not text.startswith("/") else None
+            if known is not None and known.person_id is not None and known.drafts:
+                again = Update(update.update_id, message=message)
+                again.set_bot(context.bot)
+                await on_message(again, context)
+            else:
+                await message.reply_text(context.text(update, "reliability.edited"))
+    except Exception as e:  # answered by the error handler, like any other update
+        await context.application.process_error(update, e)
+    raise ApplicationHandlerStop

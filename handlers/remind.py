@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.services.people import access
 from bot.services.reminders import nudge
 from bot.services.reminders.send import report_of, report_title
+from bot.texts.catalog import t
 from handlers import guard
+
+log = logging.getLogger(__name__)
 
 
 def _allowed(update: Update, context: BotContext) -> access.Roles | None:
@@ -85,11 +90,40 @@ async def pressed(update: Update, context: BotContext) -> None:
             buttons.insert(0, InlineKeyboardButton(context.text(update, "remind.confirm"), callback_data=context.button(update, "rmc", plan.item.id or 0)))
         await query.edit_message_text("\n".join(lines), reply_markup=InlineKeyboardMarkup([buttons]))
     elif button.action == "rmc":
-        plan, summary = await nudge.nudge(services, context.bot, due_item_id=button.int_arg(0), now=now, unit_ids=scope)
+        plan = nudge.plan_nudge(services, due_item_id=button.int_arg(0), now=now, unit_ids=scope)
         if plan is None or not plan.units:
             await query.edit_message_text(context.text(update, "remind.none-to-nudge"))
             return
-        await query.edit_message_text(context.text(update, "remind.done", sent=summary.sent, unreachable=summary.unreachable, failed=summary.failed))
+        shown = await query.edit_message_text(context.text(update, "reliability.remind-sending", count=len(plan.units)))
+        # the sending runs in the background: the coordinator (and everyone else) is answered at once
+        context.application.create_task(
+            _nudge_in_background(context, chat_id=shown.chat_id if isinstance(shown, Message) else None,
+                                 message_id=shown.message_id if isinstance(shown, Message) else None,
+                                 due_item_id=button.int_arg(0), scope=scope, language=language),
+            update=update, name="remind-nudge",
+        )
+
+
+async def _nudge_in_background(
+    context: BotContext, *, chat_id: int | None, message_id: int | None, due_item_id: int, scope: frozenset[int] | None, language: str
+) -> None:
+    """Nudge the plan's units (claims: each once), then show the outcome in place of "sending…"."""
+    services = context.services
+    try:
+        plan, summary = await nudge.nudge(services, context.bot, due_item_id=due_item_id, now=services.clock.now(), unit_ids=scope)
+        if plan is None or not plan.units:
+            text = t(language, "remind.none-to-nudge")
+        else:
+            text = t(language, "remind.done", sent=summary.sent, unreachable=summary.unreachable, failed=summary.failed)
+    except Exception:
+        log.exception("a /remind nudge failed")
+        text = t(language, "error.generic")
+    if chat_id is None or message_id is None:
+        return
+    try:
+        await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+    except TelegramError:
+        await context.bot.send_message(chat_id, text)
 
 
 def _duration(delta: timedelta) -> str:

@@ -264,6 +264,8 @@ class ReminderSent(SQLModel, table=True):
         default=ReminderStatus.pending, sa_type=EnumString(ReminderStatus), index=True
     )
     telegram_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    # the highest message id known in the chat when it was claimed: a probe for it looks above only
+    probe_floor: int | None = Field(default=None, sa_type=BigInteger)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _ts()

@@ -8,11 +8,12 @@ becomes unreachable, and see it in /liaisons.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from telegram import Bot, Message
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.context import Services
 from bot.models import Person, Role
@@ -28,10 +29,33 @@ def chat_of(person: Person) -> int:
     return person.chat_id or person.telegram_user_id
 
 
+TRIES = 6  # a notice (or an apology) that meets a network error or a 5xx is sent, at most, this many times (15 s)
+PAUSE_S = 0.5  # before the second try; doubles
+
+
+async def send_with_retries(bot: Bot, chat_id: int, text: str, **kw: Any) -> Message:
+    """One message, tried again on a transient error (the network, a 5xx). A notice has no keyboard
+    to recognise it by, so a send whose answer was lost after Telegram performed it may arrive
+    twice: for a notice, twice is better than never."""
+    for attempt in range(1, TRIES + 1):
+        try:
+            return await bot.send_message(chat_id, text, **kw)
+        except BadRequest:  # (a NetworkError in PTB) the request itself is wrong: trying again cannot help
+            raise
+        except (NetworkError, RetryAfter) as e:  # TimedOut is a NetworkError; 429s the limiter gave up on
+            if attempt == TRIES:
+                raise
+            log.info("a notice met %s; trying again (%d/%d)", type(e).__name__, attempt + 1, TRIES)
+            await asyncio.sleep(PAUSE_S * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
+
+
 async def send_to_person(services: Services, bot: Bot, person: Person, text: str, **kw: Any) -> Message | None:
-    """Send `text` to the person's private chat; None if they blocked the bot (then marked unreachable) or never started it."""
+    """Send `text` to the person's private chat; None if they blocked the bot (then marked unreachable) or never started it.
+
+    A transient error is tried again (`TRIES`); one that persists is raised."""
     try:
-        return await bot.send_message(chat_of(person), text, **kw)
+        return await send_with_retries(bot, chat_of(person), text, **kw)
     except Forbidden:
         assert person.id is not None
         newly = services.storage.people.mark_unreachable(person_id=person.id, now=services.clock.now())
@@ -91,8 +115,11 @@ async def tell_coordinators(services: Services, bot: Bot, key: str, /, to: list[
     """Send catalog text `key` to every coordinator (or those named by `to`) in their own language; how many got it."""
     sent = 0
     for person in coordinators(services) if to is None else to:
-        if await send_to_person(services, bot, person, t(services.language_of(person.language), key, **params)) is not None:
-            sent += 1
+        try:  # one coordinator who cannot be reached now does not keep the others from being told
+            if await send_to_person(services, bot, person, t(services.language_of(person.language), key, **params)) is not None:
+                sent += 1
+        except TelegramError as e:
+            log.warning("a notice %s to coordinator %s was not delivered: %r", key, person.id, e)
     return sent
 
 

@@ -6,7 +6,9 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
 from bot.db import make_engine, upgrade
@@ -71,6 +73,15 @@ class Storage:
             except BaseException:
                 session.rollback()
                 raise
+
+    def ping(self) -> bool:
+        """Whether the database answers (a `SELECT 1`)."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except SQLAlchemyError:
+            return False
 
     def analyze(self, *tables: type[SQLModel]) -> None:
         """Refresh the planner's statistics of these tables (all, if none): after a bulk import."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from bot.models import Person, ReminderSent, ReminderStatus, Unit
@@ -60,6 +61,17 @@ def stuck_claims(session: Session, *, started_before: datetime) -> list[Reminder
         .order_by(col(ReminderSent.created_at), col(ReminderSent.id))
     )
     return list(session.exec(statement))
+
+
+def touch_claims(session: Session, *, reminder_ids: list[int], now: datetime) -> int:
+    """Keep pending claims alive: their attempt's start (`sent_at` while pending) becomes `now`."""
+    statement = (
+        update(ReminderSent)
+        .where(col(ReminderSent.id).in_(reminder_ids), col(ReminderSent.status) == ReminderStatus.pending)
+        .values(sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(session.exec(statement).rowcount or 0)
 
 
 def message_ids_of(session: Session, *, person_id: int) -> set[int]:

@@ -37,8 +37,11 @@ def claim_reminder(
     moment_key: str,
     kind: ReminderKind,
     now: datetime,
+    probe_floor: int | None = None,
 ) -> int | None:
     """Claim the right to send one reminder: its row id, or None if it was already claimed.
+
+    `probe_floor`: the highest message id known in the chat now (see `ReminderSent.probe_floor`).
 
     A reminder of a due item is about one unit's obligation and needs its `unit_id`.
     `due_item_id` may be None for messages about no single deadline (a digest); those are
@@ -58,6 +61,7 @@ def claim_reminder(
             "kind": ReminderKind(kind),
             "status": ReminderStatus.pending,
             "attempts": 1,
+            "probe_floor": probe_floor,
             "created_at": now,
         },
     )

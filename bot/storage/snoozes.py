@@ -185,3 +185,18 @@ def snoozes_not_sent(session: Session) -> list[ReminderSent]:
         .order_by(col(ReminderSent.moment_key))
     )
     return list(session.exec(statement))
+
+
+def snooze_went_out(session: Session, *, due_item_id: int, unit_id: int, person_id: int, since: datetime) -> bool:
+    """Whether a snooze of this person for the unit's obligation was taken for sending (sent, or
+    being sent) at or after `since`; ask under `lock_obligation` (as `take_snooze` does)."""
+    statement = select(ReminderSent.id).where(
+        ReminderSent.due_item_id == due_item_id,
+        ReminderSent.unit_id == unit_id,
+        ReminderSent.person_id == person_id,
+        col(ReminderSent.moment_key).startswith(SNOOZE_PREFIX),
+        col(ReminderSent.attempts) > 0,
+        col(ReminderSent.status).in_([ReminderStatus.sent, ReminderStatus.pending]),
+        col(ReminderSent.sent_at) >= since,
+    )
+    return session.exec(statement).first() is not None

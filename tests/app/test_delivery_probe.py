@@ -127,7 +127,7 @@ async def test_the_probe_passes_over_a_message_of_the_user_and_the_reply_to_it_i
     bot_app.emulator.faults.drop_next(1, method="sendMessage", after=True)
 
     summary = await process(bot_app, MINUS_3D)
-    await updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=["message", "callback_query"])
+    await updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=["message", "edited_message", "callback_query"])
     reply = await user.wait_for(lambda m: HELP_TITLE in m.text)
 
     assert summary.sent == 1

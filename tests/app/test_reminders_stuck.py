@@ -71,7 +71,7 @@ async def test_a_stuck_claim_is_recorded_if_delivered_and_sent_once_if_not(bot_a
     second = claim(bot_app, "shs", 7802, at=MINUS_3D)  # died before sending
     await delivered.wait_for(lambda m: "典型案例" in m.text)
 
-    summary = await process(bot_app, MINUS_3D + timedelta(minutes=5))  # not stuck yet: left alone
+    summary = await process(bot_app, MINUS_3D + recovery.STUCK_AFTER / 2)  # not stuck yet: left alone
     assert bot_app.storage.reminders.get_reminder(reminder_id=first).status == ReminderStatus.pending
     assert reminder_messages(lost) == [] and summary.sent == 0
 

@@ -110,7 +110,7 @@ async def test_start_and_help_arrive_by_webhook_with_the_secret(
     (set_webhook,) = emulator.calls("setWebhook")
     assert set_webhook.params["url"] == WEBHOOK_URL
     assert set_webhook.params["secret_token"] == secret
-    assert json.loads(set_webhook.params["allowed_updates"]) == ["message", "callback_query"]
+    assert json.loads(set_webhook.params["allowed_updates"]) == ["message", "edited_message", "callback_query"]
 
     zh = emulator.user(8101, first_name="周", language_code="zh-hans")
     reply = await zh.ask("/start", timeout=10)
@@ -172,7 +172,7 @@ async def test_get_updates_while_the_webhook_is_set_is_a_conflict(hooked: Webhoo
     assert answer.status_code == 409
     assert answer.json()["description"] == CONFLICT
     assert info["url"] == WEBHOOK_URL and info["pending_update_count"] == 0
-    assert info["allowed_updates"] == ["message", "callback_query"]
+    assert info["allowed_updates"] == ["message", "edited_message", "callback_query"]
 
 
 async def test_polling_after_a_webhook_deletes_it_first(emulator: Emulator, storage: Storage, now: datetime) -> None:

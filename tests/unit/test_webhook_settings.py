@@ -42,7 +42,7 @@ def test_options_are_what_run_webhook_takes_and_the_repr_hides_the_secret() -> N
         "url_path": "/telegram",
         "webhook_url": "https://bot.example.org/telegram",
         "secret_token": "s3cret-for-options",
-        "allowed_updates": ["message", "callback_query"],
+        "allowed_updates": ["message", "edited_message", "callback_query"],
     }
     assert hook.listen_url == "http://127.0.0.1:8444/telegram"
     assert "s3cret-for-options" not in repr(hook) and "s3cret-for-options" not in hook.describe()

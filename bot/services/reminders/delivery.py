@@ -17,7 +17,7 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.context import Services
-from bot.pacing import BROADCAST, PacedLimiter
+from bot.pacing import BROADCAST, PacedLimiter, keyboard_key
 from bot.storage import deliveries, people, reminders
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def _limiter(bot: Any) -> PacedLimiter | None:
     return limiter if isinstance(limiter, PacedLimiter) else None
 
 
-def _floor(bot: Any, chat_id: int) -> int | None:
+def chat_floor(bot: Any, chat_id: int) -> int | None:
     """The highest message id the limiter has seen in the chat; None if none (then: no probe)."""
     limiter = _limiter(bot)
     return limiter.top_message_id(chat_id) if limiter else None
@@ -73,10 +73,17 @@ async def _probe(  # noqa: C901
     """The id of our message if it is in the chat, None if it surely is not, False if unknown.
 
     Probes ids above `floor` with a keyboard-only edit (see the module docstring); `skip`: more
-    ids known to be the bot's other messages.
+    ids known to be the bot's other messages. A message of the bot's that this process saw
+    answered is recognised by its keyboard without a request: ours if it is this one (a send
+    whose answer came but whose recording failed, e.g. the database was away), else skipped.
     """
     limiter = _limiter(bot)
-    own = (limiter.own_message_ids(chat_id) if limiter else set()) | (skip or set())
+    known = limiter.own_keyboards(chat_id) if limiter else {}
+    ours = keyboard_key(markup)
+    own = set(known) | (skip or set())
+    for message_id, key in sorted(known.items()):
+        if message_id > floor and key == ours:
+            return message_id
     message_id, probes, failures = floor + 1, 0, 0
     while probes < MAX_PROBES:
         if message_id in own:
@@ -97,7 +104,7 @@ async def _probe(  # noqa: C901
             log.warning("delivery probe: unexpected answer %r; delivery unknown", e.message)
             return False
         except Forbidden:
-            return False
+            return None  # blocked: nothing more can reach them, so a send (answered 403) can double nothing
         except (NetworkError, RetryAfter) as e:
             if not (isinstance(e, RetryAfter) or _surely_not_sent(e)):
                 log.warning("delivery probe: no answer (%r); delivery unknown", e)
@@ -177,7 +184,10 @@ async def deliver_parts(
     if result.tell_unreachable:  # outside any session: it sends to the coordinators
         from bot.services import notify
 
-        await notify.tell_newly_unreachable(services, bot, person_id=person_id)
+        try:  # a notice that cannot go out never stops the reminders (the digest names the unreachable)
+            await notify.tell_newly_unreachable(services, bot, person_id=person_id)
+        except Exception:
+            log.exception("telling the coordinators that person %s is unreachable failed", person_id)
     return result
 
 
@@ -203,7 +213,7 @@ async def _deliver(  # noqa: C901
     storage = services.storage
     attempt = attempts
     while True:
-        floor = _floor(bot, chat_id)  # before this send: the probe only looks above it
+        floor = chat_floor(bot, chat_id)  # before this send: the probe only looks above it
         error: str
         try:
             message: Message = await bot.send_message(chat_id, text, reply_markup=markup, rate_limit_args={"lane": lane})
@@ -228,9 +238,12 @@ async def _deliver(  # noqa: C901
                 if markup is None:
                     why = "no keyboard to recognise it by"
                     found: int | None | bool = False
-                elif floor is None:
-                    why = "no message id known in the chat before the send (restarted since): not probed"
-                    found = False
+                elif floor is None:  # restarted since this chat's last message: the database's floor
+                    why = "the probe from the last recorded reminder could not tell"
+                    with storage.session() as s:
+                        db_floor = deliveries.last_message_id(s, person_id=person_id) or 0
+                        skip = deliveries.message_ids_of(s, person_id=person_id)
+                    found = await _probe(bot, chat_id, db_floor, markup, lane, skip=skip)
                 else:
                     why = "the probe could not tell"
                     found = await _probe(bot, chat_id, floor, markup, lane)
@@ -258,17 +271,29 @@ async def _deliver(  # noqa: C901
         await asyncio.sleep(min(BACKOFF_CAP_S, BACKOFF_S * 2 ** (attempt - 2)) * (0.5 + random.random() / 2))
 
 
+def seen_here(bot: Any, chat_id: int, markup: InlineKeyboardMarkup) -> int | None:
+    """The id of a message with exactly this keyboard that this process sent and saw answered, if any."""
+    limiter = _limiter(bot)
+    ours = keyboard_key(markup)
+    known = limiter.own_keyboards(chat_id) if limiter else {}
+    return next((message_id for message_id, key in sorted(known.items()) if key == ours), None)
+
+
 async def find_delivered(
-    services: Services, bot: Any, *, person_id: int, chat_id: int, markup: InlineKeyboardMarkup, started: datetime
+    services: Services, bot: Any, *, person_id: int, chat_id: int, markup: InlineKeyboardMarkup, started: datetime,
+    claimed_floor: int | None = None,
 ) -> int | None | bool:
     """Whether a reminder whose sender stopped mid-send (a stuck claim) is in the chat.
 
     The same probe as after an ambiguous failure (keyboard-only, stops as unknown at the first
-    message it would change), from a floor the database gives: the person's last reminder
-    recorded sent before the attempt began; every reminder id recorded for the person is
-    skipped. The id of our message, None if it surely is not there, False if that cannot be told.
+    message it would change), from a floor the database gives: the highest message id known in
+    the chat when it was claimed (`claimed_floor`, so no older message is ever touched), else
+    the person's last reminder recorded sent before the attempt began; every reminder id
+    recorded for the person is skipped, and a message of the bot's that this process saw is
+    recognised by its keyboard. The id of our message, None if it surely is not there, False
+    if that cannot be told.
     """
     with services.storage.session() as s:
-        floor = deliveries.last_message_id_before(s, person_id=person_id, before=started) or 0
+        floor = max(claimed_floor or 0, deliveries.last_message_id_before(s, person_id=person_id, before=started) or 0)
         skip = deliveries.message_ids_of(s, person_id=person_id)
     return await _probe(bot, chat_id, floor, markup, BROADCAST, skip=skip)

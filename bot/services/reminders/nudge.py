@@ -83,13 +83,14 @@ async def nudge(
             assert target.person.id is not None and item.id is not None
             with services.storage.session() as s:
                 rid = reminders.claim_reminder(
-                    s, due_item_id=item.id, unit_id=target.unit_id, person_id=target.person.id, moment_key=key, kind=ReminderKind.nudge, now=now
+                    s, due_item_id=item.id, unit_id=target.unit_id, person_id=target.person.id, moment_key=key, kind=ReminderKind.nudge, now=now,
+                    probe_floor=delivery.chat_floor(bot, target.person.chat_id or target.person.telegram_user_id),
                 )
             if rid is None:
                 continue
             outcome = await send_claimed(services, bot, reminder_id=rid, kind=ReminderKind.nudge, report=report, item=item, target=target, now=now)
             summary.add(outcome)
-            if outcome is delivery.Outcome.unreachable and target.role == Role.primary:
+            if outcome in (delivery.Outcome.unreachable, delivery.Outcome.unknown) and target.role == Role.primary:
                 queue.extend(fallback)
                 fallback = []
 

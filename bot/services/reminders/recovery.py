@@ -20,7 +20,18 @@ from bot.storage.reminders import SNOOZE_PREFIX, ReminderTarget
 log = logging.getLogger(__name__)
 
 
-STUCK_AFTER = timedelta(minutes=10)
+STUCK_AFTER = timedelta(minutes=1)  # a claim not kept alive for this long: its sender died
+
+
+HEARTBEAT_S = 15.0  # how often a process keeps its claims in flight alive (`keep_claims`)
+
+
+def keep_claims(services: Services, *, now: datetime) -> int:
+    """Mark the claims this process is delivering as alive (their attempt's start moved to `now`),
+    so that no other process (or this one's sweep) takes one for stuck while its send waits in
+    the limiter's queue or its 429 holds. How many were touched."""
+    flying = sorted(delivery.in_flight(services))
+    return services.storage.deliveries.touch_claims(reminder_ids=flying, now=now) if flying else 0
 
 
 RETRY_FIRST = timedelta(seconds=30)  # the pause after a failed send before the sweeps try again; doubles
@@ -124,16 +135,19 @@ _RENDERED = (ReminderKind.reminder, ReminderKind.overdue, ReminderKind.nudge)
 async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary: Summary) -> int:
     """Settle reminders whose claim is pending for longer than `STUCK_AFTER` (their sender died).
 
-    No send takes that long: one attempt waits at most for the limiter's queue and its 429
-    holds (`Limits.max_retry_after` + 1 tries) plus the HTTP timeouts, and every later attempt
-    first reclaims the row (which fails once we have taken it over). Such a claim is
+    A live sender keeps its claims alive every `HEARTBEAT_S` (`keep_claims`), however long its
+    send waits in the limiter, and every later attempt first reclaims the row (which fails once
+    we have taken it over); so a claim left by a crash is settled within a minute of the restart. Such a claim is
     ambiguous, so it is never resent blindly: the row is taken over (`reclaim_reminder`), then
     for a reminder with its keyboard the chat is probed (`delivery.find_delivered`): there →
     recorded sent; surely not there → sent now (if still owed and within its moment +
     `missed_grace`; in the quiet hours it is left failed for `retry_failed` to send when they
     end; past its time it is given up "not delivered", listed in the digest); cannot tell, or no keyboard to
     recognise it by (digest, escalation) → failed "delivery unknown", never retried, and
-    listed in the coordinators' digest. Reminders this process is delivering are skipped.
+    listed in the coordinators' digest. Reminders this process is delivering are skipped. A process
+    sends to one person one message at a time, in the order of its claims, so of one person's stuck
+    claims only the first can have reached the chat: it alone is probed (probing the others could
+    put their keyboard on its message); the later ones surely were not sent.
     Returns how many rows were settled.
     """
     from bot.models import Unit
@@ -143,6 +157,7 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
     with services.storage.session() as s:
         rows = [r for r in deliveries.stuck_claims(s, started_before=now - STUCK_AFTER) if r.id not in flying]
     settled = 0
+    probed: set[int] = set()  # people whose first stuck claim was probed in this run
     for row in rows:
         assert row.id is not None
         started = row.sent_at or row.created_at
@@ -168,9 +183,14 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
             services, user_id=person.telegram_user_id, reminder_id=row.id, obligation_id=target.obligation_id, report=report, language=language
         )
         assert person.id is not None
-        found = await delivery.find_delivered(
-            services, bot, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id, markup=markup, started=started
-        )
+        # (a later one may still be in the chat if this process sent it and only the recording failed)
+        found: int | None | bool = delivery.seen_here(bot, person.chat_id or person.telegram_user_id, markup)
+        if found is None and person.id not in probed:  # a process sends to one person one at a time: only their first claim may be in the chat
+            probed.add(person.id)
+            found = await delivery.find_delivered(
+                services, bot, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id, markup=markup, started=started,
+                claimed_floor=row.probe_floor,
+            )
         if found is False:
             services.storage.deliveries.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
             summary.failed += 1

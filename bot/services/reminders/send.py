@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -15,10 +15,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.config import ReportType
 from bot.context import Services
 from bot.models import DueItem, ReminderKind, Role
+from bot.services import outage
 from bot.services.deadlines.reports import period_label, report_of, report_title
 from bot.services.reminders import delivery
 from bot.services.signoff import remind as signoff_remind
-from bot.storage import due, reminders
+from bot.storage import deliveries, due, reminders, snoozes
 from bot.storage.reminders import ReminderTarget
 from bot.texts.catalog import t, tn
 from schedules import ReminderMoment
@@ -157,17 +158,37 @@ async def _remind_unit(
             summary.skipped += 1
             continue
         with services.storage.session() as s:
+            # under the obligation's lock, like a snooze taken for sending: never both (two processes too)
+            reminders.lock_obligation(s, due_item_id=item.id, unit_id=target.unit_id)
             reminder_id = reminders.claim_reminder(
-                s, due_item_id=item.id, unit_id=target.unit_id, person_id=person_id, moment_key=moment_key, kind=kind, now=now
+                s, due_item_id=item.id, unit_id=target.unit_id, person_id=person_id, moment_key=moment_key, kind=kind, now=now,
+                probe_floor=delivery.chat_floor(bot, target.person.chat_id or target.person.telegram_user_id),
             )
-        if reminder_id is None:  # another task or process has it
+            covered = reminder_id is not None and snoozes.snooze_went_out(
+                s, due_item_id=item.id, unit_id=target.unit_id, person_id=person_id, since=_moment_time(moment_key, now) - SNOOZE_COVERS,
+            )
+            if reminder_id is not None and covered:
+                deliveries.give_up_reminder(s, reminder_id=reminder_id, error=SNOOZED_NOW, attempts=reminders.FINAL, now=now)
+        if reminder_id is None or covered:  # another task or process has it, or their snooze went out just now
             summary.skipped += 1
             continue
         outcome = await send_claimed(services, bot, reminder_id=reminder_id, kind=kind, report=report, item=item, target=target, now=now)
         summary.add(outcome)
-        if outcome is delivery.Outcome.unreachable and target.role == Role.primary:
+        # blocked, or its arrival cannot be told: the backups are reminded too
+        if outcome in (delivery.Outcome.unreachable, delivery.Outcome.unknown) and target.role == Role.primary:
             queue.extend(fallback)
             fallback = []
+
+
+SNOOZE_COVERS = timedelta(minutes=30)  # a snooze sent this shortly before a moment stands for its reminder
+SNOOZED_NOW = "not needed: a snooze of theirs went out at this moment"
+
+
+def _moment_time(moment_key: str, default: datetime) -> datetime:
+    try:
+        return datetime.strptime(moment_key, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return default
 
 
 async def run_pool(jobs: list[Callable[[], Awaitable[None]]], workers: int = WORKERS) -> None:
@@ -178,8 +199,11 @@ async def run_pool(jobs: list[Callable[[], Awaitable[None]]], workers: int = WOR
         for job in pending:
             try:
                 await job()
-            except Exception:
-                log.exception("a reminder job failed")
+            except Exception as e:
+                if outage.is_outage(e):  # what it claimed was rolled back or stays a claim: the sweeps take it up
+                    log.warning("a reminder job met the database away (%s); the sweeps take it up", type(e).__name__)
+                else:
+                    log.exception("a reminder job failed")
 
     await asyncio.gather(*(worker() for _ in range(min(workers, len(jobs)))))
 

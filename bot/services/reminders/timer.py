@@ -6,11 +6,12 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram.ext import Application, ContextTypes, Job
 
 from bot.context import SERVICES_KEY, Services
 from bot.services.reminders.plan import moments_due, next_wake
-from bot.services.reminders.recovery import recover_stuck, retry_failed
+from bot.services.reminders.recovery import HEARTBEAT_S, keep_claims, recover_stuck, retry_failed
 from bot.services.reminders.send import Summary, process_moment
 from bot.services.reminders.snoozes import process_snoozes
 
@@ -82,3 +83,13 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.job_queue.run_once(_run, when=0, name="reminders-catch-up")
     arm(app)
     app.job_queue.run_repeating(_run, interval=SWEEP_EVERY_S, first=SWEEP_EVERY_S, name="reminders-sweep")
+    app.job_queue.run_repeating(_heartbeat, interval=HEARTBEAT_S, first=HEARTBEAT_S, name="reminders-heartbeat")
+
+
+async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Keep this process's claims in flight alive (a database away now is retried at the next beat)."""
+    services = _services(context)
+    try:
+        keep_claims(services, now=services.clock.now())
+    except SQLAlchemyError as e:
+        log.warning("reminders: could not keep the claims in flight alive: %s", type(e).__name__)

@@ -1,0 +1,216 @@
+"""Nothing lost, nothing doubled: reminders through a database outage, failed first messages and crashes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from bot.clock import FixedClock
+from bot.config import ReminderSettings
+from bot.models import ReminderStatus, Role
+from bot.services.reminders import recovery
+from tests.app.test_reminders import MINUS_1D, MINUS_3D, liaison, process, reminder_messages
+from tests.fixtures.app import RunningBot, campaign_config, start_bot, stop_bot
+from tests.fixtures.outage import outage
+
+
+def _recording_sent(statement: str) -> bool:
+    return statement.lstrip().upper().startswith("UPDATE REMINDER_SENT") and "telegram_message_id" in statement
+
+
+async def test_a_reminder_sent_during_a_database_outage_is_not_sent_again(bot_app: RunningBot, make_person: Any, make_liaison: Any) -> None:
+    users = [await liaison(bot_app, make_person, make_liaison, code, 7400 + i) for i, code in enumerate(["pgs", "shs", "sys"])]
+    with outage(bot_app.storage) as db:
+        db.when = _recording_sent
+        db.down = True  # the messages go out, recording them fails
+        await process(bot_app, MINUS_3D)
+        db.down = False
+    assert db.failed == 3
+    for user in users:
+        assert len(reminder_messages(user)) == 1
+    rows = [r for r in bot_app.storage.reminders.reminders_for() if r.kind == "reminder"]
+    assert [r.status for r in rows] == [ReminderStatus.pending] * 3  # left as claims: the recovery settles them
+    await process(bot_app, MINUS_3D + recovery.STUCK_AFTER + timedelta(seconds=5))
+    await asyncio.sleep(0.3)
+    for user in users:
+        [message] = reminder_messages(user)  # recognised in the chat, not sent again
+        row = next(r for r in bot_app.storage.reminders.reminders_for() if r.kind == "reminder" and r.person_id == bot_app.storage.people.get_person_by_telegram_id(telegram_user_id=user.id).id)
+        assert (row.status, row.telegram_message_id) == (ReminderStatus.sent, message.message_id)
+
+
+def _rows_of(bot: RunningBot, uid: int) -> list[Any]:
+    person = bot.storage.people.get_person_by_telegram_id(telegram_user_id=uid)
+    return [r for r in bot.storage.reminders.reminders_for(person_id=person.id) if r.kind in ("reminder", "overdue")]
+
+
+async def _restarted_with_a_first_wave(emulator: Any, storage: Any, now: Any, make_person: Any, make_liaison: Any, *, talk: bool) -> tuple[RunningBot, Any, Any]:
+    """A primary and a backup (who is reminded only if the primary cannot be), the -3d reminder sent,
+    then a restart: the new process has seen no message in their chats."""
+    config = campaign_config(emulator, reminders=ReminderSettings(quiet_hours="22:00-07:30", backup_gets_reminders=False))
+    bot = await start_bot(config, storage, FixedClock(now), emulator)
+    try:
+        primary = await liaison(bot, make_person, make_liaison, "pgs", 7501)
+        backup = await liaison(bot, make_person, make_liaison, "pgs", 7502, Role.backup)
+        await process(bot, MINUS_3D)
+        assert len(reminder_messages(primary)) == 1 and reminder_messages(backup) == []
+        if talk:
+            await primary.ask("/help")  # a reply of the first process, after the recorded reminder
+    finally:
+        await stop_bot(bot)
+    return await start_bot(config, storage, FixedClock(MINUS_3D), emulator), primary, backup
+
+
+async def test_a_first_message_answered_5xx_after_a_restart_is_sent_once(emulator: Any, storage: Any, now: Any, make_person: Any, make_liaison: Any) -> None:
+    bot, primary, backup = await _restarted_with_a_first_wave(emulator, storage, now, make_person, make_liaison, talk=False)
+    try:
+        emulator.faults.fail_next(1, 502, method="sendMessage")
+        await process(bot, MINUS_1D)
+        assert len(reminder_messages(primary)) == 2  # found not delivered by the probe, sent again
+        rows = _rows_of(bot, 7501)
+        assert all(r.status == ReminderStatus.sent for r in rows), [(r.moment_key, r.last_error) for r in rows]
+        assert {m.message_id for m in reminder_messages(primary)} <= {r.telegram_message_id for r in rows}
+    finally:
+        await stop_bot(bot)
+
+
+async def test_when_a_reminder_s_arrival_cannot_be_told_the_backup_is_reminded(emulator: Any, storage: Any, now: Any, make_person: Any, make_liaison: Any) -> None:
+    bot, primary, backup = await _restarted_with_a_first_wave(emulator, storage, now, make_person, make_liaison, talk=True)
+    try:
+        emulator.faults.drop_next(1, method="sendMessage", after=True)
+        await process(bot, MINUS_1D)
+        unknown = [r for r in _rows_of(bot, 7501) if "delivery unknown" in (r.last_error or "")]
+        # the probe met the first process's /help reply: it cannot tell, so the reminder is
+        # not sent again, and the backup is reminded
+        assert len(reminder_messages(primary)) == 2 and len(unknown) == 1
+        assert len(reminder_messages(backup)) == 1
+    finally:
+        await stop_bot(bot)
+
+
+async def _until(predicate: Any, timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+async def test_a_claim_left_by_a_crash_is_settled_within_a_minute_of_the_restart_and_older_buttons_stay(
+    emulator: Any, storage: Any, now: Any, make_person: Any, make_liaison: Any
+) -> None:
+    config = campaign_config(emulator)
+    bot = await start_bot(config, storage, FixedClock(now), emulator)
+    user = await liaison(bot, make_person, make_liaison, "pgs", 7601)
+    await process(bot, MINUS_3D)  # recorded: the database's floor for this chat
+    menu = await user.ask("/lang")  # a message with buttons, after the last recorded reminder
+    buttons = [dict(b) for b in menu.buttons]
+    assert buttons
+    release = emulator.faults.hold_next(1, method="sendMessage")  # performed, its answer never comes back
+    wave = asyncio.create_task(process(bot, MINUS_1D))
+    await _until(lambda: len(reminder_messages(user)) == 2)
+    wave.cancel()  # the process dies mid-send
+    emulator.faults.clear()
+    release.set()
+    await stop_bot(bot)
+    [held] = [r for r in _rows_of(bot, 7601) if r.status == ReminderStatus.pending]
+    restarted = await start_bot(config, storage, FixedClock(MINUS_1D + timedelta(seconds=61)), emulator)
+    try:  # the catch-up at start settles it: found in the chat, not sent again
+        await _until(lambda: bot.storage.reminders.get_reminder(reminder_id=held.id).status == ReminderStatus.sent)
+        assert len(reminder_messages(user)) == 2
+        assert bot.storage.reminders.get_reminder(reminder_id=held.id).telegram_message_id == reminder_messages(user)[-1].message_id
+        assert next(m for m in user.messages if m.message_id == menu.message_id).buttons == buttons  # never touched
+    finally:
+        await stop_bot(restarted)
+
+
+async def test_coordinators_are_told_of_every_blocked_liaison_despite_transient_errors(bot_app: RunningBot, make_person: Any, make_liaison: Any) -> None:
+    from tests.fixtures.app import COORDINATOR
+
+    coordinator = bot_app.emulator.user(COORDINATOR)
+    await coordinator.ask("/start")
+    coordinator.skip_pending()
+    codes = ["pgs", "shs", "sys", "sgs", "hjs"]
+    users = [await liaison(bot_app, make_person, make_liaison, code, 7700 + i) for i, code in enumerate(codes)]
+    for user in users:
+        user.block()
+    faults = bot_app.emulator.faults
+    faults.fail_next(2, 502, method="sendMessage", chat_id=COORDINATOR)
+    faults.drop_next(1, method="sendMessage", chat_id=COORDINATOR)
+    faults.fail_next(1, 500, method="sendMessage", chat_id=COORDINATOR, html=True)
+    summary = await process(bot_app, MINUS_3D)
+    assert summary.unreachable == 5 and len(faults.injected) == 4
+    notices = [m.text for m in coordinator.messages if "已屏蔽机器人" in m.text]
+    for code in codes:
+        name = bot_app.storage.units.get_unit_by_code(code=code).name
+        assert len([n for n in notices if name in n]) >= 1, (name, notices)
+
+
+async def test_during_a_database_outage_users_are_told_once_and_what_they_sent_is_handled_after(
+    bot_app: RunningBot, make_person: Any, make_liaison: Any
+) -> None:
+    from bot.texts.catalog import t
+
+    user = await liaison(bot_app, make_person, make_liaison, "pgs", 7801)
+    await process(bot_app, MINUS_3D)
+    await user.wait_for(lambda m: "典型案例" in m.text)
+    await user.press("其他时间…")
+    await user.wait_for()
+    user.skip_pending()
+    with outage(bot_app.storage) as db:
+        db.down = True
+        await user.send("明天下午3点")
+        told = await user.wait_for()
+        assert told.text == t("zh-CN", "reliability.db-down")
+        await user.send("/due")
+        await asyncio.sleep(0.5)
+        assert [m.text for m in user.messages].count(told.text) == 1  # told once
+        db.down = False
+        await user.wait_for(lambda m: "15:00" in m.text, timeout=15)  # the kept message, handled in order
+    await user.wait_for(lambda m: "典型案例" in m.text)  # and then /due
+    rows = [r for r in bot_app.storage.reminders.reminders_for() if r.moment_key.startswith("snooze@")]
+    assert len(rows) == 1 and "T07:00:00Z" in rows[0].moment_key
+
+
+async def test_remind_answers_at_once_and_sends_in_the_background(bot_app: RunningBot, make_person: Any, make_liaison: Any) -> None:
+    from tests.fixtures.app import COORDINATOR
+
+    a = await liaison(bot_app, make_person, make_liaison, "pgs", 7901)
+    bot_app.clock.set(MINUS_1D)
+    coordinator = bot_app.emulator.user(COORDINATOR)
+    await coordinator.ask("/remind")
+    await coordinator.press("典型案例")
+    await coordinator.wait_for()
+    await coordinator.press("2023年8月（7 个单位未报）")
+    await coordinator.wait_for()
+    release = bot_app.emulator.faults.hold_next(1, method="sendMessage")  # the nudge to the liaison is slow
+    await coordinator.press("确认催办")
+    sending = await coordinator.wait_for(lambda m: "正在向 1 个单位催办" in m.text)  # while the nudge is still in flight
+    help_reply = await coordinator.ask("/help")  # and the coordinator is answered meanwhile
+    assert help_reply.text
+    release.set()
+    done = await coordinator.wait_for(lambda m: m.message_id == sending.message_id and "已催办" in m.text, timeout=10)
+    assert "发送 1 条" in done.text
+    assert [m for m in a.messages if "催办" in m.text]
+
+
+async def test_a_snooze_sent_first_by_another_process_stands_for_the_scheduled_reminder(bot_app: RunningBot, make_person: Any, make_liaison: Any) -> None:
+    from bot.services.reminders import send as core_send
+    from bot.services.reminders import snoozes
+    from tests.app.test_reminders import services_of
+
+    a = await liaison(bot_app, make_person, make_liaison, "pgs", 7611)
+    await process(bot_app, MINUS_1D)
+    await a.wait_for(lambda m: "典型案例" in m.text)
+    await a.press("明早9点提醒")  # 2023-09-02 09:00: also the on-the-day reminder's moment
+    await a.wait_for(lambda m: "再次提醒" in m.text)
+    at = MINUS_1D + timedelta(days=1)
+    bot_app.clock.set(at)
+    # one process takes the snooze first; then the other processes the moment
+    await snoozes.process_snoozes(services_of(bot_app), bot_app.app.bot, now=at, summary=core_send.Summary())
+    await process(bot_app, at)
+    await asyncio.sleep(0.3)
+    # two reports owed: each reminded at -1d and once at 09:00 (the snoozed one by its snooze)
+    assert len([m for m in a.messages if "报送提醒" in m.text]) == 4
+    rows = [r for r in bot_app.storage.reminders.reminders_for() if r.kind == "reminder" and r.moment_key == "2023-09-02T01:00:00Z"]
+    assert len([r for r in rows if (r.last_error or "").endswith(core_send.SNOOZED_NOW)]) == 1
