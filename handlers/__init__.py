@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.services.people.access import Action
-from handlers import conversation, coordinator, deadline, due, errors, export, guard, invites, problems, registration, remind, reminders, review, roster, signoff, start, submit, tasks, web
+from handlers import conversation, coordinator, deadline, due, errors, export, guard, invites, notices, problems, registration, remind, reminders, review, roster, signoff, start, submit, tasks, web
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -64,6 +64,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("tasks", tasks.tasks_command))
     app.add_handler(CommandHandler("importtasks", tasks.import_tasks))
     app.add_handler(CallbackQueryHandler(tasks.on_button, pattern=tasks.BUTTONS))
+    # Notices (issue 17): how coordinators hear of filings, announcements with receipts, group chats.
+    app.add_handler(CommandHandler("notify", notices.notify))
+    app.add_handler(CallbackQueryHandler(notices.on_notify, pattern=notices.NOTIFY_BUTTONS))
     # Flow modules register their commands and buttons above this line.
     app.add_handler(
         MessageHandler(

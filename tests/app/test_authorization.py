@@ -77,6 +77,7 @@ COMMANDS: dict[str, dict[str, str]] = {
     "bulletin": COORDINATORS,
     "tasks": REGISTERED,
     "importtasks": COORDINATORS,
+    "notify": COORDINATORS,
 }
 
 UNIT_A = row(NO, OK, NO, OK, NO, NO)  # the liaisons of unit A (a coordinator files nothing: not a liaison)
@@ -147,6 +148,7 @@ BUTTONS: dict[str, Press] = {
     "deadline: cancel": Press("dl", lambda w: ("x",), COORDINATORS, before="/deadline"),
     "problem: open (none such)": Press("pb", lambda w: ("v", 0), REGISTERED),
     "task: open (none such)": Press("tk", lambda w: ("v", 0, 0), REGISTERED),
+    "notify: at once": Press("ntf", lambda w: ("now",), COORDINATORS),
 }
 
 
