@@ -17,21 +17,20 @@ JOB = "notices-soon"
 
 
 async def sweep(services: Services, bot: Any, *, now: datetime) -> None:
-    """Everything the notices owe at `now`: filings to tell at once."""
-    from bot.services.notices import filings
+    """Everything the notices owe at `now`: filings to tell at once, new ad-hoc deadlines to announce."""
+    from bot.services.notices import deadline_news, filings
 
     await filings.tell_filings(services, bot, now=now)
+    await deadline_news.announce_new(services, bot, now=now)
 
 
 async def _run(context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services = context.application.bot_data[SERVICES_KEY]
-    from bot.services.notices import filings
-
     async with services.caches.reminders_lock:
-        await filings.tell_filings(services, context.bot, now=services.clock.now())
+        await sweep(services, context.bot, now=services.clock.now())
 
 
 def soon(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Tell the coordinators who asked for it of filings just made (a job, so the filer's reply is not held up)."""
+    """Send now what was just caused (a filing, a new deadline): a job, so the user's own reply is not held up."""
     if app.job_queue is not None:
         app.job_queue.run_once(_run, when=0, name=JOB)

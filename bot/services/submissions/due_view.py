@@ -12,10 +12,9 @@ from bot.context import Services
 from bot.models import ObligationStatus
 from bot.services.people.access import Roles
 from bot.services.submissions.forms import fileable
-from bot.services.submissions.forms.render import format_day
 from bot.services.deadlines.reports import find_report, report_title
 from bot.services.submissions.choose import extras
-from bot.services.submissions.common import RECENT, period_of
+from bot.services.submissions.common import RECENT, due_text, period_of
 from bot.services.submissions.flow import ANY_PERIOD, WINDOW
 from bot.replies import Btn, Reply
 from bot.storage import due, submissions, units
@@ -65,7 +64,7 @@ def due_list(services: Services, roles: Roles, *, language: str, now: datetime) 
             period = period_of(services, item, language)
             lines.append(t(
                 language, "due.item", mark=_MARKS[status], report=report_title(report, language), period=period,
-                due=format_day(item.due_at.astimezone(tz).date(), language), status=Markup(t(language, f"due.status.{status}")),
+                due=due_text(item.due_at, language, tz), status=Markup(t(language, f"due.status.{status}")),
             ))
             shown += 1
             if not fileable(report.template):
@@ -86,3 +85,4 @@ def due_list(services: Services, roles: Roles, *, language: str, now: datetime) 
         lines.append(t(language, "due.hint"))
         out.append(Reply("\n".join(lines), buttons))
     return out
+
