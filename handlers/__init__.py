@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.services.people.access import Action
-from handlers import conversation, coordinator, deadline, due, errors, export, guard, invites, notices, problems, registration, remind, reminders, review, roster, signoff, start, submit, tasks, web
+from handlers import announce, conversation, coordinator, deadline, due, errors, export, guard, invites, notices, problems, registration, remind, reminders, review, roster, signoff, start, submit, tasks, web
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -67,6 +67,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Notices (issue 17): how coordinators hear of filings, announcements with receipts, group chats.
     app.add_handler(CommandHandler("notify", notices.notify))
     app.add_handler(CallbackQueryHandler(notices.on_notify, pattern=notices.NOTIFY_BUTTONS))
+    app.add_handler(CommandHandler("announce", announce.announce))
+    app.add_handler(CommandHandler("announcements", announce.announcements))
+    app.add_handler(CallbackQueryHandler(announce.on_button, pattern=announce.BUTTONS))
+    app.add_handler(CallbackQueryHandler(announce.on_receipt_button, pattern=announce.RECEIPT_BUTTONS))
     # Flow modules register their commands and buttons above this line.
     app.add_handler(
         MessageHandler(

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from bot.models import (
     Announcement, AnnouncementReceipt, CampaignGroup, DueItem, FilingNotices, GroupPost, NoticePref, Obligation, Person,
-    Submission, SubmissionStatus, Unit,
+    ReminderSent, Submission, SubmissionStatus, Unit,
 )
 from bot.storage.sql import insert_ignoring_conflicts
 
@@ -142,3 +142,14 @@ def mark_group_post(session: Session, *, post_id: int, message_id: int | None) -
         row.message_id = message_id
         session.add(row)
 
+
+
+def last_claim(session: Session, *, person_id: int, prefix: str) -> datetime | None:
+    """When this person's latest message keyed `prefix…` (not tied to a due item) was claimed; None if never."""
+    statement = (
+        select(ReminderSent.created_at)
+        .where(ReminderSent.person_id == person_id, col(ReminderSent.due_item_id).is_(None), col(ReminderSent.moment_key).startswith(prefix))
+        .order_by(col(ReminderSent.created_at).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()

@@ -78,6 +78,8 @@ COMMANDS: dict[str, dict[str, str]] = {
     "tasks": REGISTERED,
     "importtasks": COORDINATORS,
     "notify": COORDINATORS,
+    "announce": COORDINATORS,
+    "announcements": COORDINATORS,
 }
 
 UNIT_A = row(NO, OK, NO, OK, NO, NO)  # the liaisons of unit A (a coordinator files nothing: not a liaison)
@@ -149,6 +151,10 @@ BUTTONS: dict[str, Press] = {
     "problem: open (none such)": Press("pb", lambda w: ("v", 0), REGISTERED),
     "task: open (none such)": Press("tk", lambda w: ("v", 0, 0), REGISTERED),
     "notify: at once": Press("ntf", lambda w: ("now",), COORDINATORS),
+    "announce: cancel": Press("an", lambda w: ("x",), COORDINATORS, before="/announce"),
+    "announcement receipts (none such)": Press("anr", lambda w: ("v", 0), row(NO, NO, NO, NO, STALE, NO)),
+    # a receipt for a notice never sent to them: refused as stale by everyone allowed to confirm one
+    "announcement receipt (none such)": Press("ack", lambda w: (0,), row(NO, STALE, STALE, STALE, STALE, NO)),
 }
 
 

@@ -17,11 +17,12 @@ JOB = "notices-soon"
 
 
 async def sweep(services: Services, bot: Any, *, now: datetime) -> None:
-    """Everything the notices owe at `now`: filings to tell at once, new ad-hoc deadlines to announce."""
-    from bot.services.notices import deadline_news, filings
+    """Everything the notices owe at `now`: filings to tell at once, new ad-hoc deadlines and announcements to send."""
+    from bot.services.notices import broadcast, deadline_news, filings
 
     await filings.tell_filings(services, bot, now=now)
     await deadline_news.announce_new(services, bot, now=now)
+    await broadcast.send_pending(services, bot, now=now)
 
 
 async def _run(context: ContextTypes.DEFAULT_TYPE) -> None:
