@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.services.people.access import Action
-from handlers import announce, conversation, coordinator, deadline, due, errors, export, guard, invites, notices, problems, registration, remind, reminders, review, roster, signoff, start, submit, tasks, web
+from handlers import announce, conversation, coordinator, deadline, due, errors, export, guard, invites, notices, problems, registration, remind, removal, reminders, review, roster, signoff, start, submit, tasks, web
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -28,6 +28,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(invites.on_page, pattern=r"^inv:p\|"))
     app.add_handler(CallbackQueryHandler(invites.on_role, pattern=r"^inv:r\|"))
     app.add_handler(CallbackQueryHandler(roster.on_page, pattern=r"^ros:p\|"))
+    app.add_handler(CommandHandler("backups", removal.backups))  # remove a backup liaison (issue 17)
+    app.add_handler(CommandHandler("invites", removal.invites))  # revoke an unused invite (issue 17)
+    app.add_handler(CallbackQueryHandler(removal.on_button, pattern=removal.BUTTONS))
     app.add_handler(CommandHandler("due", due.due_command))
     app.add_handler(CommandHandler("submit", submit.submit))
     app.add_handler(CommandHandler("review", review.review_command))

@@ -116,19 +116,19 @@ def _digest_lines(services: Services, *, now: datetime, language: str, unit_ids:
         report = find_report(services, report_key)
         title = report_title(report, language) if report is not None else report_key
         period = period_label(services, report, period_key=period_key, stored=stored, language=language)
-        lines.append(t(language, "reminders.digest-line", title=title, period=period, count=len(units), units="、".join(units)))
+        lines.append(t(language, "reminders.digest-line", title=title, period=period, count=len(units), units=_join(language, units)))
     if unreachable:
-        names = "、".join(_name(p) for p in unreachable)
+        names = _join(language, [_name(p) for p in unreachable])
         lines.append(t(language, "reminders.digest-unreachable", count=len(unreachable), names=names))
     if never_started:
-        names = Markup("、".join(
+        names = Markup(_join(language, [
             t(language, "reminders.digest-person-role", name=_name(p), role=t(language, "reminders.role-leader" if p.id in leaders else "reminders.role-coordinator"))
             for p in never_started
-        ))
+        ]))
         lines.append(t(language, "reminders.digest-never-started", count=len(never_started), names=names))
     for key, rows in (("reminders.digest-unknown", unknown), ("reminders.digest-undelivered", undelivered)):
         if rows:
-            names = "、".join(dict.fromkeys(f"{unit.name}·{_name(person)}" if unit else _name(person) for _, person, unit in rows))
+            names = _join(language, list(dict.fromkeys(f"{unit.name}·{_name(person)}" if unit else _name(person) for _, person, unit in rows)))
             lines.append(t(language, key, count=len(rows), names=names))
     return lines
 
@@ -165,6 +165,10 @@ def _scope_of(services: Services, person_id: int) -> frozenset[int] | None:
         if not held or any(a.unit_id is None for a in held):
             return None
         return frozenset(unit_store.subtree_ids(s, unit_ids=[a.unit_id for a in held if a.unit_id is not None]))
+
+
+def _join(language: str, names: list[str]) -> str:
+    return ("、" if language == "zh-CN" else ", ").join(names)
 
 
 def _name(person: Person) -> str:
