@@ -7,11 +7,13 @@ from typing import Any
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.services.people.access import Action
-from handlers import announce, conversation, coordinator, deadline, due, errors, export, guard, invites, notices, problems, registration, remind, removal, reminders, review, roster, signoff, start, submit, tasks, web
+from handlers import announce, conversation, coordinator, deadline, due, errors, export, group, guard, invites, notices, problems, registration, remind, removal, reminders, review, roster, signoff, start, submit, tasks, web
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add the handlers; earlier ones win."""
+    # Commands in group chats: /group, else a short answer or silence; nothing else runs there (issue 17).
+    app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, group.on_group_command), group=-2)
     app.add_handler(CommandHandler("start", guard.gate(Action.START, start.start)))
     app.add_handler(CommandHandler("help", guard.gate(Action.HELP, start.help_command)))
     app.add_handler(CommandHandler("lang", guard.gate(Action.LANG, start.lang)))

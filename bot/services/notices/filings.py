@@ -54,7 +54,7 @@ def choose(services: Services, who: Roles, value: str, *, language: str, now: da
     return [Reply(t(language, f"notices.notify-set-{chosen.value}"), edit=True)]
 
 
-def _scope(services: Services, person_id: int) -> frozenset[int] | None:
+def scope_of(services: Services, person_id: int) -> frozenset[int] | None:
     with services.storage.session() as s:
         held = [a for a in roles.roles_of(s, person_id=person_id) if a.role == Role.coordinator]
         if not held:
@@ -89,7 +89,7 @@ async def tell_filings(services: Services, bot: Any, *, now: datetime) -> int:
     for pref in prefs:
         if pref.person_id not in staff:
             continue
-        scope = _scope(services, pref.person_id)
+        scope = scope_of(services, pref.person_id)
         with services.storage.session() as s:
             person = people.get_person(s, person_id=pref.person_id)
         if person is None or not person.reachable:

@@ -17,12 +17,14 @@ JOB = "notices-soon"
 
 
 async def sweep(services: Services, bot: Any, *, now: datetime) -> None:
-    """Everything the notices owe at `now`: filings to tell at once, new ad-hoc deadlines and announcements to send."""
-    from bot.services.notices import broadcast, deadline_news, filings
+    """Everything the notices owe at `now`: filings to tell at once, new ad-hoc deadlines and announcements to send,
+    the group chats' daily summary."""
+    from bot.services.notices import broadcast, deadline_news, filings, group
 
     await filings.tell_filings(services, bot, now=now)
     await deadline_news.announce_new(services, bot, now=now)
     await broadcast.send_pending(services, bot, now=now)
+    await group.post_summaries(services, bot, now=now)
 
 
 async def _run(context: ContextTypes.DEFAULT_TYPE) -> None:
