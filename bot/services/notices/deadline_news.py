@@ -4,7 +4,7 @@ with its date and time, and a button to file.
 Each message is a `ReminderSent` row (kind announce, key `announce`) claimed per (due item, unit,
 person), so it goes out once: right after the deadline is added (`jobs.soon`), or by the minute
 sweep (after the quiet hours, after a restart). Deadlines added more than `LOOKBACK` ago, or
-already past, are not announced any more.
+already past, are not announced any more; liaisons who took office after it was added find it in /due.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ async def announce_new(services: Services, bot: Any, *, now: datetime) -> int:
             item = due.get_due_item(s, report_key=row.key, period_key=PERIOD_KEY)
             views = due.obligations_of_due_item(s, due_item_id=item.id) if item is not None and item.id is not None else []
             targets = [(view, held.person) for view in views if view.obligation.status in due.PENDING
-                       for held in roles.liaisons_of_unit(s, unit_id=id_of(view.unit)) if held.person.reachable]
+                       for held in roles.liaisons_of_unit(s, unit_id=id_of(view.unit))
+                       if held.person.reachable and held.assignment.started_at <= row.created_at]  # later liaisons see it in /due
         for view, person in targets:
             with services.storage.session() as s:
                 rid = reminders.claim_reminder(
