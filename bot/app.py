@@ -54,7 +54,7 @@ def build_application(
         base_file_url=f"{api}/file/bot",
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=config.campaign.tz),
         rate_limiter=limiter or PacedLimiter(),
-        request=HTTPXRequest(connection_pool_size=concurrent_updates + 16),
+        request=config.telegram.request(),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
     )
     app = (

@@ -18,6 +18,7 @@ from schedules import ChinaCalendar, ReminderMoment
 
 if TYPE_CHECKING:
     from bot.storage import Storage
+    from bot.storage.identity import Found
 
 SERVICES_KEY = "services"
 
@@ -73,6 +74,25 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], chat_id: int | None = None, user_id: int | None = None) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self._known: tuple[int, Found] | None = None
+        self.cached: dict[str, object] = {}  # what handlers derived from `known` for this update (the guard's roles)
+
+    def known(self, update: Update) -> Found:
+        """Who this update's user is (person, roles, language, drafts): read once per update, in one statement.
+
+        PTB makes one context per update; a handler that changes these (a language chosen, a draft dropped)
+        calls `forget()` so that what follows reads them afresh."""
+        assert update.effective_user is not None
+        user_id = update.effective_user.id
+        if self._known is None or self._known[0] != user_id:
+            self.cached.clear()
+            self._known = (user_id, self.services.storage.identity.find(telegram_user_id=user_id))
+        return self._known[1]
+
+    def forget(self) -> None:
+        """Read who the user is afresh at the next `known` (after a handler changed it)."""
+        self._known = None
+        self.cached.clear()
 
     @property
     def services(self) -> Services:
@@ -84,7 +104,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         user = update.effective_user
         if user is None:
             return self.services.config.language
-        chosen = self.services.storage.people.chosen_language(telegram_user_id=user.id)
+        chosen = self.known(update).language
         return self.services.language_of(chosen, user.language_code)
 
     def button(self, update: Update, action: str, *args: str | int) -> str:

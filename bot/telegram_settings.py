@@ -6,7 +6,9 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+import httpx
 from pydantic import Field, field_validator, model_validator
+from telegram.request import HTTPXRequest
 
 from schedules.rules import Strict
 
@@ -34,6 +36,11 @@ class TelegramSettings(Strict):
     webhook_listen: str = Field(default="127.0.0.1", description="the address the bot's webhook server listens on")
     webhook_port: int = Field(default=8443, description="the port the bot's webhook server listens on")
     webhook_path: str | None = Field(default=None, description="the path the bot's server answers; default: webhook_url's")
+    # The client to the Bot API: one host. A few connections kept open carry every request (30 a
+    # second at most, the flood limit); a request finding them busy waits up to `pool_wait_s`.
+    connections: int = Field(default=8, description="connections kept open to the Bot API (requests at once)")
+    keepalive_s: float = Field(default=60.0, description="seconds an idle connection is kept for the next request")
+    pool_wait_s: float = Field(default=10.0, description="seconds a request waits for a free connection")
 
     @field_validator("api_url")
     @classmethod
@@ -86,6 +93,20 @@ class TelegramSettings(Strict):
                 ) from None
         return value
 
+    @field_validator("connections")
+    @classmethod
+    def _connections(cls, value: int) -> int:
+        if not 1 <= value <= 100:
+            raise ValueError("expected from 1 to 100 connections (8 carry Telegram's 30 messages a second)")
+        return value
+
+    @field_validator("keepalive_s", "pool_wait_s")
+    @classmethod
+    def _seconds(cls, value: float) -> float:
+        if not 0 < value <= 3600:
+            raise ValueError("expected a number of seconds above 0, at most 3600")
+        return value
+
     @field_validator("webhook_port")
     @classmethod
     def _port(cls, value: int) -> int:
@@ -109,6 +130,11 @@ class TelegramSettings(Strict):
                 "to receive updates by webhook, or remove them to use long polling"
             )
         return self
+
+    def request(self) -> HTTPXRequest:
+        """The HTTP client for the Bot API's ordinary requests (getUpdates has its own, one connection)."""
+        limits = httpx.Limits(max_connections=self.connections, max_keepalive_connections=self.connections, keepalive_expiry=self.keepalive_s)
+        return HTTPXRequest(connection_pool_size=self.connections, pool_timeout=self.pool_wait_s, httpx_kwargs={"limits": limits})
 
     @property
     def webhook_url_path(self) -> str:

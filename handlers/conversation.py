@@ -15,7 +15,6 @@ from typing import Any
 from telegram import Update
 
 from bot.context import BotContext
-from bot.services import drafts
 
 
 @dataclass
@@ -76,11 +75,11 @@ async def unsupported(update: Update, context: BotContext) -> None:
 async def on_message(update: Update, context: BotContext) -> None:
     """Route a private message to its conversation, or to the fallback."""
     assert update.effective_user
-    found = drafts.current(context.services, telegram_user_id=update.effective_user.id)
-    if found is not None:
-        person_id, name, state, data = found
-        handler = _FLOWS.get(name)
+    known = context.known(update)  # the drafts as this update found them (one read per update)
+    if known.person_id is not None and known.drafts:
+        draft = known.drafts[0]
+        handler = _FLOWS.get(draft.flow)
         if handler is not None:
-            await handler(update, context, Current(person_id, name, state, data))
+            await handler(update, context, Current(known.person_id, draft.flow, draft.state, dict(draft.data)))
             return
     await _fallback[0](update, context)

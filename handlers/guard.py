@@ -50,13 +50,17 @@ async def refuse(update: Update, context: BotContext, key: str) -> None:
 
 
 def roles_for(update: Update, context: BotContext) -> Roles:
-    """The user's roles; marks them reachable again if a 403 had marked them otherwise."""
+    """The user's roles (read once per update); marks them reachable again if a 403 had marked them otherwise."""
     assert update.effective_user is not None
+    who = context.cached.get("roles")
+    if isinstance(who, Roles):
+        return who
     services = context.services
-    who = access.roles_of(services, update.effective_user.id)
+    who = access.roles_from(context.known(update))
     if not who.reachable and who.person_id is not None:
         contact.mark_reachable(services, person_id=who.person_id, now=services.clock.now())
         who.reachable = True
+    context.cached["roles"] = who
     return who
 
 

@@ -10,12 +10,13 @@ from bot.context import BotContext
 from bot.services.people import access
 from bot.services.reminders import nudge
 from bot.services.reminders.send import report_of, report_title
+from handlers import guard
 
 
 def _allowed(update: Update, context: BotContext) -> access.Roles | None:
     """The user's roles if they may nudge (a coordinator of one level: their subtree)."""
     assert update.effective_user is not None
-    who = access.roles_of(context.services, update.effective_user.id)
+    who = guard.roles_for(update, context)
     return who if who.may(access.Action.REMIND) else None
 
 

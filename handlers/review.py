@@ -58,8 +58,11 @@ async def drop_pending_return(update: Update, context: BotContext) -> None:
     """Any command while a return comment is awaited drops that return (runs before the command's own handler)."""
     if update.effective_user is None or update.message is None or update.effective_chat is None or update.effective_chat.type != "private":
         return
+    if not any(d.flow == review.FLOW for d in context.known(update).drafts):
+        return  # nothing awaited: no query (this runs before every command)
     command = (update.message.text or "").split()[0].split("@")[0].lstrip("/").lower()
-    review.drop_pending(context.services, telegram_user_id=update.effective_user.id, command=command)
+    if review.drop_pending(context.services, telegram_user_id=update.effective_user.id, command=command):
+        context.forget()
 
 
 @guard.button(access.Action.REVIEW, private=True)

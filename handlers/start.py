@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.services.people import access, contact
+from bot.services.people import contact
 from bot.services import drafts
 from bot.texts.catalog import LANGUAGES
-from handlers import registration
+from handlers import guard, registration
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -21,7 +21,7 @@ async def start(update: Update, context: BotContext) -> None:
     name = update.effective_user.full_name
     campaign = services.config.campaign.name if context.language(update) == "zh-CN" else (services.config.campaign.name_en or services.config.campaign.name)
     lines = [context.text(update, "start.welcome", name=name, campaign=campaign)]
-    roles = access.roles_of(services, update.effective_user.id)
+    roles = guard.roles_for(update, context)
     if roles.is_registered:
         lines.append(context.text(update, "start.already-registered", unit=roles.describe_units(), role=context.text(update, f"role.{roles.main_role}")))
     else:
@@ -32,7 +32,7 @@ async def start(update: Update, context: BotContext) -> None:
 async def help_command(update: Update, context: BotContext) -> None:
     """What this user may do."""
     assert update.effective_user and update.message
-    roles = access.roles_of(context.services, update.effective_user.id)
+    roles = guard.roles_for(update, context)
     parts = [context.text(update, "help.title")]
     if roles.is_coordinator:
         parts.append(context.text(update, "help.coordinator"))
@@ -65,6 +65,7 @@ async def lang_chosen(update: Update, context: BotContext) -> None:
         return
     services = context.services
     contact.set_language(services, telegram_user_id=update.effective_user.id, language=language, now=services.clock.now())
+    context.forget()  # confirm in the language just chosen
     await query.answer()
     await query.edit_message_text(context.text(update, "lang.set"))
 

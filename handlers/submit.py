@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Message, Update
 
 from bot.context import BotContext
@@ -116,7 +118,11 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
         draft = drafts.get(services, person_id=roles.person_id, flow=service.FLOW)
         if pressed.action in ("sub", "zero", "amend", "subany"):
             carry = list(draft.data.get("carry", [])) if draft is not None and draft.state == "choose" else None
-            replies = service.launch(services, roles, pressed.action, pressed.args, language=language, now=now, carry=carry)
+            if any("attachment" in c for c in carry or []):  # a file sent before choosing (a workbook is read): off the loop
+                replies = await asyncio.to_thread(service.launch, services, roles, pressed.action, pressed.args,
+                                                  language=language, now=now, carry=carry)
+            else:
+                replies = service.launch(services, roles, pressed.action, pressed.args, language=language, now=now, carry=carry)
         else:
             args = service.unstamp(pressed.args, draft.data) if draft is not None else None  # a button of this filing?
             if not args:

@@ -7,10 +7,10 @@ from types import ModuleType
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from bot.db import make_engine, upgrade
-from bot.storage import adhoc, attachments, audit, deliveries, drafts, due, invites, people, problems, register, reminders, roles, snoozes, submissions, tasks, units, views
+from bot.storage import adhoc, attachments, audit, deliveries, drafts, due, identity, invites, people, problems, register, reminders, roles, snoozes, sql, submissions, tasks, units, views
 
 
 class Storage:
@@ -30,6 +30,7 @@ class Storage:
         self.deliveries = BoundModule(self, deliveries)
         self.drafts = BoundModule(self, drafts)
         self.due = BoundModule(self, due)
+        self.identity = BoundModule(self, identity)
         self.invites = BoundModule(self, invites)
         self.people = BoundModule(self, people)
         self.register = BoundModule(self, register)
@@ -70,6 +71,11 @@ class Storage:
             except BaseException:
                 session.rollback()
                 raise
+
+    def analyze(self, *tables: type[SQLModel]) -> None:
+        """Refresh the planner's statistics of these tables (all, if none): after a bulk import."""
+        with self.engine.begin() as connection:
+            sql.analyze(connection, *tables)
 
     def upgrade(self) -> None:
         """Run the migrations to head on this database."""

@@ -185,6 +185,26 @@ def get_obligation_view(session: Session, *, obligation_id: int) -> ObligationVi
     return found[0] if found else None
 
 
+def listed_obligations(
+    session: Session, *, unit_ids: Iterable[int], due_before: datetime, filed_since: datetime, filed: Iterable[ObligationStatus]
+) -> list[ObligationView]:
+    """The obligations of some units a liaison's views list, earliest deadline first (one query, whatever the history):
+    due before `due_before`, and either not yet `filed` or due since `filed_since`."""
+    ids = list(unit_ids)
+    if not ids:
+        return []
+    statement = (
+        _joined()
+        .where(
+            col(Obligation.unit_id).in_(ids),
+            col(DueItem.due_at) < due_before,
+            col(Obligation.status).not_in(list(filed)) | (col(DueItem.due_at) >= filed_since),
+        )
+        .order_by(col(DueItem.due_at), col(DueItem.id))
+    )
+    return _views(session, statement)
+
+
 def obligations_of_unit(
     session: Session, *, unit_id: int, due_before: datetime | None = None
 ) -> list[ObligationView]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, select
 
@@ -63,3 +64,15 @@ def insert_many_ignoring_conflicts(session: Session, model: type[SQLModel], rows
         f"SELECT * FROM unnest({', '.join(casts)}) ON CONFLICT DO NOTHING"
     )
     connection.execute(statement, arrays)
+
+def analyze(connection: Connection | Session, *tables: type[SQLModel]) -> None:
+    """Fresh planner statistics for these tables (all, if none): after a restore or a bulk import.
+
+    PostgreSQL plans from statistics that autovacuum refreshes only later; right after a restore
+    every table looks empty and a view's joins become nested loops over thousands of rows."""
+    bind = connection.get_bind() if isinstance(connection, Session) else connection
+    quote = bind.dialect.identifier_preparer.quote
+    names = [getattr(t, "__tablename__") for t in tables]  # noqa: B009
+    statements = [f"ANALYZE {quote(n)}" for n in names] or ["ANALYZE"]
+    for statement in statements:
+        connection.execute(text(statement))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -215,6 +215,17 @@ def current_submissions(session: Session, *, obligation_id: int) -> list[Submiss
         .order_by(col(Submission.item_no))
     )
     return list(session.exec(statement))
+
+
+def current_submissions_of(session: Session, *, obligation_ids: Iterable[int]) -> dict[int, list[Submission]]:
+    """`current_submissions` of several obligations at once (one query): obligation id -> its latest versions."""
+    ids = list(obligation_ids)
+    out: dict[int, list[Submission]] = {i: [] for i in ids}
+    if ids:
+        statement = select(Submission).where(col(Submission.obligation_id).in_(ids), col(Submission.status) != SubmissionStatus.superseded)
+        for row in session.exec(statement.order_by(col(Submission.obligation_id), col(Submission.item_no))):
+            out[row.obligation_id].append(row)
+    return out
 
 
 def submission_history(

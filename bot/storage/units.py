@@ -130,6 +130,12 @@ def get_unit(session: Session, *, unit_id: int) -> Unit | None:
     return session.get(Unit, unit_id)
 
 
+def units_by_ids(session: Session, *, unit_ids: Iterable[int]) -> dict[int, Unit]:
+    """Units by id (one query); ids of no unit are left out."""
+    ids = list(unit_ids)
+    return {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(ids))) if u.id is not None} if ids else {}
+
+
 def get_unit_by_code(session: Session, *, code: str) -> Unit | None:
     """The unit with this code (active or not)."""
     return session.exec(select(Unit).where(Unit.code == code)).first()

@@ -198,27 +198,29 @@ def outstanding_page(
     session: Session, *, groups: Sequence[tuple[ItemRef, int]], offset: int, limit: int, unit_ids: frozenset[int] | None = None
 ) -> list[UnitRow]:
     """Rows `offset`..`offset+limit` of the unfiled obligations of `groups` (as `outstanding_groups`
-    gives them: earliest deadline first), each item's units by code. Only the items the page
-    touches are read, one query each (a page spans one or two items)."""
-    out: list[UnitRow] = []
+    gives them: earliest deadline first), each item's units by code: one query for the items the page touches."""
+    touched: list[int] = []
+    skip = 0
     first = 0  # the row number of the current item's first unit
     for item, n in groups:
-        if len(out) >= limit:
+        if first >= offset + limit:
             break
-        if first + n <= offset:
-            first += n
-            continue
-        skip = max(0, offset - first)
-        statement = (
-            only_units(_unit_select(), unit_ids)
-            .where(Obligation.due_item_id == item.id, col(Obligation.status).in_(PENDING))
-            .order_by(col(Unit.code))
-            .offset(skip)
-            .limit(limit - len(out))
-        )
-        out.extend(_unit_rows(session, statement))
+        if first + n > offset:
+            if not touched:
+                skip = offset - first
+            touched.append(item.id)
         first += n
-    return out
+    if not touched or limit <= 0:
+        return []
+    position = case({item_id: i for i, item_id in enumerate(touched)}, value=col(Obligation.due_item_id))
+    statement = (
+        only_units(_unit_select(), unit_ids)
+        .where(col(Obligation.due_item_id).in_(touched), col(Obligation.status).in_(PENDING))
+        .order_by(position, col(Unit.code))
+        .offset(skip)
+        .limit(limit)
+    )
+    return _unit_rows(session, statement)
 
 
 def status_items(session: Session, *, scope: Scope, offset: int, limit: int) -> tuple[list[ItemRef], int]:

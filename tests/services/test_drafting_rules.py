@@ -35,7 +35,7 @@ def shape(r: ReportDraft) -> tuple[object, ...]:
     ("请各单位指定一名联络员，于2024年1月20日前报送市局办公室。",
      ("liaison_list", "once", None, None, None, None, None, [date(2024, 1, 20)], None, None, "liaison"), "names no title"),
     ("原则上各单位每季度不少于一个典型案例。",
-     ("typical_case", "quarterly", None, 0, None, None, None, [], 1, None, "case"), "by the period's last day"),
+     ("typical_case", "quarterly", 10, None, None, None, None, [], 1, None, "case"), "the 10th of the month after the period"),
     ("各单位每季度首月10日前报送上季度统计表。",
      ("statistics", "quarterly", 10, None, None, None, None, [], None, None, "statistics"), None),
     ("各单位每季度结束后10个工作日内报送季度分析报告。",
@@ -43,7 +43,9 @@ def shape(r: ReportDraft) -> tuple[object, ...]:
     ("各单位每季度末月25日前报送季度工作情况。",
      ("report", "fixed", None, None, None, None, None, [date(2024, 3, 25), date(2024, 6, 25), date(2024, 9, 25)], None, None, "free"), None),
     ("每半年向市局报送风险分析报告。",
-     ("risk_analysis", "half_yearly", None, 0, None, None, None, [], None, None, "free"), "no due day"),
+     ("risk_analysis", "half_yearly", 10, None, None, None, None, [], None, None, "free"), "no due day"),
+    ("每年度向市局报送监管情况报告。",
+     ("supervision_report", "yearly", 15, None, 1, None, None, [], None, None, "free"), "15 January after the year"),
     ("各单位每年1月15日前报送上年度工作总结。",
      ("annual_summary", "yearly", 15, None, 1, None, None, [], None, None, "summary"), None),
     ("各地要于每年12月20日前报送本年度工作总结。",
@@ -78,3 +80,14 @@ def test_any_time_and_holiday_rule() -> None:
     assert [(r.key, r.kind, r.min_items, r.max_items) for r in d.reports] == [("major_issue", "any_time", 0, 99), ("statistics", "monthly", None, None)]
     assert d.holiday_rule == "next_working_day"
     assert 'holiday_rule = "next_working_day"  # 「各单位每月5日前报送统计表，遇节假日顺延。」' in render(d, "n.txt")
+
+
+def test_a_day_left_open_is_the_monthly_reports_day() -> None:
+    """Cases of a quarter with no day of their own: due on the statistics' day, the month after the quarter."""
+    reports = drafted("各单位每月5日前报送上月统计表。有典型案例的及时报送，原则上各单位每季度不少于1个典型案例。")
+    assert [shape(r) for r in reports] == [
+        ("statistics", "monthly", 5, None, None, None, "previous_month", [], None, None, "statistics"),
+        ("typical_case", "quarterly", 5, None, None, None, None, [], 1, None, "case"),
+    ]
+    assert "day 5 of the month after the period" in (reports[1].sources["schedule"].todo or "")
+    assert reports[1].holiday_rule is None  # the statistics' rule: the two go together

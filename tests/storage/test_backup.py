@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from bot.cli import main
 from bot.db import current_revision, head_revision, make_engine
@@ -183,6 +184,14 @@ def archive(source: tuple[Path, dict[str, bytes]], db_url: str, tmp_path: Path, 
     return out
 
 
+def analyzed(storage: Storage) -> set[str]:
+    """The tables the database holds planner statistics of (ANALYZE was run since they were filled)."""
+    with storage.engine.connect() as c:
+        if storage.dialect == "postgresql":
+            return {n for (n,) in c.execute(text("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"))}
+        return {n for (n,) in c.execute(text("SELECT tbl FROM sqlite_stat1"))}
+
+
 # --- tests -------------------------------------------------------------------------------------
 
 
@@ -211,6 +220,7 @@ def test_backup_then_restore_into_an_empty_database_gives_every_row_and_file(
 
     target = Storage.from_url(empty_db_url)  # new rows get fresh ids (PostgreSQL's sequences were moved on)
     try:
+        assert analyzed(target) >= {"unit", "obligation", "submission", "due_item"}  # the planner knows the rows at once
         with target.session() as s:
             unit = Unit(code="new", name="新单位", created_at=now, updated_at=now)
             s.add(unit)

@@ -32,7 +32,7 @@ from bot.services.backup.format import (
     safe_relative,
     write_table,
 )
-from bot.storage import snapshot
+from bot.storage import snapshot, sql
 
 __all__ = ["BackupError", "BackupResult", "BadArchive", "RestoreResult", "create_backup", "restore_backup"]
 
@@ -317,6 +317,8 @@ def restore_backup(url: str, files_dir: Path, archive_path: Path, *, force: bool
         if archive.revision != head_revision():
             upgrade(url)
             migrated_to = head_revision()
+        with engine.begin() as connection:  # statistics of the rows just written: the views' plans hold at once
+            sql.analyze(connection)
         return RestoreResult(
             revision=archive.revision, migrated_to=migrated_to, counts=archive.counts(), files=len(archive.files), replaced=bool(held)
         )

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlmodel import Session
+
 from bot.config import ReportType, TemplateKind
 from bot.context import Services
 from bot.models import AdhocReport, DueItem
@@ -49,10 +51,11 @@ def as_report_type(row: AdhocReport, tz: ZoneInfo) -> ReportType:
     return ReportType.model_validate(fields, context={"adhoc": True})  # the adhoc_ prefix is theirs
 
 
-def report_types(services: Services) -> list[ReportType]:
-    """The campaign's report types: the configured ones, then the ad-hoc ones by creation."""
+def report_types(services: Services, session: Session | None = None) -> list[ReportType]:
+    """The campaign's report types: the configured ones, then the ad-hoc ones by creation (in `session` if given)."""
     tz = services.config.campaign.tz
-    return list(services.config.report_types) + [as_report_type(r, tz) for r in services.storage.adhoc.list_adhoc_reports()]
+    rows = adhoc.list_adhoc_reports(session) if session is not None else services.storage.adhoc.list_adhoc_reports()
+    return list(services.config.report_types) + [as_report_type(r, tz) for r in rows]
 
 
 def due_at_of(when: When, tz: ZoneInfo) -> datetime:

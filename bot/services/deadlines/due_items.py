@@ -23,7 +23,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.config import Config, ReportType
 from bot.context import SERVICES_KEY, Services
-from bot.models import AdhocReport
+from bot.models import AdhocReport, DueItem, Obligation
 from bot.services.deadlines.adhoc import PERIOD_KEY as ADHOC_PERIOD_KEY
 from bot.services.deadlines.owing import owing
 from bot.services.deadlines.adhoc import PERIOD_LABEL as ADHOC_PERIOD_LABEL
@@ -44,6 +44,7 @@ def items_of(config: Config, report: ReportType, calendar: ChinaCalendar) -> lis
 
 
 SYNC_KEY = "due_items"
+BULK = 500  # new obligations from which the planner's statistics are refreshed
 ENGINE_VERSION = "2"  # raise when the way due items are computed changes: the next start resyncs
 
 
@@ -89,6 +90,8 @@ def sync_due_items(storage: Storage, config: Config, *, calendar: ChinaCalendar,
             return None
         added = due_sync.sync(s, specs=specs_of(config, calendar, active, adhoc_rows), now=now)
         due_sync.remember(s, key=SYNC_KEY, fingerprint=digest, now=now)
+    if added >= BULK:
+        storage.analyze(DueItem, Obligation)  # a first start, a units import: the views' plans need the new rows counted
     return added
 
 

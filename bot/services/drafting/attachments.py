@@ -14,8 +14,8 @@ from bot.services.drafting.model import Attachment
 from bot.services.drafting.text import paragraphs, plain, squeeze
 
 _SECTION = re.compile(r"^(?:#+\s*)?附件\s*(\d{1,2})\s*[：:]?\s*$")
-_TITLE_END = ("表", "报告", "报送", "职责", "措施", "总结", "案例", "模板", "清单", "方案")
-_NOT_TITLE = re.compile(r"^(?:填报|报送要求|注|时间|[（(]参考模板[）)]|[一二三四五六七八九十]+、)")
+_TITLE_END = ("表", "报告", "报送", "职责", "措施", "总结", "案例", "模板", "清单", "方案", "台账", "提纲")
+_NOT_TITLE = re.compile(r"^(?:填报|报送要求|注|时间|[（(]参考模板[）)]|[一二三四五六七八九十]+、|\S{1,8}[：:]$)")  # 学校名称：
 _HEADING = re.compile(r"^(?:#+\s*)?([一二三四五六七八九十]+)、\s*(\S.*)$")
 
 
@@ -73,7 +73,7 @@ def _read(number: int, lines: list[str]) -> Attachment:
             if c and c not in seen and len(c) <= 8 and c != "联络员":
                 seen.append(c)
         attachment.fields = seen
-    if attachment.kind == "other" and attachment.title.endswith("表") and any(len([c for c in r if c]) >= 3 for r in rows):
+    if attachment.kind == "other" and attachment.title.endswith(("表", "台账", "清单")) and any(len([c for c in r if c]) >= 3 for r in rows):
         attachment.kind = "statistics"  # a table to fill in (情况表, 周报表): rows × columns
     if attachment.kind == "statistics" and rows:
         header = next((r for r in rows if len([c for c in r if c]) >= 3), None)

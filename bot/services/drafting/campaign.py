@@ -1,9 +1,10 @@
 """The campaign's name and dates from a notice: its title, its 印发 date, its 实施步骤 phases.
 
-start: the 印发 date (a line holding only a date near the top); else the earliest date the notice
-names (自2023年7月1号起, its deadlines) or 1 January of a yearly plan's year, with a TODO.
-end: the end of the last phase (总结评估阶段（2024年10月-2024年11月）) or the last deadline, whichever is
-later; a yearly plan (2025年…工作要点) runs to 31 December.
+start: the 印发 date (a line holding only a date near the top); else the earliest 自…起 date the notice
+names (not a table's 自…起累计), the first of the month of its earliest deadline, or 1 January of a
+yearly plan's year, with a TODO.
+end: the end of the last phase (总结评估阶段（2024年10月-2024年11月）), the day of 至…止, or the last
+deadline, whichever is later; a yearly plan (2025年…工作要点) runs to 31 December.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from schedules.periods import month_last_day
 _ISSUED = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _PHASE = re.compile(r"[(（](?:(\d{4})年)?(\d{1,2})月[^)）]*?[-—–至到~](?:(\d{4})年)?(\d{1,2})月[^)）]*[)）]")
 _SINCE = re.compile(r"自(\d{4})年(\d{1,2})月(\d{1,2})[日号]起")
+_UNTIL = re.compile(r"至(\d{4})年(\d{1,2})月(\d{1,2})[日号]止")
 _YEAR_PLAN = re.compile(r"(\d{4})年(?:度)?\S*?(?:工作要点|工作计划|实施方案|行动方案|方案)")
 
 
@@ -48,6 +50,8 @@ def read_campaign(lines: list[str], paragraphs: list[str], deadlines: list[date]
     plan = next(((m, p) for p in paragraphs[:3] if (m := _YEAR_PLAN.search(plain(p)))), None)
     candidates: list[tuple[date, str]] = []
     for p in paragraphs:
+        if "累计" in p:
+            continue  # 自2023年7月1号起累计: what a table's figures count, not when the campaign starts
         for m in _SINCE.finditer(plain(p)):
             day = resolve(int(m[1]), int(m[2]), int(m[3]))
             if day is not None:
@@ -59,10 +63,14 @@ def read_campaign(lines: list[str], paragraphs: list[str], deadlines: list[date]
     elif plan is not None and not deadlines:
         start = date(int(plan[0][1]), 1, 1)
         start_source = Source(quote(plan[1]), f"a plan for {plan[0][1]}: its first day is assumed")
-    elif candidates or deadlines:
-        start, said = min(candidates + [(d, "") for d in deadlines])
-        start_source = Source(said or "the notice's earliest deadline",
-                              "the notice gives no 印发 date: its earliest date is taken as the start")
+    elif candidates:
+        start, said = min(candidates)
+        start_source = Source(said, "the notice gives no 印发 date: its earliest date is taken as the start")
+    elif deadlines:
+        first = min(deadlines)
+        start = first.replace(day=1)
+        start_source = Source("the notice's earliest deadline",
+                              f"the notice gives no 印发 date: the first day of the month of its earliest deadline ({first.isoformat()}) is assumed")
     else:
         start = plan and date(int(plan[0][1]), 1, 1) or today
         start_source = Source("(no date in the notice)", "the notice names no date at all: today is a placeholder")
@@ -76,6 +84,11 @@ def read_campaign(lines: list[str], paragraphs: list[str], deadlines: list[date]
             phase_end = month_last_day(last_year, int(m[4]))
             if phase_end >= end:
                 end, end_source = phase_end, Source(quote(p, "阶段"))
+    for p in paragraphs:  # 自2022年9月1日起至2023年1月15日止
+        for m in _UNTIL.finditer(plain(p)):
+            until = resolve(int(m[1]), int(m[2]), int(m[3]))
+            if until is not None and until >= end:
+                end, end_source = until, Source(quote(p, "至"))
     if deadlines and max(deadlines) > end:
         end = max(deadlines)
         end_source = Source("the notice's last deadline", None if end_source.quote else

@@ -12,6 +12,7 @@ from bot.services.drafting.campaign import read_campaign
 from bot.services.drafting.model import Attachment, Dated, Draft, ReportDraft, Source
 from bot.services.drafting.obligations import Reader
 from bot.services.drafting.phrases import matching_key
+from bot.services.drafting.settle import settle_days, start_clear
 from bot.services.drafting.text import clauses, lines_of, paragraphs, plain, quote
 from bot.services.drafting.units import draft_units
 from schedules.periods import add_months, clamp_day
@@ -102,6 +103,8 @@ def draft_config(text: str, *, today: date) -> Draft:
     recurring = any(r.kind not in ("once", "fixed", "any_time") or r.each_year or r.quarter_last_month_day for r in reports)
     campaign = read_campaign(lines, paragraphs(lines), deadlines, today=today, recurring=recurring)
     holiday = next((c for c in all_clauses if re.search(r"(?:节假日|休息日|周末|双休日)\S{0,8}顺延", c.key)), None)
+    settle_days(reports, campaign)
+    start_clear(reports, campaign)
     for report in reports:
         forms = [a for a in sections.values() if a.kind == report.template]
         if report.attachment is None and len(forms) == 1:

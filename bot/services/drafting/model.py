@@ -54,6 +54,7 @@ class ReportDraft:
     day: int | None = None  # monthly: day of month; period ends: day of the following month
     covers: str = "previous_month"  # monthly: 每月10日前报送上月 (the default), 当月/本月 → current_month
     days_after: int | None = None
+    no_day: bool = False  # due after each period, the notice naming no day: settled by `draft.settle_days`
     month: int | None = None  # yearly with day
     weekday: str | None = None
     quarter_last_month_day: int | None = None  # 每季度末月25日前: listed as fixed dates

@@ -36,7 +36,11 @@ NOUNS: list[tuple[str, str, str, str]] = [
     (r"风险会商", "risk_consultation", "free", "风险会商"),
     (r"监管情况报告", "supervision_report", "free", "监管情况报告"),
     (r"培训", "training", "free", "培训"),
-    (r"重大问题|重大\S{0,4}隐患", "major_issue", "free", "重大问题"),
+    (r"重大问题|重大\S{0,4}隐患|重大\S{0,6}线索", "major_issue", "free", "重大问题"),
+    (r"台账", "ledger", "statistics", "台账"),
+    (r"简报", "briefing", "free", "简报"),
+    (r"小结", "brief_summary", "summary", "工作小结"),
+    (r"评估报告", "assessment", "free", "评估报告"),
     (r"周报(?!送)", "weekly_report", "statistics", "周报表"),
     (r"工作进展|进展情况", "progress_report", "free", "工作进展情况"),
 ]
@@ -149,10 +153,11 @@ class Reader:
                 continue  # 每年1月15日前: a recurrence, read by _recurring
             tail = clause.key[run.end :]
             verb = re.match(rf"^(?:分别|前)?[^,，;；。]{{0,16}}?(?:{VERBS}|发至|送至)(?P<o>[^,，;；。(（:：]*)", tail)
-            if not verb:
+            named = re.match(r"^前?[^。；;]{0,12}?(?:确定|明确|指定|选派)[^,，。；;]{0,10}联络员", tail)  # 于…前确定联络员，填写…（附件2）
+            if not verb and not named:
                 continue
-            what = _object(verb["o"])
-            liaison = "联络员" in clause.key[: run.end] or (what is not None and "联络员" in what)
+            what = _object(verb["o"]) if verb else None
+            liaison = "联络员" in clause.key[: run.end] or bool(named) or (what is not None and "联络员" in what)
             before = self._noun_before(clause, run.start) if what is None and not liaison else None
             form = self._form(clause, run.end)
             liaison_forms = [a for a in self.sections.values() if a.kind == "liaison"]
@@ -209,7 +214,7 @@ class Reader:
             form = form if form is not None and form.kind == owed[1] else None
         kind = "fixed" if rec.kind == "stage" or rec.last_month_day else rec.kind
         covers = "current_month" if what is not None and re.match(r"^(?:当月|本月)", what) else "previous_month"
-        what = re.sub(r"^(?:上月|当月|本月)(?:的)?", "", what) if what is not None else None
+        what = re.sub(r"^(?:上月|当月|本月|上周|本周|当周|上季度|本季度)(?:的)?", "", what) if what is not None else None
         report = self._new(clause, what, kind, rec.text[:4], form=form, fallback=fallback)
         if rec.kind == "stage" and form is None:
             report.template = "summary"  # a stage's report is a summary of its work
@@ -255,7 +260,7 @@ class Reader:
                 report.source("schedule", q, f"{rec.text}: working days; the config counts calendar days after the period "
                                              f"({rec.days_after}), so it comes a few days early: lengthen days_after to taste")
             elif rec.day is None and rec.days_after is None:
-                report.days_after = 0
+                report.days_after, report.no_day = 0, True
                 report.source("schedule", q, f"{rec.text}: the notice names no due day; by the period's last day is assumed")
             else:
                 report.source("schedule", q)
@@ -268,12 +273,14 @@ class Reader:
             kinds = {"月": "monthly", "季度": "quarterly", "季": "quarterly", "半年": "half_yearly", "年度": "yearly", "年": "yearly"}
             kind, n = kinds[m["f"]], int(m["n"])
             owed = self._noun_before(clause, m.start())
+            after = re.match(r"(?P<o>[^,，;；。(（]{2,20})", clause.key[m.end():])  # 每月不少于1篇安全教育活动简报
+            what_after = after["o"].strip() if owed is None and after else None
             existing = next((r for r in self.reports if owed is not None and r.key.startswith(owed[0])), None)
             if existing is not None:
                 existing.min_items = n
                 existing.source("min_items", quote(clause.text, "不少于"))
                 return
-            report = self._new(clause, None, kind, "不少于", form=self._form(clause), fallback=owed)
+            report = self._new(clause, what_after, kind, "不少于", form=self._form(clause), fallback=owed)
             count = 1
         elif domains:
             kind, n = "yearly", int(domains["n"])
@@ -289,8 +296,8 @@ class Reader:
         if kind == "monthly":
             report.day = 31
             report.source("schedule", q, "the notice names no due day: by the month's end is assumed")
-        else:
-            report.days_after = 0
+        else:  # things to hold within a named year (2025年度…各组织不少于1场): by its last day; else settled later
+            report.days_after, report.no_day = 0, not (domains is not None and domains["y"])
             report.source("schedule", q, "the notice names no due day: by the period's last day is assumed")
 
     def _any_time(self, clause: Clause) -> None:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from bot.services.drafting.sections import core, heading_of
 from bot.services.submissions.forms import validators
 from schedules.numerals import normalise_width
 
@@ -25,7 +26,13 @@ _HEADING = re.compile(
 )
 _SECTION = {"案情概述": "overview", "案件概述": "overview", "基本案情": "overview", "案情简介": "overview", "简要案情": "overview",
             "查办结果": "result", "查处结果": "result", "处理结果": "result", "处罚结果": "result", "处理情况": "result"}
-_TITLE = re.compile(r"^\s*(?:标题|案件名称|案名)\s*[:：]\s*(?P<t>.+)$")
+_TITLE = re.compile(r"^\s*(?:标题|案件名称|案名)\s*[:：\t]\s*(?P<t>.+)$")
+# The template's own lines (附件8/附件2 as sent by the notice) left in a filled document: never the case.
+_BOILERPLATE = re.compile(
+    r"^(?:附件\s*\d+\s*[:：]?|[（(]参考模板[)）]|填报(?:单位|日期|人)\s*[:：\t].*|联系(?:人|电话)\s*[:：\t].*|报送要求\s*[:：]?|"
+    r"\d+\s*[.．、].{0,80}(?:案例|行政处罚决定书).*|.{0,40}典型案例报送)$"
+)
+_GUIDANCE = re.compile(r"^(?:简要介绍案件主要违法情形|说明违法行为定性裁量)")  # the template's hints under its headings
 _RESULT_CUE = re.compile(r"依据《|根据《|依照《|违反了?《|决定(?:给予|对|作出)|作出.{0,12}处罚|处以|责令|没收|罚款|移送")
 _NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d{1,6}\s*号")
 _DATE = r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
@@ -40,6 +47,7 @@ _PARTS = re.compile(r"(?:没收违法所得|并处罚款|处罚款|罚款)\s*[:�
 _POLICE_NO = re.compile(r"(?:未|不|无需|没有|尚未)(?:涉嫌犯罪|移送)")
 _POLICE_YES = re.compile(r"(?:已|依法|并)?移送(?:至|给)?(?:\S{0,8}?)(?:公安|司法)")
 MAX_CASE = 4000  # one Telegram message
+MAX_DOCUMENT = 60_000  # a case uploaded as a Word document: a few pages
 
 
 @dataclass(frozen=True)
@@ -67,20 +75,30 @@ class PastedCase:
 
 
 def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip()]
+    """Non-empty lines; a table row (tab-separated, from a .docx) whose cells repeat is read once."""
+    out = []
+    for raw in text.replace("\r", "\n").split("\n"):
+        cells = list(dict.fromkeys(c.strip() for c in raw.split("\t") if c.strip()))
+        line = "\t".join(cells)
+        if line and not _GUIDANCE.match(line):
+            out.append(line)
+    return out
 
 
-def _sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
-    """Lines before the first heading, and each section's lines."""
+def _sections(lines: list[str], declared: dict[str, str]) -> tuple[list[str], dict[str, list[str]]]:
+    """Lines before the first heading, and each section's lines (`declared`: the form's own headings, by part)."""
     head: list[str] = []
     sections: dict[str, list[str]] = {}
     current: list[str] | None = None
+    cores = {part: core(label) for part, label in declared.items() if core(label)}
     for line in lines:
         m = _HEADING.match(line)
-        if m:
-            current = sections.setdefault(_SECTION[m["name"]], [])
-            if m["rest"].strip():
-                current.append(m["rest"].strip())
+        found = (_SECTION[m["name"]], m["rest"]) if m else (heading_of(line, cores) if cores else None)
+        if found is not None:
+            part, rest = found
+            current = sections.setdefault(part, [])
+            if rest.strip():
+                current.append(rest.strip())
         elif current is None:
             head.append(line)
         else:
@@ -88,14 +106,23 @@ def _sections(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
     return head, sections
 
 
-def _title(head: list[str]) -> tuple[str | None, list[str]]:
-    """The title among the lines before the sections, and the lines left."""
+def _short(line: str) -> bool:
+    return len(line) <= 60 and "\t" not in line and not line.endswith(("。", "；", ";", "：", ":"))
+
+
+def _title(head: list[str], *, headed: bool) -> tuple[str | None, list[str]]:
+    """The title among the lines before the sections, and the lines after it.
+
+    With headings the title is the last short line before them (a filled template's 填报单位 and 报送要求
+    come first); without, the first line."""
     for i, line in enumerate(head):
         m = _TITLE.match(line)
         if m:
-            return m["t"].strip(), head[:i] + head[i + 1 :]
-    if head and len(head[0]) <= 60 and not head[0].endswith(("。", "；", ";")):
-        return re.sub(r"[（(]参考模板[)）]$", "", head[0]).strip(), head[1:]
+            return m["t"].strip(), head[i + 1 :]
+    order = range(len(head) - 1, -1, -1) if headed else range(min(len(head), 1))
+    for i in order:
+        if _short(head[i]):
+            return re.sub(r"[（(]参考模板[)）]$", "", head[i]).strip(), head[i + 1 :]
     return None, head
 
 
@@ -132,16 +159,21 @@ def _police(text: str) -> bool | None:
     return None
 
 
-def read_case(text: str, *, now: datetime, tz: ZoneInfo, headings_only: bool = False) -> PastedCase | None:
+def read_case(text: str, *, now: datetime, tz: ZoneInfo, headings_only: bool = False, limit: int = MAX_CASE,
+              headings: dict[str, str] | None = None) -> PastedCase | None:
     """The case in a pasted text, or None when the text is not a whole case (a title alone, one paragraph).
 
     `headings_only`: only a text with the template's headings counts (a long answer to 案情概述 is no case).
+    `limit`: the longest text read (a message; MAX_DOCUMENT for a Word document's text).
+    `headings`: the form's own headings of the "overview" and "result" parts (一、违法事实), besides the usual ones.
     """
-    if len(text) > MAX_CASE:
+    if len(text) > limit:
         return None
     lines = _lines(text)
-    head, sections = _sections(lines)
-    title, rest = _title(head)
+    head, sections = _sections(lines, headings or {})
+    if sections:
+        head = [line for line in head if not _BOILERPLATE.match(line)]
+    title, rest = _title(head, headed=bool(sections))
     if sections.get("overview") and sections.get("result"):
         overview, result = "\n".join(rest + sections["overview"]), "\n".join(sections["result"])
     elif headings_only or not rest or title is None:

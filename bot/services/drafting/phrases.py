@@ -81,13 +81,13 @@ _KIND = {"周": "weekly", "月": "monthly", "季度": "quarterly", "季": "quart
          "年度": "yearly", "个工作阶段": "stage", "个阶段": "stage"}
 _RECURRENCE = re.compile(
     r"每(?P<f>个工作阶段|个阶段|季度|季|半年|年度|年|月|周)"
-    r"(?:(?P<wd>[1-7日天])(?![\d月日号])"
+    r"(?:(?P<wd>[1-7日天])(?:(?![\d月日号])|(?=\s*\d{1,2}(?::\d{2}|时|点)))"  # 每周5, 每周5 17:00前
     rf"|(?:结束后|后)(?P<after>\d{{1,3}})(?:日|天|(?P<wk>个工作日))(?:内|之内|以内)"
     rf"|末月(?P<lm>\d{{1,2}})[日号]{_BY}"
     rf"|(?P<ym>\d{{1,2}})月(?P<yd>\d{{1,2}})[日号]{_BY}"
     rf"|(?:首月|第1个月|次月)?(?P<d>\d{{1,2}})[日号]{_BY}"
     r"|(?P<end>末|底))?"
-    r"(?P<time>(?:下午|上午)?\d{1,2}(?:时|点|:\d{2})(?:\d{1,2}分)?(?:之前|以前|前))?"
+    r"(?P<time>\s*(?:下午|上午)?\d{1,2}(?:时|点|:\d{2})(?:\d{1,2}分)?(?:之前|以前|前))?"
 )
 
 
@@ -100,7 +100,7 @@ def recurrences(key: str) -> list[Recurrence]:
             continue
         at = None
         if m["time"]:
-            when = parse_when("2024年1月1日" + m["time"], now=datetime(2024, 1, 1, tzinfo=_TZ), tz=_TZ)
+            when = parse_when("2024年1月1日" + m["time"].strip(), now=datetime(2024, 1, 1, tzinfo=_TZ), tz=_TZ)
             at = when.moment.timetz().replace(tzinfo=None) if when is not None and when.moment is not None else None
         days_after = int(m["after"]) if m["after"] else (0 if m["end"] else None)
         if kind == "weekly":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date, time
 
+from bot.services.drafting.forms import declaration
 from bot.services.drafting.model import Draft, ReportDraft, Source
 
 DEFAULT = "not in the notice: the project's default"
@@ -67,7 +68,7 @@ def _schedule(r: ReportDraft) -> dict[str, object]:
 
 
 def _form(r: ReportDraft) -> list[str]:
-    """The 附件's form as comments (the config declares no forms yet): sections, fields, table."""
+    """The 附件's form as comments, when it is not declared (a liaison form, a table without rows): sections, fields, table."""
     a = r.attachment
     if a is None:
         return []
@@ -84,14 +85,52 @@ def _form(r: ReportDraft) -> list[str]:
     return out
 
 
+def _declared(r: ReportDraft) -> list[str]:
+    """`[report_types.form]` drawn from the report's 附件 (`drafting.forms`), each line quoting where it came from."""
+    a = r.attachment
+    form = declaration(r.template, a)
+    if form is None or a is None:
+        return []
+    whence = f"「附件{a.number} {_comment(a.title)}」"
+    out = ["", "[report_types.form]"] if "fields" in form else []
+    if "whole_file" in form:
+        out.append(f"whole_file = {value(form['whole_file'])}  # {whence}: or the whole summary as one file (the bot's default)")
+    if "fields" in form:
+        out.append(f"fields = [  # {whence}")
+        for f in form["fields"]:
+            said = f"「{f['label']}」" if f["label"] in a.headings else (
+                "「如已作出行政处罚，附《行政处罚决定书》」" if f["key"] in ("decided_on", "fine", "police", "decision_file") else DEFAULT)
+            if f["label_en"].startswith(("Section ", "Row ", "Column ")):
+                out.append("    # TODO: an English label for the interface")
+            out.append(f"    {value(f)},  # {said}")
+        out.append("]")
+    table = form.get("table")
+    if table:
+        out += ["", "[report_types.form.table]"]
+        for name in ("title", "cumulative", "since", "note"):
+            if name in table:
+                out.append(f"{name} = {value(table[name])}  # {whence}")
+        out += line("checks", table["checks"], Source(DEFAULT, "checks between columns are the usual ones of such tables: review them"))
+        for part in ("rows", "columns"):
+            out.append(f"{part} = [  # {whence}")
+            for item in table[part]:
+                if item["label_en"].startswith(("Row ", "Column ")):
+                    out.append("    # TODO: an English label for the interface")
+                out.append(f"    {value(item)},  # 「{item['label']}」")
+            out.append("]")
+    return out
+
+
 def _report(r: ReportDraft, draft: Draft) -> list[str]:
     s = r.sources
     out = ["", "[[report_types]]"]
-    out += [f"# {_comment(c)}" for c in r.comments] + _form(r)
+    out += [f"# {_comment(c)}" for c in r.comments] + ([] if declaration(r.template, r.attachment) else _form(r))
     out += line("key", r.key, s["key"].quote)
     out += line("title", r.title, s["title"])
     out += line("title_en", _EN_KIND.get(r.template, "Report"), "not in the notice: an English title for the interface")
     out += line("template", r.template, s["template"])
+    if r.attachment is not None:
+        out += line("attachment", f"附件{r.attachment.number}", f"附件{r.attachment.number}：{r.attachment.title}")
     if r.owed_by:
         out += line("owed_by", r.owed_by, s["owed_by"])
     if r.min_items is not None:
@@ -99,7 +138,10 @@ def _report(r: ReportDraft, draft: Draft) -> list[str]:
     if r.max_items is not None:
         out += line("max_items", max(r.max_items, r.min_items or 1), s.get("max_items", Source(DEFAULT)))
     if r.kind != "any_time":
-        out += line("holiday_rule", draft.holiday_rule, draft.holiday_source)
+        if r.holiday_rule is not None and r.holiday_rule != draft.holiday_rule:  # a day assumed by convention (settle)
+            out += line("holiday_rule", r.holiday_rule, Source("not in the notice", "an assumed day is moved off weekends and holidays"))
+        else:
+            out += line("holiday_rule", draft.holiday_rule, draft.holiday_source)
         out += line("reminders", REMINDERS.get(r.kind, DEFAULT_REMINDERS), DEFAULT + " reminders")
     if r.due_time is not None:
         out += line("due_time", r.due_time, s["due_time"])
@@ -117,7 +159,7 @@ def _report(r: ReportDraft, draft: Draft) -> list[str]:
         if r.kind == "once":
             schedule_source = Source(r.dates[0].source.quote, s["schedule"].todo if "schedule" in s else None)
         out += line("schedule", _schedule(r), schedule_source)
-    return out
+    return out + _declared(r)
 
 
 def render(draft: Draft, source_name: str) -> str:

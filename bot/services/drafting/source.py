@@ -51,8 +51,8 @@ def _decoded(data: bytes, *, name: str) -> str:
     raise NoticeError(f"{name}: not a text file (expected UTF-8 or GB18030 text, or a .docx document)")
 
 
-def _checked_zip(data: bytes, *, name: str) -> None:
-    """Refuse a zip with too many members or more than MAX_UNPACKED bytes once inflated (counted, not trusted)."""
+def checked_zip(data: bytes, *, name: str, limit: int = MAX_UNPACKED) -> None:
+    """Refuse a zip with too many members or more than `limit` bytes once inflated (counted, not trusted)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -67,8 +67,8 @@ def _checked_zip(data: bytes, *, name: str) -> None:
                 with archive.open(member) as stream:
                     while chunk := stream.read(1024 * 1024):
                         total += len(chunk)
-                        if total > MAX_UNPACKED:
-                            raise NoticeError(f"{name}: inflates beyond {MAX_UNPACKED // (1024 * 1024)} MB; not a notice")
+                        if total > limit:
+                            raise NoticeError(f"{name}: inflates beyond {limit // (1024 * 1024)} MB; not a notice")
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as e:
                 raise NoticeError(f"{name}: a damaged or encrypted part ({member.filename}): {e}") from None
 
@@ -86,7 +86,7 @@ def _cells(row: object) -> list[str]:
 
 def docx_text(data: bytes, *, name: str = "document") -> str:
     """Paragraphs and table rows of a .docx, in the order of the document body."""
-    _checked_zip(data, name=name)
+    checked_zip(data, name=name)
     try:
         document = Document(io.BytesIO(data))
     except Exception as e:  # python-docx raises KeyError, ValueError, XML errors … on a malformed package

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.context import Services
-from bot.models import Role
-from bot.storage import people, roles, units
+from bot.models import UNIT_ROLES, Role
+from bot.storage import identity
+from bot.storage.roles import ROLE_ORDER
 
 
 class Action(StrEnum):
@@ -135,42 +136,43 @@ class Roles:
 
 
 def roles_of(services: Services, telegram_user_id: int) -> Roles:
-    """The active roles of a Telegram user."""
+    """The active roles of a Telegram user, read afresh (an update reads them once: `identity.identity_of`)."""
     with services.storage.session() as s:
-        person = people.get_person_by_telegram_id(s, telegram_user_id=telegram_user_id)
-        if person is None or person.id is None:
-            return Roles()
-        out = Roles(person_id=person.id, reachable=person.reachable)
-        active_units = roles.units_of(s, person_id=person.id)  # a deactivated unit gives no liaison rights
-        active_ids = {u.id for u in active_units}
-        campaign_wide = False
-        head_names: list[str] = []
-        for assignment in roles.roles_of(s, person_id=person.id):
-            if assignment.role == Role.head and assignment.unit_id is not None:
-                unit = units.get_unit(s, unit_id=assignment.unit_id)
-                if unit is not None and unit.active:
-                    out.head_units.append(assignment.unit_id)
-                    head_names.append(unit.name)
-                continue
-            if assignment.role in (Role.coordinator, Role.leader):
-                if assignment.unit_id is None:
-                    campaign_wide = True
-                else:
-                    bound = units.get_unit(s, unit_id=assignment.unit_id)
-                    if bound is None or not bound.active:
-                        continue
-                    out.bound_units.append(assignment.unit_id)
-                out.is_coordinator = out.is_coordinator or assignment.role == Role.coordinator
-                out.is_leader = out.is_leader or assignment.role == Role.leader
-                continue
-            if assignment.unit_id is not None and assignment.unit_id not in active_ids:
-                continue
-            if assignment.role == Role.primary and assignment.unit_id is not None:
-                out.primary_units.append(assignment.unit_id)
-            elif assignment.role == Role.backup and assignment.unit_id is not None:
-                out.backup_units.append(assignment.unit_id)
-        out.unit_names = [u.name for u in active_units] + [n for n in head_names if n not in {u.name for u in active_units}]
-        if (out.is_coordinator or out.is_leader) and not campaign_wide:
-            out.visible_units = frozenset(units.subtree_ids(s, unit_ids=out.bound_units))
-            out.unit_names = out.unit_names or [u.name for u in (units.get_unit(s, unit_id=i) for i in out.bound_units) if u]
-        return out
+        return roles_from(identity.find(s, telegram_user_id=telegram_user_id))
+
+
+def roles_from(found: identity.Found) -> Roles:
+    """The roles of what `storage.identity.find` found: a role in a deactivated unit gives no rights."""
+    if found.person_id is None:
+        return Roles()
+    out = Roles(person_id=found.person_id, reachable=found.reachable)
+    held = sorted(found.roles, key=lambda r: (ROLE_ORDER[r.role], r.unit_id or 0, r.assignment_id))
+    liaison_units = sorted({(r.unit_code or "", r.unit_id, r.unit_name or "") for r in held if r.role in UNIT_ROLES and r.unit_active})
+    campaign_wide = False
+    head_names: list[str] = []
+    bound_names: list[str] = []
+    for r in held:
+        if r.unit_id is not None and not r.unit_active:
+            continue  # a deactivated unit: no liaison, head or bound rights there
+        if r.role == Role.head:
+            if r.unit_id is not None:
+                out.head_units.append(r.unit_id)
+                head_names.append(r.unit_name or "")
+        elif r.role in (Role.coordinator, Role.leader):
+            if r.unit_id is None:
+                campaign_wide = True
+            else:
+                out.bound_units.append(r.unit_id)
+                bound_names.append(r.unit_name or "")
+            out.is_coordinator = out.is_coordinator or r.role == Role.coordinator
+            out.is_leader = out.is_leader or r.role == Role.leader
+        elif r.role == Role.primary and r.unit_id is not None:
+            out.primary_units.append(r.unit_id)
+        elif r.role == Role.backup and r.unit_id is not None:
+            out.backup_units.append(r.unit_id)
+    names = [name for _, _, name in liaison_units]
+    out.unit_names = names + [n for n in head_names if n not in set(names)]
+    if (out.is_coordinator or out.is_leader) and not campaign_wide:
+        out.visible_units = frozenset(found.below_bound)
+        out.unit_names = out.unit_names or bound_names
+    return out

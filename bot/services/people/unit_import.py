@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from bot.models import Unit
 from bot.storage import Storage, audit, units
 from bot.storage.units import IMPORT_ACTION, UnitSpec, UnitSync
 
@@ -113,4 +114,5 @@ def import_units(storage: Storage, specs: list[UnitSpec], *, now: datetime) -> U
             raise ValueError(f"unknown parent unit code(s): {', '.join(unknown)}")
         result = units.upsert_units(s, units=specs, now=now, deactivate_missing=False)
         audit.audit(s, action=IMPORT_ACTION, now=now, details={"codes": [u.code for u in specs]})
+    storage.analyze(Unit)  # the obligations follow from the bot's due-item sync, which analyzes them
     return result

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from openpyxl.utils import get_column_letter
 
 from bot.context import Services
-from bot.models import Unit
+from bot.models import Problem, ProblemEvent, Unit
 from bot.services.people.access import Roles
 from bot.services.problems.common import Notice, Reply, end_of_day
 from bot.services.problems.lifecycle import Outcome
@@ -157,5 +157,6 @@ def import_rows(services: Services, who: Roles, sheet: Sheet, *, language: str, 
         return Outcome([Reply(text)])
     with services.storage.session() as s:
         added = problems.add_problems(s, items=checked.items, actor_person_id=who.person_id, now=now, how="import")
+    services.storage.analyze(Problem, ProblemEvent)  # a bulk import: the views' plans need the new rows counted
     notices: list[Notice] = assigned(services, added, now)
     return Outcome([Reply(t(language, "problems.import.done", count=len(added), first=added[0].number, last=added[-1].number))], notices, finished=True)

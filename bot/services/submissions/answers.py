@@ -18,7 +18,8 @@ from bot.services.submissions.forms.render import format_day
 from bot.services.submissions.common import drop, keep, load, save, view
 from bot.services.submissions.filing import Filing
 from bot.replies import Btn, Document, Reply
-from bot.services.submissions.pasted import take_whole_case
+from bot.services.submissions import uploaded
+from bot.services.submissions.pasted import take_whole_case, take_whole_summary
 from bot.services.submissions.preview import confirm, show_preview
 from bot.services.submissions.steps import advance, after_steps, buttons_for, cell_text, go, prompt, skippable, use_file
 from bot.texts.catalog import Markup, t
@@ -45,7 +46,7 @@ def typed(services: Services, roles: Roles, f: Filing, state: str, text: str) ->
     if st is None:
         drop(services, f.person_id)
         return [Reply(t(language, "submissions.lost"))]
-    whole = take_whole_case(services, f, st, text)
+    whole = take_whole_case(services, f, st, text) or take_whole_summary(services, f, st, text)
     if whole is not None:
         return whole
     tz = services.config.campaign.tz
@@ -106,7 +107,7 @@ def file_group(f: Filing | None, state: str) -> files.Accepted | None:
     if state == "choose" or f is None:
         return FileGroup.ANY if state == "choose" else None
     st = f.step_at(state)
-    return st.files if st is not None else None
+    return uploaded.accepted(f, st) if st is not None else None
 
 
 async def answer_file(
@@ -132,8 +133,12 @@ async def answer_file(
         save(services, person_id, state, data, now)
         return [Reply(t(language, "submissions.choose-first"))]
     assert f is not None and st is not None
+    whole = await uploaded.take_upload(services, f, st, attachment, incoming.file_name)
+    if whole is not None:
+        return whole
     ack = None if st.kind is Kind.STATS_ROW else t(language, "submissions.file.kept", name=incoming.file_name)
-    return use_file(services, f, st, attachment.id, incoming.file_name, ack=ack)
+    read = await uploaded.table_read(services, f, st, attachment)
+    return use_file(services, f, st, attachment.id, incoming.file_name, ack=ack, read=read)
 
 
 def take_carry(services: Services, roles: Roles, f: Filing) -> list[Reply]:

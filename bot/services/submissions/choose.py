@@ -78,11 +78,12 @@ def choices(services: Services, roles: Roles, *, language: str, now: datetime) -
     # SQLite (BEGIN IMMEDIATE) a second session inside one waits for the first and fails.
     by_key = {r.key: r for r in report_types(services)}
     with services.storage.session() as s:
-        views = [
-            view for unit_id in units for view in due.obligations_of_unit(s, unit_id=unit_id, due_before=now + WINDOW)
-            if listed(view, now) and view.due_item.period_key != ANY_PERIOD
+        rows = due.listed_obligations(s, unit_ids=units, due_before=now + WINDOW, filed_since=now - RECENT, filed=(ObligationStatus.done,))
+        views = [  # by unit, as the user's units are listed; a constant number of queries whatever the history
+            view for unit_id in units for view in rows
+            if view.obligation.unit_id == unit_id and listed(view, now) and view.due_item.period_key != ANY_PERIOD
         ]
-        current = {view.obligation.id: submissions.current_submissions(s, obligation_id=view.obligation.id or 0) for view in views}
+        current = submissions.current_submissions_of(s, obligation_ids=[v.obligation.id for v in views if v.obligation.id is not None])
     for view in views:
         item = view.due_item
         found = by_key.get(item.report_key)
@@ -90,7 +91,7 @@ def choices(services: Services, roles: Roles, *, language: str, now: datetime) -
             continue
         period = period_label(services, found, period_key=item.period_key, stored=item.period_label, language=language)
         label = f"{_unit_prefix(view, many)}{report_title(found, language)} · {period}"
-        more = extras(view, found, current[view.obligation.id], label, language=language)
+        more = extras(view, found, current.get(view.obligation.id or 0, []), label, language=language)
         if view.obligation.status in (ObligationStatus.done, ObligationStatus.awaiting):  # filed (待审核: with the head)
             later += more
             continue
@@ -99,8 +100,9 @@ def choices(services: Services, roles: Roles, *, language: str, now: datetime) -
         later += [c for c in more if c.extra != "zero"]
     out += later
     with services.storage.session() as s:
+        found_units = unit_store.units_by_ids(s, unit_ids=units)
         for unit_id in units:
-            unit = unit_store.get_unit(s, unit_id=unit_id)
+            unit = found_units.get(unit_id)
             if unit is None:
                 continue
             for any_time in services.config.report_types:

@@ -12,9 +12,10 @@ from bot.context import Services
 from bot.models import ObligationStatus
 from bot.services.people.access import Roles
 from bot.services.submissions.forms import fileable
-from bot.services.deadlines.reports import find_report, report_title
+from bot.services.deadlines.adhoc import report_types
+from bot.services.deadlines.reports import period_label, report_title
 from bot.services.submissions.choose import extras
-from bot.services.submissions.common import RECENT, due_text, period_of
+from bot.services.submissions.common import RECENT, due_text
 from bot.services.submissions.flow import ANY_PERIOD, WINDOW
 from bot.replies import Btn, Reply
 from bot.storage import due, submissions, units
@@ -39,11 +40,17 @@ def due_list(services: Services, roles: Roles, *, language: str, now: datetime) 
     """One message per unit the user is a liaison of."""
     tz = services.config.campaign.tz
     out: list[Reply] = []
-    for unit_id in roles.units():
-        with services.storage.session() as s:
-            unit = units.get_unit(s, unit_id=unit_id)
-            views = due.obligations_of_unit(s, unit_id=unit_id, due_before=now + WINDOW)
-            current = {v.obligation.id: submissions.current_submissions(s, obligation_id=v.obligation.id or 0) for v in views}
+    unit_ids = roles.units()
+    with services.storage.session() as s:  # a constant number of queries, whatever the history
+        by_key = {r.key: r for r in report_types(services, s)}  # configured and ad-hoc
+        found_units = units.units_by_ids(s, unit_ids=unit_ids)
+        listed = due.listed_obligations(
+            s, unit_ids=unit_ids, due_before=now + WINDOW, filed_since=now - RECENT, filed=(ObligationStatus.done, ObligationStatus.awaiting)
+        )
+        current = submissions.current_submissions_of(s, obligation_ids=[v.obligation.id for v in listed if v.obligation.id is not None])
+    for unit_id in unit_ids:
+        unit = found_units.get(unit_id)
+        views = [v for v in listed if v.obligation.unit_id == unit_id]
         if unit is None:
             continue
         lines = [t(language, "due.title", unit=unit.name)]
@@ -57,11 +64,11 @@ def due_list(services: Services, roles: Roles, *, language: str, now: datetime) 
             pending = view.obligation.status not in (ObligationStatus.done, ObligationStatus.awaiting)
             if not pending and item.due_at < now - RECENT:
                 continue
-            report = find_report(services, item.report_key)
+            report = by_key.get(item.report_key)
             if report is None:
                 continue
             status = status_of(view.obligation.status, view.obligation.late, item.due_at, now)
-            period = period_of(services, item, language)
+            period = period_label(services, report, period_key=item.period_key, stored=item.period_label, language=language)
             lines.append(t(
                 language, "due.item", mark=_MARKS[status], report=report_title(report, language), period=period,
                 due=due_text(item.due_at, language, tz), status=Markup(t(language, f"due.status.{status}")),
@@ -70,7 +77,7 @@ def due_list(services: Services, roles: Roles, *, language: str, now: datetime) 
             if not fileable(report.template):
                 continue
             label = f"{report_title(report, language)} · {period}"
-            more = [[Btn(c.label[:60], c.action, c.args)] for c in extras(view, report, current[view.obligation.id], label, language=language)]
+            more = [[Btn(c.label[:60], c.action, c.args)] for c in extras(view, report, current.get(view.obligation.id or 0, []), label, language=language)]
             if pending:
                 buttons.append([Btn(label[:60], "sub", (view.obligation.id or 0,))])
                 buttons += [row for row in more if row[0].action == "zero"]

@@ -6,6 +6,7 @@ reaches a step that takes it (the 决定书 of a case, the whole summary, the �
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.config import TemplateKind
@@ -215,10 +216,32 @@ def _pending_for(services: Services, f: Filing, st: Step) -> dict[str, Any] | No
     return None
 
 
-def use_file(services: Services, f: Filing, st: Step, attachment_id: int, name: str, ack: str | None = None) -> list[Reply]:
-    """A kept file answers step `st`: the workbook is read, a summary file replaces the sections, a note collects it."""
+@dataclass(frozen=True)
+class TableRead:
+    """An uploaded table's figures, or its problems by cell; `readable` False: not a workbook that opens."""
+
+    figures: dict[str, stats.Row] | None
+    problems: list[stats.CellProblem]
+    readable: bool = True
+
+
+def read_table(services: Services, f: Filing, attachment_id: int) -> TableRead:
+    """The figures of an uploaded table (blocking, bounded: `asyncio.to_thread` it where it can be)."""
+    found = services.storage.attachments.get_attachment(attachment_id=attachment_id)
+    if found is None:
+        return TableRead(None, [], readable=False)
+    try:
+        return TableRead(*workbook.read_workbook(files.read(services, found), f.form.table if f.form is not None else None))
+    except (workbook.Unreadable, OSError):
+        return TableRead(None, [], readable=False)
+
+
+def use_file(services: Services, f: Filing, st: Step, attachment_id: int, name: str, ack: str | None = None,
+             read: TableRead | None = None) -> list[Reply]:
+    """A kept file answers step `st`: the workbook is read (`read`: already read off the event loop),
+    a summary file replaces the sections, a note collects it."""
     if st.kind is Kind.STATS_ROW:
-        return _use_workbook(services, f, st, attachment_id, name)
+        return _use_workbook(services, f, st, attachment_id, name, read)
     if st.kind is Kind.NOTE:
         f.files.setdefault(st.key, []).append(attachment_id)
         keep(services, f, st.key)
@@ -233,23 +256,20 @@ def use_file(services: Services, f: Filing, st: Step, attachment_id: int, name: 
     return advance(services, f, st.key, ack=ack)
 
 
-def _use_workbook(services: Services, f: Filing, st: Step, attachment_id: int, name: str) -> list[Reply]:
+def _use_workbook(services: Services, f: Filing, st: Step, attachment_id: int, name: str, read: TableRead | None) -> list[Reply]:
     language = f.language
     buttons = buttons_for(f, st)
-    found = services.storage.attachments.get_attachment(attachment_id=attachment_id)
-    if found is None:
-        return [Reply(t(language, "submissions.file.unreadable", name=name), buttons)]
-    if files.type_of(found.file_name or "", found.mime_type) != "XLSX":
+    if attachment_type(services, attachment_id) != "XLSX":
         return [Reply(t(language, "submissions.file.xls-old", name=name), buttons)]
-    table = f.form.table if f.form is not None else None
-    try:
-        read, problems = workbook.read_workbook(files.read(services, found), table)
-    except (workbook.Unreadable, OSError):
+    result = read or read_table(services, f, attachment_id)  # a file kept before choosing the report: read here
+    if not result.readable:
         return [Reply(t(language, "submissions.file.unreadable", name=name), buttons)]
-    if read is None:
+    figures_read, problems = result.figures, result.problems
+    table = f.form.table if f.form is not None else None
+    if figures_read is None:
         lines = Markup("\n".join(cell_text(p, language, table) for p in problems))  # each line escaped already
         return [Reply(t(language, "submissions.stats.workbook-problems", name=name, problems=lines), buttons)]
-    for category, row in read.items():
+    for category, row in figures_read.items():
         f.values[f"row_{category}"] = row
     f.files = {"workbook": [attachment_id]}
     f.edit = False

@@ -17,6 +17,7 @@ from bot.services.problems.common import Reply
 from bot.services.problems.importing import Sheet
 from bot.services.problems.lifecycle import Outcome
 from bot.services.tasks.setup import TaskItem, bring_in, resolve
+from bot.models import Task, TaskUnit
 from bot.storage import units
 from bot.texts.catalog import t
 from schedules import parse_when
@@ -75,4 +76,5 @@ def import_rows(services: Services, who: Roles, sheet: Sheet, *, language: str, 
     if not items:
         return Outcome([Reply(t(language, "problems.import.empty"))])
     bring_in(services.storage, services.config, items, source="import", now=now)
+    services.storage.analyze(Task, TaskUnit)  # a bulk import: the views' plans need the new rows counted
     return Outcome([Reply(t(language, "tasks.import.done", count=len(items)))], finished=True)

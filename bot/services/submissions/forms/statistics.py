@@ -50,7 +50,8 @@ class CellProblem:
         row_zh, row_en, col_zh, col_en = self.names
         name = (row_zh if language == "zh-CN" else row_en) or self.category
         if self.column:
-            name += " × " + ((col_zh if language == "zh-CN" else col_en) or self.column)
+            column = (col_zh if language == "zh-CN" else col_en) or self.column
+            name = f"{name} × {column}" if name else column  # a whole column (not found in a workbook)
         return f"{self.ref} {name}" if self.ref else name
 
 

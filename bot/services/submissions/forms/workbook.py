@@ -3,8 +3,9 @@
 The template follows the seed's 附件1: the title (row 1), 填报单位 (row 2), 时间 (row 3), the header
 (row 4: 类别 and the seven columns), one row per category (rows 5–7: 零售药店, 药品使用单位,
 药品网络销售单位; the figures in B–H), and the note on cumulative figures (row 8).
-Reading finds each category's row by its name, so a row moved or a line added above still reads;
-every problem names the cell as Excel shows it (C5) and what it means (零售药店 × 发现违规单位数量).
+Reading finds the table by its row and column headers (`forms.locate`), in the template or in the
+unit's own layout (other cells, extra title rows, merged headers, another sheet); every problem names
+the cell as Excel shows it (C5) and what it means (零售药店 × 发现违规单位数量).
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from bot.forms_config import TableForm
+from bot.services.drafting.source import NoticeError, checked_zip
+from bot.services.submissions.forms.locate import MAX_COLUMNS, MAX_ROWS, MAX_SHEETS, Grid, best, grid_of
 from bot.services.submissions.forms.statistics import ATTACHMENT_1, CellProblem, Row, check_row, parse_cell, problem
 
 HEADER_ROW = 4
 FIRST_ROW = HEADER_ROW + 1  # 零售药店; the other categories follow
 FIRST_COLUMN = 2  # B: the first figure (检查单位数量)
 MAX_SIZE = 5 * 1024 * 1024  # a filled 附件1 is a few kilobytes
+MAX_UNPACKED = 50 * 1024 * 1024  # all its parts, inflated (a zip bomb is refused before openpyxl sees it)
 
 
 class Unreadable(Exception):
@@ -91,57 +95,76 @@ def _figure(value: Any) -> str | None:
     return str(value)
 
 
-def _open(data: bytes) -> Any:
+def _grids(data: bytes) -> list[Grid]:
+    """The cells of each sheet (bounded: MAX_SIZE packed, MAX_UNPACKED inflated, locate's rows × columns)."""
     if len(data) > MAX_SIZE:
         raise Unreadable("too big")
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        checked_zip(data, name="workbook", limit=MAX_UNPACKED)
+    except NoticeError as e:
+        raise Unreadable(str(e)) from e
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except (zipfile.BadZipFile, InvalidFileException) as e:
         raise Unreadable(str(e)) from e
     except Exception as e:  # malformed parts inside the zip: openpyxl raises KeyError, ValueError, XML errors …
         raise Unreadable(f"{type(e).__name__}: {e}") from e
+    try:
+        return [grid_of(sheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS, values_only=True))
+                for sheet in book.worksheets[:MAX_SHEETS]]
+    except Exception as e:  # a damaged sheet inside a workbook that opened
+        raise Unreadable(f"{type(e).__name__}: {e}") from e
+    finally:
+        book.close()
+
+
+def _ref(row: int, column: int) -> str:
+    return f"{get_column_letter(column)}{row}"
 
 
 def read_workbook(data: bytes, table: TableForm | None = None) -> tuple[dict[str, Row] | None, list[CellProblem]]:
-    """The figures of a filled table's workbook, or every problem by cell; `Unreadable` if it cannot be opened."""
+    """The figures of a filled table's workbook, or every problem by cell; `Unreadable` if it cannot be opened.
+
+    The table is found by its row and column headers anywhere in any sheet (`locate`), so the unit's own
+    layout reads as well as the template. Plain blocking code: callers run it off the event loop.
+    """
     declared = table or ATTACHMENT_1
     rows, columns = declared.rows, declared.columns
-    book = _open(data)
-    found: dict[str, tuple[Any, int, int]] = {}  # category -> (sheet, row, column of its name)
-    for sheet in book.worksheets:
-        for line in sheet.iter_rows():
-            for cell in line[:3]:  # the name is in column A (B or C if columns were added before it)
-                category = next((c for c in rows if _name(c.label) == _name(cell.value)), None)
-                if category is not None and category.key not in found:
-                    found[category.key] = (sheet, cell.row, cell.column)
-        if found:
-            break  # the first sheet holding the table
+    found = best(_grids(data), declared)
     figures: dict[str, Row] = {}
     problems: list[CellProblem] = []
+    if found.columns:
+        problems += [problem(declared, "missing-column", "", c.key) for c in columns if c.key not in found.columns]
     for category in rows:
-        if category.key not in found:
+        if category.key not in found.rows:
             problems.append(problem(declared, "missing-row", category.key, ""))
             continue
-        sheet, r, c = found[category.key]
+        r = found.rows[category.key]
+        at = {c.key: found.columns[c.key] for c in columns if c.key in found.columns} if found.columns else {
+            c.key: found.name_column[category.key] + 1 + i for i, c in enumerate(columns)}
+        if not at:
+            continue
+        if all(_figure(found.grid.get((r, c))) is None for c in at.values()):
+            first, last = min(at.values()), max(at.values())
+            problems.append(problem(declared, "empty-row", category.key, "", ref=f"{_ref(r, first)}:{_ref(r, last)}"))
+            continue
         row: Row = {}
         refs: dict[str, str] = {}
-        cells = [sheet.cell(row=r, column=c + 1 + i) for i in range(len(columns))]
-        if all(_figure(cell.value) is None for cell in cells):
-            problems.append(problem(declared, "empty-row", category.key, "", ref=f"{cells[0].coordinate}:{cells[-1].coordinate}"))
-            continue
-        for column, cell in zip(columns, cells, strict=True):
-            refs[column.key] = cell.coordinate
-            raw = _figure(cell.value)
+        for column in columns:
+            if column.key not in at:
+                continue
+            ref = refs[column.key] = _ref(r, at[column.key])
+            raw = _figure(found.grid.get((r, at[column.key])))
             if raw is None:
-                problems.append(problem(declared, "empty", category.key, column.key, ref=cell.coordinate))
+                problems.append(problem(declared, "empty", category.key, column.key, ref=ref))
                 continue
             number, wrong = parse_cell(category.key, column.key, raw, declared)
             if wrong is not None:
-                problems.append(replace(wrong, ref=cell.coordinate))
+                problems.append(replace(wrong, ref=ref))
             elif number is not None:
                 row[column.key] = number
         order = check_row(category.key, row, declared)  # among the figures that are right: every problem at once
-        problems += [replace(p, ref=refs[p.column]) for p in order]
+        problems += [replace(p, ref=refs.get(p.column, "")) for p in order]
         if len(row) == len(columns) and not order:
             figures[category.key] = row
     return (figures if not problems else None), problems

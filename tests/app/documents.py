@@ -1,0 +1,59 @@
+"""Documents a liaison sends in the end-to-end tests: Word files in the 附件 layouts, a unit's own workbook,
+and a zip bomb dressed as a .docx."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import openpyxl
+from docx import Document
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def docx(lines: list[str], table: list[list[str]] | None = None) -> bytes:
+    """A Word document of these paragraphs, then a table of these rows."""
+    document = Document()
+    for line in lines:
+        document.add_paragraph(line)
+    if table:
+        grid = document.add_table(rows=len(table), cols=max(len(r) for r in table))
+        for r, row in enumerate(table):
+            for c, text in enumerate(row):
+                grid.cell(r, c).text = text
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def zip_bomb(name: str = "word/document.xml", inflated: int = 64 * 1024 * 1024) -> bytes:
+    """A small .docx-looking zip whose one part inflates to `inflated` bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open(name, "w") as stream:
+            block = b"\x00" * (1024 * 1024)
+            for _ in range(inflated // len(block)):
+                stream.write(block)
+    return out.getvalue()
+
+
+def workbook(sheets: dict[str, dict[str, Any]], merged: dict[str, list[str]] | None = None) -> bytes:
+    """A workbook of these sheets (cell -> value), with these merged ranges per sheet; the first sheet first."""
+    book = openpyxl.Workbook()
+    first = True
+    for title, cells in sheets.items():
+        sheet = book.active if first else book.create_sheet()
+        assert sheet is not None
+        sheet.title = title
+        first = False
+        for ref, value in cells.items():
+            sheet[ref] = value
+        for area in (merged or {}).get(title, []):
+            sheet.merge_cells(area)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
