@@ -32,5 +32,5 @@ async def on_group_command(update: Update, context: BotContext) -> None:
     elif command.lower() == "group" and who.is_registered:
         await message.reply_text(context.text(update, "group.not-here"))
     elif who.is_registered:
-        await message.reply_text(context.text(update, "group.private-only"))
+        await message.reply_text(context.text(update, "error.private-only"))
     raise ApplicationHandlerStop

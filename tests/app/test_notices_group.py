@@ -31,7 +31,7 @@ async def test_group_summary_mentions_the_liaisons_who_owe(bot_app: RunningBot, 
     assert refused.text == "只有协调员可以在群里设置机器人。"
     await group.send(coordinator, "/outstanding")
     short = await group.wait_for(lambda m: "私聊" in m.text)
-    assert short.text == "请在与机器人的私聊中使用命令。"
+    assert short.text == "此操作涉及个人信息，请在与机器人的私聊中使用。"
     await group.send(stranger, "/start")
     await group.send(stranger, "/help")
     await asyncio.sleep(0.3)
