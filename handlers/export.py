@@ -46,7 +46,7 @@ async def compile_command(update: Update, context: BotContext, who: Roles) -> No
         await update.message.reply_text(context.text(update, "export.compile-usage"))
         return
     now = services.clock.now()
-    result = await asyncio.to_thread(compiler.compile_period, services, phrase, now=now)
+    result = await asyncio.to_thread(compiler.compile_period, services, phrase, now=now, language=language)
     if result is None:
         await update.message.reply_text(context.text(update, "coordinator.unknown-period", word=phrase))
         return
@@ -55,7 +55,7 @@ async def compile_command(update: Update, context: BotContext, who: Roles) -> No
         return
     document_name = Labels("zh-CN")("file-compile", period=safe_name(result.period))
     if not with_files:
-        caption = context.text(update, "export.compile-done", period=result.period, cases=result.cases, summaries=result.summaries)
+        caption = context.text(update, "export.compile-done", period=result.period, parts=result.counts(L))
         if result.files:
             caption += "\n" + context.text(update, "paperwork.bundle.hint", files=result.files, phrase=phrase)
         await update.message.reply_document(document=result.data, filename=L("file-compile", period=safe_name(result.period)), caption=caption)
@@ -64,7 +64,7 @@ async def compile_command(update: Update, context: BotContext, who: Roles) -> No
     if len(packed.data) > bundle.SEND_LIMIT:
         await update.message.reply_text(context.text(update, "paperwork.bundle.too-big", size=round(len(packed.data) / 1e6, 1), phrase=phrase))
         return
-    caption = context.text(update, "paperwork.bundle.done", period=result.period, cases=result.cases, summaries=result.summaries, files=packed.files)
+    caption = context.text(update, "paperwork.bundle.done", period=result.period, parts=result.counts(L), files=packed.files)
     if packed.missing:
         caption += "\n" + context.text(update, "paperwork.bundle.missing", missing=packed.missing)
     await update.message.reply_document(document=packed.data, filename=L("file-bundle", period=safe_name(result.period)), caption=caption)

@@ -16,10 +16,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     e.add_argument("--config", default=None, help="config file (default: the project's config.toml)")
     e.add_argument("--lang", choices=("zh-CN", "en"), default="zh-CN", help="the language of sheet names, headers and states")
     e.set_defaults(func=run_export)
-    c = sub.add_parser("compile", help="write a period's typical cases (附件8) and summaries (附件9) as a Word document")
+    c = sub.add_parser("compile", help="write a period's filings (typical cases 附件8, summaries 附件9, any form with text) as a Word document")
     c.add_argument("period", help="a period phrase: 7月, 上月, 三季度, 第二阶段 …")
     c.add_argument("--out", required=True, type=Path, metavar="FILE.docx|FILE.zip", help="a .zip holds the document, every attached file and a manifest sheet")
     c.add_argument("--config", default=None, help="config file (default: the project's config.toml)")
+    c.add_argument("--lang", choices=("zh-CN", "en"), default="zh-CN", help="the language of the document's headings and labels")
     c.set_defaults(func=run_compile)
 
 
@@ -64,27 +65,27 @@ def run_export(args: argparse.Namespace) -> int:
 def run_compile(args: argparse.Namespace) -> int:
     """Write the Word document of a period."""
     from bot.services.coordinator.compile import compile_period
+    from bot.services.coordinator.paper import Labels, safe_name
 
     try:
         services = services_for(args.config)
     except ConfigError as e:
         return fail(e)
     try:
-        result = compile_period(services, args.period, now=services.clock.now())
+        result = compile_period(services, args.period, now=services.clock.now(), language=args.lang)
     finally:
         services.storage.dispose()
     if result is None:
-        print(f"{args.period!r} names no period of a typical-case or summary report type", file=sys.stderr)
+        print(f"{args.period!r} names no period of a report type whose filings are compiled", file=sys.stderr)
         return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.suffix.lower() == ".zip":
         from bot.services.coordinator import bundle
-        from bot.services.coordinator.paper import Labels, safe_name
 
-        packed = bundle.build(services, result, document_name=Labels()("file-compile", period=safe_name(result.period)))
+        packed = bundle.build(services, result, document_name=Labels(args.lang)("file-compile", period=safe_name(result.period)))
         args.out.write_bytes(packed.data)
-        print(f"{args.out}: {result.period}: {result.cases} typical cases, {result.summaries} summaries, {packed.files} files, {packed.missing} missing")
+        print(f"{args.out}: {result.period}: {result.counts(Labels(args.lang))}; {packed.files} files, {packed.missing} missing")
         return 0
     args.out.write_bytes(result.data)
-    print(f"{args.out}: {result.period}: {result.cases} typical cases, {result.summaries} summaries, {result.files} attached files (write a .zip to include them)")
+    print(f"{args.out}: {result.period}: {result.counts(Labels(args.lang)) or 'nothing filed'}; {result.files} attached files (write a .zip to include them)")
     return 0

@@ -32,10 +32,10 @@ def run(args: argparse.Namespace) -> int:
     finally:
         services.storage.dispose()
     L = Labels(args.lang)
-    names = [L(f"ontime.{k}") for k in ("unit", "due", "on-time", "late", "missing", "returned", "rate")]
+    names = [L(f"ontime.{k}") for k in ("unit", "due", "on-time", "late", "missing", "returned", "awaiting", "rate")]
     print("\t".join(names))
     for r in record:
-        print(f"{r.unit_name}\t{r.due}\t{r.on_time}\t{r.late}\t{r.missing}\t{r.returned}\t{r.rate:.1%}")
+        print(f"{r.unit_name}\t{r.due}\t{r.on_time}\t{r.late}\t{r.missing}\t{r.returned}\t{r.awaiting}\t{r.rate:.1%}")
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(data)

@@ -30,13 +30,13 @@ class RegisterLine:
     period_key: str
     period_label: str
     due_at: datetime
-    status: str  # the obligation's: open / done / returned
+    status: str  # the obligation's: open / done / returned / awaiting
     item_no: int | None
     version: int | None
     case_title: str | None
     submitted_at: datetime | None
     late: bool
-    submission_status: str | None  # submitted / accepted / returned
+    submission_status: str | None  # submitted / accepted / returned / pending (待审核: awaiting sign-off)
     filed_by: str | None
     reviewed_by: str | None
     reviewed_at: datetime | None
@@ -96,6 +96,7 @@ class OnTimeRow:
     late: int
     missing: int
     returned: int
+    awaiting: int = 0  # 待审核: filed, waiting for the unit head's sign-off (not on time, not missing)
 
     @property
     def rate(self) -> float:
@@ -104,7 +105,7 @@ class OnTimeRow:
 
 
 def on_time_record(session: Session, *, now: datetime, report_keys: list[str] | None = None) -> list[OnTimeRow]:
-    """Per active unit, over obligations due before `now`: due, on time, late, missing, returned (one GROUP BY)."""
+    """Per active unit, over obligations due before `now`: due, on time, late, missing, returned, 待审核 (one GROUP BY)."""
     due = select(Obligation.unit_id, Obligation.status, Obligation.late).join(DueItem, col(DueItem.id) == Obligation.due_item_id).where(col(DueItem.due_at) < now)
     if report_keys:
         due = due.where(col(DueItem.report_key).in_(report_keys))
@@ -122,6 +123,7 @@ def on_time_record(session: Session, *, now: datetime, report_keys: list[str] | 
         count(done & (d.c.late.is_(True))),
         count(d.c.status == ObligationStatus.open.value),
         count(d.c.status == ObligationStatus.returned.value),
+        count(d.c.status == ObligationStatus.awaiting.value),
     ]
     statement = (
         select_columns(*columns)
@@ -131,7 +133,7 @@ def on_time_record(session: Session, *, now: datetime, report_keys: list[str] | 
         .group_by(Unit.code, Unit.name)
         .order_by(col(Unit.code))
     )
-    return [OnTimeRow(r[0], r[1], int(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6])) for r in session.execute(statement)]
+    return [OnTimeRow(r[0], r[1], int(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6]), int(r[7])) for r in session.execute(statement)]
 
 
 @dataclass(frozen=True)

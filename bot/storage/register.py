@@ -1,14 +1,14 @@
-"""Read queries for the exports: the submission register (read raw and streamed), the filings
-of given periods, and the roster of liaisons (附件10)."""
+"""Read queries for the exports: current filings (of given periods; `summaries` reads every period's),
+and the roster of liaisons (附件10). The register's lines are `paperwork.register_lines`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, func, literal, or_, type_coerce
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from bot.storage.sql import select_columns
@@ -24,25 +24,8 @@ from bot.models import (
 from bot.storage.views import CURRENT
 
 
-@dataclass(frozen=True)
-class RegisterRow:
-    """One line of the submission register: a unit's obligation for a due item and its current filing."""
-
-    unit_code: str
-    unit_name: str
-    report_key: str
-    period_label: str
-    due_at: datetime
-    status: str
-    late: bool
-    completed_at: datetime | None
-    version: int | None
-    items: int
-    submitted_at: datetime | None
-
-
 def _raw_utc() -> Any:
-    """A reader of timestamp columns selected raw (see `register_rows`): SQLite gives its stored
+    """A reader of timestamp columns selected raw (see `paperwork.register_lines`): SQLite gives its stored
     text (UTC, zone-less), PostgreSQL an aware datetime; either becomes an aware UTC datetime.
     Deadlines repeat on every line, so each distinct value is converted once."""
     seen: dict[Any, datetime] = {}
@@ -58,52 +41,6 @@ def _raw_utc() -> Any:
         return found
 
     return read
-
-
-def register_rows(session: Session, *, due_before: datetime | None = None) -> Iterator[RegisterRow]:
-    """Every obligation of an active unit with its latest filing (version, time), by report, deadline, unit.
-
-    One statement, streamed: the filings are aggregated per obligation in a subquery. It runs over
-    every obligation of the campaign, so the status and the timestamps are read raw (`type_coerce`
-    to String skips the per-value type processing, a third of the export's time at 200,000 rows).
-    """
-    filings = (
-        select(
-            Submission.obligation_id,
-            func.max(Submission.version).label("version"),
-            func.count(func.distinct(Submission.item_no)).label("n_items"),
-            func.max(Submission.submitted_at).label("submitted_at"),
-        )
-        .group_by(col(Submission.obligation_id))
-        .subquery()
-    )
-    statement = (
-        select_columns(
-            Unit.code,
-            Unit.name,
-            DueItem.report_key,
-            DueItem.period_label,
-            type_coerce(DueItem.due_at, String),
-            type_coerce(Obligation.status, String),
-            Obligation.late,
-            type_coerce(Obligation.completed_at, String),
-            filings.c.version,
-            func.coalesce(filings.c.n_items, literal(0)),
-            type_coerce(filings.c.submitted_at, String),
-        )
-        .select_from(Obligation)
-        .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
-        .join(Unit, col(Unit.id) == Obligation.unit_id)
-        .outerjoin(filings, filings.c.obligation_id == Obligation.id)
-        .where(col(Unit.active).is_(True))
-        .order_by(col(DueItem.report_key), col(DueItem.due_at), col(Unit.code))
-    )
-    if due_before is not None:
-        statement = statement.where(col(DueItem.due_at) < due_before)
-    utc = _raw_utc()
-    # Core execution (no ORM row loading).
-    for r in session.connection().execute(statement.execution_options(yield_per=5000)):
-        yield RegisterRow(r[0], r[1], r[2], r[3], utc(r[4]), r[5], bool(r[6]), utc(r[7]), r[8], int(r[9] or 0), utc(r[10]))
 
 
 @dataclass(frozen=True)
@@ -163,28 +100,6 @@ def filings_for(session: Session, *, pairs: Sequence[tuple[str, str]], kinds: Se
         statement = statement.where(col(Submission.kind).in_(list(kinds)))
     statement = statement.order_by(col(DueItem.report_key), col(Unit.code), col(Submission.item_no))
     return [_filing(r) for r in session.exec(statement)]
-
-
-def latest_filings(session: Session, *, report_keys: Sequence[str], kind: str) -> list[FiledReport]:
-    """Each active unit's latest current filing of `kind` among these reports (statistics are cumulative)."""
-    if not report_keys:
-        return []
-    ranked = (
-        _filing_select()
-        .add_columns(
-            func.row_number()
-            .over(
-                partition_by=col(Submission.unit_id),
-                order_by=(col(DueItem.due_at).desc(), col(Submission.submitted_at).desc(), col(Submission.id).desc()),
-            )
-            .label("rank")
-        )
-        .where(col(DueItem.report_key).in_(list(report_keys)), Submission.kind == kind)
-        .subquery()
-    )
-    columns = [c for c in ranked.c if c.name != "rank"]
-    statement = select(*columns).where(ranked.c.rank == 1).order_by(ranked.c.code)
-    return [_filing(r) for r in session.execute(statement)]
 
 
 @dataclass

@@ -6,16 +6,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select as sql_select  # six columns: more than sqlmodel.select types
+from sqlalchemy import String, type_coerce
+from sqlalchemy import select as sql_select  # seven columns: more than sqlmodel.select types
 from sqlmodel import Session, col
 
-from bot.models import DueItem, Obligation, Unit
-from bot.storage.register import FiledReport as Filing, _filing, _filing_select
+from bot.models import DueItem, Obligation, Submission, Unit
+from bot.storage.register import FiledReport, _filing, _filing_select
 
 
 @dataclass(frozen=True)
 class Owed:
-    """A unit that owes a period of a report."""
+    """A unit that owes a period of a report, and where its obligation stands (open, done, returned, awaiting)."""
 
     report_key: str
     period_key: str
@@ -23,6 +24,7 @@ class Owed:
     due_at: datetime
     unit_code: str
     unit_name: str
+    status: str
 
 
 def owed(session: Session, *, report_keys: Sequence[str]) -> list[Owed]:
@@ -30,7 +32,10 @@ def owed(session: Session, *, report_keys: Sequence[str]) -> list[Owed]:
     if not report_keys:
         return []
     statement = (
-        sql_select(col(DueItem.report_key), col(DueItem.period_key), col(DueItem.period_label), col(DueItem.due_at), col(Unit.code), col(Unit.name))
+        sql_select(
+            col(DueItem.report_key), col(DueItem.period_key), col(DueItem.period_label), col(DueItem.due_at),
+            col(Unit.code), col(Unit.name), type_coerce(Obligation.status, String),
+        )
         .select_from(Obligation)
         .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
         .join(Unit, col(Unit.id) == Obligation.unit_id)
@@ -40,13 +45,13 @@ def owed(session: Session, *, report_keys: Sequence[str]) -> list[Owed]:
     return [Owed(*row) for row in session.execute(statement)]
 
 
-def period_filings(session: Session, *, report_keys: Sequence[str], kind: str) -> list[Filing]:
-    """Every current filing of `kind` of these reports, every period (not only each unit's latest)."""
+def period_filings(session: Session, *, report_keys: Sequence[str], kind: str) -> list[FiledReport]:
+    """Every current filing of `kind` of these reports, every period (not only each unit's latest), by deadline and unit."""
     if not report_keys:
         return []
     statement = (
         _filing_select()
-        .where(col(DueItem.report_key).in_(list(report_keys)))
-        .order_by(col(DueItem.due_at), col(Unit.code), col(DueItem.report_key))
+        .where(col(DueItem.report_key).in_(list(report_keys)), col(Submission.kind) == kind)
+        .order_by(col(DueItem.due_at), col(Unit.code), col(Submission.item_no))
     )
-    return [_filing(r) for r in session.execute(statement) if str(r[7]) == kind]
+    return [_filing(r) for r in session.connection().execute(statement)]  # Core rows: no ORM loading of thousands of filings

@@ -97,10 +97,11 @@ class Counts:
     late: int = 0
     open: int = 0
     returned: int = 0
+    awaiting: int = 0  # 待审核: filed, waiting for the unit head's sign-off (neither filed nor missing)
 
     @property
     def total(self) -> int:
-        return self.on_time + self.late + self.open + self.returned
+        return self.on_time + self.late + self.open + self.returned + self.awaiting
 
 
 def _primary() -> tuple[Any, Any]:
@@ -194,6 +195,19 @@ def outstanding_groups(session: Session, *, scope: Scope) -> list[tuple[ItemRef,
     return [(_item(r), int(r.n)) for r in session.exec(scope.where(statement))]
 
 
+def awaiting_count(session: Session, *, scope: Scope) -> int:
+    """How many obligations in scope wait for sign-off (待审核): filed, so not outstanding, but not yet counted."""
+    statement = only_units(
+        select(func.count())
+        .select_from(Obligation)
+        .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
+        .join(Unit, col(Unit.id) == Obligation.unit_id)
+        .where(Obligation.status == ObligationStatus.awaiting, col(Unit.active).is_(True)),
+        scope.unit_ids,
+    )
+    return int(session.exec(scope.where(statement)).one())
+
+
 def outstanding_page(
     session: Session, *, groups: Sequence[tuple[ItemRef, int]], offset: int, limit: int, unit_ids: frozenset[int] | None = None
 ) -> list[UnitRow]:
@@ -241,7 +255,7 @@ def status_items(session: Session, *, scope: Scope, offset: int, limit: int) -> 
 
 
 def status_counts(session: Session, *, due_item_ids: Sequence[int], unit_ids: frozenset[int] | None = None) -> dict[int, Counts]:
-    """On time / late / not yet / returned per due item, among active units (one GROUP BY)."""
+    """On time / late / not yet / returned / 待审核 per due item, among active units (one GROUP BY)."""
     out = {i: Counts() for i in due_item_ids}
     if not due_item_ids:
         return out
@@ -260,6 +274,8 @@ def status_counts(session: Session, *, due_item_ids: Sequence[int], unit_ids: fr
                 counts.on_time += n
         elif status == ObligationStatus.returned:
             counts.returned += n
+        elif status == ObligationStatus.awaiting:
+            counts.awaiting += n
         else:
             counts.open += n
     return out
@@ -268,20 +284,23 @@ def status_counts(session: Session, *, due_item_ids: Sequence[int], unit_ids: fr
 _STATE_ORDER = case(
     (col(Obligation.status) == ObligationStatus.open, 0),
     (col(Obligation.status) == ObligationStatus.returned, 1),
-    (col(Obligation.late).is_(True), 2),
-    else_=3,
+    (col(Obligation.status) == ObligationStatus.awaiting, 2),
+    (col(Obligation.late).is_(True), 3),
+    else_=4,
 )
 
 
 def item_units_page(
     session: Session, *, due_item_id: int, offset: int, limit: int, state: str | None = None, unit_ids: frozenset[int] | None = None
 ) -> tuple[list[UnitRow], int]:
-    """The units of one due item (not yet, returned, late, on time; then by code), a page, and the total."""
+    """The units of one due item (not yet, returned, 待审核, late, on time; then by code), a page, and the total."""
     statement = only_units(_unit_select(), unit_ids).where(Obligation.due_item_id == due_item_id)
     if state == "open":
         statement = statement.where(Obligation.status == ObligationStatus.open)
     elif state == "returned":
         statement = statement.where(Obligation.status == ObligationStatus.returned)
+    elif state == "awaiting":
+        statement = statement.where(Obligation.status == ObligationStatus.awaiting)
     elif state == "late":
         statement = statement.where(Obligation.status == ObligationStatus.done, col(Obligation.late).is_(True))
     elif state == "on_time":

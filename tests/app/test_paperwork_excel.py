@@ -125,14 +125,14 @@ async def test_export_on_time_record_and_roster(export_bot: RunningBot) -> None:
     record = book["按时报送情况"]
     _check_print_layout(record, header_row=3)
     rows = _rows(record)
-    assert rows[2] == ("序号", "单位代码", "单位名称", "应报（项）", "按时（项）", "逾期补报（项）", "未报（项）", "退回修改（项）", "按时报送率")
+    assert rows[2] == ("序号", "单位代码", "单位名称", "应报（项）", "按时（项）", "逾期补报（项）", "未报（项）", "退回修改（项）", "待审核（项）", "按时报送率")
     shs = next(r for r in rows if r[1] == "shs")
-    assert shs[5] == 1 and shs[3] == shs[4] + shs[5] + shs[6] + shs[7]
-    assert shs[8] == pytest.approx(shs[4] / shs[3])
+    assert shs[5] == 1 and shs[3] == shs[4] + shs[5] + shs[6] + shs[7] + shs[8]
+    assert shs[9] == pytest.approx(shs[4] / shs[3])
     total = next(r for r in rows if r[2] == "合计")
     units = [r for r in rows[3:] if isinstance(r[0], int)]
     assert total[3] == sum(r[3] for r in units) and total[6] == sum(r[6] for r in units)
-    assert record.cell(row=4, column=9).number_format == "0.00%"
+    assert record.cell(row=4, column=10).number_format == "0.00%"
 
     roster = book["联络员名册"]
     rows = _rows(roster)

@@ -17,7 +17,8 @@ from bot.models import SubmissionKind
 from bot.services.coordinator import chart
 from bot.services.people.campaign import sync_campaign
 from bot.services.deadlines.due_items import sync_due_items
-from bot.services.coordinator.export import statistics_table, sum_tables
+from bot.services.coordinator.summaries import add, figures
+from bot.services.submissions.forms.statistics import ATTACHMENT_1
 from bot.storage import Storage
 from schedules import ChinaCalendar
 from tests.app.helpers_coordinator import case_data, file, liaison, statistics_data
@@ -64,8 +65,8 @@ def test_cli_export_and_compile(storage: Storage, db_url: str, now: datetime, tm
 
 
 def test_statistics_sum_cell_by_cell() -> None:
-    a, b = statistics_table(statistics_data(1)), statistics_table(statistics_data(2))
-    total = sum_tables([a, b])
+    a, b = figures(statistics_data(1), ATTACHMENT_1), figures(statistics_data(2), ATTACHMENT_1)
+    total = add([a, b], ATTACHMENT_1)
     assert total["retail"]["inspected"] == Decimal(30)
     assert total["online"]["fines"] == Decimal("3.5") + Decimal("4.5")
 
@@ -81,3 +82,15 @@ def test_without_a_cjk_font_the_chart_says_so(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(chart, "_system_fonts", lambda: ())
     with pytest.raises(chart.NoCJKFont, match="pylopdf-fonts-zh-cn"):
         chart.cjk_font("平岗市场监管所")
+
+
+def test_a_long_list_of_missing_units_fits_in_its_cell() -> None:
+    from bot.services.coordinator.paper import Labels
+    from bot.services.coordinator.summaries import NAMES_LIMIT, _names
+
+    names = [f"第{i}市场监督管理局" for i in range(3000)]
+    shown = _names(names, Labels("zh-CN"))
+    assert len(shown) < NAMES_LIMIT + 50 and shown.startswith("第0市场监督管理局、第1市场监督管理局")
+    kept = shown.split("……")[0].count("、") + 1
+    assert shown.endswith(f"……等，另 {3000 - kept} 个单位见报送台账")
+    assert _names(names[:3], Labels("en")) == "第0市场监督管理局, 第1市场监督管理局, 第2市场监督管理局"

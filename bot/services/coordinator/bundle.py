@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.context import Services
-from bot.services.coordinator.compile import FILE_KINDS, Compiled, Piece
+from bot.services.coordinator.compile import Compiled, Piece
 from bot.services.coordinator.paper import safe_name
 from bot.services.coordinator.xlsx import Column, Kind, Sheet, Workbook
 from bot.services.submissions.files import files_dir
@@ -64,7 +64,6 @@ def build(services: Services, compiled: Compiled, *, document_name: str) -> Bund
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(document_name, compiled.data)
         for piece in compiled.pieces:
-            kinds = {i: k for k, ids in piece.filing.data.get("files", {}).items() for i in (ids if isinstance(ids, list) else [ids])}
             for f in piece.files:
                 original = f.file_name or f"{f.sha256[:12]}"
                 name = _unique(f"附件/{safe_name(piece.filing.unit_name, 40)}_{safe_name(piece_name(piece), 60)}_{safe_name(original, 80)}", used)
@@ -76,7 +75,7 @@ def build(services: Services, compiled: Compiled, *, document_name: str) -> Bund
                 else:
                     state = MISSING
                     missing += 1
-                kind = FILE_KINDS.get(kinds.get(f.id, ""), "")
+                kind = piece.kinds.get(f.id, "")
                 lines.append([len(lines) + 1, piece.filing.unit_name, piece_name(piece), kind, name if state == FOUND else None, original, round(f.size / 1024, 1), f.sha256, state])
         z.writestr(MANIFEST, _manifest(services, compiled, lines))
     return Bundle(data=out.getvalue(), files=found, missing=missing)

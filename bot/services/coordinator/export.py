@@ -3,11 +3,13 @@
 Sheets, in order:
 - 报送台账 (register): every obligation past its deadline, and everything filed, one line per
   filed item's current version: unit, report, period, deadline, 案件名称 (a case's title),
-  version, time, who filed it, 按时 / 逾期补报 / 未报 / 退回修改, marks (迟报N天, 第N版),
+  version, time, who filed it, 按时 / 逾期补报 / 未报 / 退回修改 / 待审核 (awaiting sign-off, not
+  counted as filed), marks (迟报N天, 第N版),
   review and who accepted it. Periods not yet due and not filed are left out.
-- 统计汇总 (per statistics report type): the 附件1 table per period past its deadline (newest
-  first), summed over the units' current filings of that period, with a 合计 row; then one sheet
-  per unit with its latest filing (the figures are cumulative).
+- 统计汇总 (per report whose form has a table, `summaries`): the table per period past its deadline
+  (newest first), summed over that period's filings only, with a 合计 row, the units missing named,
+  those 待审核 named apart, and for a cumulative table the period's increment; then one sheet per
+  unit with its latest filing (the figures are cumulative). No table, no sheet.
 - 按时报送情况 (on-time record, for the yearly assessment): `ontime`.
 - 联络员名册 (roster): the 附件10 fields of every unit's liaisons (primary, then backups).
 
@@ -21,7 +23,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.config import ReportType, TemplateKind
@@ -32,13 +33,12 @@ from bot.services.coordinator.paper import Labels, sheet_name
 from bot.services.coordinator.xlsx import Bold, Column, Kind, Sheet, Styled, Workbook
 from bot.services.deadlines import adhoc
 from bot.services.deadlines.reports import period_label, report_title
-from bot.services.submissions.forms.statistics import CATEGORIES, COLUMNS
-
-MONEY = "fines"  # the 附件1 column in 万元 (two decimals)
-from bot.storage import paperwork, register, views
+from bot.forms_config import TableForm
+from bot.services.coordinator import summaries as sums
+from bot.storage import paperwork, register
+from bot.storage import summaries as summary_store
 from bot.storage import units as unit_store
 from bot.storage.register import FiledReport
-from bot.storage.views import Scope
 
 @dataclass(frozen=True)
 class ExportResult:
@@ -49,54 +49,6 @@ class ExportResult:
     units: int
     statistics_units: int
     statistics_periods: int = 0
-
-
-Table = dict[str, dict[str, Decimal]]
-
-
-def statistics_table(data: dict[str, Any]) -> Table:
-    """A filing's 附件1 table as numbers: category → column → value (missing cells are absent)."""
-    values = data.get("values", data)
-    out: Table = {}
-    for category in CATEGORIES:
-        row = values.get(f"row_{category.key}") or values.get(category.key) or {}
-        cells: dict[str, Decimal] = {}
-        for column in COLUMNS:
-            raw = row.get(column.key) if isinstance(row, dict) else None
-            if raw in (None, ""):
-                continue
-            try:
-                cells[column.key] = Decimal(str(raw))
-            except InvalidOperation:
-                continue
-        out[category.key] = cells
-    return out
-
-
-def sum_tables(tables: list[Table]) -> Table:
-    """Cell by cell sums."""
-    out: Table = {c.key: {} for c in CATEGORIES}
-    for table in tables:
-        for category, row in table.items():
-            target = out.setdefault(category, {})
-            for column, value in row.items():
-                target[column] = target.get(column, Decimal(0)) + value
-    return out
-
-
-def _cell(value: Decimal | None, kind: str) -> float | int | None:
-    """A figure as Excel keeps it: an amount as a decimal, a count as a whole number."""
-    if value is None:
-        return None
-    return float(value) if kind == "amount" or value != value.to_integral_value() else int(value)
-
-
-def _number(value: Decimal | None, column: str) -> float | int | None:
-    if value is None:
-        return None
-    if column == MONEY or value != value.to_integral_value():
-        return float(value)
-    return int(value)
 
 
 def _localiser(tz: Any) -> Any:
@@ -149,8 +101,9 @@ def _register_lines(
     titles = {k: report_title(r, L.language) for k, r in reports.items()}
     local = _localiser(services.config.campaign.tz)
     periods: dict[tuple[str, str], str] = {}
-    state = {s: L(f"register.state-{s}") for s in ("on-time", "late", "open", "returned")}
-    review = {"accepted": L("register.review-accepted"), "submitted": L("register.review-pending"), "returned": L("register.review-returned")}
+    state = {s: L(f"register.state-{s}") for s in ("on-time", "late", "open", "returned", "awaiting")}
+    review = {"accepted": L("register.review-accepted"), "submitted": L("register.review-pending"), "returned": L("register.review-returned"),
+              "pending": L("register.review-signoff")}
     for n, line in enumerate(lines, start=1):
         key = (line.report_key, line.period_key)
         label = periods.get(key)
@@ -162,6 +115,8 @@ def _register_lines(
             shown = state["open"]
         elif line.submission_status == "returned":
             shown = state["returned"]
+        elif line.submission_status == "pending":  # 待审核: filed, not counted until the unit head approves
+            shown = state["awaiting"]
         elif line.late:
             shown = state["late"]
             filed = local(line.submitted_at)
@@ -187,26 +142,6 @@ def _register_lines(
         ]
 
 
-def _statistics_columns(L: Labels) -> list[Column]:
-    return [Column(L("statistics.category"), 20), *(Column(c.name(L.language), 13, Kind.money if c.key == MONEY else Kind.integer) for c in COLUMNS)]
-
-
-def _block(L: Labels, *, unit: str, when: str, table: Table, note: str, total: bool) -> Iterator[list[object] | Styled]:
-    """One 附件1 table: unit and time lines, header, the three categories, 合计, note (then a page break)."""
-    yield Styled(Kind.subtitle, [L("statistics.unit-line", unit=unit)], merge=True)
-    yield Styled(Kind.subtitle, [when], merge=True)
-    yield Styled(Kind.header, [L("statistics.category"), *(c.name(L.language) for c in COLUMNS)])
-    for category in CATEGORIES:
-        row = table.get(category.key, {})
-        yield [category.name(L.language), *(_number(row.get(c.key), c.key) for c in COLUMNS)]
-    if total:
-        sums = sum_tables([table])
-        kinds = (Kind.total, *(Kind.total_money if c.key == MONEY else Kind.total_integer for c in COLUMNS))
-        values = [sum((sums[cat.key].get(c.key, Decimal(0)) for cat in CATEGORIES), Decimal(0)) for c in COLUMNS]
-        yield Styled(kinds, [L("statistics.total"), *(_number(v, c.key) for v, c in zip(values, COLUMNS, strict=True))])
-    yield Styled(Kind.note, [note], merge=True, page_break_after=True)
-
-
 def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN", unit_ids: frozenset[int] | None = None) -> ExportResult:
     """The whole workbook as .xlsx bytes; a coordinator of one level (`unit_ids`) gets their subtree's units only."""
     L = Labels(language)
@@ -216,8 +151,8 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
     book = Workbook()
     used: set[str] = set()
     as_of = L.as_of(now.astimezone(config.campaign.tz))
-    statistics_reports = [r for r in reports.values() if r.template == TemplateKind.STATISTICS]
-    stat_keys = [r.key for r in statistics_reports]
+    tables = sums.table_reports(list(reports.values()))
+    table_keys = [r.key for r, _ in tables]
     with services.storage.session() as s:
         codes = None if unit_ids is None else {u.code for u in unit_store.list_units(s, active_only=False) if u.id in unit_ids}
         # The register streams first: its line count is only known at the end, so the count goes in the result.
@@ -225,39 +160,18 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
             Sheet(sheet_name(L("register.sheet"), used), _register_columns(L), title=L("register.title", campaign=campaign), lines=[as_of]),
             _register_lines(services, reports, (r for r in paperwork.register_lines(s, now=now) if codes is None or r.unit_code in codes), now=now, L=L),
         )
-        items = views.items_of(s, scope=Scope(report_keys=tuple(stat_keys), due_before=now)) if stat_keys else []
-        owed = views.status_counts(s, due_item_ids=[i.id for i in items]) if items else {}
-        by_period = [f for f in register.filings_for(s, pairs=[(i.report_key, i.period_key) for i in items], kinds=["statistics"]) if codes is None or f.unit_code in codes]
-        latest = [f for f in register.latest_filings(s, report_keys=stat_keys, kind="statistics") if codes is None or f.unit_code in codes]
+        owed = [o for o in summary_store.owed(s, report_keys=table_keys) if codes is None or o.unit_code in codes]
+        by_period = [f for f in summary_store.period_filings(s, report_keys=table_keys, kind="statistics") if codes is None or f.unit_code in codes]
         record = paperwork.on_time_record(s, now=now)
         roster = [e for e in register.roster(s) if codes is None or e.unit_code in codes]
 
-    start = config.campaign.start
-    note = L("statistics.note", start=L.day(start))
-    title = _statistics_title([r for r in statistics_reports], campaign, L)
-    attachment = next((r.attachment for r in statistics_reports if r.attachment), "") or ""
-    frame = Sheet(sheet_name(L("statistics.sheet"), used), _statistics_columns(L), title=title, attachment=attachment, header=False, landscape=True)
-
-    def summary() -> Iterator[list[object] | Styled]:
-        if not items:
-            yield Styled(Kind.note, [L("statistics.none")], merge=True)
-        for item in reversed(items):  # newest period first
-            filings = [f for f in by_period if f.report_key == item.report_key and f.period_key == item.period_key]
-            counts = owed.get(item.id)
-            unit = L("statistics.all-units", owed=counts.total if counts else 0, filed=len({f.unit_code for f in filings}))
-            label = period_label(services, reports.get(item.report_key), period_key=item.period_key, stored=item.period_label, language=language)
-            when = L("statistics.time-line", period=label, as_of=as_of)
-            yield from _block(L, unit=unit, when=when, table=sum_tables([statistics_table(f.data) for f in filings]), note=note, total=True)
-
-    book.add_sheet(frame, summary())
-    for filing in latest:
-        label = period_label(services, reports.get(filing.report_key), period_key=filing.period_key, stored=filing.period_label, language=language)
-        sheet = Sheet(sheet_name(filing.unit_name, used), _statistics_columns(L), title=title, attachment=attachment, header=False)
-        book.add_sheet(sheet, _block(L, unit=filing.unit_name, when=L("statistics.time-line", period=label, as_of=as_of), table=statistics_table(filing.data), note=note, total=True))
-
-    for name, summed in _rolled_up(services, [(f, statistics_table(f.data)) for f in latest]):  # units in levels: the 市's sum of its 县
-        sheet = Sheet(sheet_name(f"{name}（下级合计）", used), _statistics_columns(L), title=title, attachment=attachment, header=False)
-        book.add_sheet(sheet, _block(L, unit=f"{name}下级合计", when=as_of, table=summed, note=note, total=True))
+    periods = sums.period_summaries(tables, owed, by_period, now=now)
+    latest: dict[tuple[str, str], FiledReport] = {}  # (report, unit) -> its latest filing (the figures are cumulative)
+    for f in by_period:
+        latest[(f.report_key, f.unit_code)] = f
+    for report, table in tables:
+        _statistics_sheets(services, book, used, report, table, [p for p in periods if p.report.key == report.key],
+                           [f for (k, _), f in sorted(latest.items()) if k == report.key], L=L, campaign=campaign, as_of=as_of, several=len(tables) > 1)
     ontime.add_sheet(book, record, L=L, campaign=campaign, as_of=as_of, used=used)
     liaison_attachment = next((r.attachment for r in reports.values() if r.template == TemplateKind.LIAISON and r.attachment), "") or ""
     book.add_sheet(
@@ -265,7 +179,7 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
         _roster_rows(roster, L),
     )
     _wing_sheets(services, book, used, unit_ids=unit_ids, now=now)
-    return ExportResult(data=book.close(), register_rows=count, units=len(roster), statistics_units=len(latest), statistics_periods=len(items))
+    return ExportResult(data=book.close(), register_rows=count, units=len(roster), statistics_units=len(latest), statistics_periods=len(periods))
 
 
 def _wing_sheets(services: Services, book: Workbook, used: set[str], *, unit_ids: frozenset[int] | None, now: datetime) -> None:
@@ -314,18 +228,49 @@ def _plain_sheet(name: str, rows: Iterable[list[object]], widths: Sequence[int])
     return Sheet(name, columns, title=title), iter(body)
 
 
-def _rolled_up(services: Services, tables: list[tuple[FiledReport, Table]]) -> list[tuple[str, Table]]:
+def _statistics_sheets(
+    services: Services, book: Workbook, used: set[str], report: ReportType, table: TableForm, periods: list[sums.PeriodSummary],
+    latest: list[FiledReport], *, L: Labels, campaign: str, as_of: str, several: bool,
+) -> None:
+    """统计汇总 of one table report: a block per period (newest first), then a sheet per unit with its
+    latest filing, then for units in levels the sum of each one's units below."""
+    title = _statistics_title([report], campaign, L)
+    columns = sums.columns(table, L)
+    note = sums.note_of(table, L, start=services.config.campaign.start)
+    name = L("statistics.sheet") + ((f"（{report_title(report, L.language)}）" if L.zh else f" ({report_title(report, L.language)})") if several else "")
+    frame = Sheet(sheet_name(name, used), columns, title=title, attachment=report.attachment or "", header=False, landscape=True)
+
+    def blocks() -> Iterator[list[object] | Styled]:
+        if not periods:
+            yield Styled(Kind.note, [L("statistics.none")], merge=True)
+        for p in periods:
+            label = period_label(services, report, period_key=p.period_key, stored=p.period_label, language=L.language)
+            yield from sums.summary_rows(p, L, label=label, as_of=as_of, note=note)
+
+    book.add_sheet(frame, blocks())
+    for filing in latest:
+        label = period_label(services, report, period_key=filing.period_key, stored=filing.period_label, language=L.language)
+        sheet = Sheet(sheet_name(filing.unit_name, used), columns, title=title, attachment=report.attachment or "", header=False)
+        found = sums.figures(filing.data, table)
+        book.add_sheet(sheet, sums.unit_rows(table, L, unit=filing.unit_name, when=L("statistics.time-line", period=label, as_of=as_of), found=found, note=note))
+    for parent, summed in _rolled_up(services, table, latest):  # units in levels: the 市's sum of its 县
+        sheet = Sheet(sheet_name(f"{parent}（下级合计）", used), columns, title=title, attachment=report.attachment or "", header=False)
+        book.add_sheet(sheet, sums.unit_rows(table, L, unit=f"{parent}下级合计", when=as_of, found=summed, note=note))
+
+
+def _rolled_up(services: Services, table: TableForm, latest: list[FiledReport]) -> list[tuple[str, sums.Figures]]:
     """For each unit with units below it that filed: its name and the sum of their latest tables."""
     with services.storage.session() as s:
         every = unit_store.list_units(s, active_only=False)
     by_id = {u.id: u for u in every}
-    below: dict[str, list[Table]] = {}
-    for filing, table in tables:
-        unit = next((u for u in every if u.code == filing.unit_code), None)
+    by_code = {u.code: u for u in every}
+    below: dict[str, list[sums.Figures]] = {}
+    for filing in latest:
+        unit = by_code.get(filing.unit_code)
         parent = by_id.get(unit.parent_id) if unit is not None and unit.parent_id is not None else None
         if parent is not None:
-            below.setdefault(parent.name, []).append(table)
-    return [(name, sum_tables(found)) for name, found in sorted(below.items())]
+            below.setdefault(parent.name, []).append(sums.figures(filing.data, table))
+    return [(name, sums.add(found, table)) for name, found in sorted(below.items())]
 
 
 def _roster_columns(L: Labels) -> list[Column]:

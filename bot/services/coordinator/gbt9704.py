@@ -127,6 +127,11 @@ def title(doc: Any, text: str, *, new_page: bool = False) -> Any:
     return paragraph
 
 
+def is_heading(line: str) -> bool:
+    """Whether a line opens with 一、 (a first-level heading)."""
+    return bool(_HEADING1.match(line.strip()))
+
+
 def blank(doc: Any) -> None:
     """An empty line (the standard's space under a title)."""
     doc.add_paragraph("", style=PLAIN)

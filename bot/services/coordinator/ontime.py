@@ -1,7 +1,7 @@
 """The on-time record per unit for the yearly assessment (seed 001: "纳入年度药品安全考核").
 
-Per active unit, over the items past their deadline: due, on time, late (逾期补报), missing, returned
-and the on-time rate (on time ÷ due), with a 合计 row. One sheet of the export, and a workbook of
+Per active unit, over the items past their deadline: due, on time, late (逾期补报), missing, returned,
+待审核 (waiting for the unit head's sign-off: not counted as filed) and the on-time rate (on time ÷ due), with a 合计 row. One sheet of the export, and a workbook of
 its own (`liaison-bot ontime`).
 """
 
@@ -24,7 +24,7 @@ def columns(L: Labels) -> list[Column]:
         Column(L(k + "no"), 7, Kind.integer),
         Column(L(k + "unit-code"), 10, Kind.centred),
         Column(L(k + "unit"), 26),
-        *(Column(L(k + c), 11, Kind.integer) for c in ("due", "on-time", "late", "missing", "returned")),
+        *(Column(L(k + c), 11, Kind.integer) for c in ("due", "on-time", "late", "missing", "returned", "awaiting")),
         Column(L(k + "rate"), 12, Kind.percent),
     ]
 
@@ -32,11 +32,11 @@ def columns(L: Labels) -> list[Column]:
 def rows(record: list[OnTimeRow], L: Labels, *, as_of: str) -> Iterator[list[object] | Styled]:
     """One row per unit, the 合计 row, the note."""
     for n, r in enumerate(record, start=1):
-        yield [n, r.unit_code, r.unit_name, r.due, r.on_time, r.late, r.missing, r.returned, r.rate]
+        yield [n, r.unit_code, r.unit_name, r.due, r.on_time, r.late, r.missing, r.returned, r.awaiting, r.rate]
     due = sum(r.due for r in record)
     on_time = sum(r.on_time for r in record)
-    totals = [due, on_time, sum(r.late for r in record), sum(r.missing for r in record), sum(r.returned for r in record)]
-    kinds = (Kind.total, Kind.total, Kind.total, *(Kind.total_integer,) * 5, Kind.percent)
+    totals = [due, on_time, sum(r.late for r in record), sum(r.missing for r in record), sum(r.returned for r in record), sum(r.awaiting for r in record)]
+    kinds = (Kind.total, Kind.total, Kind.total, *(Kind.total_integer,) * 6, Kind.percent)
     yield Styled(kinds, ["", "", L("statistics.total"), *totals, on_time / due if due else 1.0])
     yield Styled(Kind.note, [L("ontime.note", as_of=as_of)], merge=True)
 

@@ -69,8 +69,9 @@ def _when(services: Services, item: v.ItemRef, language: str, now: datetime) -> 
     return t(language, "coordinator.days-left", days=-days)
 
 
-def _counts(c: v.Counts) -> dict[str, int]:
-    return {"on_time": c.on_time, "late": c.late, "open": c.open, "returned": c.returned, "total": c.total}
+def _counts(c: v.Counts, language: str) -> dict[str, object]:
+    awaiting = t(language, "status.awaiting", n=c.awaiting) if c.awaiting else ""
+    return {"on_time": c.on_time, "late": c.late, "open": c.open, "returned": c.returned, "awaiting": awaiting, "total": c.total}
 
 
 def outstanding(
@@ -82,8 +83,9 @@ def outstanding(
         return _page(t(language, request.error, word=request.word), [], pressed=pressed)
     result = v.outstanding(services, request.scope, page=page)
     as_of = _as_of(services, language, now)
+    waiting = ["", t(language, "outstanding.awaiting", n=result.awaiting)] if result.awaiting else []
     if not result.total:
-        return _page(t(language, "outstanding.none", as_of=as_of), [], pressed=pressed)
+        return _page("\n".join([t(language, "outstanding.none", as_of=as_of), *waiting]), [], pressed=pressed)
     phones = roles.is_coordinator and private
     reports = {r.key: r for r in adhoc.report_types(services)}
     counts = {item.id: n for item, n in result.groups}
@@ -97,6 +99,7 @@ def outstanding(
             lines += ["", t(language, "outstanding.item", report=report, period=period, due=due, when=when, count=counts[row.item.id])]
         n = result.page * v.PAGE_SIZE + i + 1
         lines.append(t(language, "outstanding.row", n=n, unit=row.unit_name, liaison=_liaison(row, phones, language)))
+    lines += waiting
     if result.pages > 1:
         lines.append("\n" + t(language, "coordinator.page", page=result.page + 1, pages=result.pages))
     if not phones and roles.is_coordinator:
@@ -120,7 +123,7 @@ def status(
     buttons: list[list[Btn]] = []
     for item, counts in result.items:
         report, period, due = _item_texts(services, item, reports, language)
-        lines += ["", t(language, "status.item", report=report, period=period, due=due, **_counts(counts))]
+        lines += ["", t(language, "status.item", report=report, period=period, due=due, **_counts(counts, language))]
         buttons.append([Btn(t(language, "status.button", report=report, period=period), "sti", (item.id, 0))])
     if result.pages > 1:
         lines.append("\n" + t(language, "coordinator.page", page=result.page + 1, pages=result.pages))
@@ -139,7 +142,7 @@ def item_units(services: Services, roles: Roles, due_item_id: int, *, page: int,
     phones = roles.is_coordinator and private
     reports = {r.key: r for r in adhoc.report_types(services)}
     report, period, due = _item_texts(services, found.item, reports, language)
-    lines = [t(language, "status.units-title", report=report, period=period, due=due, **_counts(found.counts)), ""]
+    lines = [t(language, "status.units-title", report=report, period=period, due=due, **_counts(found.counts, language)), ""]
     below = rollup.rollups(services, due_item_id=found.item.id, unit_ids=[r.unit_id for r in found.rows])
     for row in found.rows:
         at = v.format_moment(row.completed_at, language, tz) if row.completed_at else ""
@@ -147,6 +150,8 @@ def item_units(services: Services, roles: Roles, due_item_id: int, *, page: int,
             lines.append(t(language, "status.row-open", unit=row.unit_name, liaison=_liaison(row, phones, language)))
         elif row.status.value == "returned":
             lines.append(t(language, "status.row-returned", unit=row.unit_name, liaison=_liaison(row, phones, language)))
+        elif row.status.value == "awaiting":
+            lines.append(t(language, "status.row-awaiting", unit=row.unit_name))
         elif row.late:
             lines.append(t(language, "status.row-late", unit=row.unit_name, at=at))
         else:

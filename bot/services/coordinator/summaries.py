@@ -1,15 +1,18 @@
 """统计汇总 per period: a period's total is the sum of that period's filings only.
 
-For every report whose form has a table (附件1), one block per period (newest first): the table
-summed over the units that filed for that period (each unit's current filing of it), the units
-that owed it and did not file named as missing (never filled from another month), and for a
-cumulative table the period's increment (each unit's figures minus its previous period's).
-Sheets are written by `export.build_workbook`; this module only computes and lays out the rows.
+For every report whose form has a table (附件1), one block per period past its deadline or filed
+(newest first): the table summed over the units' current filings of that period, a 合计 row, the
+units that owed it and did not file named as missing (never filled from another month), those
+whose filing waits for sign-off named apart (待审核: not counted), and for a cumulative table the
+period's increment (each unit's figures minus its own previous period's). The table, its rows
+and columns come from the form's declaration (`bot.forms_config.TableForm`).
+
+`period_summaries` computes; `summary_rows` and `unit_rows` lay the blocks out for `xlsx`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -17,58 +20,84 @@ from typing import Any
 
 from bot.config import ReportType
 from bot.forms_config import TableForm
-from bot.services.coordinator.xlsx import Bold
+from bot.models import ObligationStatus
+from bot.services.coordinator.paper import Labels
+from bot.services.coordinator.xlsx import Column, Kind, Styled
 from bot.services.submissions.forms import form_of
+from bot.storage.register import FiledReport
 from bot.storage.summaries import Owed
-from bot.storage.register import FiledReport as Filing
 
 Figures = dict[str, dict[str, Decimal]]  # row key -> column key -> value
 
 
 @dataclass
 class PeriodSummary:
-    """One period of one table report: what was filed, the total, who is missing."""
+    """One period of one table report: what was filed, the total, who is missing, who waits for sign-off."""
 
     report: ReportType
     table: TableForm
     period_key: str
-    period_label: str
+    period_label: str  # as stored (Chinese)
     due_at: datetime
     filed: dict[str, tuple[str, Figures]] = field(default_factory=dict)  # unit code -> (unit name, figures)
+    owed: int = 0
     missing: list[str] = field(default_factory=list)  # unit names
+    awaiting: list[str] = field(default_factory=list)  # unit names: filed, waiting for the head's approval
     increment: Figures | None = None  # cumulative tables: the period's increment over the units that filed it
+    sums: Figures = field(default_factory=dict)  # the total, added up filing by filing
 
     def total(self) -> Figures:
-        return add([f for _, f in self.filed.values()], self.table)
+        return {r.key: dict(self.sums.get(r.key, {})) for r in self.table.rows}
+
+
+_numbers: dict[object, Decimal | None] = {}  # a figure as filed -> its number (small counts repeat in every filing)
+
+
+def _decimal(raw: object) -> Decimal | None:
+    if not isinstance(raw, (str, int, float)):
+        return None
+    found = _numbers.get(raw, _numbers)
+    if found is _numbers:
+        try:
+            found = Decimal(str(raw)) if raw not in (None, "") else None
+        except InvalidOperation:
+            found = None
+        if len(_numbers) < 100_000:
+            _numbers[raw] = found
+    return found  # type: ignore[return-value]  # (the sentinel is never returned)
 
 
 def figures(data: dict[str, Any], table: TableForm) -> Figures:
     """A filing's table as numbers (missing or unreadable cells are absent)."""
     values = data.get("values", data)
     out: Figures = {}
+    keys = [c.key for c in table.columns]
     for r in table.rows:
         row = values.get(f"row_{r.key}") or values.get(r.key) or {}
         cells: dict[str, Decimal] = {}
-        for c in table.columns:
-            raw = row.get(c.key) if isinstance(row, dict) else None
-            if raw in (None, ""):
-                continue
-            try:
-                cells[c.key] = Decimal(str(raw))
-            except InvalidOperation:
-                continue
+        if isinstance(row, dict):
+            for key in keys:
+                number = _decimal(row.get(key))
+                if number is not None:
+                    cells[key] = number
         out[r.key] = cells
     return out
 
 
 def add(tables: Sequence[Figures], table: TableForm) -> Figures:
+    """Cell by cell sums."""
     out: Figures = {r.key: {} for r in table.rows}
     for one in tables:
-        for row, cells in one.items():
-            target = out.setdefault(row, {})
-            for column, value in cells.items():
-                target[column] = target.get(column, Decimal(0)) + value
+        add_into(out, one)
     return out
+
+
+def add_into(target: Figures, one: Figures, sign: int = 1) -> None:
+    """Add (or with `sign` -1 take) a table's figures into `target`, in place (a period's sums grow filing by filing)."""
+    for row, cells in one.items():
+        into = target.setdefault(row, {})
+        for column, value in cells.items():
+            into[column] = into.get(column, 0) + (value if sign > 0 else -value)
 
 
 def table_reports(reports: Sequence[ReportType]) -> list[tuple[ReportType, TableForm]]:
@@ -82,77 +111,122 @@ def table_reports(reports: Sequence[ReportType]) -> list[tuple[ReportType, Table
 
 
 def period_summaries(
-    reports: Sequence[tuple[ReportType, TableForm]], owed: Sequence[Owed], filings: Sequence[Filing], *, now: datetime
+    reports: Sequence[tuple[ReportType, TableForm]], owed: Sequence[Owed], filings: Sequence[FiledReport], *, now: datetime
 ) -> list[PeriodSummary]:
-    """Every period past its deadline or with a filing, newest first, per report."""
+    """Every period past its deadline or with a filing, per report (in the order given), newest period first.
+
+    `owed` and `filings` come by deadline (`storage.summaries`), so a unit's previous period is the one seen before."""
+    tables = {r.key: (r, t) for r, t in reports}
     out: dict[tuple[str, str], PeriodSummary] = {}
-    tables = dict((r.key, (r, t)) for r, t in reports)
+    owing: dict[tuple[str, str], list[Owed]] = {}
     for o in owed:
-        if o.due_at > now:
-            continue  # not due yet: shown once someone files it
-        report, table = tables[o.report_key]
-        out.setdefault((o.report_key, o.period_key), PeriodSummary(report, table, o.period_key, o.period_label, o.due_at))
-    units_owing: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for o in owed:
-        units_owing.setdefault((o.report_key, o.period_key), []).append((o.unit_code, o.unit_name))
-    previous: dict[tuple[str, str], Figures] = {}  # (report, unit) -> its figures of the last period seen (filings come by deadline)
+        if o.report_key not in tables:
+            continue
+        owing.setdefault((o.report_key, o.period_key), []).append(o)
+        if o.due_at <= now:  # not due yet: shown once someone files it
+            report, table = tables[o.report_key]
+            out.setdefault((o.report_key, o.period_key), PeriodSummary(report, table, o.period_key, o.period_label, o.due_at))
+    previous: dict[tuple[str, str], Figures] = {}  # (report, unit) -> its figures of the last period seen
     for f in filings:
         if f.report_key not in tables:
             continue
         report, table = tables[f.report_key]
-        summary = out.get((f.report_key, f.period_key))
-        if summary is None:  # a filing of a period nobody owes any more (a unit taken out): still that period's
-            summary = out.setdefault((f.report_key, f.period_key), PeriodSummary(report, table, f.period_key, f.period_label, f.submitted_at))
+        key = (f.report_key, f.period_key)
+        summary = out.get(key)
+        if summary is None:  # filed ahead of its deadline
+            due = next((o.due_at for o in owing.get(key, [])), f.submitted_at)
+            summary = out[key] = PeriodSummary(report, table, f.period_key, f.period_label, due)
         this = figures(f.data, table)
-        before = previous.get((f.report_key, f.unit_code))
-        if table.cumulative:
-            summary.increment = add([summary.increment or {}, _minus(this, before)], table)
+        old = summary.filed.get(f.unit_code)
+        if old is not None:  # (one table per unit and period; a second item replaces the first in the sums)
+            add_into(summary.sums, old[1], -1)
+        add_into(summary.sums, this)
+        if table.cumulative:  # the increment: this period's figures less the unit's previous ones (none: all of it)
+            if summary.increment is None:
+                summary.increment = {r.key: {} for r in table.rows}
+            before = previous.get((f.report_key, f.unit_code))
+            if before is not None:  # what the unit had before, for the cells it filed now
+                add_into(summary.increment, {row: {c: v for c, v in cells.items() if c in this.get(row, ())} for row, cells in before.items()}, -1)
         summary.filed[f.unit_code] = (f.unit_name, this)
         previous[(f.report_key, f.unit_code)] = this
+    for summary in out.values():
+        if summary.increment is not None:  # Σ this − Σ before
+            add_into(summary.increment, summary.sums)
     for key, summary in out.items():
-        summary.missing = [name for code, name in units_owing.get(key, []) if code not in summary.filed]
-    return sorted(out.values(), key=lambda s: (s.report.key, s.due_at), reverse=True)
+        units = owing.get(key, [])
+        summary.owed = len({o.unit_code for o in units} | set(summary.filed))
+        summary.missing = [o.unit_name for o in units if o.unit_code not in summary.filed and o.status != ObligationStatus.awaiting.value]
+        summary.awaiting = [o.unit_name for o in units if o.unit_code not in summary.filed and o.status == ObligationStatus.awaiting.value]
+    order = {r.key: i for i, (r, _) in enumerate(reports)}
+    return sorted(out.values(), key=lambda s: (order[s.report.key], -s.due_at.timestamp(), s.period_key))
 
 
-def _minus(this: Figures, before: Figures | None) -> Figures:
-    if before is None:
-        return this  # the unit's first filing: everything since the start is this period's
-    return {row: {c: v - before.get(row, {}).get(c, Decimal(0)) for c, v in cells.items()} for row, cells in this.items()}
+def number(value: Decimal | None, kind: str) -> float | int | None:
+    """A figure as Excel keeps it: an amount as a decimal, a count as a whole number."""
+    if value is None:
+        return None
+    return float(value) if kind == "amount" or value != value.to_integral_value() else int(value)
 
 
-def unit_rows(table: TableForm, unit_name: str, period_label: str, data: dict[str, Any], number: Any) -> list[list[object]]:
-    """One unit's filing in its table's layout: title, 填报单位, 时间, the table, the note."""
-    found = figures(data, table)
-    rows: list[list[object]] = [[Bold(table.title)], [f"填报单位：{unit_name}"], [f"时间：{period_label}"],
-                                [Bold("类别"), *(Bold(c.label) for c in table.columns)]]
+def columns(table: TableForm, L: Labels) -> list[Column]:
+    """The sheet's columns: the rows' names, then the table's columns (万元 with two decimals)."""
+    return [Column(L("statistics.category"), 20), *(Column(c.name(L.language), 13, Kind.money if c.kind == "amount" else Kind.integer) for c in table.columns)]
+
+
+def _table(table: TableForm, found: Figures, L: Labels) -> Iterator[Styled | list[object]]:
+    """Header, one line per row, 合计."""
+    yield Styled(Kind.header, [L("statistics.category"), *(c.name(L.language) for c in table.columns)])
     for r in table.rows:
-        rows.append([r.label, *(number(found.get(r.key, {}).get(c.key), c.kind) for c in table.columns)])
-    if table.note:
-        rows.append([table.note])
-    return rows
+        cells = found.get(r.key, {})
+        yield [r.name(L.language), *(number(cells.get(c.key), c.kind) for c in table.columns)]
+    kinds = (Kind.total, *(Kind.total_money if c.kind == "amount" else Kind.total_integer for c in table.columns))
+    sums = [sum((found.get(r.key, {}).get(c.key, Decimal(0)) for r in table.rows), Decimal(0)) for c in table.columns]
+    yield Styled(kinds, [L("statistics.total"), *(number(v, c.kind) for v, c in zip(sums, table.columns, strict=True))])
 
 
-def summary_rows(summary: PeriodSummary, number: Any) -> list[list[object]]:
-    """The period's sheet: title, 填报单位 and 时间, the table (类别 × columns), missing units, increment."""
-    table = summary.table
-    header: list[object] = [Bold("类别"), *(Bold(c.label) for c in table.columns)]
-    filed = len(summary.filed)
-    rows: list[list[object]] = [
-        [Bold(table.title)],
-        [f"填报单位：已报 {filed} 个单位" + (f"，未报 {len(summary.missing)} 个" if summary.missing else "")],
-        [f"时间：{summary.period_label}"],
-        header,
-    ]
-    total = summary.total()
-    for r in table.rows:
-        rows.append([r.label, *(number(total.get(r.key, {}).get(c.key), c.kind) for c in table.columns)])
-    if table.note:
-        rows.append([table.note])
-    rows.append([f"未报单位：{'、'.join(summary.missing)}" if summary.missing else "未报单位：无"])
+def summary_rows(summary: PeriodSummary, L: Labels, *, label: str, as_of: str, note: str | None) -> Iterator[Styled | list[object]]:
+    """A period's block: 填报单位 (owed, filed), 时间, the summed table, who is missing (named), 待审核, the increment."""
+    yield Styled(Kind.subtitle, [L("statistics.unit-line", unit=L("statistics.all-units", owed=summary.owed, filed=len(summary.filed)))], merge=True)
+    yield Styled(Kind.subtitle, [L("statistics.time-line", period=label, as_of=as_of)], merge=True)
+    yield from _table(summary.table, summary.total(), L)
+    if summary.missing:
+        yield Styled(Kind.note, [L("statistics.missing", count=len(summary.missing), units=_names(summary.missing, L))], merge=True)
+    else:
+        yield Styled(Kind.note, [L("statistics.missing-none")], merge=True)
+    if summary.awaiting:
+        yield Styled(Kind.note, [L("statistics.awaiting", count=len(summary.awaiting), units=_names(summary.awaiting, L))], merge=True)
     if summary.increment is not None:
-        rows.append([])
-        rows.append([Bold(f"本期新增（{summary.period_label}，较各单位上期累计数）")])
-        rows.append(header)
-        for r in table.rows:
-            rows.append([r.label, *(number(summary.increment.get(r.key, {}).get(c.key), c.kind) for c in table.columns)])
-    return rows
+        yield Styled(Kind.subtitle, [L("statistics.increment", period=label)], merge=True)
+        yield from _table(summary.table, summary.increment, L)
+    yield Styled(Kind.note, [note or ""], merge=True, page_break_after=True)
+
+
+NAMES_LIMIT = 4000  # characters of unit names in one cell (Excel holds 32,767; the register lists every unit anyway)
+
+
+def _names(names: list[str], L: Labels) -> str:
+    """The units' names, as many as fit; the rest counted ("… 等 N 个" / "… and N more")."""
+    sep = "、" if L.zh else ", "
+    shown: list[str] = []
+    size = 0
+    for name in names:
+        size += len(name) + len(sep)
+        if size > NAMES_LIMIT:
+            return sep.join(shown) + L("statistics.more", count=len(names) - len(shown))
+        shown.append(name)
+    return sep.join(shown)
+
+
+def unit_rows(table: TableForm, L: Labels, *, unit: str, when: str, found: Figures, note: str | None) -> Iterator[Styled | list[object]]:
+    """One unit's filing (or a sum of units) in the table's layout: 填报单位, 时间, the table, the note."""
+    yield Styled(Kind.subtitle, [L("statistics.unit-line", unit=unit)], merge=True)
+    yield Styled(Kind.subtitle, [when], merge=True)
+    yield from _table(table, found, L)
+    yield Styled(Kind.note, [note or ""], merge=True, page_break_after=True)
+
+
+def note_of(table: TableForm, L: Labels, *, start: Any) -> str | None:
+    """The line under a table: a cumulative table says since when; else the declared note (Chinese only)."""
+    if table.cumulative:
+        return L("statistics.note", start=L.day(table.since or start))
+    return table.note if L.zh else None

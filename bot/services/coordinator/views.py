@@ -106,6 +106,7 @@ class OutstandingPage:
     groups: list[tuple[ItemRef, int]]
     page: int
     pages: int
+    awaiting: int = 0  # 待审核 in scope: filed, not outstanding, not yet counted as filed
 
     @property
     def total(self) -> int:
@@ -120,7 +121,8 @@ def outstanding(services: Services, scope: Scope, *, page: int) -> OutstandingPa
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
         rows = views.outstanding_page(s, groups=groups, offset=page * PAGE_SIZE, limit=PAGE_SIZE, unit_ids=scope.unit_ids) if total else []
-    return OutstandingPage(rows=rows, groups=groups, page=page, pages=pages)
+        awaiting = views.awaiting_count(s, scope=scope)
+    return OutstandingPage(rows=rows, groups=groups, page=page, pages=pages, awaiting=awaiting)
 
 
 @dataclass(frozen=True)

@@ -109,15 +109,27 @@ def _serial(value: datetime) -> str:
     return found
 
 
+_texts: dict[str, dict[str, str]] = {}  # style -> text -> its cell: names, titles and states repeat on every line
+_EMPTY = {k.value: f'<c s="{k.value}"/>' for k in Kind}
+
+
 def _cell(value: object, s: str) -> str:
     """One cell in style `s` (its position is its place in the row: the `r` attribute is left out)."""
     kind = type(value)
     if isinstance(value, str) and kind is str:
-        return f'<c s="{s}" t="inlineStr"><is><t xml:space="preserve">{_esc(value)}</t></is></c>'
+        cells = _texts.get(s)
+        if cells is None:
+            cells = _texts[s] = {}
+        found = cells.get(value)
+        if found is None:
+            found = f'<c s="{s}" t="inlineStr"><is><t xml:space="preserve">{_esc(value)}</t></is></c>'
+            if len(cells) < 50_000:
+                cells[value] = found
+        return found
+    if value is None:
+        return _EMPTY.get(s) or f'<c s="{s}"/>'
     if kind is int or kind is float:
         return f'<c s="{s}"><v>{value}</v></c>'
-    if value is None:
-        return f'<c s="{s}"/>'
     if isinstance(value, datetime) and kind is datetime:
         return f'<c s="{s}"><v>{_serial(value)}</v></c>'
     if isinstance(value, bool):

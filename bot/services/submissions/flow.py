@@ -9,7 +9,8 @@ lives in `submission_choose` (what can be filed), `submission_steps` (the form's
 re-exported here.
 
 For other flows (reminders): `begin(...)` starts a submission for an obligation,
-`zero_preview(...)` shows a 零报告 to confirm, `file_zero_report(...)` files one directly.
+`zero_preview(...)` shows a 零报告 to confirm; confirming files it like any filing (held for sign-off
+when its report asks for it).
 Buttons: `sub|<obligation id>` starts a submission, `zero|<obligation id>` a zero report (offered
 by reminders, /submit, /due and the first question of a filing that may be one),
 `amend|<obligation id>|<item>` a new version of an item, `subany|<report key>|<unit id>` an
@@ -33,7 +34,7 @@ from bot.services.submissions.filing import Filing
 from bot.services.submissions.choose import Choice, any_time_obligation, choices
 from bot.services.submissions.common import ANY_PERIOD, FLOW, NONCE, WINDOW, NotAllowed, check, drop, due_text, load, period_of, report, save, stamp, unstamp, view
 from bot.replies import Btn, Reply
-from bot.services.submissions.preview import confirm, file_zero_report, next_item, preview_text, show_preview, zero_preview
+from bot.services.submissions.preview import confirm, next_item, preview_text, show_preview, zero_preview
 from bot.services.submissions.steps import after_steps, attachment_type, file_field, go, prompt, takes
 from bot.texts.catalog import t
 
@@ -53,7 +54,6 @@ __all__ = [
     "choices",
     "confirm",
     "file_group",
-    "file_zero_report",
     "launch",
     "preview_text",
     "press",

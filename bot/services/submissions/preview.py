@@ -87,20 +87,6 @@ def zero_preview(services: Services, roles: Roles, *, obligation_id: int, langua
     return show_preview(services, f)
 
 
-def file_zero_report(services: Services, roles: Roles, *, obligation_id: int, now: datetime) -> Submission:
-    """File a 零报告 for an obligation directly (the report type must allow it; none once items are filed)."""
-    assert roles.person_id is not None
-    found = view(services, obligation_id)
-    check(roles, found)
-    filed = report(services, found.due_item.report_key)
-    if filed is None or not filed.zero_report:
-        raise ValueError(f"report {found.due_item.report_key!r} does not allow a zero report")
-    with services.storage.session() as s:
-        submission = submissions.file_zero(s, obligation_id=obligation_id, person_id=roles.person_id, now=now)
-        due.mark_obligation_done(s, obligation_id=obligation_id, now=now)
-        return submission
-
-
 def _amended(services: Services, f: Filing) -> tuple[int | None, int | None]:
     """The item a draft amends and the version it started from; (None, None) for a new item.
 
