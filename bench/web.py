@@ -5,8 +5,12 @@ liaison. A coordinator's session is opened, then the dashboard is asked over HTT
 would: the matrix of each report (first page, a tag filter, a later page), unit pages and filing
 pages. Each time is from the request sent to the whole page received.
 
+The reference, measured in the same run between the page loads: one full count of the
+obligation table (216,000 rows) through the same storage — a fixed amount of database work that
+tells how busy the machine was (the machine is shared), so figures of two runs compare by ratio.
+
 Run: `python bench/web.py [--runs 30] [--db-url URL]`. The last line is
-`web: N page loads, p50 A ms, p95 B ms (matrix p95 C ms, unit p95 D ms, filing p95 E ms)`.
+`web: N page loads, p50 A ms, p95 B ms (matrix p95 C ms, unit p95 D ms, filing p95 E ms); reference p95 R ms; matrix/reference X`.
 """
 
 from __future__ import annotations
@@ -24,12 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import aiohttp  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from bot.app import build_application  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import WebSettings  # noqa: E402
-from bot.models import Person, Submission, Unit  # noqa: E402
+from bot.models import Obligation, Person, Submission, Unit  # noqa: E402
 from bot.storage import Storage, web  # noqa: E402
 from bot.web import server  # noqa: E402
 from emulator import Emulator  # noqa: E402
@@ -53,7 +57,7 @@ async def measure(storage: Storage, config, runs: int) -> dict[str, list[float]]
         submission_ids = [r[0] for r in s.exec(select(Submission.id).order_by(Submission.id).limit(5000))]
         web.create_token(s, token="bench-session", kind=web.SESSION, person_id=person_id, language="zh-CN", now=NOW, expires_at=NOW + timedelta(days=1))
     base = config.web.base_url
-    pages = {"matrix": [], "unit": [], "filing": []}
+    pages: dict[str, list[float]] = {"matrix": [], "unit": [], "filing": [], "reference": []}
     paths: list[tuple[str, str]] = []
     for i in range(runs + 2):
         report = REPORTS[i % len(REPORTS)]["key"]
@@ -70,6 +74,12 @@ async def measure(storage: Storage, config, runs: int) -> dict[str, list[float]]
                 elapsed = (time.perf_counter() - start) * 1000
                 if n >= 6:  # warm-up
                     pages[kind].append(elapsed)
+                if kind == "filing":  # after each round of three pages, the reference
+                    start = time.perf_counter()
+                    with storage.session() as s:
+                        s.exec(select(func.count()).select_from(Obligation)).one()
+                    if n >= 6:
+                        pages["reference"].append((time.perf_counter() - start) * 1000)
     finally:
         await server.stop(app)
         await app.shutdown()
@@ -88,14 +98,19 @@ async def main_async(args: argparse.Namespace) -> None:
             t0 = time.perf_counter()
             n = populate(storage, config)
             print(f"populated {UNITS} units, {n} obligations in {time.perf_counter() - t0:.1f} s", flush=True)
+            if storage.engine.dialect.name == "postgresql":  # what autovacuum does within a minute of a bulk load
+                with storage.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                    connection.exec_driver_sql("VACUUM ANALYZE")
             pages = await measure(storage, config, args.runs)
             storage.dispose()
     finally:
         await emulator.stop()
-    every = [v for values in pages.values() for v in values]
+    every = [v for kind, values in pages.items() if kind != "reference" for v in values]
+    reference = _pct(pages["reference"], 0.95)
     print(
         f"web: {len(every)} page loads, p50 {_pct(every, 0.5):.0f} ms, p95 {_pct(every, 0.95):.0f} ms "
-        f"(matrix p95 {_pct(pages['matrix'], 0.95):.0f} ms, unit p95 {_pct(pages['unit'], 0.95):.0f} ms, filing p95 {_pct(pages['filing'], 0.95):.0f} ms)"
+        f"(matrix p95 {_pct(pages['matrix'], 0.95):.0f} ms, unit p95 {_pct(pages['unit'], 0.95):.0f} ms, filing p95 {_pct(pages['filing'], 0.95):.0f} ms); "
+        f"reference p95 {reference:.0f} ms; matrix/reference {_pct(pages['matrix'], 0.95) / max(reference, 0.001):.1f}"
     )
 
 

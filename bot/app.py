@@ -78,6 +78,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
     now = services.clock.now()
     sync_campaign(services.storage, services.config, now=now)
+    from bot.services.tasks.setup import sync_tasks
+
+    sync_tasks(services.storage, services.config, now=now)  # 工作任务 of the config, after the units, before their due items
     sync_due_items(services.storage, services.config, calendar=services.calendar, now=now)
     await set_menu(app, services.config.language)
     from bot.services.deadlines import due_items as deadlines
@@ -88,9 +91,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     problems.schedule(app, services)  # 问题清单: overdue reminders, escalation, 签收 chases
     from bot.services.tasks import progress as tasks
-    from bot.services.tasks.setup import sync_tasks
 
-    sync_tasks(services.storage, services.config, now=now)  # 工作任务 of the config, after the units
     tasks.schedule(app, services)  # a task not 签收 within a day is chased
     deadlines.schedule(app)  # units imported meanwhile (`liaison-bot import-units`) owe their reports without a restart
     from bot.web import server as web

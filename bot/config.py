@@ -21,7 +21,7 @@ from bot.configcheck.toml_syntax import where_and_hint
 from bot.configcheck.wording import allowed_keys, explain
 from bot.telegram_settings import API_URL_ENV, WEBHOOK_SECRET_ENV, TelegramSettings
 from bot.forms_config import Form
-from schedules.rules import CalendarSettings, QuietHours, ReportTiming, Strict
+from schedules.rules import CalendarSettings, Offset, QuietHours, ReportTiming, Schedule, Strict
 
 
 DEFAULT_DATABASE_URL = "sqlite:///data/liaison-bot.sqlite3"
@@ -163,6 +163,8 @@ class ReportType(ReportTiming):
         # bot.services.deadlines.adhoc builds its own report types with the context {"adhoc": True}
         if value.startswith("adhoc_") and not (info.context or {}).get("adhoc"):
             raise ValueError("keys starting with 'adhoc_' are reserved for deadlines added with /deadline")
+        if value.startswith("task_") and not (info.context or {}).get("adhoc"):
+            raise ValueError("keys starting with 'task_' are reserved for the deadlines of [[tasks]]")
         return value
 
     @model_validator(mode="after")
@@ -200,6 +202,8 @@ class TaskSpec(Strict):
     lead: list[str] = Field(min_length=1, description="牵头单位: unit codes or tags")
     supporting: list[str] = Field(default_factory=list, description="配合单位: unit codes or tags")
     due: date | None = None
+    progress: Schedule | None = Field(default=None, description="recurring progress reports of the lead units, e.g. { kind = \"monthly\", day = 5 }")
+    reminders: list[Offset] | None = Field(default=None, description="reminder offsets of its deadlines; default: 3 and 1 days before, on the day, 1 day after")
 
 
 class UnitCoordinator(Strict):

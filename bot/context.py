@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.buttons import Button, ButtonSigner
 from bot.clock import Clock, SystemClock
-from bot.config import Config
+from bot.config import Config, ReportType
 from bot.texts.catalog import normalize_language, t
 from schedules import ChinaCalendar, ReminderMoment
 
@@ -28,9 +28,10 @@ class Caches:
     """What a process remembers between updates; each is recomputed when its source changes."""
 
     configured_plan: list[ReminderMoment] | None = None  # the configured reminder moments (the config never changes while running)
-    plan: tuple[tuple[int, int], list[ReminderMoment]] | None = None  # (ad-hoc fingerprint, every moment)
+    plan: tuple[tuple[tuple[int, int], tuple[int, int, str]], list[ReminderMoment]] | None = None  # ((ad-hoc, tasks) fingerprints, every moment)
     due_items_fingerprint: str | None = None  # the units and ad-hoc deadlines the due items were last synced for
     period_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # report key -> period key -> English label
+    task_reports: list[ReportType] | None = None  # the tasks' deadlines as report types (None: to compute again)
     person_locks: dict[int, asyncio.Lock] = field(default_factory=dict)  # one send at a time per person
     reminders_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one reminder run at a time in this process
     in_flight: set[int] = field(default_factory=set)  # reminder ids this process is delivering now

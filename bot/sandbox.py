@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 from bot.app import build_application
 from bot.clock import FixedClock, OffsetClock
 from bot.config import Config, FilesSettings, People
+from bot.models import Role
 from bot.telegram_settings import TelegramSettings
 from bot.db import upgrade
 from bot.pacing import Limits, PacedLimiter
-from bot.storage import Storage
+from bot.storage import Storage, people, roles, units
 from emulator import BotMessage, Emulator, UserHandle
 
 
@@ -122,6 +123,20 @@ class Sandbox:
     def user(self, persona: Persona) -> UserHandle:
         """The emulator's handle for a persona."""
         return self.emulator.user(persona.user_id, first_name=persona.first_name, language_code=persona.language)
+
+    def appoint(self, persona: Persona, role: Role, unit_code: str, *, title: str | None = None) -> None:
+        """Give a persona a role for a unit, as accepting an invite for it would (the browser sandbox's unit head)."""
+        now = self.clock.now()
+        with self.storage.session() as s:
+            unit = units.get_unit_by_code(s, code=unit_code)
+            if unit is None or unit.id is None:
+                raise LookupError(unit_code)
+            person = people.get_or_create_person(s, telegram_user_id=persona.user_id, now=now, chat_id=persona.user_id, first_name=persona.first_name)
+            person.name, person.department, person.title = persona.first_name, unit.name, title
+            s.add(person)
+            s.flush()
+            assert person.id is not None
+            roles.assign_role(s, person_id=person.id, role=role, unit_id=unit.id, now=now)
 
     async def replies(self, first_timeout: float = 5.0, quiet: float = 0.35) -> list[tuple[int, BotMessage]]:
         """Every new bot message or edit in any chat, once the bot has gone quiet."""

@@ -13,6 +13,7 @@ from bot.services.coordinator import compile as compiler
 from bot.services.coordinator import export
 from bot.services.coordinator import views as v
 from bot.services.coordinator import bundle
+from bot.services.problems import chart as problem_chart
 from bot.services.coordinator.paper import Labels, safe_name
 from bot.services.people.access import Action, Roles
 from handlers.guard import requires
@@ -46,7 +47,7 @@ async def compile_command(update: Update, context: BotContext, who: Roles) -> No
         await update.message.reply_text(context.text(update, "export.compile-usage"))
         return
     now = services.clock.now()
-    result = await asyncio.to_thread(compiler.compile_period, services, phrase, now=now, language=language)
+    result = await asyncio.to_thread(compiler.compile_period, services, phrase, now=now, language=language, unit_ids=who.visible_units)
     if result is None:
         await update.message.reply_text(context.text(update, "coordinator.unknown-period", word=phrase))
         return
@@ -77,6 +78,18 @@ async def chart_command(update: Update, context: BotContext, who: Roles) -> None
     services = context.services
     now = services.clock.now()
     word = " ".join(context.args or []).strip()
+    language = context.language(update)
+    if word.lower() in problem_chart.WORDS:  # the 问题清单's counts per unit
+        try:
+            drawn = await asyncio.to_thread(problem_chart.render, services, now=now, language=language, unit_ids=who.visible_units)
+        except chart.NoCJKFont:
+            await update.message.reply_text(context.text(update, "chart.no-font"))
+            return
+        if drawn is None:
+            await update.message.reply_text(context.text(update, "chart.problems-none"))
+        else:
+            await update.message.reply_photo(photo=drawn.png, caption=context.text(update, "chart.problems-caption"))
+        return
     reports = adhoc.report_types(services)
     if word:
         report = v.match_report(reports, word)
@@ -86,10 +99,9 @@ async def chart_command(update: Update, context: BotContext, who: Roles) -> None
         candidates = [report]
     else:
         candidates = await asyncio.to_thread(chart.next_due_first, services, [r for r in reports if r.schedule.kind != "any_time"], now=now)
-    language = context.language(update)
     try:
         for report in candidates:
-            drawn = await asyncio.to_thread(chart.render, services, report, now=now, language=language)
+            drawn = await asyncio.to_thread(chart.render, services, report, now=now, language=language, unit_ids=who.visible_units)
             if drawn is not None:
                 caption = context.text(update, "chart.caption", report=v.title_of(report, report.key, language))
                 await update.message.reply_photo(photo=drawn.png, caption=caption)

@@ -137,6 +137,8 @@ class Obligation(SQLModel, table=True):
         Index("ix_obligation_unit_status", "unit_id", "status"),
         # /outstanding counts and pages the pending obligations of each due item from this index alone.
         Index("ix_obligation_status_item_unit", "status", "due_item_id", "unit_id"),
+        # The dashboard's matrix counts a report's obligations by state from this index alone.
+        Index("ix_obligation_item_state", "due_item_id", "status", "late", "unit_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -152,7 +154,11 @@ class Obligation(SQLModel, table=True):
 class Submission(SQLModel, table=True):
     """One version of one item filed for an obligation; a change adds a version."""
 
-    __table_args__ = (UniqueConstraint("obligation_id", "item_no", "version"),)
+    __table_args__ = (
+        UniqueConstraint("obligation_id", "item_no", "version"),
+        # The filings waiting for review (待审核), by obligation: the dashboard's matrix counts and cells.
+        Index("ix_submission_waiting", "obligation_id", postgresql_where=text("status = 'submitted'"), sqlite_where=text("status = 'submitted'")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     obligation_id: int = _fk("obligation.id", index=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -31,6 +32,8 @@ class Task(SQLModel, table=True):
     title: str = Field(max_length=300)  # 目标任务
     content: str = Field(default="", sa_type=Text)  # 具体内容
     due_at: datetime | None = _ts(nullable=True)
+    progress: dict[str, Any] | None = Field(default=None, sa_type=JSON)  # a schedule of recurring progress reports (schedules.rules)
+    reminders: list[str] = Field(default_factory=list, sa_type=JSON)  # reminder offsets of its deadlines; empty: the default ones
     source: str = Field(default="config", max_length=16)  # config or import
     active: bool = True
     created_at: datetime = _ts()

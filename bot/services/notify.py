@@ -1,8 +1,9 @@
 """Messages the bot starts (not replies): to one person, or to every coordinator in their private chat.
 
 A 403 (the user blocked the bot) marks the person unreachable; they become reachable again
-the next time they write to the bot (`handlers.guard` does that). Coordinators are told when
-a liaison becomes unreachable, and see it in /liaisons.
+the next time they write to the bot (`handlers.guard` does that). The coordinators of the level
+above the liaison's units (`level_above`; in a flat campaign, all of them) are told when a liaison
+becomes unreachable, and see it in /liaisons.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.context import Services
 from bot.models import Person, Role
-from bot.storage import people, roles
+from bot.storage import people, roles, units
 from bot.texts.catalog import t
 
 log = logging.getLogger(__name__)
@@ -60,15 +61,36 @@ def _is_coordinator(services: Services, person: Person) -> bool:
         return any(p.id == person.id for p in roles.people_with_role(s, role=Role.coordinator))
 
 
+def level_above(services: Services, unit_ids: list[int], *, own_level: bool = False) -> list[Person]:
+    """The coordinators answering for these units ("上报一级"): for each unit, those bound to its nearest ancestor
+    (or, with `own_level`, to the unit itself first) that has any; for a unit with none (a flat campaign), the
+    campaign-wide coordinators."""
+    found: dict[int, Person] = {}
+    with services.storage.session() as s:
+        wide = False
+        for unit_id in unit_ids:
+            chain = units.ancestors(s, unit_id=unit_id)
+            if own_level:
+                chain = [u for u in [units.get_unit(s, unit_id=unit_id)] if u is not None] + chain
+            above = next((people for a in chain if a.id is not None
+                          for people in [roles.people_with_role(s, role=Role.coordinator, unit_id=a.id)] if people), None)
+            if above is None:
+                wide = True
+            found.update({p.id or 0: p for p in above or []})
+        if wide or not unit_ids:
+            found.update({p.id or 0: p for _, p in roles.campaign_holders(s, role=Role.coordinator)})
+    return [found[k] for k in sorted(found)]
+
+
 def coordinators(services: Services) -> list[Person]:
     """Everyone currently holding the coordinator role."""
     return list(services.storage.roles.people_with_role(role=Role.coordinator))
 
 
-async def tell_coordinators(services: Services, bot: Bot, key: str, /, **params: object) -> int:
-    """Send catalog text `key` to every coordinator in their own language; how many got it."""
+async def tell_coordinators(services: Services, bot: Bot, key: str, /, to: list[Person] | None = None, **params: object) -> int:
+    """Send catalog text `key` to every coordinator (or those named by `to`) in their own language; how many got it."""
     sent = 0
-    for person in coordinators(services):
+    for person in coordinators(services) if to is None else to:
         if await send_to_person(services, bot, person, t(services.language_of(person.language), key, **params)) is not None:
             sent += 1
     return sent
@@ -77,10 +99,13 @@ async def tell_coordinators(services: Services, bot: Bot, key: str, /, **params:
 async def _tell_unreachable(services: Services, bot: Bot, person: Person) -> None:
     with services.storage.session() as s:
         assert person.id is not None
-        unit_names = "、".join(u.name for u in roles.units_of(s, person_id=person.id)) or "—"
+        held = roles.units_of(s, person_id=person.id)
         fresh = people.get_person(s, person_id=person.id)
     if fresh is None:
         return
+    unit_names = "、".join(u.name for u in held) or "—"
+    # whoever answers for each of their units: a coordinator bound to it, else to the nearest level above
+    to = level_above(services, [u.id for u in held if u.id is not None], own_level=True)
     await tell_coordinators(
-        services, bot, "notify.unreachable", name=fresh.name or fresh.first_name or str(fresh.telegram_user_id), units=unit_names
+        services, bot, "notify.unreachable", to=to, name=fresh.name or fresh.first_name or str(fresh.telegram_user_id), units=unit_names
     )

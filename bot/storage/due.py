@@ -1,9 +1,10 @@
 """Deadlines: due items (report × period) and the obligations of units towards them."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.models import DueItem, Obligation, ObligationStatus, Unit
@@ -213,3 +214,19 @@ def obligations_of_unit(
     if due_before is not None:
         statement = statement.where(col(DueItem.due_at) < due_before)
     return _views(session, statement)
+
+
+def next_open_deadlines(session: Session, *, report_keys: Sequence[str], unit_ids: Collection[int] | None = None) -> dict[str, datetime]:
+    """Per report key, the earliest deadline still owed (open or returned) by active units (among `unit_ids`, if given)."""
+    if not report_keys:
+        return {}
+    statement = (
+        select(DueItem.report_key, func.min(DueItem.due_at))
+        .join(Obligation, col(Obligation.due_item_id) == DueItem.id)
+        .join(Unit, col(Unit.id) == Obligation.unit_id)
+        .where(col(DueItem.report_key).in_(list(report_keys)), col(Obligation.status).in_(PENDING), col(Unit.active).is_(True))
+        .group_by(DueItem.report_key)
+    )
+    if unit_ids is not None:
+        statement = statement.where(col(Obligation.unit_id).in_(sorted(unit_ids)))
+    return {key: at for key, at in session.exec(statement)}  # (min keeps the column's type: aware UTC)

@@ -5,38 +5,51 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from bot.models import Person, Task, TaskReport, TaskRole, TaskUnit, Unit
 
 
 def upsert_task(
-    session: Session, *, key: str, group: str, title: str, content: str, due_at: datetime | None, source: str, now: datetime
+    session: Session, *, key: str, group: str, title: str, content: str, due_at: datetime | None, source: str, now: datetime,
+    progress: dict[str, Any] | None = None, reminders: list[str] | None = None,
 ) -> Task:
     """Create or update the task with this 细化序号 (reactivating it)."""
     task = session.exec(select(Task).where(Task.key == key)).first()
+    wanted = (group, title, content, due_at, progress, reminders or [], True)
     if task is None:
-        task = Task(key=key, group=group, title=title, content=content, due_at=due_at, source=source, created_at=now, updated_at=now)
+        task = Task(key=key, group=group, title=title, content=content, due_at=due_at, progress=progress, reminders=reminders or [],
+                    source=source, created_at=now, updated_at=now)
         session.add(task)
-    elif (task.group, task.title, task.content, task.due_at, task.active) != (group, title, content, due_at, True):
-        task.group, task.title, task.content, task.due_at, task.active, task.updated_at = group, title, content, due_at, True, now
+    elif (task.group, task.title, task.content, task.due_at, task.progress, task.reminders, task.active) != wanted:
+        task.group, task.title, task.content, task.due_at, task.progress, task.reminders, task.active = wanted
+        task.updated_at = now
     session.flush()
     return task
 
 
 def assign(session: Session, *, task_id: int, wanted: Mapping[int, TaskRole], now: datetime) -> None:
-    """Make the task's units exactly `wanted` (unit id → role); an acknowledgement is kept while the unit stays."""
+    """Make the task's units exactly `wanted` (unit id → role); an acknowledgement is kept while the unit stays.
+    A change marks the task changed (`updated_at`): who owes its deadlines follows."""
     current = {a.unit_id: a for a in session.exec(select(TaskUnit).where(TaskUnit.task_id == task_id))}
+    changed = False
     for unit_id, role in wanted.items():
         found = current.get(unit_id)
         if found is None:
             session.add(TaskUnit(task_id=task_id, unit_id=unit_id, role=role, created_at=now))
+            changed = True
         elif found.role != role:
-            found.role = role
+            found.role, changed = role, True
     for unit_id, found in current.items():
         if unit_id not in wanted:
             session.delete(found)
+            changed = True
+    task = session.get(Task, task_id)
+    if changed and task is not None and task.updated_at != now:
+        task.updated_at = now
     session.flush()
 
 
@@ -137,3 +150,21 @@ def unacknowledged(session: Session, *, created_before: datetime) -> list[tuple[
         .order_by(col(Task.key), col(TaskUnit.unit_id))
     )
     return [(link, task) for link, task in session.exec(statement)]
+
+
+def reminded_tasks(session: Session) -> list[tuple[Task, list[str]]]:
+    """Active tasks with a deadline or recurring progress reports, each with its lead units' codes."""
+    statement = select(Task).where(col(Task.active).is_(True), or_(col(Task.due_at).is_not(None), col(Task.progress).is_not(None)))
+    found = sorted(session.exec(statement), key=lambda t: t.id or 0)
+    leads = select(TaskUnit.task_id, Unit.code).join(Unit, col(Unit.id) == TaskUnit.unit_id).where(
+        TaskUnit.role == TaskRole.lead, col(Unit.active).is_(True), col(TaskUnit.task_id).in_([t.id for t in found]))
+    codes: dict[int, list[str]] = {}
+    for task_id, code in session.exec(leads):
+        codes.setdefault(task_id, []).append(code)
+    return [(t, sorted(codes.get(t.id or 0, []))) for t in found]
+
+
+def tasks_fingerprint(session: Session) -> tuple[int, int, str]:
+    """Changes when a task is added or changed: (count, highest id, latest change)."""
+    count, top, latest = session.exec(select(func.count(), func.max(Task.id), func.max(Task.updated_at))).one()
+    return int(count or 0), int(top or 0), str(latest or "")

@@ -21,6 +21,7 @@ td.s{text-align:center;white-space:nowrap}
 .on_time{background:#c8e6c9}.late{background:#fff59d}.waiting{background:#bbdefb}
 .returned{background:#ffccbc}.missing{background:#ef9a9a}.not_due{background:#f5f5f5;color:#888}
 .pill{display:inline-block;padding:0 .4em;border-radius:.3em}
+tr.overdue td,.pill.overdue{background:#ef9a9a}tr.due_soon td,.pill.due_soon{background:#fff59d}
 .msg{background:#fff;border-left:4px solid #1f4e79;padding:.6em;margin:.6em 0;white-space:pre-wrap}
 .problem{border-left-color:#c62828}
 .preview{background:#fff;border:1px solid #d0d4da;padding:.8em;white-space:pre-wrap;max-width:50em}

@@ -27,7 +27,7 @@ def _flash(flash: str | None) -> str:
     return f'<div class="msg" id="flash">{flash}</div>' if flash else ""
 
 
-def matrix_page(viewer: Viewer, m: Matrix, *, flash: str | None = None) -> str:
+def matrix_page(viewer: Viewer, m: Matrix, *, flash: str | None = None, problems: bool = False) -> str:
     """Units × periods of one report, with the counts per period and a filter by report and tag."""
     lang = viewer.language
     reports = "".join(
@@ -36,9 +36,13 @@ def matrix_page(viewer: Viewer, m: Matrix, *, flash: str | None = None) -> str:
     tags = f'<option value="">{t(lang, "web.matrix.all-tags")}</option>' + "".join(
         f'<option value="{e(tag)}"{" selected" if tag == m.tag else ""}>{e(tag)}</option>' for tag in m.tags
     )
+    levels = f'<option value="">{t(lang, "web.matrix.all-levels")}</option>' + "".join(
+        f'<option value="{uid}"{" selected" if uid == m.level else ""}>{e(name)}</option>' for uid, name in m.levels
+    )
+    level_filter = f'<label>{t(lang, "web.matrix.level")} <select name="level" id="level">{levels}</select></label>' if m.levels else ""
     filters = (
         f'<form method="get" action="/"><nav class="filters"><label>{t(lang, "web.matrix.report")} <select name="report" id="report">{reports}</select></label>'
-        f'<label>{t(lang, "web.matrix.tag")} <select name="tag" id="tag">{tags}</select></label>'
+        f'<label>{t(lang, "web.matrix.tag")} <select name="tag" id="tag">{tags}</select></label>{level_filter}'
         f'<button type="submit" id="show">{t(lang, "web.matrix.show")}</button></nav></form>'
     )
     legend = " ".join(f'{state_pill(lang, s)} <b id="total-{s}">{m.totals.get(s, 0)}</b>' for s in STATES)
@@ -63,13 +67,14 @@ def matrix_page(viewer: Viewer, m: Matrix, *, flash: str | None = None) -> str:
     if m.pages > 1:
         links = []
         if m.page > 0:
-            links.append(f'<a href="{e(url("/", report=m.report.key, tag=m.tag, page=m.page - 1))}">{t(lang, "web.matrix.prev")}</a>')
+            links.append(f'<a href="{e(url("/", report=m.report.key, tag=m.tag, level=m.level, page=m.page - 1))}">{t(lang, "web.matrix.prev")}</a>')
         links.append(t(lang, "web.matrix.page", page=m.page + 1, pages=m.pages))
         if m.page + 1 < m.pages:
-            links.append(f'<a id="next" href="{e(url("/", report=m.report.key, tag=m.tag, page=m.page + 1))}">{t(lang, "web.matrix.next")}</a>')
+            links.append(f'<a id="next" href="{e(url("/", report=m.report.key, tag=m.tag, level=m.level, page=m.page + 1))}">{t(lang, "web.matrix.next")}</a>')
         pager += " · " + " ".join(links)
     body = (
-        _flash(flash) + filters + f'<p id="legend">{legend}</p><p>{pager}</p>'
+        _flash(flash) + (f'<p><a id="problems-link" href="/problems">{t(lang, "web.problems.link")}</a></p>' if problems else "")
+        + filters + f'<p id="legend">{legend}</p><p>{pager}</p>'
         + f'<table id="matrix"><thead><tr>{head}</tr></thead><tbody>{count_rows}{"".join(rows)}</tbody></table>'
         + _downloads(viewer, m.report.key)
     )

@@ -1,8 +1,10 @@
 """`liaison-bot demo --web`: the sandbox in a browser.
 
 The real bot runs against the built-in emulator (`bot.sandbox.Sandbox`); this serves one page on
-127.0.0.1 with a chat pane per persona (two liaisons, the leader standing in for a unit head —
-the campaign has no unit-head role —, and the coordinator). Messages are rendered as text
+127.0.0.1 with a chat pane per persona: two liaisons, 平岗所's unit head (单位负责人, role head)
+and the coordinator. `prepare` makes the sandbox's typical cases need the head's sign-off (as
+seed 001's do: "经单位负责人审核后") and appoints the head, so a case 张伟 files waits
+(待审核) in the head's pane for approve / return. Messages are rendered as text
 (never as HTML) by a few lines of inline script that poll `/api/chats`; inline buttons can be
 pressed, files uploaded (pictures go as photos) and downloaded, pictures are shown. The clock
 control jumps the sandbox clock to the next configured reminder moment and sends what is due;
@@ -19,6 +21,8 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.clock import FixedClock
+from bot.config import Config, TemplateKind
+from bot.models import Role
 from bot.sandbox import DEMO_BOT, PERSONAS, Persona, Sandbox
 from bot.services.dashboard import login
 from bot.services.people.access import roles_of
@@ -28,13 +32,30 @@ from bot.texts.catalog import t
 from bot.web.html import e
 from bot.web.sandbox_page import page
 
-PANES = ("liaison", "liaison2", "leader", "coordinator")
+HEAD = Persona("head", 3101, "王建国", "单位负责人 (unit head) of 平岗市场监管所: signs off its typical cases")
+HEAD_UNIT = "pgs"
+PANES = ("liaison", "liaison2", "head", "coordinator")
 SANDBOX: web.AppKey[Sandbox] = web.AppKey("sandbox", Sandbox)
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _personas() -> dict[str, Persona]:
-    return {p.key: p for p in PERSONAS if p.key in PANES}
+    every = {p.key: p for p in (*PERSONAS, HEAD)}
+    return {key: every[key] for key in PANES}
+
+
+def with_signoff(config: Config) -> Config:
+    """The sandbox's campaign with its typical cases counting only once the unit head approves them."""
+    changed = [r.model_copy(update={"signoff": True}) if r.template == TemplateKind.CASE else r for r in config.report_types]
+    return config.model_copy(update={"report_types": changed})
+
+
+async def prepare(sandbox: Sandbox) -> None:
+    """After the sandbox has started: 王建国 is 平岗所's head, as an invite for the role head would make
+    him, and has opened his chat with the bot (a bot cannot write first)."""
+    sandbox.appoint(HEAD, Role.head, HEAD_UNIT, title="所长")
+    await sandbox.user(HEAD).send("/start")
+    await sandbox.replies(first_timeout=3.0, quiet=0.3)
 
 
 def _file_of(content: dict[str, Any] | None, photos: list[dict[str, Any]] | None) -> dict[str, Any] | None:
@@ -71,7 +92,7 @@ def _now(sandbox: Sandbox) -> str:
 async def index(request: web.Request) -> web.Response:
     sandbox = request.app[SANDBOX]
     language = "en" if request.query.get("lang") == "en" else "zh-CN"
-    personas = [(p.key, p.first_name, p.description + (" · 单位负责人（由领导代替）" if p.key == "leader" else "")) for p in _personas().values()]
+    personas = [(p.key, p.first_name, p.description) for p in _personas().values()]
     return web.Response(text=page(language, personas, _now(sandbox)), content_type="text/html", charset="utf-8")
 
 
@@ -199,7 +220,7 @@ async def serve(sandbox: Sandbox, *, host: str, port: int) -> web.AppRunner:
     return runner
 
 
-__all__ = ["PANES", "chat_json", "make_app", "next_reminder", "serve"]
+__all__ = ["HEAD", "PANES", "chat_json", "make_app", "next_reminder", "prepare", "serve", "with_signoff"]
 
 
 async def run_web(config: Any, *, host: str = "127.0.0.1", port: int = 8700) -> int:
@@ -209,9 +230,10 @@ async def run_web(config: Any, *, host: str = "127.0.0.1", port: int = 8700) -> 
     from bot.config import WebSettings
     from bot.sandbox import DEMO_START
 
-    config = config.model_copy(update={"web": WebSettings(listen=host, port=port + 1)})
+    config = with_signoff(config.model_copy(update={"web": WebSettings(listen=host, port=port + 1)}))
     sandbox = Sandbox(config=config, clock=FixedClock(DEMO_START))
     await sandbox.start()
+    await prepare(sandbox)
     runner = await serve(sandbox, host=host, port=port)
     print(f"liaison-bot sandbox: open http://{host}:{port}/ (dashboard on http://{host}:{port + 1}/); Ctrl-C to stop", flush=True)
     try:

@@ -1,5 +1,6 @@
 """The browser sandbox in headless Chromium: the coordinator invites, a liaison registers and files a
-typical case with its PDF, all by typing and clicking in the panes; the clock jumps to the next reminder."""
+typical case with its PDF, the unit head signs it off, all by typing and clicking in the panes; the
+clock jumps to the next reminder."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlmodel import select
 from bot.clock import FixedClock
 from bot.config import WebSettings, load_config
 from bot.sandbox import DEMO_START, Sandbox
-from bot.models import Submission
+from bot.models import Obligation, ObligationStatus, Person, Submission, SubmissionStatus
 from bot.web import sandbox as web_sandbox
 from bot.web import server
 from tests.web.conftest import Browser, free_port
@@ -31,9 +32,10 @@ class Served:
 
 @pytest.fixture
 async def served() -> AsyncIterator[Served]:
-    config = load_config().model_copy(update={"web": WebSettings(port=free_port())})
+    config = web_sandbox.with_signoff(load_config().model_copy(update={"web": WebSettings(port=free_port())}))
     sandbox = Sandbox(config=config, clock=FixedClock(DEMO_START), fast=True)
     await sandbox.start()
+    await web_sandbox.prepare(sandbox)
     port = free_port()
     runner: web.AppRunner = await web_sandbox.serve(sandbox, host="127.0.0.1", port=port)
     try:
@@ -83,11 +85,26 @@ async def test_register_a_liaison_and_file_a_case_by_clicking(served: Served, br
     upload = await browser.find("#pane-liaison input[type=file]")
     await browser._run(upload.send_keys, str(pdf))
     await browser.wait_text("✅ 确认提交", "#pane-liaison .log")
-    await _press(browser, "liaison", "✅ 确认提交", "已提交")
+    await _press(browser, "liaison", "✅ 确认提交", "已提交单位负责人审核")
+    with served.sandbox.storage.session() as s:
+        [filed] = list(s.exec(select(Submission)))
+    assert filed.status is SubmissionStatus.pending  # 待审核: it counts once the head approves
+
+    # the unit head (role head of 平岗所, not the leader) is asked, and approves by clicking
+    assert "王建国" in await browser.text("#pane-head")
+    assert "单位负责人" in await browser.text("#pane-head .log")  # his greeting names the role
+    await browser.wait_text("请审核", "#pane-head .log")
+    await browser.wait_text("某药店从非法渠道购进药品案", "#pane-head .log")
+    await _press(browser, "head", "✅ 审核通过", "已审核通过")
+    await browser.wait_text("单位负责人已审核通过", "#pane-liaison .log")
     await browser.screenshot("sandbox-filed")
 
     with served.sandbox.storage.session() as s:
         [filed] = list(s.exec(select(Submission)))
+        head = s.exec(select(Person).where(Person.telegram_user_id == web_sandbox.HEAD.user_id)).one()
+        obligation = s.get(Obligation, filed.obligation_id)
+    assert filed.signed_off_by_person_id == head.id and filed.status is not SubmissionStatus.pending
+    assert obligation is not None and obligation.status is ObligationStatus.done
     assert "某药店从非法渠道购进药品案" in json.dumps(filed.data, ensure_ascii=False)
     assert filed.data.get("files")  # the PDF uploaded from the browser is kept with the filing
 
@@ -104,3 +121,9 @@ async def test_register_a_liaison_and_file_a_case_by_clicking(served: Served, br
         await asyncio.sleep(0.1)
     last = await browser._run(browser.driver.execute_script, "return [...document.querySelectorAll('#pane-liaison .m.bot')].pop().textContent")
     assert "统计" in last and "典型案例" not in last  # the case is filed: only the statistics are reminded
+
+    # a picture the bot sends is shown in the pane: the coordinator's compliance chart
+    await _say(browser, "coordinator", "/chart", "按期报送情况")
+    drawn = await browser.find("#pane-coordinator .log img")
+    width = await browser._run(browser.driver.execute_script, "return arguments[0].naturalWidth", drawn)
+    assert width > 100  # the PNG was fetched from the sandbox and decoded by the browser

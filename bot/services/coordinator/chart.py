@@ -111,13 +111,16 @@ def next_due_first(services: Services, reports: list[ReportType], *, now: dateti
     return sorted(reports, key=lambda r: upcoming.get(r.key, far))
 
 
-def render(services: Services, report: ReportType, *, now: datetime, language: str = "zh-CN") -> Chart | None:
-    """The compliance picture of a report type's latest periods due by now (None: no such period yet)."""
+def render(services: Services, report: ReportType, *, now: datetime, language: str = "zh-CN", unit_ids: frozenset[int] | None = None) -> Chart | None:
+    """The compliance picture of a report type's latest periods due by now (None: no such period yet);
+    a coordinator of one level (`unit_ids`) gets their subtree's units only."""
     with services.storage.session() as s:
         items = [i for i in views.items_of(s, scope=Scope(report_keys=(report.key,), due_before=now))][-MAX_PERIODS:]
         if not items:
             return None
-        cells = views.grid(s, due_item_ids=[i.id for i in items])
+        cells = [c for c in views.grid(s, due_item_ids=[i.id for i in items]) if unit_ids is None or c[0] in unit_ids]
+        if unit_ids is not None and not cells:
+            return None
     units: dict[int, str] = {}
     states: dict[tuple[int, int], str] = {}
     due = {i.id: i.due_at for i in items}

@@ -28,6 +28,7 @@ from bot.services.deadlines.reports import period_label, report_title
 from bot.services.submissions.forms import form_of
 from bot.services.submissions.forms.validators import format_yuan
 from bot.storage import paperwork, register
+from bot.storage import units as unit_store
 from bot.storage.paperwork import FileRef
 from bot.storage.register import FiledReport as Filing
 from schedules import period_for_phrase
@@ -208,14 +209,20 @@ def _kinds(filing: Filing, form: Form, L: Labels) -> dict[int, str]:
     return out
 
 
-def compile_period(services: Services, phrase: str, *, now: datetime, language: str = "zh-CN") -> Compiled | None:
-    """The period's filings as .docx bytes in `language`; None if the phrase names no period of a compiled report."""
+def compile_period(
+    services: Services, phrase: str, *, now: datetime, language: str = "zh-CN", unit_ids: frozenset[int] | None = None
+) -> Compiled | None:
+    """The period's filings as .docx bytes in `language`; None if the phrase names no period of a compiled report.
+    A coordinator of one level (`unit_ids`) gets their subtree's filings only."""
     found = resolve(services, phrase, now=now)
     if not found:
         return None
     L = Labels(language)
     with services.storage.session() as s:
         filings = [f for f in register.filings_for(s, pairs=[(r.key, p) for r, p, _ in found]) if f.kind != "zero"]
+        if unit_ids is not None:
+            codes = {u.code for u in unit_store.list_units(s, active_only=False) if u.id in unit_ids}
+            filings = [f for f in filings if f.unit_code in codes]
         files = paperwork.attachments_for(s, submission_ids=[f.submission_id for f in filings])
     labels = {r.key: period_label(services, r, period_key=p, stored=lbl, language=language) for r, p, lbl in found}
     label = ("、" if L.zh else ", ").join(dict.fromkeys(labels.values()))

@@ -162,7 +162,7 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
         )
         owed = [o for o in summary_store.owed(s, report_keys=table_keys) if codes is None or o.unit_code in codes]
         by_period = [f for f in summary_store.period_filings(s, report_keys=table_keys, kind="statistics") if codes is None or f.unit_code in codes]
-        record = paperwork.on_time_record(s, now=now)
+        record = [r for r in paperwork.on_time_record(s, now=now) if codes is None or r.unit_code in codes]
         roster = [e for e in register.roster(s) if codes is None or e.unit_code in codes]
 
     periods = sums.period_summaries(tables, owed, by_period, now=now)

@@ -40,12 +40,9 @@ class Viewer:
 
 
 def visible_units(services: Services, roles: Roles) -> frozenset[int] | None:
-    """The units a coordinator may see on the dashboard; None means every unit.
-
-    The hook for levels (a coordinator bound to a unit sees its subtree only): today every
-    coordinator is campaign-wide, so this answers None.
-    """
-    return None
+    """The units a coordinator may see on the dashboard: None for a campaign-wide one, else the
+    subtrees of the units their role is bound to (`Roles.visible_units`, units in levels)."""
+    return roles.visible_units
 
 
 def may_use(roles: Roles) -> bool:

@@ -16,7 +16,7 @@ from bot.context import Services
 from bot.models import DueItem, ObligationStatus
 from bot.services.dashboard.login import Viewer
 from bot.services.deadlines import adhoc, reports
-from bot.storage import dashboard
+from bot.storage import dashboard, units
 from bot.storage.dashboard import Cell, UnitLine
 
 PAGE_SIZE = 100
@@ -58,10 +58,15 @@ class Matrix:
     pages: int
     total_units: int
     totals: dict[str, int] = field(default_factory=dict)
+    levels: list[tuple[int, str]] = field(default_factory=list)  # units with units below them the viewer sees: the level filter
+    level: int | None = None  # the unit whose subtree is shown (None: all the viewer's units)
 
 
-def build(services: Services, viewer: Viewer, *, report_key: str | None, tag: str | None, page: int, now: datetime) -> Matrix | None:
-    """The matrix of a report (default: the first configured one); None if there is no such report."""
+def build(
+    services: Services, viewer: Viewer, *, report_key: str | None, tag: str | None, page: int, now: datetime, level: int | None = None
+) -> Matrix | None:
+    """The matrix of a report (default: the first configured one); None if there is no such report.
+    `tag` keeps the units with that tag, `level` the subtree of that unit (one the viewer sees)."""
     all_reports = adhoc.report_types(services)
     if not all_reports:
         return None
@@ -73,12 +78,15 @@ def build(services: Services, viewer: Viewer, *, report_key: str | None, tag: st
         owing = [u for u in dashboard.owing_units(s, due_item_ids=[i.id for i in items if i.id is not None]) if viewer.sees(u.id)]
         tags = sorted({t for u in owing for t in u.tags})
         tag = tag if tag in tags else None
-        kept = [u for u in owing if tag is None or tag in u.tags]
+        levels = [(uid, name) for uid, name in dashboard.parent_units(s) if viewer.sees(uid)]
+        level = level if level in {uid for uid, _ in levels} else None
+        below = None if level is None else units.subtree_ids(s, unit_ids=[level])
+        kept = [u for u in owing if (tag is None or tag in u.tags) and (below is None or u.id in below)]
         pages = max(1, -(-len(kept) // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
         shown = kept[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
         filtered = len(kept) < len(owing) or viewer.visible_units is not None
-        counted = dashboard.state_counts(s, report_key=report.key, unit_ids=[u.id for u in kept] if filtered else None)
+        counted = dashboard.state_counts(s, due_item_ids=[i.id for i in items if i.id is not None], unit_ids=[u.id for u in kept] if filtered else None)
         found = dashboard.cells(s, due_item_ids=[i.id for i in items if i.id is not None], unit_ids=[u.id for u in shown])
     due = {i.id: i.due_at for i in items}
     counts: dict[int, dict[str, int]] = {i.id or 0: dict.fromkeys(STATES, 0) for i in items}
@@ -93,4 +101,4 @@ def build(services: Services, viewer: Viewer, *, report_key: str | None, tag: st
         Period(i, reports.period_label(services, report, period_key=i.period_key, stored=i.period_label, language=viewer.language), counts[i.id or 0])
         for i in items
     ]
-    return Matrix(report, all_reports, periods, shown, cells, tags, tag, page, pages, len(kept), totals)
+    return Matrix(report, all_reports, periods, shown, cells, tags, tag, page, pages, len(kept), totals, levels, level)

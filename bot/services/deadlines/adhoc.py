@@ -52,10 +52,27 @@ def as_report_type(row: AdhocReport, tz: ZoneInfo) -> ReportType:
 
 
 def report_types(services: Services, session: Session | None = None) -> list[ReportType]:
-    """The campaign's report types: the configured ones, then the ad-hoc ones by creation (in `session` if given)."""
+    """The campaign's report types: the configured ones, the ad-hoc ones by creation, then the tasks' deadlines
+    (in `session` if given). The tasks' part is kept in the process (`caches.task_reports`) until the tasks change:
+    dropped by an import here, and by the due-item check (`due_items.resync_if_changed`) for a change made elsewhere."""
     tz = services.config.campaign.tz
     rows = adhoc.list_adhoc_reports(session) if session is not None else services.storage.adhoc.list_adhoc_reports()
-    return list(services.config.report_types) + [as_report_type(r, tz) for r in rows]
+    return list(services.config.report_types) + [as_report_type(r, tz) for r in rows] + task_report_types(services, session)
+
+
+def task_report_types(services: Services, session: Session | None = None) -> list[ReportType]:
+    """The report types of the tasks' deadlines (`task_<id>`), from the cache or computed once."""
+    cached = services.caches.task_reports
+    if cached is None:
+        from bot.services.tasks import deadlines as task_deadlines
+
+        if session is None:
+            with services.storage.session() as s:
+                cached = [d.report for d in task_deadlines.deadlines(s, services.config, services.calendar)]
+        else:
+            cached = [d.report for d in task_deadlines.deadlines(session, services.config, services.calendar)]
+        services.caches.task_reports = cached
+    return cached
 
 
 def due_at_of(when: When, tz: ZoneInfo) -> datetime:

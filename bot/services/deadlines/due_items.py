@@ -27,7 +27,8 @@ from bot.models import AdhocReport, DueItem, Obligation
 from bot.services.deadlines.adhoc import PERIOD_KEY as ADHOC_PERIOD_KEY
 from bot.services.deadlines.owing import owing
 from bot.services.deadlines.adhoc import PERIOD_LABEL as ADHOC_PERIOD_LABEL
-from bot.storage import Storage, adhoc, due_sync, units
+from bot.services.tasks import deadlines as task_deadlines
+from bot.storage import Storage, adhoc, due_sync, tasks, units
 from schedules import ChinaCalendar, DueDate, due_items
 from schedules.rules import AnyTimeSchedule
 
@@ -48,8 +49,11 @@ BULK = 500  # new obligations from which the planner's statistics are refreshed
 ENGINE_VERSION = "2"  # raise when the way due items are computed changes: the next start resyncs
 
 
-def specs_of(config: Config, calendar: ChinaCalendar, active: Sequence[units.UnitTags], adhoc_rows: Sequence[AdhocReport]) -> list[due_sync.DueSpec]:
-    """Every due item the campaign wants, with the units that owe it (configured and ad hoc)."""
+def specs_of(
+    config: Config, calendar: ChinaCalendar, active: Sequence[units.UnitTags], adhoc_rows: Sequence[AdhocReport],
+    task_rows: Sequence[task_deadlines.TaskDeadlines] = (),
+) -> list[due_sync.DueSpec]:
+    """Every due item the campaign wants, with the units that owe it (configured, ad hoc, and tasks' lead units)."""
     specs: list[due_sync.DueSpec] = []
     for report in config.report_types:
         if isinstance(report.schedule, AnyTimeSchedule):
@@ -61,16 +65,21 @@ def specs_of(config: Config, calendar: ChinaCalendar, active: Sequence[units.Uni
     for row in adhoc_rows:
         codes = tuple(owing(active, tags=row.owed_by, unit_codes=row.unit_codes))
         specs.append(due_sync.DueSpec(row.key, ADHOC_PERIOD_KEY, ADHOC_PERIOD_LABEL, row.due_at, codes))
+    for task in task_rows:
+        for item in task.items:
+            assert item.due_at is not None
+            specs.append(due_sync.DueSpec(task.report.key, item.period_key, item.label, item.due_at, tuple(task.lead_codes)))
     return specs
 
 
-def sources_digest(config: Config, active: Sequence[units.UnitTags], adhoc_rows: Sequence[AdhocReport]) -> str:
+def sources_digest(config: Config, active: Sequence[units.UnitTags], adhoc_rows: Sequence[AdhocReport], task_print: object = None) -> str:
     """A digest of everything the due items are computed from: the config's campaign, calendar and
-    report types, the active units and their tags, the ad-hoc deadlines."""
+    report types, the active units and their tags, the ad-hoc deadlines, the tasks."""
     rows: list[Any] = [ENGINE_VERSION, config.campaign.model_dump_json(), config.calendar.model_dump_json()]
     rows += [r.model_dump_json() for r in config.report_types]
     rows += [["u", u.code, sorted(u.tags)] for u in active]
     rows += [["a", r.key, sorted(r.owed_by), sorted(r.unit_codes), r.due_at.isoformat()] for r in adhoc_rows]
+    rows += [["t", task_print]]
     return hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -85,10 +94,12 @@ def sync_due_items(storage: Storage, config: Config, *, calendar: ChinaCalendar,
     with storage.session() as s:
         active = units.active_unit_tags(s)
         adhoc_rows = adhoc.list_adhoc_reports(s)
-        digest = sources_digest(config, active, adhoc_rows)
+        task_rows = task_deadlines.deadlines(s, config, calendar)
+        task_print = [[d.report.key, d.lead_codes, [i.period_key for i in d.items], d.task.updated_at.isoformat()] for d in task_rows]
+        digest = sources_digest(config, active, adhoc_rows, task_print)
         if not force and due_sync.fingerprint(s, key=SYNC_KEY) == digest:
             return None
-        added = due_sync.sync(s, specs=specs_of(config, calendar, active, adhoc_rows), now=now)
+        added = due_sync.sync(s, specs=specs_of(config, calendar, active, adhoc_rows, task_rows), now=now)
         due_sync.remember(s, key=SYNC_KEY, fingerprint=digest, now=now)
     if added >= BULK:
         storage.analyze(DueItem, Obligation)  # a first start, a units import: the views' plans need the new rows counted
@@ -96,9 +107,11 @@ def sync_due_items(storage: Storage, config: Config, *, calendar: ChinaCalendar,
 
 
 def fingerprint(s: Session) -> str:
-    """A digest of what decides who owes what while the bot runs: the active units (code, tags) and the ad-hoc deadlines."""
+    """A digest of what decides who owes what while the bot runs: the active units (code, tags), the ad-hoc deadlines
+    and the tasks (count, highest id, latest change; their lead units change with them)."""
     rows: list[Any] = [["u", u.code, sorted(u.tags)] for u in units.active_unit_tags(s)]
     rows += [["a", r.key, sorted(r.owed_by), sorted(r.unit_codes)] for r in adhoc.list_adhoc_reports(s)]
+    rows += [["t", *tasks.tasks_fingerprint(s)]]
     return hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -117,6 +130,7 @@ async def resync_if_changed(services: Services, *, now: datetime) -> int | None:
         current = fingerprint(s)
     if services.caches.due_items_fingerprint == current:
         return None
+    services.caches.task_reports = None  # the tasks may have changed: their report types are computed again
     added = await asyncio.to_thread(sync_due_items, services.storage, services.config, calendar=services.calendar, now=now)
     services.caches.due_items_fingerprint = current  # as it was before the sync: a change during it is seen next time
     log.info("units or ad-hoc deadlines changed: %d obligations added", added or 0)
@@ -134,6 +148,9 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """At start (after `sync_due_items`): remember what was synced, and look for changes every `RESYNC_EVERY_S`."""
     services: Services = app.bot_data[SERVICES_KEY]
     remember(services)
+    from bot.services.deadlines.adhoc import task_report_types
+
+    task_report_types(services)  # computed once here, not in the first view a user asks for
     if app.job_queue is None:
         log.warning("no JobQueue: units imported while the bot runs owe their reports only after a restart")
         return

@@ -11,13 +11,17 @@ from bot.context import Services
 
 
 def find_report(services: Services, key: str) -> ReportType | None:
-    """A report type (configured or ad-hoc) by key; None if neither."""
+    """A report type (configured, ad-hoc or a task's deadlines) by key; None if none."""
     try:
         return services.config.report(key)
     except KeyError:
         pass
     from bot.services.deadlines.adhoc import PREFIX, as_report_type
+    from bot.services.tasks import deadlines as task_deadlines
 
+    if key.startswith(task_deadlines.PREFIX):
+        with services.storage.session() as s:
+            return task_deadlines.report_type(s, services.config, key)
     if not key.startswith(PREFIX):
         return None
     row = services.storage.adhoc.get_adhoc_report(key=key)

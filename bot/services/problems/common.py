@@ -10,12 +10,11 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.context import Services
-from bot.models import Person, Problem, ProblemStatus, Role
+from bot.models import Person, Problem, ProblemStatus
 from bot.services import notify
 from bot.services.people.access import Roles
 from bot.replies import Btn, Reply
 from bot.storage import roles as role_store
-from bot.storage import units
 from bot.texts.catalog import t
 
 DUE_SOON = timedelta(days=3)
@@ -84,13 +83,7 @@ def unit_liaisons(services: Services, unit_id: int) -> list[Person]:
 
 def level_above(services: Services, unit_id: int) -> list[Person]:
     """The coordinators of the nearest level above the unit that has any; else the campaign-wide coordinators."""
-    with services.storage.session() as s:
-        for ancestor in units.ancestors(s, unit_id=unit_id):
-            assert ancestor.id is not None
-            found = role_store.people_with_role(s, role=Role.coordinator, unit_id=ancestor.id)
-            if found:
-                return found
-        return [p for _, p in role_store.campaign_holders(s, role=Role.coordinator)]
+    return notify.level_above(services, [unit_id])
 
 
 def language_of(services: Services, person: Person) -> str:

@@ -3,8 +3,8 @@
 - `register_rows`: 序号 / 问题描述 / 责任单位 / 责任人 / 整改时限 / 整改情况 / 验收情况 / 销号时间 (+ 状态), one
   line per problem, by number;
 - `counts`: per unit 发现 / 已整改 (reported, verified or closed) / 已销号 / 逾期 (open past its deadline);
-- `bulletin`: a text per unit with those counts and the overdue problems, for the coordinator to
-  send up or circulate.
+- `bulletin`: a text per unit with those counts and the overdue problems, and the tasks' progress
+  periods not reported in time, for the coordinator to send up or circulate.
 A coordinator of one level gets their subtree's problems only (`unit_ids`).
 """
 
@@ -17,6 +17,7 @@ from datetime import datetime
 from bot.context import Services
 from bot.models import ProblemStatus
 from bot.services.coordinator.xlsx import Bold
+from bot.services.tasks import deadlines as task_deadlines
 from bot.storage import problems
 from bot.storage.problems import ProblemRow
 from bot.texts.catalog import t
@@ -78,15 +79,18 @@ def count_rows(services: Services, *, unit_ids: frozenset[int] | None, now: date
 
 
 def bulletin(services: Services, *, unit_ids: frozenset[int] | None, language: str, now: datetime) -> str:
-    """情况通报: the counts per unit and each overdue problem, as one text."""
+    """情况通报: the counts per unit and each overdue problem, then the tasks' progress not reported in time, as one text."""
     tz = services.config.campaign.tz
     rows = _rows(services, unit_ids)
     per_unit = counts(services, unit_ids=unit_ids, now=now)
-    if not rows:
+    with services.storage.session() as s:
+        late_tasks = task_deadlines.overdue(s, unit_ids=unit_ids, now=now)
+    if not rows and not late_tasks:
         return t(language, "problems.bulletin.none")
     lines = [t(language, "problems.bulletin.title", campaign=services.config.campaign.name, day=now.astimezone(tz).date().isoformat())]
-    lines.append(t(language, "problems.bulletin.total", found=len(rows), rectified=sum(c.rectified for c in per_unit),
-                   closed=sum(c.closed for c in per_unit), overdue=sum(c.overdue for c in per_unit)))
+    if rows:
+        lines.append(t(language, "problems.bulletin.total", found=len(rows), rectified=sum(c.rectified for c in per_unit),
+                       closed=sum(c.closed for c in per_unit), overdue=sum(c.overdue for c in per_unit)))
     for c in per_unit:
         lines.append(t(language, "problems.bulletin.unit", unit=c.unit, found=c.found, rectified=c.rectified, closed=c.closed, overdue=c.overdue))
     late = [r for r in rows if r.problem.status is ProblemStatus.open and r.problem.due_at < now]
@@ -95,4 +99,8 @@ def bulletin(services: Services, *, unit_ids: frozenset[int] | None, language: s
         for r in late:
             days = (now.astimezone(tz).date() - r.problem.due_at.astimezone(tz).date()).days
             lines.append(t(language, "problems.bulletin.overdue", number=r.problem.number, unit=r.unit_name, text=r.problem.description[:40], days=days))
+    if late_tasks:
+        lines.append(t(language, "problems.bulletin.tasks-title"))
+        for x in late_tasks:
+            lines.append(t(language, "problems.bulletin.task", key=x.task_key, title=x.title, period=x.period, units="、".join(x.units)))
     return "\n".join(lines)

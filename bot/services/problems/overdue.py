@@ -53,7 +53,8 @@ def _notice(services: Services, person: Person, problem: Problem, unit_name: str
     return Notice(person, t(language, key, line=line, **params), buttons)
 
 
-def _awake(services: Services, now: datetime) -> bool:
+def awake(services: Services, now: datetime) -> bool:
+    """From the digest time on, and not inside the quiet hours: when these messages may go out."""
     local = now.astimezone(services.config.campaign.tz)
     quiet = services.config.reminders.quiet_hours
     return local.time() >= services.config.reminders.digest_time and not (quiet is not None and in_quiet_hours(local, quiet))
@@ -61,7 +62,7 @@ def _awake(services: Services, now: datetime) -> bool:
 
 async def tick(services: Services, bot: Any, *, now: datetime) -> int:
     """One run: reminders, escalations and 签收 chases due now; how many messages went out."""
-    if not _awake(services, now):
+    if not awake(services, now):
         return 0
     settings = services.config.problems
     today = now.astimezone(services.config.campaign.tz).date().isoformat()

@@ -1,4 +1,4 @@
-"""The reminder plan: every moment of every configured and ad-hoc report, cached by a fingerprint."""
+"""The reminder plan: every moment of every configured and ad-hoc report and task deadline, cached by a fingerprint."""
 
 from __future__ import annotations
 
@@ -62,15 +62,22 @@ def plan(services: Services) -> list[ReminderMoment]:
     """Every reminder moment of the campaign, configured and ad-hoc, by time.
 
     The configured part is computed once per process; the whole is recomputed only when the
-    ad-hoc deadlines change (one cheap query a call: their count and highest id).
+    ad-hoc deadlines or the tasks change (cheap queries a call: their count, highest id, latest change).
     """
-    fingerprint = services.storage.adhoc.adhoc_fingerprint()
+    from bot.services.tasks import deadlines as task_deadlines
+    from bot.storage import adhoc, tasks
+
+    with services.storage.session() as s:
+        fingerprint = (adhoc.adhoc_fingerprint(s), tasks.tasks_fingerprint(s))
     cached = services.caches.plan
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
     moments = list(_configured_plan(services))
-    if fingerprint[0]:
+    if fingerprint[0][0]:
         moments.extend(adhoc_moments(services))
+    if fingerprint[1][0]:
+        with services.storage.session() as s:
+            moments.extend(task_deadlines.moments(s, services.config, services.calendar))
     moments.sort(key=lambda m: (m.at, m.report_key, m.period_key))
     services.caches.plan = (fingerprint, moments)
     return moments

@@ -12,6 +12,7 @@ from bot.context import Services
 from bot.models import ObligationStatus
 from bot.services.people.access import Roles
 from bot.services.submissions.forms import fileable
+from bot.services.tasks import deadlines as task_deadlines
 from bot.services.deadlines.adhoc import report_types
 from bot.services.deadlines.reports import period_label, report_title
 from bot.services.submissions.choose import extras
@@ -36,13 +37,23 @@ def status_of(status: ObligationStatus, late: bool, due_at: datetime, now: datet
     return "overdue" if due_at < now else "open"
 
 
+def _mark(report_key: str, status: str, due_at: datetime, now: datetime) -> str:
+    """A report's mark; a task's deadline still owed (督查督办) is 🔴 overdue, 🟡 due within 3 days."""
+    if task_deadlines.task_id_of(report_key) is not None and status in ("open", "overdue", "returned"):
+        if due_at < now:
+            return "🔴"
+        if due_at - now <= task_deadlines.DUE_SOON:
+            return "🟡"
+    return _MARKS[status]
+
+
 def due_list(services: Services, roles: Roles, *, language: str, now: datetime) -> list[Reply]:
     """One message per unit the user is a liaison of."""
     tz = services.config.campaign.tz
     out: list[Reply] = []
     unit_ids = roles.units()
     with services.storage.session() as s:  # a constant number of queries, whatever the history
-        by_key = {r.key: r for r in report_types(services, s)}  # configured and ad-hoc
+        by_key = {r.key: r for r in report_types(services, s)}  # configured, ad-hoc and the tasks'
         found_units = units.units_by_ids(s, unit_ids=unit_ids)
         listed = due.listed_obligations(
             s, unit_ids=unit_ids, due_before=now + WINDOW, filed_since=now - RECENT, filed=(ObligationStatus.done, ObligationStatus.awaiting)
@@ -70,7 +81,7 @@ def due_list(services: Services, roles: Roles, *, language: str, now: datetime) 
             status = status_of(view.obligation.status, view.obligation.late, item.due_at, now)
             period = period_label(services, report, period_key=item.period_key, stored=item.period_label, language=language)
             lines.append(t(
-                language, "due.item", mark=_MARKS[status], report=report_title(report, language), period=period,
+                language, "due.item", mark=_mark(item.report_key, status, item.due_at, now), report=report_title(report, language), period=period,
                 due=due_text(item.due_at, language, tz), status=Markup(t(language, f"due.status.{status}")),
             ))
             shown += 1

@@ -29,6 +29,8 @@ from bot.services.submissions import files
 from bot.services.people.access import Action, Roles
 from bot.services.submissions.forms import FileGroup, fileable, form_of
 from bot.services.deadlines.reports import report_title
+from bot.services.tasks import deadlines as task_deadlines
+from bot.services.tasks import progress
 from bot.services.submissions.answers import answer_file, answer_text, file_group, press, take_carry
 from bot.services.submissions.filing import Filing
 from bot.services.submissions.choose import Choice, any_time_obligation, choices
@@ -97,6 +99,9 @@ def begin(
     assert roles.person_id is not None
     obligation = view(services, obligation_id)
     check(roles, obligation)
+    task_id = task_deadlines.task_id_of(obligation.due_item.report_key)
+    if task_id is not None:  # a task's deadline is met by the task's progress report
+        return progress.start_report(services, roles, task_id=task_id, unit_id=obligation.obligation.unit_id, language=language, now=now).replies
     filed = report(services, obligation.due_item.report_key)
     if filed is None or not fileable(filed.template):
         return [Reply(t(language, "submissions.not-by-message"))]

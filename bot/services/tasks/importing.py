@@ -1,5 +1,5 @@
 """A 任务分工表 (附件5 layout) from a workbook: 工作任务 / 细化序号 / 目标任务 / 具体内容 / 责任单位
-[/ 配合单位 / 完成时限]. A blank 工作任务 carries the one above (a merged cell). 责任单位 and 配合单位 list
+[/ 配合单位 / 完成时限 / 进展报送 (每月5日: monthly progress of the month before, by that day)]. A blank 工作任务 carries the one above (a merged cell). 责任单位 and 配合单位 list
 units by name, code or tag (e.g. 县: every 县(区)), separated by 、 or commas. All rows or none: each bad
 cell is named by its row and column. The workbook is read by `bot.services.problems.importing.read_rows`
 (bounded, off the event loop)."""
@@ -23,7 +23,8 @@ from bot.texts.catalog import t
 from schedules import parse_when
 
 REQUIRED = ("工作任务", "细化序号", "目标任务", "具体内容", "责任单位")
-OPTIONAL = ("配合单位", "完成时限")
+OPTIONAL = ("配合单位", "完成时限", "进展报送")
+_MONTHLY = re.compile(r"^每月\s*(\d{1,2})\s*日前?$")  # 进展报送: 每月5日 (the month before's progress by the 5th)
 _SPLIT = re.compile(r"[、，,；;]")
 _KEY = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 
@@ -70,11 +71,19 @@ def import_rows(services: Services, who: Roles, sheet: Sheet, *, language: str, 
                 cell("完成时限", t(language, "problems.import.expect-date"))
             else:
                 due = when.day
-        items.append(TaskItem(key, group, cells["目标任务"], cells["具体内容"], parts["责任单位"], parts["配合单位"], due))
+        progress = None
+        if cells.get("进展报送"):
+            found = _MONTHLY.match(cells["进展报送"])
+            if found is None or not 1 <= int(found[1]) <= 31:
+                cell("进展报送", t(language, "tasks.import.expect-progress"))
+            else:
+                progress = {"kind": "monthly", "day": int(found[1]), "covers": "previous_month"}
+        items.append(TaskItem(key, group, cells["目标任务"], cells["具体内容"], parts["责任单位"], parts["配合单位"], due, progress))
     if bad:
         return Outcome([Reply("\n".join([t(language, "tasks.import.refused", count=len(bad)), *bad[:30]]))])
     if not items:
         return Outcome([Reply(t(language, "problems.import.empty"))])
     bring_in(services.storage, services.config, items, source="import", now=now)
+    services.caches.task_reports = None  # their deadlines: report types computed again (due items: the next check)
     services.storage.analyze(Task, TaskUnit)  # a bulk import: the views' plans need the new rows counted
     return Outcome([Reply(t(language, "tasks.import.done", count=len(items)))], finished=True)

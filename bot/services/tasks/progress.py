@@ -8,7 +8,7 @@ hears of a report; a supporting unit's part is also sent to the lead unit's liai
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.context import Services
@@ -16,23 +16,28 @@ from bot.models import ReminderKind, Task, TaskRole
 from bot.services.people.access import Roles
 from bot.services.problems.common import Btn, Notice, Reply, language_of, level_above, send_notices, unit_liaisons
 from bot.services.problems.lifecycle import Outcome
-from bot.storage import drafts, reminders, tasks
+from bot.services.problems.overdue import awake
+from bot.services.tasks import deadlines as task_deadlines
+from bot.storage import drafts, due, reminders, tasks
 from bot.storage.tasks import Assigned
 from bot.texts.catalog import t
 
 log = logging.getLogger(__name__)
 FLOW = "task_report"
 BUTTON = "tk"
-DUE_SOON = timedelta(days=3)
+DUE_SOON = task_deadlines.DUE_SOON
 MAX_TEXT = 2000
 
 
-def _mark(task: Task, reported: bool, now: datetime) -> str:
-    if reported:
-        return "📝"
-    if task.due_at is None:
-        return "⚪"
-    return "🔴" if task.due_at < now else ("🟡" if task.due_at - now <= DUE_SOON else "⚪")
+def _mark(task: Task, reported: bool, now: datetime, owed: datetime | None) -> str:
+    """🔴 a deadline passed and not met, 🟡 one due within 3 days, 📝 progress reported, ⚪ otherwise.
+    `owed`: the earliest deadline (完成时限 or progress period) still owed by the units in view."""
+    deadline = owed if task.progress or owed is not None else (None if reported else task.due_at)
+    if deadline is not None and deadline < now:
+        return "🔴"
+    if deadline is not None and deadline - now <= DUE_SOON:
+        return "🟡"
+    return "📝" if reported else "⚪"
 
 
 def _visible(who: Roles) -> frozenset[int] | None:
@@ -41,12 +46,21 @@ def _visible(who: Roles) -> frozenset[int] | None:
     return frozenset(who.units())
 
 
-def _line(services: Services, task: Task, links: list[Assigned], reported: bool, language: str, now: datetime) -> str:
+def _owed(services: Services, found: list[Task], scope: frozenset[int] | None) -> dict[int, datetime]:
+    """Per task, the earliest of its deadlines still owed by the units in view."""
+    keys = {task_deadlines.key_of(x.id): x.id for x in found if x.id is not None}
+    with services.storage.session() as s:
+        first = due.next_open_deadlines(s, report_keys=list(keys), unit_ids=scope)
+    return {keys[k]: at for k, at in first.items()}
+
+
+def _line(services: Services, task: Task, links: list[Assigned], reported: bool, language: str, now: datetime, owed: datetime | None) -> str:
     from bot.services.coordinator.views import format_moment
 
     lead = "、".join(a.unit.name for a in links if a.link.role is TaskRole.lead) or "—"
-    due = format_moment(task.due_at, language, services.config.campaign.tz, with_time=False) if task.due_at else t(language, "tasks.no-due")
-    return t(language, "tasks.line", mark=_mark(task, reported, now), key=task.key, title=task.title, lead=lead, due=due)
+    shown = owed or task.due_at
+    due_text = format_moment(shown, language, services.config.campaign.tz, with_time=False) if shown else t(language, "tasks.no-due")
+    return t(language, "tasks.line", mark=_mark(task, reported, now, owed), key=task.key, title=task.title, lead=lead, due=due_text)
 
 
 def listing(services: Services, who: Roles, *, language: str, now: datetime) -> list[Reply]:
@@ -58,12 +72,13 @@ def listing(services: Services, who: Roles, *, language: str, now: datetime) -> 
         filed = {(r.report.task_id, r.report.unit_id) for r in tasks.reports(s, task_ids=[x.id for x in found if x.id is not None])}
     if not found:
         return [Reply(t(language, "tasks.none"))]
+    owed = _owed(services, found, scope)
     lines = [t(language, "tasks.title", count=len(found))]
     buttons: list[list[Btn]] = []
     for task in found:
         mine = [a for a in links if a.link.task_id == task.id]
         leads = [a.unit.id for a in mine if a.link.role is TaskRole.lead]
-        lines.append(_line(services, task, mine, any((task.id, u) in filed for u in leads), language, now))
+        lines.append(_line(services, task, mine, any((task.id, u) in filed for u in leads), language, now, owed.get(task.id or 0)))
         if len(buttons) < 20:
             buttons.append([Btn(t(language, "tasks.button.open", key=task.key), BUTTON, ("v", task.id or 0, 0))])
     return [Reply("\n".join(lines), buttons)]
@@ -79,7 +94,8 @@ def show(services: Services, who: Roles, *, task_id: int, language: str, now: da
     if task is None or not task.active or (scope is not None and not any(a.unit.id in scope for a in links)):
         return [Reply(t(language, "tasks.gone"))]
     tz = services.config.campaign.tz
-    lines = [_line(services, task, links, any(r.report.role is TaskRole.lead for r in rows), language, now), ""]
+    owed = _owed(services, [task], scope).get(task_id)
+    lines = [_line(services, task, links, any(r.report.role is TaskRole.lead for r in rows), language, now, owed), ""]
     lines.append(t(language, "tasks.detail", group=task.group or "—", content=task.content or "—"))
     for a in links:
         state = t(language, "tasks.acknowledged") if a.link.acknowledged_at else t(language, "tasks.not-acknowledged")
@@ -167,6 +183,8 @@ def submit(services: Services, who: Roles, *, task_id: int, unit_id: int, langua
     text, files = str(draft.data["text"]), _files(dict(draft.data))
     with services.storage.session() as s:
         tasks.add_report(s, task_id=task_id, unit_id=unit_id, person_id=who.person_id, role=link.link.role, text=text, attachment_ids=files, now=now)
+        if link.link.role is TaskRole.lead:  # the unit's earliest open progress period (or 完成时限) is filed
+            task_deadlines.file_progress(s, task_id=task_id, unit_id=unit_id, now=now)
         drafts.delete_draft(s, person_id=who.person_id, flow=FLOW)
         task = tasks.get_task(s, task_id=task_id)
         leads = [a.unit.id for a in tasks.assignments(s, task_ids=[task_id]) if a.link.role is TaskRole.lead and a.unit.id is not None]
@@ -190,7 +208,10 @@ def cancel(services: Services, who: Roles, *, language: str) -> Outcome:
 
 
 async def chase(services: Services, bot: Any, *, now: datetime) -> int:
-    """Chase once each unit that has not acknowledged (签收) a task within `acknowledge_within`; how many messages."""
+    """Chase once each unit that has not acknowledged (签收) a task within `acknowledge_within`; how many messages.
+    Nothing goes out before the digest time or inside the quiet hours (it waits for them to end)."""
+    if not awake(services, now):
+        return 0
     with services.storage.session() as s:
         late = tasks.unacknowledged(s, created_before=now - services.config.problems.acknowledge_within)
     sent = 0
@@ -219,8 +240,6 @@ def schedule(application: Any, services: Services) -> None:
 
     async def job(context: Any) -> None:
         now = services.clock.now()
-        if now.astimezone(services.config.campaign.tz).time() < services.config.reminders.digest_time:
-            return
         try:
             await chase(services, context.bot, now=now)
         except Exception:  # the next run tries again

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from bot.config import Config
 from bot.models import TaskRole, Unit
@@ -23,6 +24,8 @@ class TaskItem:
     lead: Sequence[str]
     supporting: Sequence[str]
     due: date | None
+    progress: dict[str, Any] | None = None  # a schedule of recurring progress reports
+    reminders: Sequence[str] = ()
 
 
 def resolve(every: Sequence[Unit], entry: str) -> list[Unit]:
@@ -38,7 +41,8 @@ def bring_in(storage: Storage, config: Config, items: Sequence[TaskItem], *, sou
         every = units.list_units(s)
         for item in items:
             due_at = datetime.combine(item.due, time(23, 59, 59), tzinfo=tz) if item.due else None
-            task = tasks.upsert_task(s, key=item.key, group=item.group, title=item.title, content=item.content, due_at=due_at, source=source, now=now)
+            task = tasks.upsert_task(s, key=item.key, group=item.group, title=item.title, content=item.content, due_at=due_at, source=source, now=now,
+                                     progress=item.progress, reminders=list(item.reminders))
             wanted: dict[int, TaskRole] = {}
             for entry in item.supporting:
                 wanted.update({u.id: TaskRole.support for u in resolve(every, entry) if u.id is not None})
@@ -53,5 +57,9 @@ def bring_in(storage: Storage, config: Config, items: Sequence[TaskItem], *, sou
 
 def sync_tasks(storage: Storage, config: Config, *, now: datetime) -> int:
     """The config's tasks, at start (after the units)."""
-    items = [TaskItem(t.key, t.group, t.title, t.content, t.lead, t.supporting, t.due) for t in config.tasks]
+    items = [
+        TaskItem(t.key, t.group, t.title, t.content, t.lead, t.supporting, t.due,
+                 t.progress.model_dump(mode="json") if t.progress else None, [o.text for o in t.reminders or []])
+        for t in config.tasks
+    ]
     return bring_in(storage, config, items, source="config", now=now)

@@ -1,7 +1,7 @@
 """notices: coordinators' filing-notice choice, announcements with receipts (通知 + 回执), campaign group chats
 
 Revision ID: uxnotice_notices
-Revises: 0005_signoff
+Revises: levels2_task_progress
 Create Date: 2026-12-04
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'uxnotice_notices'
-down_revision: str | Sequence[str] | None = '0005_signoff'
+down_revision: str | Sequence[str] | None = 'levels2_task_progress'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
