@@ -133,9 +133,23 @@ async def deliver(
     return copy.deepcopy(data)
 
 
+def with_mentioned_users(emu: Emulator, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Telegram gives a text_mention the whole User it names; a mention of a user it does not know is dropped."""
+    out: list[dict[str, Any]] = []
+    for entity in entities:
+        if entity.get("type") == "text_mention":
+            user = emu.state.users.get(int(entity.get("user", {}).get("id", 0)))
+            if user is None:
+                continue
+            entity = {**entity, "user": copy.deepcopy(user)}
+        out.append(entity)
+    return out
+
+
 async def send_message(emu: Emulator, p: dict[str, Any]) -> Any:
     chat = target_chat(emu, p, "sendMessage")
     text, entities = format_text(p["text"], p.get("parse_mode"), p.get("entities"), caption=False)
+    entities = with_mentioned_users(emu, entities or [])
     content: dict[str, Any] = {"text": text}
     if entities:
         content["entities"] = entities
@@ -288,6 +302,7 @@ async def edit_message_text(emu: Emulator, p: dict[str, Any]) -> Any:
     if p.get("text") is None:  # optional in the spec only beside rich_message, which the emulator does not model
         raise bad_request("message text is empty", violation=True)
     text, entities = format_text(p["text"], p.get("parse_mode"), p.get("entities"), caption=False)
+    entities = with_mentioned_users(emu, entities or [])
     # Omitting reply_markup removes the inline keyboard, as on Telegram.
     new = {"text": text, "entities": entities or None, "reply_markup": _inline_markup(p)}
     before = message.parse_mode, message.source

@@ -8,11 +8,13 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
 from bot.services.people.access import Action
-from handlers import conversation, coordinator, deadline, due, errors, export, guard, invites, menus, problems, registration, remind, reminders, review, roster, signoff, start, submit, tasks, web
+from handlers import announce, conversation, coordinator, deadline, due, errors, export, group, guard, invites, menus, notices, problems, registration, remind, removal, reminders, review, roster, signoff, start, submit, tasks, web
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add the handlers; earlier ones win."""
+    # Commands in group chats: /group, else a short answer or silence; nothing else runs there (issue 17).
+    app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, group.on_group_command), group=-2)
     app.add_handler(CommandHandler("start", guard.gate(Action.START, start.start)))
     app.add_handler(CommandHandler("help", guard.gate(Action.HELP, start.help_command)))
     app.add_handler(CommandHandler("lang", guard.gate(Action.LANG, start.lang)))
@@ -29,6 +31,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(invites.on_page, pattern=r"^inv:p\|"))
     app.add_handler(CallbackQueryHandler(invites.on_role, pattern=r"^inv:r\|"))
     app.add_handler(CallbackQueryHandler(roster.on_page, pattern=r"^ros:p\|"))
+    app.add_handler(CommandHandler("backups", removal.backups))  # remove a backup liaison (issue 17)
+    app.add_handler(CommandHandler("invites", removal.invites))  # revoke an unused invite (issue 17)
+    app.add_handler(CallbackQueryHandler(removal.on_button, pattern=removal.BUTTONS))
     app.add_handler(CommandHandler("due", due.due_command))
     app.add_handler(CallbackQueryHandler(due.on_page, pattern=r"^duep\|"))
     app.add_handler(CommandHandler("submit", submit.submit))
@@ -68,6 +73,13 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("tasks", tasks.tasks_command))
     app.add_handler(CommandHandler("importtasks", tasks.import_tasks))
     app.add_handler(CallbackQueryHandler(tasks.on_button, pattern=tasks.BUTTONS))
+    # Notices (issue 17): how coordinators hear of filings, announcements with receipts, group chats.
+    app.add_handler(CommandHandler("notify", notices.notify))
+    app.add_handler(CallbackQueryHandler(notices.on_notify, pattern=notices.NOTIFY_BUTTONS))
+    app.add_handler(CommandHandler("announce", announce.announce))
+    app.add_handler(CommandHandler("announcements", announce.announcements))
+    app.add_handler(CallbackQueryHandler(announce.on_button, pattern=announce.BUTTONS))
+    app.add_handler(CallbackQueryHandler(announce.on_receipt_button, pattern=announce.RECEIPT_BUTTONS))
     # Flow modules register their commands and buttons above this line.
     app.add_handler(
         MessageHandler(

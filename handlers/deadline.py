@@ -7,6 +7,7 @@ from telegram import Update
 from bot.buttons import Button
 from bot.context import BotContext
 from bot.services.deadlines import conversation as service
+from bot.services.notices import jobs as notices
 from bot.services.people.access import Action, Roles
 from bot.services.reminders import timer
 from handlers import conversation
@@ -40,6 +41,9 @@ async def on_button(update: Update, context: BotContext, who: Roles, pressed: Bu
     """A press in the conversation: unit groups, template, confirm or cancel."""
     services = context.services
     replies = service.press(services, who, pressed.args, language=context.language(update), now=services.clock.now())
-    if pressed.args[:1] == (service.CREATE,):
+    created = pressed.args[:1] == (service.CREATE,)
+    if created:
         timer.arm(context.application)  # its reminders may come before the timer's next moment
     await reply(context, update, replies)
+    if created:
+        notices.soon(context.application)  # tell the liaisons of the units that owe it

@@ -82,7 +82,7 @@ async def after_update(update: Update, context: BotContext) -> None:
 # Commands that only show or send things: they never change the sender's roles or chosen language.
 _VIEWS = frozenset({
     "help", "due", "submit", "status", "outstanding", "remind", "review", "liaisons", "export", "compile", "chart",
-    "problems", "tasks", "bulletin", "web", "cancel",
+    "problems", "tasks", "bulletin", "web", "cancel", "announcements",
 })
 
 

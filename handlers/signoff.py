@@ -8,6 +8,7 @@ from bot.buttons import Button
 from bot.context import BotContext
 from bot.services import drafts
 from bot.replies import Reply
+from bot.services.notices import jobs as notices
 from bot.services.people import access
 from bot.services.signoff import flow as service
 from handlers import conversation, guard
@@ -41,6 +42,7 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
         return
     await query.answer()
     await send(context, update.effective_chat.id, update.effective_user.id, replies)
+    notices.soon(context.application)  # an approved filing now counts: coordinators may want to hear of it
 
 
 @conversation.flow(service.FLOW)

@@ -8,6 +8,7 @@ from telegram import Message, Update
 
 from bot.context import BotContext
 from bot.services import drafts
+from bot.services.notices import jobs as notices
 from bot.services.people import access
 from bot.services.submissions import files
 from bot.services.submissions import flow as service
@@ -37,6 +38,8 @@ async def send(context: BotContext, update: Update, person_id: int | None, repli
     draft = drafts.get(context.services, person_id=person_id, flow=service.FLOW) if person_id is not None else None
     replies = service.stamp(replies, draft.data.get(service.NONCE) if draft else None)
     await reply(context, update, replies)
+    if draft is None:  # the filing ended (filed, or dropped): coordinators may want to hear of it
+        notices.soon(context.application)
 
 
 async def _refuse(update: Update, context: BotContext) -> None:

@@ -17,6 +17,7 @@ SUBCOMMANDS = (
     "bot.cli.run",
     "bot.cli.health",
     "bot.cli.invite",
+    "bot.cli.people",
     "bot.cli.units",
     "bot.cli.export",
     "bot.cli.ontime",

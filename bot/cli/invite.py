@@ -1,4 +1,5 @@
-"""`liaison-bot invite [UNIT_CODE] --role ROLE`: a one-time invite link, printed once (the token is never stored)."""
+"""`liaison-bot invite [UNIT_CODE] --role ROLE`: a one-time invite link, printed once (the token is never stored).
+`liaison-bot invite list` and `liaison-bot invite revoke ID…`: the unused invites, and revoking them (bot.cli.people)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from bot.models import UNIT_SCOPED_ROLES, Role
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `invite`."""
     p = sub.add_parser("invite", help="make a one-time invite link for a unit (or a coordinator/leader) and print it")
-    p.add_argument("unit", nargs="?", default=None, metavar="UNIT_CODE", help="the unit's code (none for coordinator/leader)")
+    p.add_argument("unit", nargs="?", default=None, metavar="UNIT_CODE", help="the unit's code (none for coordinator/leader); or: list, revoke")
+    p.add_argument("ids", nargs="*", metavar="ID", help="with revoke: the invites to revoke (as `invite list` shows them)")
     p.add_argument("--role", default=Role.primary.value, choices=[r.value for r in Role], help="default: primary")
     p.add_argument("--expires", default="14d", help="how long the link works, e.g. 14d, 36h (default: 14d)")
     p.add_argument("--config", default=None, help="config file (default: $LIAISON_BOT_CONFIG, else ./config.toml or /etc/liaison-bot/config.toml)")
@@ -24,6 +26,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run_invite(args: argparse.Namespace) -> int:
     """Create the invite and print its deep link on standard output (nothing else goes there)."""
+    if args.unit in ("list", "revoke"):
+        from bot.cli.people import run_invites
+
+        return run_invites(args)
+    if args.ids:
+        print(f"unexpected arguments: {' '.join(args.ids)}", file=sys.stderr)
+        return 2
     from bot.context import open_services
     from bot.db import upgrade
     from bot.services.people.campaign import sync_campaign

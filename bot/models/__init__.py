@@ -9,9 +9,16 @@ from bot.models.base import ObligationStatus, ReminderKind, ReminderStatus, Role
 from bot.models.problems import Problem, ProblemEvent, ProblemStatus, TrailIsAppendOnly
 from bot.models.tables import AdhocReport, Attachment, AuditEvent, Draft, DueItem, Invite, Obligation, PROFILE_FIELDS, Person, PersonBase, PersonProfile, PollerLease, ProcessedUpdate, ReminderSent, RoleAssignment, SendSlot, Submission, SyncState, Unit, UnitBase, WebToken
 from bot.models.tasks import Task, TaskReport, TaskRole, TaskUnit
+from bot.models.notices import Announcement, AnnouncementReceipt, CampaignGroup, FilingNotices, GroupPost, NoticePref
 
 __all__ = [
     "AdhocReport",
+    "Announcement",
+    "AnnouncementReceipt",
+    "CampaignGroup",
+    "FilingNotices",
+    "GroupPost",
+    "NoticePref",
     "Attachment",
     "AuditEvent",
     "Draft",

@@ -83,6 +83,9 @@ class ReminderKind(StrEnum):
     nudge = "nudge"
     digest = "digest"
     escalation = "escalation"
+    filing = "filing"  # a coordinator told of a unit's filing (bot.services.notices.filings)
+    announce = "announce"  # a liaison told of a new ad-hoc deadline their unit owes
+    notice = "notice"  # an announcement (通知) asking for a receipt (回执)
 
 
 class ReminderStatus(StrEnum):

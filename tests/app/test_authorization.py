@@ -77,6 +77,11 @@ COMMANDS: dict[str, dict[str, str]] = {
     "bulletin": COORDINATORS,
     "tasks": REGISTERED,
     "importtasks": COORDINATORS,
+    "notify": COORDINATORS,
+    "announce": COORDINATORS,
+    "announcements": COORDINATORS,
+    "backups": COORDINATORS,
+    "invites": COORDINATORS,
 }
 
 UNIT_A = row(NO, OK, NO, OK, NO, NO)  # the liaisons of unit A (a coordinator files nothing: not a liaison)
@@ -93,6 +98,7 @@ class World:
     obligation_a: int  # unit A's obligation for it
     submission_a: int  # a filing of unit A, waiting for review
     reminder_a: int  # liaison A's reminder of it
+    backup_a: int = 0  # backup A's role assignment
 
     def filing_of(self, telegram_user_id: int) -> str:
         """The mark of the filing in progress of this person (their in-filing buttons carry it), or ''."""
@@ -149,6 +155,13 @@ BUTTONS: dict[str, Press] = {
     "deadline: cancel": Press("dl", lambda w: ("x",), COORDINATORS, before="/deadline"),
     "problem: open (none such)": Press("pb", lambda w: ("v", 0), REGISTERED),
     "task: open (none such)": Press("tk", lambda w: ("v", 0, 0), REGISTERED),
+    "notify: at once": Press("ntf", lambda w: ("now",), COORDINATORS),
+    "announce: cancel": Press("an", lambda w: ("x",), COORDINATORS, before="/announce"),
+    "announcement receipts (none such)": Press("anr", lambda w: ("v", 0), row(NO, NO, NO, NO, STALE, NO)),
+    # a receipt for a notice never sent to them: refused as stale by everyone allowed to confirm one
+    "remove a backup (backup A)": Press("rmb", lambda w: ("a", w.backup_a), COORDINATORS),
+    "revoke an invite (none such)": Press("rvk", lambda w: ("a", 0), row(NO, NO, NO, NO, STALE, NO)),
+    "announcement receipt (none such)": Press("ack", lambda w: (0,), row(NO, STALE, STALE, STALE, STALE, NO)),
 }
 
 
@@ -256,7 +269,9 @@ async def _world(bot_app: RunningBot, units: dict[str, Unit], users: dict[str, U
     reminder_id = next(int(b.args[0]) for b in snoozes if b is not None and b.action == "snz")
     for user in users.values():
         await settle(user)
-    return World(services, units, item.id, obligation.id, filed.id, reminder_id)
+    backup = services.storage.people.get_person_by_telegram_id(telegram_user_id=IDS["backup_a"])
+    [held] = [a for a in services.storage.roles.roles_of(person_id=backup.id) if a.role == Role.backup]
+    return World(services, units, item.id, obligation.id, filed.id, reminder_id, backup_a=held.id or 0)
 
 
 async def test_buttons_matrix(bot_app: RunningBot, make_person: Callable[..., Person], make_liaison: Callable[..., Any]) -> None:

@@ -73,7 +73,7 @@ async def test_a_deadline_added_in_chat_reminds_owing_non_filers_once(bot_app: R
     [job] = bot_app.app.job_queue.get_jobs_by_name(core_timer.TICK_JOB)  # type: ignore[union-attr]
     assert job.data == local(bot_app, 2023, 8, 24, 9, 0)  # re-armed for the -1d@09:00 reminder
 
-    message = await pgs.wait_for(lambda m: TITLE in m.text, timeout=15)
+    message = await pgs.wait_for(lambda m: TITLE in m.text and "提醒" in m.text, timeout=15)  # (after its announcement: test_notices_deadline)
     assert "临时报送" in message.text and "2023-08-25 17:00" in message.text and "还有 1 天" in message.text
     assert "立即报送" in message.button_texts
     await asyncio.sleep(0.3)

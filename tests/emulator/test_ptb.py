@@ -210,3 +210,16 @@ async def test_application_run_against_the_emulator(emulator: Emulator) -> None:
         await app.updater.stop()
         await app.stop()
     assert [c.method for c in emulator.calls() if c.method != "getUpdates"][:2] == ["getMe", "deleteWebhook"]
+
+
+async def test_a_mention_carries_the_whole_user_and_an_unknown_one_is_dropped(emulator: Emulator, bot: Bot) -> None:
+    emulator.user(1001, "李明")
+    emulator.group(-100900, "工作群", members=(1001,))
+    sent = await bot.send_message(
+        -100900,
+        '请 <a href="tg://user?id=1001">李明</a> 和 <a href="tg://user?id=4242">某人</a> 报送',
+        parse_mode=ParseMode.HTML,
+    )
+    [mention] = sent.entities
+    assert mention.type == MessageEntity.TEXT_MENTION and mention.user is not None
+    assert mention.user.id == 1001 and mention.user.first_name == "李明" and not mention.user.is_bot

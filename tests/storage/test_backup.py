@@ -20,8 +20,8 @@ from sqlalchemy import text
 
 from bot.cli import main
 from bot.db import current_revision, head_revision, make_engine
-from bot.models import PersonProfile, ProblemStatus, ReminderKind, Role, SubmissionKind, TaskRole, Unit
-from bot.storage import Storage, adhoc, attachments, audit, drafts, due, due_sync, invites, people, problems, reminders, roles, snapshot, submissions, tasks, web
+from bot.models import FilingNotices, PersonProfile, ProblemStatus, ReminderKind, Role, SubmissionKind, TaskRole, Unit
+from bot.storage import Storage, adhoc, attachments, audit, drafts, due, due_sync, invites, notices, people, problems, reminders, roles, snapshot, submissions, tasks, web
 from bot.storage import ops as ops_storage
 from tests.fixtures.db import PgServer, _require_pg
 
@@ -107,6 +107,11 @@ def populate(storage: Storage, files_dir: Path, now: datetime) -> dict[str, byte
         tasks.assign(s, task_id=task.id, wanted={units[0].id: TaskRole.lead}, now=now)  # type: ignore[arg-type, dict-item]
         tasks.add_report(s, task_id=task.id, unit_id=units[0].id, person_id=liaison.id, role=TaskRole.lead, text="已建立台账",  # type: ignore[arg-type]
                          attachment_ids=[], now=now)
+        notices.set_pref(s, person_id=liaison.id, filings=FilingNotices.now, now=now)  # type: ignore[arg-type]
+        notice = notices.add_announcement(s, text="请阅知", attachment_ids=[], tag=None, unit_ids=[units[0].id], person_id=None, now=now)  # type: ignore[list-item]
+        notices.add_receipt(s, announcement_id=notice.id, unit_id=units[0].id, person_id=liaison.id)  # type: ignore[arg-type]
+        notices.set_group(s, chat_id=-100123, title="工作群", posting=True, person_id=None, now=now)
+        notices.claim_group_post(s, chat_id=-100123, key="summary@2023-08-16", now=now)
     assert all(snapshot_rows(storage.engine.url.render_as_string(hide_password=False)).values()), "a table without rows"
     return {storage_path: data for data, (_, storage_path) in kept.items()}
 

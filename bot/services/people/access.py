@@ -40,10 +40,12 @@ class Action(StrEnum):
     PROBLEM_REGISTER = "problem_register"  # register a problem: coordinators, and liaisons for their own unit
     PROBLEM_ADMIN = "problem_admin"  # register, import, 验收, 退回, 销号 (coordinators, for their subtree)
     SIGN_OFF = "sign_off"  # 单位负责人审核: approve or return the unit's filing
+    NOTICES = "notices"  # /notify, /announce, /announcements, /group: coordinators (bot.services.notices)
+    RECEIPT = "receipt"  # confirm (回执) an announcement: the liaisons it went to
 
 
 _EVERYONE = {Action.HELP, Action.LANG, Action.START, Action.CANCEL, Action.REGISTER}
-_LIAISON = _EVERYONE | {Action.ME, Action.DUE, Action.SUBMIT, Action.PROBLEMS, Action.PROBLEM_REGISTER}
+_LIAISON = _EVERYONE | {Action.ME, Action.DUE, Action.SUBMIT, Action.PROBLEMS, Action.PROBLEM_REGISTER, Action.RECEIPT}
 _LEADER = _EVERYONE | {Action.ME, Action.OUTSTANDING, Action.STATUS, Action.LIAISONS, Action.PROBLEMS}
 _COORDINATOR = set(Action)
 

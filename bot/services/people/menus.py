@@ -21,8 +21,8 @@ from bot.texts.catalog import LANGUAGES, t
 MENUS: dict[str, tuple[str, ...]] = {
     "stranger": ("start", "help", "lang"),
     "coordinator": (
-        "status", "outstanding", "remind", "review", "deadline", "invite", "liaisons",
-        "export", "compile", "chart", "problems", "newproblem", "tasks", "bulletin", "web", "me", "cancel", "help", "lang",
+        "status", "outstanding", "remind", "review", "deadline", "announce", "announcements", "invite", "invites", "liaisons",
+        "backups", "notify", "export", "compile", "chart", "problems", "newproblem", "tasks", "bulletin", "web", "me", "cancel", "help", "lang",
     ),
     "leader": ("status", "outstanding", "liaisons", "chart", "problems", "tasks", "me", "help", "lang"),
     "liaison": ("due", "submit", "me", "problems", "tasks", "cancel", "help", "lang"),

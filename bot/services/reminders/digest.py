@@ -89,12 +89,13 @@ def _digest_lines(services: Services, *, now: datetime, language: str, unit_ids:
     unreachable people, messages of unknown delivery or not delivered; None if nothing.
 
     A coordinator of one level (`unit_ids`: their subtree) reads the overdue units of their subtree only."""
-    from bot.services.deadlines.reports import report_of, report_title
+    from bot.services.deadlines.reports import find_report, period_label, report_title
 
     since = digest_at(services, now.astimezone(services.config.campaign.tz).date() - timedelta(days=1))
     with services.storage.session() as s:
         overdue = due.outstanding(s, due_before=now)
-        unreachable = people.unreachable_people(s)
+        # former liaisons (replaced, removed) are nobody's concern: only people holding a role now
+        unreachable = [p for p in people.unreachable_people(s) if roles.roles_of(s, person_id=id_of(p))]
         staff = {p.id for role in (Role.coordinator, Role.leader) for p in roles.people_with_role(s, role=role)}
         errors = deliveries.last_unreachable_errors(s, person_ids=[id_of(p) for p in unreachable if p.id in staff])
         unknown = deliveries.unknown_deliveries(s, since=since)
@@ -108,27 +109,26 @@ def _digest_lines(services: Services, *, now: datetime, language: str, unit_ids:
     if not overdue and not unreachable and not never_started and not unknown and not undelivered:
         return None
     lines: list[str] = []
-    groups: dict[tuple[str, str], list[str]] = {}
+    groups: dict[tuple[str, str, str], list[str]] = {}
     for view in overdue:
-        groups.setdefault((view.due_item.report_key, view.due_item.period_label), []).append(view.unit.name)
-    for (report_key, period), units in groups.items():
-        try:
-            title = report_title(report_of(services, report_key), language)
-        except KeyError:
-            title = report_key
-        lines.append(t(language, "reminders.digest-line", title=title, period=period, count=len(units), units="、".join(units)))
+        groups.setdefault((view.due_item.report_key, view.due_item.period_key, view.due_item.period_label), []).append(view.unit.name)
+    for (report_key, period_key, stored), units in groups.items():
+        report = find_report(services, report_key)
+        title = report_title(report, language) if report is not None else report_key
+        period = period_label(services, report, period_key=period_key, stored=stored, language=language)
+        lines.append(t(language, "reminders.digest-line", title=title, period=period, count=len(units), units=_join(language, units)))
     if unreachable:
-        names = "、".join(_name(p) for p in unreachable)
+        names = _join(language, [_name(p) for p in unreachable])
         lines.append(t(language, "reminders.digest-unreachable", count=len(unreachable), names=names))
     if never_started:
-        names = Markup("、".join(
+        names = Markup(_join(language, [
             t(language, "reminders.digest-person-role", name=_name(p), role=t(language, "reminders.role-leader" if p.id in leaders else "reminders.role-coordinator"))
             for p in never_started
-        ))
+        ]))
         lines.append(t(language, "reminders.digest-never-started", count=len(never_started), names=names))
     for key, rows in (("reminders.digest-unknown", unknown), ("reminders.digest-undelivered", undelivered)):
         if rows:
-            names = "、".join(dict.fromkeys(f"{unit.name}·{_name(person)}" if unit else _name(person) for _, person, unit in rows))
+            names = _join(language, list(dict.fromkeys(f"{unit.name}·{_name(person)}" if unit else _name(person) for _, person, unit in rows)))
             lines.append(t(language, key, count=len(rows), names=names))
     return lines
 
@@ -139,9 +139,14 @@ def digest_text(services: Services, *, now: datetime, language: str) -> str | No
     return None if lines is None else "\n".join([t(language, "reminders.digest-title"), *lines])
 
 
-def digest_parts(services: Services, *, now: datetime, language: str, unit_ids: frozenset[int] | None = None) -> list[str] | None:
-    """The digest as the messages it is sent in, each within Telegram's limit; None if nothing."""
+def digest_parts(
+    services: Services, *, now: datetime, language: str, unit_ids: frozenset[int] | None = None, extra: list[str] | None = None
+) -> list[str] | None:
+    """The digest as the messages it is sent in, each within Telegram's limit; None if nothing.
+    `extra`: lines of this reader's own (the filings since the last digest)."""
     lines = _digest_lines(services, now=now, language=language, unit_ids=unit_ids)
+    if extra:
+        lines = [*(lines or []), *extra]
     if lines is None:
         return None
 
@@ -160,6 +165,10 @@ def _scope_of(services: Services, person_id: int) -> frozenset[int] | None:
         if not held or any(a.unit_id is None for a in held):
             return None
         return frozenset(unit_store.subtree_ids(s, unit_ids=[a.unit_id for a in held if a.unit_id is not None]))
+
+
+def _join(language: str, names: list[str]) -> str:
+    return ("、" if language == "zh-CN" else ", ").join(names)
 
 
 def _name(person: Person) -> str:
@@ -187,6 +196,8 @@ async def process_digest(services: Services, bot: Any, *, now: datetime) -> int:
     today = digest_day(services, now)
     if today is None:
         return 0
+    from bot.services.notices import filings
+
     key = f"digest@{today.isoformat()}"
     sent = 0
     for person in services.storage.roles.people_with_role(role=Role.coordinator):
@@ -197,11 +208,12 @@ async def process_digest(services: Services, bot: Any, *, now: datetime) -> int:
             if reminders.was_claimed(s, due_item_id=None, unit_id=None, person_id=person.id, moment_key=key):
                 continue
         scope = _scope_of(services, person.id)
-        parts = digest_parts(services, now=now, language=_language(services, person), unit_ids=scope)
+        language = _language(services, person)
+        since = digest_at(services, today - timedelta(days=1))
+        filed = filings.digest_lines(services, person_id=person.id, since=since, now=now, language=language, scope=scope)
+        parts = digest_parts(services, now=now, language=language, unit_ids=scope, extra=filed)
         if parts is None:
-            if scope is not None:  # nothing in this coordinator's subtree; others may have something
-                continue
-            return 0
+            continue  # nothing for this coordinator; others may have something (their subtree, their filings)
         with services.storage.session() as s:
             rid = reminders.claim_reminder(s, due_item_id=None, unit_id=None, person_id=person.id, moment_key=key, kind=ReminderKind.digest, now=now)
         if rid is None:

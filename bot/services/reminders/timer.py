@@ -26,6 +26,7 @@ TICK_JOB = "reminders-tick"
 
 async def process_due_moments(services: Services, bot: Any, *, now: datetime) -> Summary:
     """Everything that is due at `now`: configured moments, snoozes, digest, escalations, retries."""
+    from bot.services.notices import jobs as notices
     from bot.services.reminders import digest
 
     summary = Summary()
@@ -36,6 +37,7 @@ async def process_due_moments(services: Services, bot: Any, *, now: datetime) ->
     await digest.process_escalations(services, bot, now=now)  # first: the digest names a leader they did not reach
     await digest.process_digest(services, bot, now=now)
     await retry_failed(services, bot, now=now, summary=summary)
+    await notices.sweep(services, bot, now=now)
     if summary.sent or summary.failed or summary.unreachable:
         log.info("reminders: %d sent, %d unreachable, %d failed (%s)", summary.sent, summary.unreachable, summary.failed, ", ".join(summary.moments))
     return summary

@@ -8,7 +8,7 @@ form's questions, files at a step), `submission_answers` (typed answers, files, 
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.config import ReportType
@@ -19,6 +19,7 @@ from bot.models import DueItem
 from bot.services.deadlines.reports import find_report, period_label
 from bot.services.submissions.filing import NONCE, Filing
 from bot.services.submissions.forms import default_form, form_of
+from bot.services.submissions.forms.render import format_day
 from bot.storage.due import ObligationView
 from schedules import periods_of
 
@@ -113,3 +114,10 @@ def view(services: Services, obligation_id: int) -> ObligationView:
 def check(roles: Roles, obligation: ObligationView) -> None:
     if not roles.may(Action.SUBMIT, unit_id=obligation.unit.id):
         raise NotAllowed
+
+
+def due_text(due_at: datetime, language: str, tz: tzinfo) -> str:
+    """A deadline's day, and its time when it is not the end of the day (an ad-hoc deadline at 17:00)."""
+    local = due_at.astimezone(tz)
+    day = format_day(local.date(), language)
+    return day if (local.hour, local.minute, local.second) == (23, 59, 59) else f"{day} {local:%H:%M}"

@@ -14,11 +14,11 @@ from bot.models import ObligationStatus
 from bot.services.people.access import Roles
 from bot.services.submissions.forms import fileable
 from bot.services.tasks import deadlines as task_deadlines
-from bot.services.submissions.forms.render import format_day
 from bot.services.deadlines.adhoc import report_types
 from bot.services.deadlines.reports import period_label, report_title
 from bot.services.submissions.choose import Name, extras
-from bot.services.submissions.common import RECENT, opens_on
+from bot.services.submissions.common import RECENT, due_text, opens_on
+from bot.services.submissions.forms.render import format_day
 from bot.services.submissions.flow import ANY_PERIOD, WINDOW
 from bot.replies import Btn, Reply
 from bot.services import paging
@@ -98,7 +98,7 @@ def _lists(services: Services, unit_ids: list[int], page: int, *, language: str,
             said = t(language, "filing.opens", day=format_day(first, language)) if first else t(language, f"due.status.{status}")
             lines.append(t(
                 language, "due.item", mark=_mark(item.report_key, status, item.due_at, now), report=report_title(report, language), period=period,
-                due=format_day(item.due_at.astimezone(tz).date(), language), status=Markup(said),
+                due=due_text(item.due_at, language, tz), status=Markup(said),
             ))
             shown += 1
             if not fileable(report.template) or first is not None:  # a period not started: nothing to file yet
@@ -119,3 +119,4 @@ def _lists(services: Services, unit_ids: list[int], page: int, *, language: str,
         lines.append(t(language, "due.hint"))
         out.append(Reply("\n".join(lines), paged.rows + paged.nav))
     return out
+

@@ -28,17 +28,17 @@ from bot.models import SubmissionKind, SubmissionStatus
 from bot.services.submissions import files
 from bot.services.people.access import Action, Roles
 from bot.services.submissions.forms import FileGroup, fileable, form_of
-from bot.services.submissions.forms.render import format_day
 from bot.services.deadlines.reports import report_title
 from bot.services.tasks import deadlines as task_deadlines
 from bot.services.tasks import progress
 from bot.services.submissions.answers import answer_file, answer_text, file_group, press, take_carry
 from bot.services.submissions.filing import Filing
 from bot.services.submissions.choose import Choice, any_time_obligation, choices
-from bot.services.submissions.common import ANY_PERIOD, FLOW, NONCE, WINDOW, NotAllowed, check, drop, load, opens_on, period_of, report, save, stamp, unstamp, view
+from bot.services.submissions.common import ANY_PERIOD, FLOW, NONCE, WINDOW, NotAllowed, check, drop, due_text, load, opens_on, period_of, report, save, stamp, unstamp, view
 from bot.services import paging
 from bot.services.submissions import prefill
 from bot.replies import Btn, Reply
+from bot.services.submissions.forms.render import format_day
 from bot.services.submissions.preview import confirm, next_item, preview_text, show_preview, zero_preview
 from bot.services.submissions.steps import after_steps, attachment_type, file_field, go, prompt, takes
 from bot.texts.catalog import t, tn
@@ -164,7 +164,7 @@ def begin(
         period=period_of(services, obligation.due_item, language),
         unit=obligation.unit.name,
         item=f.item_no,
-        due=format_day(obligation.due_item.due_at.astimezone(services.config.campaign.tz).date(), language),
+        due=due_text(obligation.due_item.due_at, language, services.config.campaign.tz),
     )
     if now > obligation.due_item.due_at:
         intro.append(t(language, "submissions.late-note"))
