@@ -36,9 +36,10 @@ class TelegramSettings(Strict):
     webhook_listen: str = Field(default="127.0.0.1", description="the address the bot's webhook server listens on")
     webhook_port: int = Field(default=8443, description="the port the bot's webhook server listens on")
     webhook_path: str | None = Field(default=None, description="the path the bot's server answers; default: webhook_url's")
-    # The client to the Bot API: one host. A few connections kept open carry every request (30 a
-    # second at most, the flood limit); a request finding them busy waits up to `pool_wait_s`.
-    connections: int = Field(default=8, description="connections kept open to the Bot API (requests at once)")
+    # The client to the Bot API: one host. Connections kept open carry every request (30 a second at
+    # most, the flood limit); 32 leave room for a slow route (a second per request) and the menus and
+    # notices sent beside a wave; a request finding them all busy waits up to `pool_wait_s`.
+    connections: int = Field(default=32, description="connections kept open to the Bot API (requests at once)")
     keepalive_s: float = Field(default=60.0, description="seconds an idle connection is kept for the next request")
     pool_wait_s: float = Field(default=10.0, description="seconds a request waits for a free connection")
 
@@ -97,7 +98,7 @@ class TelegramSettings(Strict):
     @classmethod
     def _connections(cls, value: int) -> int:
         if not 1 <= value <= 100:
-            raise ValueError("expected from 1 to 100 connections (8 carry Telegram's 30 messages a second)")
+            raise ValueError("expected from 1 to 100 connections (32 carry Telegram's 30 messages a second on a slow route)")
         return value
 
     @field_validator("keepalive_s", "pool_wait_s")
