@@ -89,7 +89,7 @@ async def test_group_summary_in_english(bot_app: RunningBot, make_person: Callab
         bot.clock.set(morning)
         await timer.process_due_moments(bot.app.bot_data["services"], bot.app.bot, now=morning)
         post = await group.wait_for(lambda m: "Outstanding on 2023-09-06" in m.text)
-        assert "was due Thu 10 Aug 2023 24:00; 13 unit(s) have not filed: " in post.text and "年" not in post.text.split("\n")[1].split(":")[0]
+        assert "was due Thu 10 Aug 2023 24:00; 13 units have not filed: " in post.text and "年" not in post.text.split("\n")[1].split(":")[0]
         assert f'<a href="tg://user?id={PGS}">Zhang</a>: please file soon.' in post.source
     finally:
         await stop_bot(bot)

@@ -27,7 +27,7 @@ from bot.services.notices.filings import scope_of
 from bot.services.people.access import Roles
 from bot.services.reminders.digest import digest_day, pack
 from bot.storage import audit, due, notices, roles
-from bot.texts.catalog import Markup, t
+from bot.texts.catalog import Markup, t, tn
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def summary_lines(services: Services, *, scope: frozenset[int] | None, now: date
         period = period_label(services, report, period_key=item.period_key, stored=item.period_label, language=language)
         key = "group.line-overdue" if item.due_at < now else "group.line-due"
         units = ("、" if language == "zh-CN" else ", ").join(v.unit.name for v in views)
-        lines.append(t(language, key, title=title, period=period, when=format_moment(item.due_at, language, tz), count=len(views), units=units))
+        lines.append(tn(language, key, len(views), title=title, period=period, when=format_moment(item.due_at, language, tz), units=units))
         people = list({id_of(p): p for v in views for p in liaisons[id_of(v.unit)]}.values())
         if people:
             shown = " ".join(_mention(p) for p in people[:MAX_MENTIONS])

@@ -15,7 +15,7 @@ from bot.services.reminders import delivery
 from bot.replies import TELEGRAM_LIMIT, split
 from bot.storage import deliveries, due, people, reminders, roles, snoozes
 from bot.storage import units as unit_store
-from bot.texts.catalog import Markup, t
+from bot.texts.catalog import Markup, t, tn
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def _digest_lines(services: Services, *, now: datetime, language: str, unit_ids:
         report = find_report(services, report_key)
         title = report_title(report, language) if report is not None else report_key
         period = period_label(services, report, period_key=period_key, stored=stored, language=language)
-        lines.append(t(language, "reminders.digest-line", title=title, period=period, count=len(units), units=_join(language, units)))
+        lines.append(tn(language, "reminders.digest-line", len(units), title=title, period=period, units=_join(language, units)))
     if unreachable:
         names = _join(language, [_name(p) for p in unreachable])
         lines.append(t(language, "reminders.digest-unreachable", count=len(unreachable), names=names))
@@ -129,7 +129,7 @@ def _digest_lines(services: Services, *, now: datetime, language: str, unit_ids:
     for key, rows in (("reminders.digest-unknown", unknown), ("reminders.digest-undelivered", undelivered)):
         if rows:
             names = _join(language, list(dict.fromkeys(f"{unit.name}·{_name(person)}" if unit else _name(person) for _, person, unit in rows)))
-            lines.append(t(language, key, count=len(rows), names=names))
+            lines.append(tn(language, key, len(rows), names=names))
     return lines
 
 
