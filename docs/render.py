@@ -32,13 +32,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.buttons import ButtonSigner  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Config, ReportType, load_config  # noqa: E402
-from bot.context import Services  # noqa: E402
+from bot.context import Services, open_services  # noqa: E402
 from bot.models import Person, Role, SubmissionKind  # noqa: E402
 from bot.services.coordinator import chart, compile as compiler, export, ontime  # noqa: E402
 from bot.services.deadlines import adhoc  # noqa: E402
 from bot.services.deadlines.due_items import sync_due_items  # noqa: E402
 from bot.services.people.campaign import sync_campaign  # noqa: E402
-from bot.storage import Storage, due, people, roles, submissions, units  # noqa: E402
+from bot.storage import Storage, attachments, due, people, roles, submissions, units  # noqa: E402
 from schedules import ChinaCalendar  # noqa: E402
 
 NOW = datetime(2023, 10, 20, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
@@ -115,12 +115,12 @@ def populate(services: Services, files_dir: Path) -> None:
                 sha = hashlib.sha256(content).hexdigest()
                 (files_dir / sha[:2]).mkdir(parents=True, exist_ok=True)
                 (files_dir / sha[:2] / sha).write_bytes(content)
-                attachment = submissions.add_attachment(s, sha256=sha, size=len(content), storage_path=f"{sha[:2]}/{sha}", now=start, file_name=decision)
+                attachment = attachments.add_attachment(s, sha256=sha, size=len(content), storage_path=f"{sha[:2]}/{sha}", now=start, file_name=decision)
                 data["files"] = {"decision_file": [attachment.id]}
             sid = _file(s, code, "typical_case", "2023-08", liaisons[code], SubmissionKind.case, data, datetime(2023, 9, 1 + n, 3, 0, tzinfo=UTC))
             assert sid is not None
             if attachment is not None:
-                submissions.link_attachments(s, attachment_ids=[attachment.id], submission_id=sid)  # type: ignore[list-item]
+                attachments.link_attachments(s, attachment_ids=[attachment.id], submission_id=sid)  # type: ignore[list-item]
             if n == 0:
                 submissions.accept_submission(s, submission_id=sid, reviewer_person_id=coordinator.id, now=datetime(2023, 9, 4, 2, 0, tzinfo=UTC))  # type: ignore[arg-type]
         for n, code in enumerate(codes[:8]):
@@ -162,6 +162,33 @@ def to_png(document: Path, out: Path, *, pages: int, work: Path, dpi: int = 60) 
     return targets
 
 
+def sample_documents(work: Path) -> dict[str, bytes]:
+    """The register, the on-time record, a compilation and a chart of the sample campaign, made in `work`
+    by the bot's own code (the tests call this: the pictures' source never rots unnoticed)."""
+    base = load_config()
+    config: Config = base.model_copy(update={"report_types": [*base.report_types, ReportType.model_validate(STATISTICS)]})
+    storage = Storage.from_url(f"sqlite:///{work / 'sample.db'}")
+    storage.upgrade()
+    try:
+        files_dir = work / "files"
+        services = open_services(config, storage, secret=b"docs", clock=FixedClock(NOW), files_dir=files_dir)
+        populate(services, files_dir)
+        compiled = compiler.compile_period(services, "8月", now=NOW)
+        assert compiled is not None
+        out = {
+            "register.xlsx": export.build_workbook(services, now=NOW).data,
+            "ontime.xlsx": ontime.build(services, now=NOW)[0],
+            "compilation.docx": compiled.data,
+        }
+        weekly = next(r for r in adhoc.report_types(services) if r.key == "drug_statistics")
+        drawn = chart.render(services, weekly, now=NOW + timedelta(days=1))
+        if drawn is not None:
+            out["chart.png"] = drawn.png
+        return out
+    finally:
+        storage.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "images")
@@ -173,27 +200,14 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        base = load_config()
-        config: Config = base.model_copy(update={"report_types": [*base.report_types, ReportType.model_validate(STATISTICS)]})
-        storage = Storage.from_url(f"sqlite:///{work / 'sample.db'}")
-        storage.upgrade()
-        files_dir = work / "files"
-        services = Services(config=config, storage=storage, clock=FixedClock(NOW), buttons=ButtonSigner(b"docs"), calendar=ChinaCalendar(config.calendar), extras={"files_dir": str(files_dir)})
-        populate(services, files_dir)
-        (work / "register.xlsx").write_bytes(export.build_workbook(services, now=NOW).data)
-        (work / "ontime.xlsx").write_bytes(ontime.build(services, now=NOW)[0])
-        compiled = compiler.compile_period(services, "8月", now=NOW)
-        assert compiled is not None
-        (work / "compilation.docx").write_bytes(compiled.data)
-        made = to_png(work / "register.xlsx", args.out, pages=1, work=work)
-        made += to_png(work / "ontime.xlsx", args.out, pages=1, work=work)
-        made += to_png(work / "compilation.docx", args.out, pages=2, work=work)
-        weekly = next(r for r in adhoc.report_types(services) if r.key == "drug_statistics")
-        drawn = chart.render(services, weekly, now=NOW + timedelta(days=1))
-        if drawn is not None:
-            (args.out / "chart.png").write_bytes(drawn.png)
-            made.append(args.out / "chart.png")
-        storage.dispose()
+        made: list[Path] = []
+        for name, data in sample_documents(work).items():
+            if name.endswith(".png"):
+                (args.out / name).write_bytes(data)
+                made.append(args.out / name)
+                continue
+            (work / name).write_bytes(data)
+            made += to_png(work / name, args.out, pages=2 if name.endswith(".docx") else 1, work=work)
     for path in made:
         print(path)
     return 0
