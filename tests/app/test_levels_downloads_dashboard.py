@@ -17,9 +17,9 @@ from tests.app.helpers_coordinator import liaison
 from tests.fixtures.app import RunningBot
 
 
-def _viewer(unit_ids: frozenset[int] | None) -> Viewer:
+def _viewer(unit_ids: frozenset[int] | None, language: str = "zh-CN") -> Viewer:
     """A coordinator at the dashboard who sees `unit_ids` (None: all)."""
-    return Viewer(person_id=0, name="协调员", language="zh-CN", csrf="", visible_units=unit_ids, roles=Roles(is_coordinator=True, visible_units=unit_ids))
+    return Viewer(person_id=0, name="协调员", language=language, csrf="", visible_units=unit_ids, roles=Roles(is_coordinator=True, visible_units=unit_ids))
 
 
 def _cells(data: bytes, *, but: str = "任务分工") -> set[str]:
@@ -40,6 +40,8 @@ async def test_dashboard_downloads_of_a_city_coordinator_hold_their_subtree_only
     mine = _cells(data)
     assert "13900000031" in mine and "兴庆区市场监督管理局" in mine
     assert "13900000032" not in mine and "大武口区市场监督管理局" not in mine
+    assert downloads.workbook(services, _viewer(yc), now=now).name.startswith("报送台账_")  # named as /export names it
+    assert downloads.workbook(services, _viewer(yc, "en"), now=now).name.startswith("submission-register_")
     everyone = _cells(downloads.workbook(services, _viewer(None), now=now).data)
     assert {"13900000031", "13900000032"} <= everyone
 

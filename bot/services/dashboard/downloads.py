@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.context import Services
 from bot.services.coordinator import chart, export
 from bot.services.coordinator import compile as compiler
+from bot.services.coordinator.paper import Labels, safe_name
 from bot.services.dashboard.login import Viewer
 from bot.services.deadlines import adhoc
 
@@ -37,7 +38,8 @@ def _stamp(services: Services, now: datetime) -> str:
 def workbook(services: Services, viewer: Viewer, *, now: datetime) -> Download:
     """The coordinators' Excel workbook: register, 附件1 statistics, 附件10 roster."""
     result = export.build_workbook(services, now=now, language=viewer.language, unit_ids=viewer.visible_units)
-    return Download(f"liaison-export-{_stamp(services, now)}.xlsx", XLSX, result.data)
+    name = Labels(viewer.language)("file-export", date=f"{now.astimezone(services.config.campaign.tz):%Y%m%d}")  # as /export names it
+    return Download(name, XLSX, result.data)
 
 
 def compliance_chart(services: Services, viewer: Viewer, *, report_key: str, now: datetime) -> Download:
@@ -61,4 +63,4 @@ def compiled(services: Services, viewer: Viewer, *, phrase: str, now: datetime) 
         return Download(problem="web.download.unknown-period")
     if not result.cases and not result.summaries:
         return Download(problem="web.download.no-data")
-    return Download(f"compiled-{_stamp(services, now)}.docx", DOCX, result.data)
+    return Download(Labels(viewer.language)("file-compile", period=safe_name(result.period)), DOCX, result.data)  # as /compile names it
