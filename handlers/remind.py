@@ -12,7 +12,7 @@ from bot.context import BotContext
 from bot.services.people import access
 from bot.services.reminders import nudge
 from bot.services.reminders.send import report_of, report_title
-from bot.texts.catalog import t
+from bot.texts.catalog import t, tn
 from handlers import guard
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ async def pressed(update: Update, context: BotContext) -> None:
             await query.edit_message_text(context.text(update, "error.stale-button"))
             return
         title = report_title(report_of(services, plan.item.report_key), language)
-        lines = [context.text(update, "remind.preview", title=title, period=plan.item.period_label, count=len(plan.units))]
+        lines = [tn(context.language(update), "remind.preview", len(plan.units), title=title, period=plan.item.period_label)]
         tz = services.config.campaign.tz
         interval = services.config.reminders.nudge_interval
         for unit, when in plan.refused:
@@ -94,7 +94,7 @@ async def pressed(update: Update, context: BotContext) -> None:
         if plan is None or not plan.units:
             await query.edit_message_text(context.text(update, "remind.none-to-nudge"))
             return
-        shown = await query.edit_message_text(context.text(update, "reliability.remind-sending", count=len(plan.units)))
+        shown = await query.edit_message_text(tn(context.language(update), "reliability.remind-sending", len(plan.units)))
         # the sending runs in the background: the coordinator (and everyone else) is answered at once
         context.application.create_task(
             _nudge_in_background(context, chat_id=shown.chat_id if isinstance(shown, Message) else None,
