@@ -89,7 +89,7 @@ def bulletin(services: Services, *, unit_ids: frozenset[int] | None, language: s
         return t(language, "problems.bulletin.none")
     lines = [t(language, "problems.bulletin.title", campaign=services.config.campaign.name, day=now.astimezone(tz).date().isoformat())]
     if rows:
-        lines.append(t(language, "problems.bulletin.total", found=len(rows), rectified=sum(c.rectified for c in per_unit),
+        lines.append(tn(language, "problems.bulletin.total", len(rows), rectified=sum(c.rectified for c in per_unit),
                        closed=sum(c.closed for c in per_unit), overdue=sum(c.overdue for c in per_unit)))
     for c in per_unit:
         lines.append(t(language, "problems.bulletin.unit", unit=c.unit, found=c.found, rectified=c.rectified, closed=c.closed, overdue=c.overdue))

@@ -153,7 +153,7 @@ def report_text(services: Services, who: Roles, *, data: dict[str, object], text
     data = {**data, "text": text}
     services.storage.drafts.save_draft(person_id=who.person_id, flow=FLOW_REPORT, state="text", data=data, now=now)
     pid = int(str(data["problem_id"]))
-    return Outcome([Reply(t(language, "problems.report.got-text", text=text, files=len(_ids(data))), _report_buttons(language, pid))])
+    return Outcome([Reply(tn(language, "problems.report.got-text", len(_ids(data)), text=text), _report_buttons(language, pid))])
 
 
 def report_file(services: Services, who: Roles, *, data: dict[str, object], attachment_id: int, name: str, language: str, now: datetime) -> Outcome:

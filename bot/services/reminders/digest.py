@@ -285,9 +285,9 @@ async def process_escalations(services: Services, bot: Any, *, now: datetime) ->
         groups = pack(lines, lambda x: x[1])
         for index, group in enumerate(groups):
             if len(groups) == 1:
-                heading = t(language, "reminders.escalation", days=days)
+                heading = tn(language, "reminders.escalation", days)
             else:
-                heading = t(language, "reminders.escalation-part", days=days, part=index + 1, parts=len(groups))
+                heading = tn(language, "reminders.escalation-part", days, part=index + 1, parts=len(groups))
             first, others = group[0][0], [rid for rid, _ in group[1:]]
             result = await delivery.deliver(
                 services, bot, reminder_id=first, person_id=leader.id, chat_id=leader.chat_id or leader.telegram_user_id,

@@ -19,7 +19,7 @@ from bot.services.problems.lifecycle import Outcome
 from bot.services.tasks.setup import TaskItem, bring_in, resolve
 from bot.models import Task, TaskUnit
 from bot.storage import units
-from bot.texts.catalog import t
+from bot.texts.catalog import t, tn
 from schedules import parse_when
 
 REQUIRED = ("工作任务", "细化序号", "目标任务", "具体内容", "责任单位")
@@ -80,10 +80,10 @@ def import_rows(services: Services, who: Roles, sheet: Sheet, *, language: str, 
                 progress = {"kind": "monthly", "day": int(found[1]), "covers": "previous_month"}
         items.append(TaskItem(key, group, cells["目标任务"], cells["具体内容"], parts["责任单位"], parts["配合单位"], due, progress))
     if bad:
-        return Outcome([Reply("\n".join([t(language, "tasks.import.refused", count=len(bad)), *bad[:30]]))])
+        return Outcome([Reply("\n".join([tn(language, "tasks.import.refused", len(bad)), *bad[:30]]))])
     if not items:
         return Outcome([Reply(t(language, "problems.import.empty"))])
     bring_in(services.storage, services.config, items, source="import", now=now)
     services.caches.task_reports = None  # their deadlines: report types computed again (due items: the next check)
     services.storage.analyze(Task, TaskUnit)  # a bulk import: the views' plans need the new rows counted
-    return Outcome([Reply(t(language, "tasks.import.done", count=len(items)))], finished=True)
+    return Outcome([Reply(tn(language, "tasks.import.done", len(items)))], finished=True)

@@ -20,7 +20,7 @@ from bot.services.problems.overdue import awake
 from bot.services.tasks import deadlines as task_deadlines
 from bot.storage import drafts, due, reminders, tasks
 from bot.storage.tasks import Assigned
-from bot.texts.catalog import t
+from bot.texts.catalog import t, tn
 
 log = logging.getLogger(__name__)
 FLOW = "task_report"
@@ -104,8 +104,8 @@ def show(services: Services, who: Roles, *, task_id: int, language: str, now: da
     lines.append(t(language, "tasks.reports-title") if rows else t(language, "tasks.no-reports"))
     files: list[int] = []
     for r in rows:
-        lines.append(t(language, f"tasks.report-{r.report.role.value}", at=r.report.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), unit=r.unit_name,
-                       who=r.person or "—", text=r.report.text, files=len(r.report.attachment_ids)))
+        lines.append(tn(language, f"tasks.report-{r.report.role.value}", len(r.report.attachment_ids), at=r.report.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), unit=r.unit_name,
+                       who=r.person or "—", text=r.report.text))
         files.extend(r.report.attachment_ids)
     buttons = []
     for a in links:
@@ -162,7 +162,7 @@ def report_text(services: Services, who: Roles, *, data: dict[str, object], text
     assert who.person_id is not None
     data = {**data, "text": text}
     services.storage.drafts.save_draft(person_id=who.person_id, flow=FLOW, state="text", data=data, now=now)
-    return Outcome([Reply(t(language, "tasks.got-text", text=text, files=len(_files(data))), _buttons(language, data))])
+    return Outcome([Reply(tn(language, "tasks.got-text", len(_files(data)), text=text), _buttons(language, data))])
 
 
 def report_file(services: Services, who: Roles, *, data: dict[str, object], attachment_id: int, name: str, language: str, now: datetime) -> Outcome:
@@ -195,7 +195,7 @@ def submit(services: Services, who: Roles, *, task_id: int, unit_id: int, langua
     notices = []
     for person in people.values():
         lang = language_of(services, person)
-        notices.append(Notice(person, t(lang, f"tasks.notice.{link.link.role.value}", key=task.key, title=task.title, unit=link.unit.name, text=text, files=len(files)),
+        notices.append(Notice(person, tn(lang, f"tasks.notice.{link.link.role.value}", len(files), key=task.key, title=task.title, unit=link.unit.name, text=text),
                               [[Btn(t(lang, "tasks.button.open", key=task.key), BUTTON, ("v", task_id, 0))]]))
     return Outcome([Reply(t(language, "tasks.done", key=task.key))], notices)
 
