@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, BotCommandScopeDefault, Update
@@ -53,9 +54,11 @@ async def publish(bot: Bot, services: Services, telegram_user_id: int, key: Menu
     services.caches.menus[telegram_user_id] = key
 
 
-async def publish_all(bot: Bot, services: Services) -> None:
-    """Every role holder's (and former holder's) menu, as it should be now."""
+async def publish_all(bot: Bot, services: Services, *, running: Callable[[], bool] = lambda: True) -> None:
+    """Every role holder's (and former holder's) menu, as it should be now (until `running()` says the bot stopped)."""
     for holder in await asyncio.to_thread(menus.holders, services):
+        if not running():  # the bot is stopping: its connections are about to close
+            return
         if services.caches.menus.get(holder.telegram_user_id) != holder.key:
             await publish(bot, services, holder.telegram_user_id, holder.key)
 
@@ -99,7 +102,7 @@ def start_background(app: Any, services: Services) -> None:
 
     async def run() -> None:
         try:
-            await publish_all(app.bot, services)
+            await publish_all(app.bot, services, running=lambda: bool(app.running))
         except Exception:  # never let the menus stop the bot; the next update of each person retries theirs
             log.exception("publishing the command menus failed")
 
