@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import json
 import logging
 import os
 import random
@@ -30,7 +31,7 @@ import resource
 import sys
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -310,8 +311,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--kill-rate", type=float, default=0.5, help="the share of waves killed midway")
     parser.add_argument("--database-url", default=None, help="an empty database (default: a new SQLite file)")
+    parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line (for tests/chaos)")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.CRITICAL)
+    # Quiet, but every logger stays enabled for ERROR: a root level of CRITICAL would drop the errors
+    # before `Crashes` could count them (the run would report 0 crashes whatever happened).
+    logging.getLogger().addHandler(logging.NullHandler())
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault(FILES_DIR_ENV, f"{tmp}/files")  # uploads go to a folder of the run's own
         url = args.database_url or f"sqlite:///{tmp}/torture.sqlite3"
@@ -319,6 +323,8 @@ def main() -> None:
     for note in figures.notes[:20]:
         print("  " + note)
     print(figures.line())
+    if args.json:
+        print(json.dumps(asdict(figures)))
 
 
 if __name__ == "__main__":
