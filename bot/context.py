@@ -37,7 +37,8 @@ class Caches:
     in_flight: set[int] = field(default_factory=set)  # reminder ids this process is delivering now
     period_starts: dict[str, dict[str, Any]] = field(default_factory=dict)  # report key -> period key -> its first day
     menus: dict[int, Any] = field(default_factory=dict)  # telegram id -> the menu key last set for their chat (handlers/menus.py)
-    menu_task: asyncio.Task[None] | None = None  # publishing every role holder's menu at start
+    menu_task: asyncio.Task[None] | None = None  # publishing every role holder's menu (at start, after a change of roles)
+    menus_again: bool = False  # roles changed while `menu_task` ran: it runs once more
     outage: Any = None  # `bot.services.outage.Backlog` while the database is away
 
 

@@ -79,7 +79,9 @@ async def after_update(update: Update, context: BotContext) -> None:
         return
     await publish(context.bot, services, user.id, key)
     if key.roles != (known.roles if known else ()):
-        await publish_all(context.bot, services)  # a registration may have replaced someone: their menu changes too
+        # A registration may have replaced someone: their menu changes too. In the background: every
+        # role holder is looked at (thousands in a large campaign), and this chat's next update waits for nothing.
+        start_background(context.application, services)
 
 
 # Commands that only show or send things: they never change the sender's roles or chosen language.
@@ -98,12 +100,23 @@ def _cannot_change_roles(update: Update) -> bool:
 
 
 def start_background(app: Any, services: Services) -> None:
-    """Publish every role holder's menu without holding up the start."""
+    """Publish every role holder's menu without holding up the start or the update that changed roles.
+
+    One run at a time: asked again while one runs, it runs once more after it (roles may have
+    changed behind the part it already went through)."""
+    caches = services.caches
+    if caches.menu_task is not None and not caches.menu_task.done():
+        caches.menus_again = True
+        return
 
     async def run() -> None:
-        try:
-            await publish_all(app.bot, services, running=lambda: bool(app.running))
-        except Exception:  # never let the menus stop the bot; the next update of each person retries theirs
-            log.exception("publishing the command menus failed")
+        while True:
+            caches.menus_again = False
+            try:
+                await publish_all(app.bot, services, running=lambda: bool(app.running))
+            except Exception:  # never let the menus stop the bot; the next update of each person retries theirs
+                log.exception("publishing the command menus failed")
+            if not caches.menus_again or not app.running:
+                return
 
-    services.caches.menu_task = asyncio.get_running_loop().create_task(run())
+    caches.menu_task = asyncio.get_running_loop().create_task(run())

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+
+import pytest
 from collections.abc import Callable
 
 from bot.models import Invite, Role, Unit
@@ -98,3 +100,28 @@ async def test_a_liaison_gets_the_liaison_menu_and_the_one_replaced_loses_it(bot
     await menu_becomes(second, list(MENUS["liaison"]))
     await described(bot_app, second, "submit", "报送材料")
     await menu_becomes(first, list(MENUS["stranger"]))  # replaced: back to what anyone may do
+
+
+async def test_a_registration_does_not_wait_for_every_role_holders_menu(bot_app: RunningBot, make_invite: MakeInvite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change of roles refreshes every role holder's menu (thousands in a large campaign) in the
+    background: the person who registered is answered at once, whatever that refresh is doing."""
+    from handlers import menus as menu_handlers
+
+    stuck = asyncio.Event()
+    started = asyncio.Event()
+
+    async def slow_publish_all(*_args: object, **_kwargs: object) -> None:
+        started.set()
+        await stuck.wait()
+
+    monkeypatch.setattr(menu_handlers, "publish_all", slow_publish_all)
+    liaison = bot_app.emulator.user(7121, first_name="New", language_code="zh-hans")
+    await register(liaison, make_invite(unit(bot_app.storage))[0], {"name": "新联络员"})
+    await asyncio.wait_for(started.wait(), timeout=10)
+    try:
+        liaison.skip_pending()
+        await liaison.send("/help")
+        await liaison.wait_for(timeout=10)  # answered while the refresh still hangs
+        await menu_becomes(liaison, list(MENUS["liaison"]))  # their own menu did not wait either
+    finally:
+        stuck.set()
