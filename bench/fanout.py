@@ -130,7 +130,7 @@ async def main() -> None:
     async def asking() -> None:
         k = 0
         pending: list[asyncio.Future[None]] = []
-        while not stop.is_set():
+        while askers and not stop.is_set():
             uid = askers[k % len(askers)]
             pending.append(asyncio.wrap_future(asyncio.run_coroutine_threadsafe(ask(uid), emu_thread._loop)))  # type: ignore[arg-type]
             k += 1
@@ -166,9 +166,16 @@ async def main() -> None:
     p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
     p99 = (sorted(latencies)[max(0, int(len(latencies) * 0.99) - 1)] * 1000) if latencies else float("nan")
     rejected = len(emu.flood.rejections)
+    by_chat = Counter("reminder" if FIRST_ID <= int(r["chat_id"]) < FIRST_ID + args.n else "reply" for r in emu.flood.rejections)
+    if rejected:
+        print(f"429s: {dict(by_chat)} (methods {dict(Counter(r['method'] for r in emu.flood.rejections))})")
+    first = min((c.at for c in liaison_calls), default=ended_at)
+    last = max((c.at for c in liaison_calls), default=ended_at)
+    print(f"wave: first reminder {(first - started_at).total_seconds():.2f} s after the moment, last {(last - started_at).total_seconds():.2f} s, settled {elapsed:.2f} s")
     print(f"wave: {len(liaison_calls)} reminders in {elapsed:.1f} s ({len(liaison_calls) / elapsed:.1f}/s reminders only), "
           f"{len(wave) - len(liaison_calls)} replies; 429s: {rejected}; summary: sent={summary.sent} failed={summary.failed}")
-    print(f"interactive: {len(latencies)} asked, {len(timeouts)} timed out, p50 {p50:.0f} ms, max {max(latencies) * 1000:.0f} ms")
+    if latencies:
+        print(f"interactive: {len(latencies)} asked, {len(timeouts)} timed out, p50 {p50:.0f} ms, max {max(latencies) * 1000:.0f} ms")
 
     await app.updater.stop()
     await app.stop()

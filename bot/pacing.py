@@ -4,7 +4,7 @@ python-telegram-bot calls `process_request` for every request (replies, broadcas
 so pacing lives here and nowhere else. Unlike the stock `AIORateLimiter` it:
 
 - paces message sends evenly slightly under Telegram's limits instead of letting bursts
-  through (about 29/s in total, 1/s per private chat, 20/min per group);
+  through (about 29.5/s in total and never more than 30 in a rolling second, 1/s per private chat, 20/min per group);
 - keeps two lanes: answers to users who are talking to the bot go ahead of broadcasts
   (pass ``rate_limit_args={"lane": "broadcast"}`` for reminders and digests);
 - on 429 holds back only the chat that got it, for ``retry_after``, while other chats go on.
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Coroutine
@@ -45,10 +46,16 @@ _PACED_PREFIXES = ("send", "copy", "forward", "editmessage")
 class Limits:
     """Pacing limits, set slightly under Telegram's so that 429s stay rare."""
 
-    total_per_s: float = 29.0
+    total_per_s: float = 29.5
     private_interval_s: float = 1.0
     group_interval_s: float = 3.05  # 20 per minute
     max_retry_after: int = 3
+    # Telegram counts sends per second. Sends leave evenly at `total_per_s`; a dispatcher that woke
+    # late (the event loop was busy) makes up at most `catch_up` intervals, and never more than
+    # floor(total_per_s) + 1 sends leave within `window_s`: a second plus a guard for the sends'
+    # uneven travel time, so what arrives in any second stays within Telegram's 30.
+    window_s: float = 1.02
+    catch_up: int = 8
 
 
 @dataclass
@@ -75,6 +82,8 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
         self._lanes = {lane: _Lane() for lane in LANES}
         self._chat_next: dict[int | str, float] = {}
         self._global_next = 0.0
+        self._recent: deque[float] = deque()  # when the sends of the last `window_s` left
+        self._window_cap = math.floor(self.limits.total_per_s) + 1
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self.retry_after_count = 0
@@ -232,6 +241,8 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
                     await asyncio.wait_for(self._wake.wait(), timeout)
                 except TimeoutError:
                     pass
+                # Time spent with nothing ready to go is not made up afterwards (no burst after a pause).
+                self._global_next = max(self._global_next, self._clock() - 1.0 / self.limits.total_per_s)
                 continue
             lane, chat = picked
             waiters = lane.chats[chat]
@@ -241,10 +252,16 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
             else:
                 lane.chats.move_to_end(chat)  # other chats first: one chat's backlog doesn't block the lane
             self._chat_next[chat] = now + self._interval(chat)
-            # Keep to the schedule: a dispatcher that woke late may make up at most one interval,
-            # so a rolling second never holds more than total_per_s + 1 sends.
+            # Keep to the schedule: a dispatcher that woke late makes up at most `catch_up` intervals
+            # (the rate lost to a busy event loop is won back), within the rolling window's cap.
             interval = 1.0 / self.limits.total_per_s
-            self._global_next = max(self._global_next, now - interval) + interval
+            self._global_next = max(self._global_next, now - self.limits.catch_up * interval) + interval
+            recent = self._recent
+            recent.append(now)
+            while recent and recent[0] <= now - self.limits.window_s:
+                recent.popleft()
+            if len(recent) >= self._window_cap:  # the window is full: the next send waits for its oldest to leave it
+                self._global_next = max(self._global_next, recent[0] + self.limits.window_s)
             waiter.future.set_result(None)
 
     def _drop_empty(self) -> None:
