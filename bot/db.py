@@ -40,10 +40,14 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
         cursor.close()
 
 
+READ_ONLY = "liaison_read_only"  # an execution option: the transaction only reads (`Storage.read()`)
+
+
 def _sqlite_on_begin(conn: Any) -> None:
     # BEGIN IMMEDIATE takes the write lock up front: a transaction that reads and then writes
     # waits (busy_timeout) for another writer instead of failing with "database is locked".
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # One that only reads begins DEFERRED: under WAL it reads a snapshot and holds up no writer.
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> Engine:

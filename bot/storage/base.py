@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
-from bot.db import make_engine, upgrade
+from bot.db import READ_ONLY, make_engine, upgrade
 from bot.storage import adhoc, attachments, audit, deliveries, drafts, due, identity, invites, people, problems, register, reminders, roles, snoozes, sql, submissions, tasks, units, views
 
 
@@ -24,6 +24,7 @@ class Storage:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._reader = engine.execution_options(**{READ_ONLY: True})  # `read()`'s transactions (see bot.db)
         # One-call conveniences: `storage.people.set_language(...)` runs in its own transaction.
         # Several calls that must succeed or fail together belong in one `session()` block.
         self.adhoc = BoundModule(self, adhoc)
@@ -32,10 +33,10 @@ class Storage:
         self.deliveries = BoundModule(self, deliveries)
         self.drafts = BoundModule(self, drafts)
         self.due = BoundModule(self, due)
-        self.identity = BoundModule(self, identity)
+        self.identity = BoundModule(self, identity, read_only=True)
         self.invites = BoundModule(self, invites)
         self.people = BoundModule(self, people)
-        self.register = BoundModule(self, register)
+        self.register = BoundModule(self, register, read_only=True)
         self.problems = BoundModule(self, problems)
         self.tasks = BoundModule(self, tasks)
         self.reminders = BoundModule(self, reminders)
@@ -43,7 +44,7 @@ class Storage:
         self.snoozes = BoundModule(self, snoozes)
         self.submissions = BoundModule(self, submissions)
         self.units = BoundModule(self, units)
-        self.views = BoundModule(self, views)
+        self.views = BoundModule(self, views, read_only=True)
 
     @classmethod
     def from_url(cls, url: str, **engine_kwargs: Any) -> "Storage":
@@ -59,6 +60,17 @@ class Storage:
     def dialect(self) -> str:
         """'sqlite' or 'postgresql'."""
         return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads: closed (rolled back) when the block ends, never committed.
+
+        On SQLite it begins DEFERRED instead of IMMEDIATE, so it never takes the write lock: a long
+        read (an export, a dashboard page, the views) does not hold up the writers (an update's claim,
+        a reminder's), and waits for none of them (WAL: it reads a snapshot). Objects stay usable
+        after the block (closing does not expire them)."""
+        with Session(self._reader, expire_on_commit=False) as session:
+            yield session
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -100,9 +112,10 @@ class Storage:
 class BoundModule:
     """A storage module whose functions each run in a fresh `Storage.session()`."""
 
-    def __init__(self, storage: Storage, module: ModuleType) -> None:
+    def __init__(self, storage: Storage, module: ModuleType, *, read_only: bool = False) -> None:
         self._storage = storage
         self._module = module
+        self._read_only = read_only  # a module that only reads: its calls run in `Storage.read()`
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         function = getattr(self._module, name)
@@ -110,8 +123,10 @@ class BoundModule:
         if name.startswith("_") or not parameters or parameters[0] != "session":
             raise AttributeError(f"{self._module.__name__}.{name} is not a storage function")
 
+        opened = self._storage.read if self._read_only else self._storage.session
+
         def call(*args: Any, **kwargs: Any) -> Any:
-            with self._storage.session() as session:
+            with opened() as session:
                 return function(session, *args, **kwargs)
 
         call.__name__ = name

@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import StatementError
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 import bot.models  # noqa: F401
 from bot.db import (
@@ -156,3 +156,40 @@ def test_cli_db_upgrade_uses_the_configured_database_and_explains_failures(
     assert main(["db", "current", "--url", "postgresql://nobody@127.0.0.1:1/none"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("database error:") and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_a_long_read_holds_up_no_writer(storage: Storage) -> None:
+    """`Storage.read()` never takes SQLite's write lock: an export or a dashboard page reading for
+    seconds lets an update's claim or a reminder's be written meanwhile (it waited out the busy
+    timeout and failed while reads began IMMEDIATE); nothing a read writes is kept."""
+    import threading
+
+    from bot.models import Unit
+
+    now = datetime(2024, 1, 1, tzinfo=UTC)
+    with storage.read() as r:
+        before = len(r.exec(select(Unit)).all())  # the read has begun and holds its snapshot
+        done = threading.Event()
+        errors: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                with storage.session() as w:
+                    w.add(Unit(code="w1", name="写入单位", tags=[], active=True, created_at=now, updated_at=now))
+            except BaseException as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+            done.set()
+
+        threading.Thread(target=write, daemon=True).start()
+        assert done.wait(3.0), "the writer waited for the reader"
+        assert not errors, errors
+        assert len(r.exec(select(Unit)).all()) >= before  # the read goes on
+    with storage.read() as r:
+        assert r.exec(select(Unit).where(Unit.code == "w1")).one().name == "写入单位"
+    with pytest.raises(Exception):  # noqa: B017 - what a read must not do: nothing it writes is kept
+        with storage.read() as r:
+            r.add(Unit(code="w2", name="不保存", tags=[], active=True, created_at=now, updated_at=now))
+            r.flush()
+            raise RuntimeError("leave")
+    with storage.read() as r:
+        assert r.exec(select(Unit).where(Unit.code == "w2")).first() is None

@@ -101,7 +101,7 @@ def _state(status: str, late: bool, due_at: datetime, now: datetime) -> str:
 
 def next_due_first(services: Services, reports: list[ReportType], *, now: datetime) -> list[ReportType]:
     """The reports ordered by their next deadline after `now` (the one due next first; none left: last)."""
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         items = views.items_of(s, scope=Scope(report_keys=tuple(r.key for r in reports)))
     upcoming: dict[str, datetime] = {}
     for item in items:
@@ -114,7 +114,7 @@ def next_due_first(services: Services, reports: list[ReportType], *, now: dateti
 def render(services: Services, report: ReportType, *, now: datetime, language: str = "zh-CN", unit_ids: frozenset[int] | None = None) -> Chart | None:
     """The compliance picture of a report type's latest periods due by now (None: no such period yet);
     a coordinator of one level (`unit_ids`) gets their subtree's units only."""
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         items = [i for i in views.items_of(s, scope=Scope(report_keys=(report.key,), due_before=now))][-MAX_PERIODS:]
         if not items:
             return None

@@ -218,7 +218,7 @@ def compile_period(
     if not found:
         return None
     L = Labels(language)
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         filings = [f for f in register.filings_for(s, pairs=[(r.key, p) for r, p, _ in found]) if f.kind != "zero"]
         if unit_ids is not None:
             codes = {u.code for u in unit_store.list_units(s, active_only=False) if u.id in unit_ids}

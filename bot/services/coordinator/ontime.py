@@ -49,7 +49,7 @@ def add_sheet(book: Workbook, record: list[OnTimeRow], *, L: Labels, campaign: s
 
 def record_of(services: Services, *, now: datetime) -> list[OnTimeRow]:
     """Every active unit's record by `now`."""
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         return paperwork.on_time_record(s, now=now)
 
 

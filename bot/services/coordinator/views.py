@@ -77,7 +77,7 @@ def _parse_request(services: Services, text: str, *, now: datetime, default_hori
     phrase = " ".join(words[1:] if report else words)
     if report is not None and not phrase:
         if due_before is not None:  # and the report's next deadline, however far (an ad-hoc one, a stage)
-            with services.storage.session() as s:
+            with services.storage.read() as s:
                 upcoming = due.list_due_items(s, report_key=report.key, due_from=now)
             if upcoming:
                 due_before = max(due_before, upcoming[0].due_at + timedelta(seconds=1))
@@ -129,7 +129,7 @@ class OutstandingPage:
 
 def outstanding(services: Services, scope: Scope, *, page: int) -> OutstandingPage:
     """Page `page` (0-based) of the outstanding obligations in scope: the counts, then the page's one or two items."""
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         groups = views.outstanding_groups(s, scope=scope)
         total = sum(n for _, n in groups)
         pages = max(1, -(-total // PAGE_SIZE))
@@ -150,7 +150,7 @@ class StatusPage:
 
 def status(services: Services, scope: Scope, *, page: int) -> StatusPage:
     """Page `page` of the due items in scope (latest deadline first) with their counts: three queries."""
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         refs, total = views.status_items(s, scope=scope, offset=max(page, 0) * ITEMS_PER_PAGE, limit=ITEMS_PER_PAGE)
         pages = max(1, -(-total // ITEMS_PER_PAGE))
         if not refs and page > 0:
@@ -175,7 +175,7 @@ def item_units(
     services: Services, due_item_id: int, *, page: int, state: str | None = None, unit_ids: frozenset[int] | None = None
 ) -> ItemUnits | None:
     """A page of one due item's units (tap-through from /status); a coordinator of one level sees their subtree's."""
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         item = views.get_item(s, due_item_id=due_item_id)
         if item is None:
             return None

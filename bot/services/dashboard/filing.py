@@ -33,7 +33,7 @@ class FilingPage:
 
 def page(services: Services, viewer: Viewer, *, submission_id: int) -> FilingPage | None:
     """The filing page, or None if there is no such filing or the viewer may not see its unit."""
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         submission = submissions.get_submission(s, submission_id=submission_id)
         if submission is None or not viewer.sees(submission.unit_id):
             return None
@@ -50,7 +50,7 @@ def page(services: Services, viewer: Viewer, *, submission_id: int) -> FilingPag
 
 def attachment(services: Services, viewer: Viewer, *, attachment_id: int) -> tuple[Attachment, bytes] | None:
     """A file to download, if it belongs to a filing of a unit the viewer sees."""
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         found = attachment_rows.attachments_by_ids(s, attachment_ids=[attachment_id])
         if not found or found[0].submission_id is None:
             return None

@@ -73,7 +73,7 @@ def build(
     report = next((r for r in all_reports if r.key == report_key), None) if report_key else all_reports[0]
     if report is None:
         return None
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         items = dashboard.due_items_of(s, report_key=report.key)
         owing = [u for u in dashboard.owing_units(s, due_item_ids=[i.id for i in items if i.id is not None]) if viewer.sees(u.id)]
         tags = sorted({t for u in owing for t in u.tags})

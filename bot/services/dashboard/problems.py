@@ -55,7 +55,7 @@ def urgency(status: ProblemStatus, due_at: datetime, now: datetime) -> str:
 
 def has_problems(services: Services, viewer: Viewer) -> bool:
     """Whether any problem of the viewer's units is on the list (the page is offered then)."""
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         return bool(problems.list_problems(s, unit_ids=viewer.visible_units, limit=1))
 
 
@@ -70,7 +70,7 @@ def _statuses(status: str) -> tuple[ProblemStatus, ...]:
 def build(services: Services, viewer: Viewer, *, unit_id: int | None, status: str, overdue: bool, now: datetime) -> ProblemsPage:
     """The problems of the viewer's units kept by the filters; a unit or status not offered is ignored."""
     status = status if status in STATUSES else "unclosed"
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         every = problems.list_problems(s, unit_ids=viewer.visible_units)
     units = sorted({(r.problem.unit_id, r.unit_name) for r in every}, key=lambda u: u[1])
     unit_id = unit_id if unit_id in {u for u, _ in units} else None

@@ -40,7 +40,7 @@ def page(services: Services, viewer: Viewer, *, unit_id: int, now: datetime) -> 
     """The unit page, or None if there is no such unit or the viewer may not see it."""
     if not viewer.sees(unit_id):
         return None
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         unit = units.get_unit(s, unit_id=unit_id)
         if unit is None:
             return None

@@ -88,7 +88,7 @@ class Holder:
 
 def holders(services: Services) -> list[Holder]:
     """Everyone who holds or has held a role, with the menu they should see now."""
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         found = [(p.telegram_user_id, p.language) for p in role_rows.people_ever_in_a_role(s)]
     return [Holder(uid, MenuKey(roles_key(access.roles_of(services, uid)), language)) for uid, language in found]
 
