@@ -103,5 +103,6 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
 
     await web.stop(app)
     services: Services = app.bot_data[SERVICES_KEY]
-    if services.caches.menu_task is not None:
-        services.caches.menu_task.cancel()
+    from handlers import menus
+
+    await menus.stop_background(services)

@@ -56,7 +56,7 @@ async def publish(bot: Bot, services: Services, telegram_user_id: int, key: Menu
 
 async def publish_all(bot: Bot, services: Services, *, running: Callable[[], bool] = lambda: True) -> None:
     """Every role holder's (and former holder's) menu, as it should be now (until `running()` says the bot stopped)."""
-    for holder in await asyncio.to_thread(menus.holders, services):
+    for holder in await asyncio.to_thread(menus.holders, services, running):
         if not running():  # the bot is stopping: its connections are about to close
             return
         if services.caches.menus.get(holder.telegram_user_id) != holder.key:
@@ -120,3 +120,15 @@ def start_background(app: Any, services: Services) -> None:
                 return
 
     caches.menu_task = asyncio.get_running_loop().create_task(run())
+
+
+async def stop_background(services: Services, *, wait_s: float = 5.0) -> None:
+    """After the bot stopped: let the menus' run end (it sees the bot stopped at its next person, its
+    read in a thread included), so that no connection is in use when the storage closes."""
+    task = services.caches.menu_task
+    if task is None or task.done():
+        return
+    try:
+        await asyncio.wait_for(asyncio.shield(task), timeout=wait_s)
+    except TimeoutError:
+        task.cancel()

@@ -9,6 +9,7 @@ whenever their roles or chosen language change (`handlers/menus.py`). Another ro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.context import Services
@@ -86,11 +87,17 @@ class Holder:
     key: MenuKey
 
 
-def holders(services: Services) -> list[Holder]:
-    """Everyone who holds or has held a role, with the menu they should see now."""
+def holders(services: Services, running: Callable[[], bool] = lambda: True) -> list[Holder]:
+    """Everyone who holds or has held a role, with the menu they should see now (as far as it got
+    before `running()` said the bot stopped: a read per person, thousands in a large campaign)."""
     with services.storage.read() as s:
         found = [(p.telegram_user_id, p.language) for p in role_rows.people_ever_in_a_role(s)]
-    return [Holder(uid, MenuKey(roles_key(access.roles_of(services, uid)), language)) for uid, language in found]
+    out: list[Holder] = []
+    for uid, language in found:
+        if not running():
+            break
+        out.append(Holder(uid, MenuKey(roles_key(access.roles_of(services, uid)), language)))
+    return out
 
 
 def key_now(services: Services, *, telegram_user_id: int) -> MenuKey:
