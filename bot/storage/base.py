@@ -116,6 +116,7 @@ class BoundModule:
 
         call.__name__ = name
         call.__doc__ = function.__doc__
+        setattr(self, name, call)  # found here from now on (reading the signature on every call cost more than the call)
         return call
 
     def __repr__(self) -> str:

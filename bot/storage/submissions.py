@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
@@ -222,10 +223,16 @@ def current_submissions_of(session: Session, *, obligation_ids: Iterable[int]) -
     ids = list(obligation_ids)
     out: dict[int, list[Submission]] = {i: [] for i in ids}
     if ids:
-        statement = select(Submission).where(col(Submission.obligation_id).in_(ids), col(Submission.status) != SubmissionStatus.superseded)
-        for row in session.exec(statement.order_by(col(Submission.obligation_id), col(Submission.item_no))):
+        for row in session.exec(_CURRENT_OF, params={"obligation_ids": ids}):
             out[row.obligation_id].append(row)
     return out
+
+
+_CURRENT_OF = (  # built once: /due and /submit run it on every call
+    select(Submission)
+    .where(col(Submission.obligation_id).in_(bindparam("obligation_ids", expanding=True)), col(Submission.status) != SubmissionStatus.superseded)
+    .order_by(col(Submission.obligation_id), col(Submission.item_no))
+)
 
 
 def submission_history(
