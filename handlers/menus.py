@@ -69,7 +69,8 @@ async def after_update(update: Update, context: BotContext) -> None:
     if user is None or chat is None or chat.type != ChatType.PRIVATE:
         return
     services = context.services
-    if _cannot_change_roles(update):
+    view = _cannot_change_roles(update)
+    if view:
         found = context.known(update)  # the update's own reading: a view changes no one's roles or language
         key = menus.MenuKey(menus.roles_key(access.roles_from(found)), found.language)
     else:
@@ -78,8 +79,10 @@ async def after_update(update: Update, context: BotContext) -> None:
     if known == key or (known is None and key.is_default):
         return
     await publish(context.bot, services, user.id, key)
-    if key.roles != (known.roles if known else ()):
-        await publish_all(context.bot, services)  # a registration may have replaced someone: their menu changes too
+    # A registration may have replaced someone: their menu changes too. A view replaces no one (its
+    # menu differs from the one known only because this process has not set it yet, as after a start).
+    if not view and key.roles != (known.roles if known else ()):
+        await publish_all(context.bot, services)
 
 
 # Commands that only show or send things: they never change the sender's roles or chosen language.
