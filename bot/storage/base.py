@@ -24,6 +24,8 @@ class Storage:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # PostgreSQL: one statement needs no transaction of its own (it is one already): no BEGIN and COMMIT round trips.
+        self._one_statement = engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" else engine
         # One-call conveniences: `storage.people.set_language(...)` runs in its own transaction.
         # Several calls that must succeed or fail together belong in one `session()` block.
         self.adhoc = BoundModule(self, adhoc)
@@ -32,7 +34,7 @@ class Storage:
         self.deliveries = BoundModule(self, deliveries)
         self.drafts = BoundModule(self, drafts)
         self.due = BoundModule(self, due)
-        self.identity = BoundModule(self, identity)
+        self.identity = BoundModule(self, identity, single=True)  # one statement, asked on every update
         self.invites = BoundModule(self, invites)
         self.people = BoundModule(self, people)
         self.register = BoundModule(self, register)
@@ -74,6 +76,17 @@ class Storage:
                 session.rollback()
                 raise
 
+    @contextmanager
+    def single_statement(self) -> Iterator[Session]:
+        """A session for a function that reads in one statement (on PostgreSQL outside a transaction: the
+        statement is its own, with one snapshot); nothing to commit."""
+        if self._one_statement is self.engine:
+            with self.session() as session:
+                yield session
+            return
+        with Session(self._one_statement, expire_on_commit=False) as session:
+            yield session
+
     def ping(self) -> bool:
         """Whether the database answers (a `SELECT 1`)."""
         try:
@@ -100,9 +113,10 @@ class Storage:
 class BoundModule:
     """A storage module whose functions each run in a fresh `Storage.session()`."""
 
-    def __init__(self, storage: Storage, module: ModuleType) -> None:
+    def __init__(self, storage: Storage, module: ModuleType, *, single: bool = False) -> None:
         self._storage = storage
         self._module = module
+        self._session = storage.single_statement if single else storage.session  # single: its functions read in one statement
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         function = getattr(self._module, name)
@@ -111,7 +125,7 @@ class BoundModule:
             raise AttributeError(f"{self._module.__name__}.{name} is not a storage function")
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            with self._storage.session() as session:
+            with self._session() as session:
                 return function(session, *args, **kwargs)
 
         call.__name__ = name
