@@ -24,8 +24,7 @@ class Storage:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # PostgreSQL: one statement needs no transaction of its own (it is one already): no BEGIN and COMMIT round trips.
-        self._one_statement = engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" else engine
+        self._reads = engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" else engine  # `reading()`
         # One-call conveniences: `storage.people.set_language(...)` runs in its own transaction.
         # Several calls that must succeed or fail together belong in one `session()` block.
         self.adhoc = BoundModule(self, adhoc)
@@ -34,7 +33,7 @@ class Storage:
         self.deliveries = BoundModule(self, deliveries)
         self.drafts = BoundModule(self, drafts)
         self.due = BoundModule(self, due)
-        self.identity = BoundModule(self, identity, single=True)  # one statement, asked on every update
+        self.identity = BoundModule(self, identity, reads=True)  # one statement, asked on every update
         self.invites = BoundModule(self, invites)
         self.people = BoundModule(self, people)
         self.register = BoundModule(self, register)
@@ -77,14 +76,14 @@ class Storage:
                 raise
 
     @contextmanager
-    def single_statement(self) -> Iterator[Session]:
-        """A session for a function that reads in one statement (on PostgreSQL outside a transaction: the
-        statement is its own, with one snapshot); nothing to commit."""
-        if self._one_statement is self.engine:
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads. On PostgreSQL it runs outside a transaction: at READ COMMITTED each statement
+        sees its own snapshot in a transaction too, and BEGIN and COMMIT would cost two round trips. Never write in it."""
+        if self._reads is self.engine:
             with self.session() as session:
                 yield session
             return
-        with Session(self._one_statement, expire_on_commit=False) as session:
+        with Session(self._reads, expire_on_commit=False) as session:
             yield session
 
     def ping(self) -> bool:
@@ -113,10 +112,10 @@ class Storage:
 class BoundModule:
     """A storage module whose functions each run in a fresh `Storage.session()`."""
 
-    def __init__(self, storage: Storage, module: ModuleType, *, single: bool = False) -> None:
+    def __init__(self, storage: Storage, module: ModuleType, *, reads: bool = False) -> None:
         self._storage = storage
         self._module = module
-        self._session = storage.single_statement if single else storage.session  # single: its functions read in one statement
+        self._session = storage.reading if reads else storage.session  # reads: the module's functions only read
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         function = getattr(self._module, name)

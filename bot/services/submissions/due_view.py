@@ -66,7 +66,7 @@ def _lists(services: Services, unit_ids: list[int], page: int, *, language: str,
     """What each unit owes, with page `page` of its buttons."""
     tz = services.config.campaign.tz
     out: list[Reply] = []
-    with services.storage.session() as s:  # a constant number of queries, whatever the history (one less when every unit has something listed)
+    with services.storage.reading() as s:  # a constant number of queries, whatever the history (one less when every unit has something listed)
         by_key = {r.key: r for r in report_types(services, s)}  # configured, ad-hoc and the tasks'
         listed = due.listed_obligations(
             s, unit_ids=unit_ids, due_before=now + WINDOW, filed_since=now - RECENT, filed=(ObligationStatus.done, ObligationStatus.awaiting)
