@@ -11,6 +11,9 @@ paced per chat (the limiter's intervals set to 0): what is measured is the work 
 Run: `python bench/updates.py [--users 40] [--rounds 10] [--db-url URL]` (default: SQLite in a
 temporary directory; `--postgres` makes a temporary PostgreSQL database as bench/startup.py does).
 The last line is `updates: <db> echo E ms, /help H ms (E/H of echo), /due D ms (E/D of echo)`.
+The liaison bot is timed once its start is over (the command menus of every role holder set).
+`BENCH_PROFILE=/tmp/x.prof` writes the liaison bot's cProfile stats (CPU time, main thread) of each
+timed phase: /tmp/x-help.prof and /tmp/x-due.prof.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -82,12 +86,19 @@ def populate(storage: Storage, config: Config, users: int) -> None:
 async def serve_liaison(api_url: str, db_url: str) -> None:
     from bot.app import build_application
     from bot.clock import FixedClock
+    from bot.context import SERVICES_KEY
     from bot.pacing import Limits, PacedLimiter
 
     storage = Storage.from_url(db_url)
     limiter = PacedLimiter(Limits(total_per_s=10_000.0, private_interval_s=0.0, group_interval_s=0.0))
     app = build_application(make_config(api_url), token=TOKEN, storage=storage, clock=FixedClock(NOW), limiter=limiter)
-    await _serve(app)
+
+    async def menus_set() -> None:  # the start's pass over every role holder's menu: a start's cost, not an update's
+        task = app.bot_data[SERVICES_KEY].caches.menu_task
+        if task is not None:
+            await task
+
+    await _serve(app, settle=menus_set)
 
 
 async def serve_echo(api_url: str) -> None:
@@ -103,7 +114,7 @@ async def serve_echo(api_url: str) -> None:
     await _serve(app)
 
 
-async def _serve(app: Any) -> None:
+async def _serve(app: Any, settle: Callable[[], Awaitable[None]] | None = None) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with app:
@@ -111,6 +122,8 @@ async def _serve(app: Any) -> None:
             await app.post_init(app)
         await app.start()
         await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        if settle is not None:
+            await settle()
         print("ready", flush=True)
         await stop.wait()
         await app.updater.stop()
@@ -118,6 +131,30 @@ async def _serve(app: Any) -> None:
 
 
 # --- the driver ----------------------------------------------------------------------------------
+
+
+PHASES = ("help", "due")  # the liaison bot's timed phases, in order
+
+
+def profile_phases(path: Path) -> None:
+    """Profile each timed phase of this process (SIGUSR1 starts, SIGUSR2 stops) into `path` with the phase's name.
+
+    BENCH_PROFILE=/tmp/x.prof writes /tmp/x-help.prof and /tmp/x-due.prof: the start, the warm-up
+    and the first contacts stay out of them."""
+    import cProfile
+
+    profiler: list[cProfile.Profile] = []
+
+    def start(signum: int, frame: object) -> None:
+        profiler.append(cProfile.Profile(time.thread_time))  # CPU, not wall time: the machine is shared
+        profiler[-1].enable()
+
+    def stop(signum: int, frame: object) -> None:
+        profiler[-1].disable()
+        profiler[-1].dump_stats(path.with_name(f"{path.stem}-{PHASES[len(profiler) - 1]}{path.suffix}"))
+
+    signal.signal(signal.SIGUSR1, start)
+    signal.signal(signal.SIGUSR2, stop)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -137,19 +174,25 @@ async def start_child(*args: str) -> subprocess.Popen[str]:
     return child
 
 
-async def phase(emulator: Any, pid: int, users: list[Any], text: str, expect: str, rounds: int) -> float:
+async def phase(emulator: Any, pid: int, users: list[Any], text: str, expect: str, rounds: int, *, profile: bool = False) -> float:
     """Milliseconds of the bot's CPU per update, over `rounds` rounds of one message from each user."""
     for u in users:  # warm-up: first contact, caches
         u.skip_pending()
         await u.send(text)
     await asyncio.gather(*(u.wait_for(lambda m: expect in m.text, timeout=60) for u in users))
+    profiled = profile and os.environ.get("BENCH_PROFILE")
+    if profiled:
+        os.kill(pid, signal.SIGUSR1)
     before = cpu_seconds(pid)
     for _ in range(rounds):
         for u in users:
             u.skip_pending()
             await u.send(text)
         await asyncio.gather(*(u.wait_for(lambda m: expect in m.text, timeout=60) for u in users))
-    return (cpu_seconds(pid) - before) * 1000 / (rounds * len(users))
+    spent = (cpu_seconds(pid) - before) * 1000 / (rounds * len(users))
+    if profiled:
+        os.kill(pid, signal.SIGUSR2)
+    return spent
 
 
 def stop_child(child: subprocess.Popen[str]) -> None:
@@ -178,8 +221,8 @@ async def drive(args: argparse.Namespace, db_url: str, label: str) -> str:
             stop_child(echo)
         bot = await start_child("--serve", "liaison", "--api", emulator.url, "--db-url", db_url)
         try:
-            help_ms = await phase(emulator, bot.pid, users, "/help", "/due", args.rounds)
-            due_ms = await phase(emulator, bot.pid, users, "/due", "待报事项", args.rounds)
+            help_ms = await phase(emulator, bot.pid, users, "/help", "/due", args.rounds, profile=True)
+            due_ms = await phase(emulator, bot.pid, users, "/due", "待报事项", args.rounds, profile=True)
         finally:
             stop_child(bot)
     finally:
@@ -192,15 +235,10 @@ async def main_async(args: argparse.Namespace) -> None:
         await serve_echo(args.api)
         return
     if args.serve == "liaison":
-        profile = os.environ.get("BENCH_PROFILE")  # a file for the liaison bot's cProfile stats (where the time goes)
-        if not profile:
-            await serve_liaison(args.api, args.db_url)
-            return
-        import cProfile
-
-        with cProfile.Profile() as profiler:
-            await serve_liaison(args.api, args.db_url)
-        profiler.dump_stats(profile)
+        profile = os.environ.get("BENCH_PROFILE")  # cProfile stats of the liaison bot's timed phases (where the time goes)
+        if profile:
+            profile_phases(Path(profile))
+        await serve_liaison(args.api, args.db_url)
         return
     from bench.startup import drop_postgres, postgres_database
 

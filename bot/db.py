@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import DateTime, String, event
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.engine.url import URL
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import create_engine
@@ -61,8 +63,38 @@ def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(parsed, **kwargs)
+    engine = create_engine(parsed, **kwargs)
+    if "pool_pre_ping" not in kwargs:  # a connection is pinged before use only after a while in the pool
+        event.listen(engine, "checkin", _pg_on_checkin)
+        event.listen(engine, "checkout", _pg_ping_if_idle(engine.dialect))
+    return engine
+
+
+PING_IDLE_S = 1.0  # PostgreSQL: a connection back in the pool for longer than this is pinged before its next use
+
+
+def _pg_on_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["returned_at"] = time.monotonic()
+
+
+def _pg_ping_if_idle(dialect: Dialect) -> Any:
+    """A checkout hook that pings a connection idle for a while, as `pool_pre_ping` would (a restarted server has
+    dropped it: the pool then connects afresh); one used a moment ago is not, since pinging it cost a round trip
+    on every session, every update."""
+
+    def on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned < PING_IDLE_S:  # just made, or just used
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as e:
+            if dialect.is_disconnect(e, dbapi_connection, None):
+                record.info.pop("returned_at", None)
+                raise DisconnectionError() from e  # the pool drops this connection and checks out another
+            raise
+
+    return on_checkout
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -69,7 +69,8 @@ async def after_update(update: Update, context: BotContext) -> None:
     if user is None or chat is None or chat.type != ChatType.PRIVATE:
         return
     services = context.services
-    if _cannot_change_roles(update):
+    view = _cannot_change_roles(update)
+    if view:
         found = context.known(update)  # the update's own reading: a view changes no one's roles or language
         key = menus.MenuKey(menus.roles_key(access.roles_from(found)), found.language)
     else:
@@ -78,9 +79,11 @@ async def after_update(update: Update, context: BotContext) -> None:
     if known == key or (known is None and key.is_default):
         return
     await publish(context.bot, services, user.id, key)
-    if key.roles != (known.roles if known else ()):
-        # A registration may have replaced someone: their menu changes too. In the background: every
-        # role holder is looked at (thousands in a large campaign), and this chat's next update waits for nothing.
+    # A registration may have replaced someone: their menu changes too. A view replaces no one (its
+    # menu differs from the one known only because this process has not set it yet, as after a start).
+    # In the background: every role holder is looked at (thousands in a large campaign), and this
+    # chat's next update waits for nothing.
+    if not view and key.roles != (known.roles if known else ()):
         start_background(context.application, services)
 
 

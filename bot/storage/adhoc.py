@@ -42,7 +42,10 @@ def add_adhoc_report(
 
 def list_adhoc_reports(session: Session) -> list[AdhocReport]:
     """Every ad-hoc report type, oldest first."""
-    return list(session.exec(select(AdhocReport).order_by(col(AdhocReport.id))))
+    return list(session.exec(_ALL))
+
+
+_ALL = select(AdhocReport).order_by(col(AdhocReport.id))  # built once: every /due and /submit reads them
 
 
 def get_adhoc_report(session: Session, *, key: str) -> AdhocReport | None:

@@ -25,6 +25,8 @@ class Storage:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._reader = engine.execution_options(**{READ_ONLY: True})  # `read()`'s transactions (see bot.db)
+        # `reading()`: PostgreSQL outside a transaction (no BEGIN and COMMIT round trips); SQLite as `read()`
+        self._reads = engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" else None
         # One-call conveniences: `storage.people.set_language(...)` runs in its own transaction.
         # Several calls that must succeed or fail together belong in one `session()` block.
         self.adhoc = BoundModule(self, adhoc)
@@ -33,10 +35,10 @@ class Storage:
         self.deliveries = BoundModule(self, deliveries)
         self.drafts = BoundModule(self, drafts)
         self.due = BoundModule(self, due)
-        self.identity = BoundModule(self, identity, read_only=True)
+        self.identity = BoundModule(self, identity, reads=True)  # one statement, asked on every update
         self.invites = BoundModule(self, invites)
         self.people = BoundModule(self, people)
-        self.register = BoundModule(self, register, read_only=True)
+        self.register = BoundModule(self, register, reads=True)
         self.problems = BoundModule(self, problems)
         self.tasks = BoundModule(self, tasks)
         self.reminders = BoundModule(self, reminders)
@@ -44,7 +46,7 @@ class Storage:
         self.snoozes = BoundModule(self, snoozes)
         self.submissions = BoundModule(self, submissions)
         self.units = BoundModule(self, units)
-        self.views = BoundModule(self, views, read_only=True)
+        self.views = BoundModule(self, views, reads=True)
 
     @classmethod
     def from_url(cls, url: str, **engine_kwargs: Any) -> "Storage":
@@ -86,6 +88,19 @@ class Storage:
                 session.rollback()
                 raise
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads, statement by statement. On PostgreSQL it runs outside a transaction: at
+        READ COMMITTED each statement sees its own snapshot in a transaction too, and BEGIN and COMMIT would
+        cost two round trips. On SQLite it is `read()`. Never write in it; a read that needs its transaction
+        (SET LOCAL, a server-side cursor) uses `read()`."""
+        if self._reads is None:
+            with self.read() as session:
+                yield session
+            return
+        with Session(self._reads, expire_on_commit=False) as session:
+            yield session
+
     def ping(self) -> bool:
         """Whether the database answers (a `SELECT 1`)."""
         try:
@@ -112,10 +127,10 @@ class Storage:
 class BoundModule:
     """A storage module whose functions each run in a fresh `Storage.session()`."""
 
-    def __init__(self, storage: Storage, module: ModuleType, *, read_only: bool = False) -> None:
+    def __init__(self, storage: Storage, module: ModuleType, *, reads: bool = False) -> None:
         self._storage = storage
         self._module = module
-        self._read_only = read_only  # a module that only reads: its calls run in `Storage.read()`
+        self._session = storage.reading if reads else storage.session  # reads: the module's functions only read
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         function = getattr(self._module, name)
@@ -123,14 +138,13 @@ class BoundModule:
         if name.startswith("_") or not parameters or parameters[0] != "session":
             raise AttributeError(f"{self._module.__name__}.{name} is not a storage function")
 
-        opened = self._storage.read if self._read_only else self._storage.session
-
         def call(*args: Any, **kwargs: Any) -> Any:
-            with opened() as session:
+            with self._session() as session:
                 return function(session, *args, **kwargs)
 
         call.__name__ = name
         call.__doc__ = function.__doc__
+        setattr(self, name, call)  # found here from now on (reading the signature on every call cost more than the call)
         return call
 
     def __repr__(self) -> str:

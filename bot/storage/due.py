@@ -4,7 +4,9 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from typing import Any
+
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from bot.models import DueItem, Obligation, ObligationStatus, Unit
@@ -194,16 +196,24 @@ def listed_obligations(
     ids = list(unit_ids)
     if not ids:
         return []
-    statement = (
+    params = {"unit_ids": ids, "due_before": due_before, "filed_since": filed_since, "filed": list(filed)}
+    return [ObligationView(obligation=o, due_item=d, unit=u) for o, d, u in session.exec(_LISTED, params=params)]
+
+
+def _listed() -> Any:
+    """Built once (building a statement costs more than running this one, on every /due and /submit)."""
+    return (
         _joined()
         .where(
-            col(Obligation.unit_id).in_(ids),
-            col(DueItem.due_at) < due_before,
-            col(Obligation.status).not_in(list(filed)) | (col(DueItem.due_at) >= filed_since),
+            col(Obligation.unit_id).in_(bindparam("unit_ids", expanding=True)),
+            col(DueItem.due_at) < bindparam("due_before"),
+            col(Obligation.status).not_in(bindparam("filed", expanding=True)) | (col(DueItem.due_at) >= bindparam("filed_since")),
         )
         .order_by(col(DueItem.due_at), col(DueItem.id))
     )
-    return _views(session, statement)
+
+
+_LISTED = _listed()
 
 
 def obligations_of_unit(

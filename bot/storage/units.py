@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from bot.models import AuditEvent, Unit
@@ -133,7 +134,10 @@ def get_unit(session: Session, *, unit_id: int) -> Unit | None:
 def units_by_ids(session: Session, *, unit_ids: Iterable[int]) -> dict[int, Unit]:
     """Units by id (one query); ids of no unit are left out."""
     ids = list(unit_ids)
-    return {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(ids))) if u.id is not None} if ids else {}
+    return {u.id: u for u in session.exec(_BY_IDS, params={"unit_ids": ids}) if u.id is not None} if ids else {}
+
+
+_BY_IDS = select(Unit).where(col(Unit.id).in_(bindparam("unit_ids", expanding=True)))  # built once (every /due)
 
 
 def get_unit_by_code(session: Session, *, code: str) -> Unit | None:

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-
-import pytest
 from collections.abc import Callable
 
-from bot.models import Invite, Role, Unit
+import pytest
+
+from bot.context import SERVICES_KEY
+from bot.models import Invite, Person, Role, Unit
 from bot.services.people.menus import MENUS
 from bot.storage import Storage
 from emulator.control import UserHandle
 from tests.app.registration_support import fast_sends, register
+from tests.app.submit_helpers import liaison_of, says
 from tests.fixtures.app import COORDINATOR, LEADER, RunningBot
 
 __all__ = ["fast_sends"]
@@ -125,3 +127,26 @@ async def test_a_registration_does_not_wait_for_every_role_holders_menu(bot_app:
         await menu_becomes(liaison, list(MENUS["liaison"]))  # their own menu did not wait either
     finally:
         stuck.set()
+
+
+async def test_a_view_sets_the_viewers_menu_and_no_one_elses(
+    bot_app: RunningBot, make_person: Callable[..., Person], make_liaison: Callable[..., object]
+) -> None:
+    """Just after a start (the pass over every role holder not done yet), a view sets its sender's menu only:
+    a view replaces no one, so the other holders are left to that pass (each liaison's first /help set off one more)."""
+    emu = bot_app.emulator
+    coordinator = emu.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
+    caches = bot_app.app.bot_data[SERVICES_KEY].caches
+    assert caches.menu_task is not None
+    await caches.menu_task  # the start's pass is over
+    assert coordinator.menu() == list(MENUS["coordinator"])
+    liaison_of(bot_app.storage, make_person, make_liaison, "pgs", 7121)
+    caches.menus.clear()  # as if that pass had reached no one yet
+    before = len(emu.calls("setMyCommands"))
+    liaison = emu.user(7121, first_name="张", language_code="zh-hans")
+    await says(liaison, "/help", "/due")
+    await says(liaison, "/help", "/due")  # one chat's updates run in order: the first one's menus are set by now
+    assert liaison.menu() == list(MENUS["liaison"])
+    scopes = [c.params["scope"] for c in emu.calls("setMyCommands")[before:]]
+    chats = {(json.loads(s) if isinstance(s, str) else s).get("chat_id") for s in scopes}
+    assert chats == {7121}, chats

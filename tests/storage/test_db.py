@@ -193,3 +193,27 @@ def test_a_long_read_holds_up_no_writer(storage: Storage) -> None:
             raise RuntimeError("leave")
     with storage.read() as r:
         assert r.exec(select(Unit).where(Unit.code == "w2")).first() is None
+
+
+@pytest.mark.parametrize("db_backend", [pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True)
+def test_a_connection_the_server_dropped_while_idle_is_replaced_unseen(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pooled connection whose server end went away (a restart) is pinged before use and replaced: the query
+    after it succeeds. Only a connection idle for a while is pinged (`PING_IDLE_S`), so the wait here is none."""
+    import psycopg
+
+    import bot.db
+
+    monkeypatch.setattr(bot.db, "PING_IDLE_S", 0.0)
+    storage = Storage.from_url(db_url)
+    try:
+        with storage.engine.connect() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with psycopg.connect(db_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as other:  # not the pool's
+            other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with storage.engine.connect() as connection:  # the pool hands out the dropped one: the ping finds it dead
+            again = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        assert again != pid
+        with storage.reading() as session:  # the sessions that only read go through the same pool
+            assert session.connection().execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        storage.dispose()

@@ -137,7 +137,7 @@ class Roles:
 
 def roles_of(services: Services, telegram_user_id: int) -> Roles:
     """The active roles of a Telegram user, read afresh (an update reads them once: `identity.identity_of`)."""
-    with services.storage.read() as s:
+    with services.storage.reading() as s:
         return roles_from(identity.find(s, telegram_user_id=telegram_user_id))
 
 

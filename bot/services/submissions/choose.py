@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from bot.config import ReportType
-from bot.models import ObligationStatus, Submission, SubmissionKind
+from bot.models import ObligationStatus, SubmissionKind
 
 from bot.context import Services
 from bot.services.labels import fit
@@ -25,6 +25,7 @@ from bot.services.submissions.common import ANY_PERIOD, RECENT, WINDOW, opens_on
 from bot.storage import due, submissions
 from bot.storage import units as unit_store
 from bot.storage.due import ObligationView
+from bot.storage.submissions import CurrentItem
 from bot.texts.catalog import Markup, t
 
 
@@ -56,7 +57,7 @@ def _unit_prefix(view: ObligationView, many: bool) -> str:
 
 
 def extras(
-    view: ObligationView, found: ReportType, current: list[Submission], name: Name, *, language: str
+    view: ObligationView, found: ReportType, current: list[CurrentItem], name: Name, *, language: str
 ) -> list[Choice]:
     """What else can be done with an obligation besides filing it: 零报告, 再报一个, 修改已报."""
     oid = view.obligation.id or 0

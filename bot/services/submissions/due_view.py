@@ -66,12 +66,14 @@ def _lists(services: Services, unit_ids: list[int], page: int, *, language: str,
     """What each unit owes, with page `page` of its buttons."""
     tz = services.config.campaign.tz
     out: list[Reply] = []
-    with services.storage.session() as s:  # a constant number of queries, whatever the history
+    with services.storage.reading() as s:  # a constant number of queries, whatever the history (one less when every unit has something listed)
         by_key = {r.key: r for r in report_types(services, s)}  # configured, ad-hoc and the tasks'
-        found_units = units.units_by_ids(s, unit_ids=unit_ids)
         listed = due.listed_obligations(
             s, unit_ids=unit_ids, due_before=now + WINDOW, filed_since=now - RECENT, filed=(ObligationStatus.done, ObligationStatus.awaiting)
         )
+        found_units = {v.unit.id: v.unit for v in listed if v.unit.id is not None}  # the listed ones came with their unit
+        if missing := [u for u in unit_ids if u not in found_units]:
+            found_units |= units.units_by_ids(s, unit_ids=missing)
         current = submissions.current_submissions_of(s, obligation_ids=[v.obligation.id for v in listed if v.obligation.id is not None])
     for unit_id in unit_ids:
         unit = found_units.get(unit_id)
