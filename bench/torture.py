@@ -48,7 +48,7 @@ from bot.models import Person, ReminderStatus, Role, RoleAssignment  # noqa: E40
 from bot.services.reminders import recovery, timer  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 from emulator import Emulator  # noqa: E402
-from tests.fixtures.app import FILES_DIR_ENV, RunningBot, campaign_config, start_bot, stop_bot  # noqa: E402
+from tests.fixtures.app import FILES_DIR_ENV, RunningBot, campaign_config, kill_bot, start_bot, stop_bot  # noqa: E402
 from tests.fixtures.emulator import TEST_BOT_USERNAME, TEST_TOKEN  # noqa: E402
 from tests.fixtures.outage import Outage  # noqa: E402
 
@@ -237,7 +237,7 @@ async def campaign(*, url: str, liaisons: int, rounds: int, actions: int, seed: 
     clock = FixedClock(START)
     big_bomb = bomb()  # made before the baseline: the bot's growth is what counts
     rss0 = _rss_mb()
-    bot: RunningBot = await start_bot(config, storage, clock, emu)
+    bot: RunningBot = await start_bot(config, storage, clock, emu, claims=True)
     db = Outage(storage)
     try:
         codes = [u.code for u in config.units][:liaisons]
@@ -275,8 +275,8 @@ async def campaign(*, url: str, liaisons: int, rounds: int, actions: int, seed: 
                 wave.cancel()
                 figures.kills += 1
                 await asyncio.gather(wave, return_exceptions=True)
-                await stop_bot(bot)
-                bot = await start_bot(config, storage, clock, emu)
+                await kill_bot(bot)
+                bot = await start_bot(config, storage, clock, emu, claims=True)
             else:
                 await asyncio.gather(wave, return_exceptions=True)
             emu.flood.disable()

@@ -14,6 +14,7 @@ from bot.buttons import Button, ButtonSigner
 from bot.clock import Clock, SystemClock
 from bot.config import Config, ReportType
 from bot.texts.catalog import normalize_language, t
+from bot.updates import Confirmations
 from schedules import ChinaCalendar, ReminderMoment
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class Caches:
     menus: dict[int, Any] = field(default_factory=dict)  # telegram id -> the menu key last set for their chat (handlers/menus.py)
     menu_task: asyncio.Task[None] | None = None  # publishing every role holder's menu at start
     outage: Any = None  # `bot.services.outage.Backlog` while the database is away
+    confirmations: Confirmations = field(default_factory=Confirmations)  # updates fetched and not yet confirmed to Telegram
 
 
 @dataclass

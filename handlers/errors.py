@@ -100,7 +100,10 @@ async def _replay(context: ContextTypes.DEFAULT_TYPE) -> None:
     kept: list[Any] = outage.take_all(services)
     log.info("database back: handling %d message(s) kept during the outage", len(kept))
     for update in kept:
-        await context.application.process_update(update)
+        try:
+            await context.application.process_update(update)
+        finally:
+            outage.replayed(services, update.update_id)
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
