@@ -4,8 +4,8 @@ The bot runs against the emulator on a fixed clock that jumps from one reminder 
 next (the typical cases' -3d, -1d, the day itself and overdue: a deadline every few seconds).
 At each moment: 429s, 5xx, connections dropped before and after Telegram performed the send,
 blocked liaisons (some with a backup, some without); at random moments the process is killed
-mid-wave (its tasks cancelled without settling anything, a new process with empty memory started
-on the same database); once, the database goes away mid-wave. Meanwhile fuzz users (Hypothesis)
+mid-wave (`kill_bot`: polling, the updates in flight and the jobs cancelled where they are, nothing
+settled or confirmed to Telegram; a new process with empty memory started on the same database); once, the database goes away mid-wave. Meanwhile fuzz users (Hypothesis)
 send random text, commands, huge messages, stale and forged buttons, wrong and hostile files
 (a zip bomb), edits, and messages in a group chat.
 
