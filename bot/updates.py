@@ -69,7 +69,7 @@ def _key(update: object) -> int | None:
     return None
 
 
-HELD_WAIT_S = 0.25  # while updates are open, Telegram answers getUpdates at once with them: wait this long (or until one is done) before asking again
+HELD_WAIT_S = 0.25  # while updates are open, Telegram answers getUpdates at once with them: ask again after this long, or when the lowest is done
 PIN_MAX = 50  # updates kept unconfirmed for later (the database away); beyond, kept in memory only (getUpdates returns at most 100)
 
 
@@ -116,8 +116,10 @@ class Confirmations:
     def done(self, update_id: int) -> None:
         """Its handlers have run: Telegram may forget it (unless it is pinned)."""
         if update_id in self.open and update_id not in self.pinned:
+            lowest = update_id == min(self.open)
             self.open.discard(update_id)
-            self.changed.set()
+            if lowest:  # the offset moves on: ask again now (else Telegram would send the same open ones)
+                self.changed.set()
 
     def pin(self, update_id: int) -> bool:
         """Keep an update unconfirmed after its handlers ran (to be handled again); False when too many are."""
@@ -131,8 +133,7 @@ class Confirmations:
         """A pinned update handled at last."""
         if update_id in self.pinned:
             self.pinned.discard(update_id)
-            self.open.discard(update_id)
-            self.changed.set()
+            self.done(update_id)
 
     def last_offset(self) -> int | None:
         """The offset that confirms every update handled, when this process polled and has handled one since."""
