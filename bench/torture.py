@@ -194,7 +194,9 @@ async def fuzz(emu: Emulator, actions: list[tuple[str, str]], figures: Figures, 
             except AssertionError:
                 if len(user.callback_answers) == answers:
                     figures.unanswered += 1
-                    figures.notes.append(f"unanswered {kind} {value[:30]!r} (user {uid}, after {figures.actions} updates, {figures.kills} kills)")
+                    pending = [u["update_id"] for u in emu.state.updates if any(isinstance(v, dict) and v.get("from", {}).get("id") == uid for v in u.values())]
+                    figures.notes.append(f"unanswered {kind} {value[:30]!r} (user {uid}, after {figures.actions} updates, {figures.kills} kills; "
+                                         f"their updates still unconfirmed at Telegram: {pending or 'none'})")
         except AssertionError:
             continue
 
@@ -268,10 +270,13 @@ async def campaign(*, url: str, liaisons: int, rounds: int, actions: int, seed: 
             if n == outage_round:  # the database goes away mid-wave, then comes back
                 await asyncio.sleep(rng.uniform(0.0, 0.3))
                 db.down = True
+                logging.getLogger("bench.torture").info("the database goes away")
                 await asyncio.sleep(rng.uniform(0.3, 1.0))
                 db.down = False
+                logging.getLogger("bench.torture").info("the database is back")
             if rng.random() < kill_rate:  # killed mid-wave: nothing settled, memory gone
                 await asyncio.sleep(rng.uniform(0.0, 0.5))
+                logging.getLogger("bench.torture").info("kill (round %d%s)", n, ", after the outage" if n == outage_round else "")
                 wave.cancel()
                 figures.kills += 1
                 await asyncio.gather(wave, return_exceptions=True)
@@ -312,10 +317,15 @@ def main() -> None:
     parser.add_argument("--kill-rate", type=float, default=0.5, help="the share of waves killed midway")
     parser.add_argument("--database-url", default=None, help="an empty database (default: a new SQLite file)")
     parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line (for tests/chaos)")
+    parser.add_argument("--log", default=None, help="write the bot's log (INFO, and each update handled) to this file")
     args = parser.parse_args()
     # Quiet, but every logger stays enabled for ERROR: a root level of CRITICAL would drop the errors
     # before `Crashes` could count them (the run would report 0 crashes whatever happened).
     logging.getLogger().addHandler(logging.NullHandler())
+    if args.log:
+        logging.basicConfig(filename=args.log, level=logging.INFO, force=True, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        logging.getLogger("telegram.ext.Application").setLevel(logging.DEBUG)
+        logging.getLogger("httpx").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault(FILES_DIR_ENV, f"{tmp}/files")  # uploads go to a folder of the run's own
         url = args.database_url or f"sqlite:///{tmp}/torture.sqlite3"

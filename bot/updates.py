@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 from collections.abc import Awaitable
 from typing import Any
 
@@ -24,6 +25,15 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self.confirmations = confirmations or Confirmations()
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
+
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """As PTB's; stopped before its turn came, the update's coroutine is closed (never run, not leaked)."""
+        try:
+            await super().process_update(update, coroutine)
+        except asyncio.CancelledError:
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()
+            raise
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update's handlers while holding its chat's lock."""
