@@ -26,15 +26,6 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """As PTB's; stopped before its turn came, the update's coroutine is closed (never run, not leaked)."""
-        try:
-            await super().process_update(update, coroutine)
-        except asyncio.CancelledError:
-            if inspect.iscoroutine(coroutine):
-                coroutine.close()
-            raise
-
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update's handlers while holding its chat's lock."""
         cancelled = False
@@ -42,6 +33,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             await self._in_order(update, coroutine)
         except asyncio.CancelledError:
             cancelled = True  # stopped midway: left open, Telegram sends it again to the next process
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()  # (stopped while waiting for its chat's turn: never run, not leaked)
             raise
         finally:
             if not cancelled and isinstance(update, Update):
