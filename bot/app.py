@@ -27,6 +27,9 @@ class LiaisonBot(ExtBot[Any]):
     """The bot: it confirms an update to Telegram only once handled (`Confirmations`), and drops a
     parameter PTB adds that the Bot API does not define."""
 
+    # (getUpdates is filtered in `_do_post`, before PTB parses its answer: every answer repeats the
+    # updates still open, and parsing them again at each poll would cost more than handling them.)
+
     def __init__(self, *args: Any, confirmations: Confirmations | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         with self._unfrozen():  # (a Bot is frozen after __init__)
@@ -35,9 +38,8 @@ class LiaisonBot(ExtBot[Any]):
     async def get_updates(self, offset: int | None = None, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         """The updates not handed over yet; the offset held at the lowest one not yet handled."""
         confirm = self.confirmations
-        got = await super().get_updates(confirm.offset(offset), *args, **kwargs)
-        new = confirm.take(got)
-        if got and not new and kwargs.get("timeout"):  # only open ones again: asking at once would spin
+        new = await super().get_updates(confirm.offset(offset), *args, **kwargs)  # (filtered in `_do_post`)
+        if confirm.only_repeats and kwargs.get("timeout"):  # only open ones again: asking at once would spin
             await confirm.wait(HELD_WAIT_S)
         return new
 
@@ -56,7 +58,10 @@ class LiaisonBot(ExtBot[Any]):
         # PTB fills the default parse_mode into editMessageReplyMarkup, which takes none.
         if endpoint == "editMessageReplyMarkup":
             data.pop("parse_mode", None)
-        return await super()._do_post(endpoint, data, **kwargs)
+        result = await super()._do_post(endpoint, data, **kwargs)
+        if endpoint == "getUpdates" and isinstance(result, list):
+            result = self.confirmations.take(result)  # the open ones sent again are dropped unparsed
+        return result
 
 
 def build_application(

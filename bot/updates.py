@@ -91,6 +91,7 @@ class Confirmations:
         self.open: set[int] = set()  # of those, not handled yet or pinned
         self.pinned: set[int] = set()
         self.polled = False
+        self.only_repeats = False
         self.changed = asyncio.Event()
 
     def offset(self, wanted: int | None) -> int | None:
@@ -103,12 +104,14 @@ class Confirmations:
         self.changed.clear()
         return wanted
 
-    def take(self, updates: tuple[Update, ...]) -> tuple[Update, ...]:
-        """The updates not handed over yet (Telegram sends the open ones again), now open."""
-        new = tuple(u for u in updates if u.update_id not in self.fetched)
+    def take(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Of getUpdates' answer (before it is parsed), the updates not handed over yet (Telegram sends
+        the open ones again), now open; `only_repeats` tells an answer of open ones only."""
+        new = [u for u in updates if u.get("update_id") not in self.fetched]
         for update in new:
-            self.fetched.add(update.update_id)
-            self.open.add(update.update_id)
+            self.fetched.add(update["update_id"])
+            self.open.add(update["update_id"])
+        self.only_repeats = bool(updates) and not new
         return new
 
     async def wait(self, seconds: float) -> None:
