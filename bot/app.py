@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -18,7 +19,7 @@ from bot.pacing import PacedLimiter
 from bot.services.people.campaign import sync_campaign
 from bot.services.deadlines.due_items import sync_due_items
 from bot.storage import Storage
-from bot.updates import HELD_WAIT_S, Confirmations, PerChatUpdateProcessor
+from bot.updates import GATHER_S, HELD_WAIT_S, Confirmations, PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class LiaisonBot(ExtBot[Any]):
         new = await super().get_updates(confirm.offset(offset), *args, **kwargs)  # (filtered in `_do_post`)
         if confirm.only_repeats and kwargs.get("timeout"):  # only open ones again: asking at once would spin
             await confirm.wait(HELD_WAIT_S)
+            await asyncio.sleep(GATHER_S)  # the updates done meanwhile are confirmed by one request
         return new
 
     async def shutdown(self) -> None:
