@@ -4,8 +4,8 @@ The bot runs against the emulator on a fixed clock that jumps from one reminder 
 next (the typical cases' -3d, -1d, the day itself and overdue: a deadline every few seconds).
 At each moment: 429s, 5xx, connections dropped before and after Telegram performed the send,
 blocked liaisons (some with a backup, some without); at random moments the process is killed
-mid-wave (its tasks cancelled without settling anything, a new process with empty memory started
-on the same database); once, the database goes away mid-wave. Meanwhile fuzz users (Hypothesis)
+mid-wave (`kill_bot`: polling, the updates in flight and the jobs cancelled where they are, nothing
+settled or confirmed to Telegram; a new process with empty memory started on the same database); once, the database goes away mid-wave. Meanwhile fuzz users (Hypothesis)
 send random text, commands, huge messages, stale and forged buttons, wrong and hostile files
 (a zip bomb), edits, and messages in a group chat.
 
@@ -48,7 +48,7 @@ from bot.models import Person, ReminderStatus, Role, RoleAssignment  # noqa: E40
 from bot.services.reminders import recovery, timer  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 from emulator import Emulator  # noqa: E402
-from tests.fixtures.app import FILES_DIR_ENV, RunningBot, campaign_config, start_bot, stop_bot  # noqa: E402
+from tests.fixtures.app import FILES_DIR_ENV, RunningBot, campaign_config, kill_bot, start_bot, stop_bot  # noqa: E402
 from tests.fixtures.emulator import TEST_BOT_USERNAME, TEST_TOKEN  # noqa: E402
 from tests.fixtures.outage import Outage  # noqa: E402
 
@@ -194,7 +194,9 @@ async def fuzz(emu: Emulator, actions: list[tuple[str, str]], figures: Figures, 
             except AssertionError:
                 if len(user.callback_answers) == answers:
                     figures.unanswered += 1
-                    figures.notes.append(f"unanswered {kind} {value[:30]!r} (user {uid}, after {figures.actions} updates, {figures.kills} kills)")
+                    pending = [u["update_id"] for u in emu.state.updates if any(isinstance(v, dict) and v.get("from", {}).get("id") == uid for v in u.values())]
+                    figures.notes.append(f"unanswered {kind} {value[:30]!r} (user {uid}, after {figures.actions} updates, {figures.kills} kills; "
+                                         f"their updates still unconfirmed at Telegram: {pending or 'none'})")
         except AssertionError:
             continue
 
@@ -237,7 +239,7 @@ async def campaign(*, url: str, liaisons: int, rounds: int, actions: int, seed: 
     clock = FixedClock(START)
     big_bomb = bomb()  # made before the baseline: the bot's growth is what counts
     rss0 = _rss_mb()
-    bot: RunningBot = await start_bot(config, storage, clock, emu)
+    bot: RunningBot = await start_bot(config, storage, clock, emu, claims=True)
     db = Outage(storage)
     try:
         codes = [u.code for u in config.units][:liaisons]
@@ -268,15 +270,18 @@ async def campaign(*, url: str, liaisons: int, rounds: int, actions: int, seed: 
             if n == outage_round:  # the database goes away mid-wave, then comes back
                 await asyncio.sleep(rng.uniform(0.0, 0.3))
                 db.down = True
+                logging.getLogger("bench.torture").info("the database goes away")
                 await asyncio.sleep(rng.uniform(0.3, 1.0))
                 db.down = False
+                logging.getLogger("bench.torture").info("the database is back")
             if rng.random() < kill_rate:  # killed mid-wave: nothing settled, memory gone
                 await asyncio.sleep(rng.uniform(0.0, 0.5))
+                logging.getLogger("bench.torture").info("kill (round %d%s)", n, ", after the outage" if n == outage_round else "")
                 wave.cancel()
                 figures.kills += 1
                 await asyncio.gather(wave, return_exceptions=True)
-                await stop_bot(bot)
-                bot = await start_bot(config, storage, clock, emu)
+                await kill_bot(bot)
+                bot = await start_bot(config, storage, clock, emu, claims=True)
             else:
                 await asyncio.gather(wave, return_exceptions=True)
             emu.flood.disable()
@@ -312,10 +317,15 @@ def main() -> None:
     parser.add_argument("--kill-rate", type=float, default=0.5, help="the share of waves killed midway")
     parser.add_argument("--database-url", default=None, help="an empty database (default: a new SQLite file)")
     parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line (for tests/chaos)")
+    parser.add_argument("--log", default=None, help="write the bot's log (INFO, and each update handled) to this file")
     args = parser.parse_args()
     # Quiet, but every logger stays enabled for ERROR: a root level of CRITICAL would drop the errors
     # before `Crashes` could count them (the run would report 0 crashes whatever happened).
     logging.getLogger().addHandler(logging.NullHandler())
+    if args.log:
+        logging.basicConfig(filename=args.log, level=logging.INFO, force=True, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        logging.getLogger("telegram.ext.Application").setLevel(logging.DEBUG)
+        logging.getLogger("httpx").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault(FILES_DIR_ENV, f"{tmp}/files")  # uploads go to a folder of the run's own
         url = args.database_url or f"sqlite:///{tmp}/torture.sqlite3"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
+from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
@@ -16,19 +19,51 @@ from bot.pacing import PacedLimiter
 from bot.services.people.campaign import sync_campaign
 from bot.services.deadlines.due_items import sync_due_items
 from bot.storage import Storage
-from bot.updates import PerChatUpdateProcessor
+from bot.updates import GATHER_S, HELD_WAIT_S, Confirmations, PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
 
 class LiaisonBot(ExtBot[Any]):
-    """The bot; it only drops a parameter PTB adds that the Bot API does not define."""
+    """The bot: it confirms an update to Telegram only once handled (`Confirmations`), and drops a
+    parameter PTB adds that the Bot API does not define."""
+
+    # (getUpdates is filtered in `_do_post`, before PTB parses its answer: every answer repeats the
+    # updates still open, and parsing them again at each poll would cost more than handling them.)
+
+    def __init__(self, *args: Any, confirmations: Confirmations | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        with self._unfrozen():  # (a Bot is frozen after __init__)
+            self.confirmations = confirmations or Confirmations()
+
+    async def get_updates(self, offset: int | None = None, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        """The updates not handed over yet; the offset held at the lowest one not yet handled."""
+        confirm = self.confirmations
+        new = await super().get_updates(confirm.offset(offset), *args, **kwargs)  # (filtered in `_do_post`)
+        if confirm.only_repeats and kwargs.get("timeout"):  # only open ones again: asking at once would spin
+            await confirm.wait(HELD_WAIT_S)
+            await asyncio.sleep(GATHER_S)  # the updates done meanwhile are confirmed by one request
+        return new
+
+    async def shutdown(self) -> None:
+        """Confirm what was handled (a stop in order; a killed process gets the rest again), then close."""
+        offset = self.confirmations.last_offset()
+        self.confirmations.polled = False  # (PTB shuts the bot down twice: the application, then its updater)
+        if offset is not None:
+            try:
+                await super().get_updates(offset, timeout=0)
+            except (TelegramError, RuntimeError):
+                log.warning("could not confirm the handled updates at stop; Telegram will send them again", exc_info=True)
+        await super().shutdown()
 
     async def _do_post(self, endpoint: str, data: dict[str, Any], **kwargs: Any) -> Any:
         # PTB fills the default parse_mode into editMessageReplyMarkup, which takes none.
         if endpoint == "editMessageReplyMarkup":
             data.pop("parse_mode", None)
-        return await super()._do_post(endpoint, data, **kwargs)
+        result = await super()._do_post(endpoint, data, **kwargs)
+        if endpoint == "getUpdates" and isinstance(result, list):
+            result = self.confirmations.take(result)  # the open ones sent again are dropped unparsed
+        return result
 
 
 def build_application(
@@ -51,11 +86,12 @@ def build_application(
         rate_limiter=limiter or PacedLimiter(),
         request=config.telegram.request(),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
+        confirmations=services.caches.confirmations,
     )
     app = (
         ApplicationBuilder()
         .bot(bot)
-        .concurrent_updates(PerChatUpdateProcessor(concurrent_updates))
+        .concurrent_updates(PerChatUpdateProcessor(concurrent_updates, services.caches.confirmations))
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

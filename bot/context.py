@@ -14,6 +14,7 @@ from bot.buttons import Button, ButtonSigner
 from bot.clock import Clock, SystemClock
 from bot.config import Config, ReportType
 from bot.texts.catalog import normalize_language, t
+from bot.updates import Confirmations
 from schedules import ChinaCalendar, ReminderMoment
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class Caches:
     menu_task: asyncio.Task[None] | None = None  # publishing every role holder's menu (at start, after a change of roles)
     menus_again: bool = False  # roles changed while `menu_task` ran: it runs once more
     outage: Any = None  # `bot.services.outage.Backlog` while the database is away
+    confirmations: Confirmations = field(default_factory=Confirmations)  # updates fetched and not yet confirmed to Telegram
 
 
 @dataclass

@@ -21,6 +21,9 @@ from bot.texts.catalog import t
 log = logging.getLogger(__name__)
 
 REPLAY_JOB = "outage-replay"
+# The apology for a reply Telegram failed: tried through a burst of 5xx of up to 2 minutes (the
+# update stays in flight meanwhile, unconfirmed), rather than leave the user without any answer.
+APOLOGY_TRIES = 30
 SHOWN_MAX = 300  # characters of a message quoted back when it must be sent again
 
 
@@ -45,7 +48,7 @@ async def on_error(update: object, context: BotContext) -> None:
             if update.callback_query is not None:
                 await update.callback_query.answer(context.text(update, "error.generic"), show_alert=True)
             else:  # tried again on a transient error: the user must get an answer
-                await notify.send_with_retries(context.bot, update.effective_chat.id, context.text(update, "error.generic"))
+                await notify.send_with_retries(context.bot, update.effective_chat.id, context.text(update, "error.generic"), tries=APOLOGY_TRIES)
         except Exception:  # the apology itself failing must not loop back here
             log.warning("could not send the error apology", exc_info=True)
 
@@ -100,7 +103,10 @@ async def _replay(context: ContextTypes.DEFAULT_TYPE) -> None:
     kept: list[Any] = outage.take_all(services)
     log.info("database back: handling %d message(s) kept during the outage", len(kept))
     for update in kept:
-        await context.application.process_update(update)
+        try:
+            await context.application.process_update(update)
+        finally:
+            outage.replayed(services, update.update_id)
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

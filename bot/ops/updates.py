@@ -1,6 +1,12 @@
 """Each update handled once, whichever worker receives it: its update_id is claimed in the database
 before any handler runs. Telegram redelivers an update it got no answer for, and behind a proxy the
-redelivery may reach another worker; the loser of the claim drops it."""
+redelivery may reach another worker; the loser of the claim drops it.
+
+Two claims that were taken are not duplicates: a message this process kept while the database was
+away and handles again now (`outage.replaying`), and, when polling, an update Telegram sends again
+to a new poller. The poller's lease makes it the only one; an update is confirmed to Telegram once
+handled (`bot.updates.Confirmations`) and a poller stopped in order confirms what it handled, so an
+update sent again is one whose first taker died before answering it."""
 
 from __future__ import annotations
 
@@ -13,7 +19,9 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from bot.clock import Clock
+from bot.context import SERVICES_KEY
 from bot.ops.metrics import Metrics
+from bot.services import outage
 from bot.storage import Storage
 from bot.storage import ops as ops_storage
 
@@ -23,8 +31,9 @@ FIRST_GROUP = -1000  # before every handler of handlers.register
 KEEP = timedelta(days=2)  # Telegram keeps an undelivered update for 24 hours
 
 
-def register(app: Any, *, storage: Storage, clock: Clock, metrics: Metrics) -> None:
-    """Claim every update first; drop one another worker claimed. Old claims are forgotten hourly."""
+def register(app: Any, *, storage: Storage, clock: Clock, metrics: Metrics, polling: bool = False) -> None:
+    """Claim every update first; drop one another worker claimed (see the module for what is not a
+    duplicate; `polling`: this process holds the poller's lease). Old claims are forgotten hourly."""
 
     def claim(update_id: int) -> bool:
         with storage.session() as s:
@@ -32,9 +41,12 @@ def register(app: Any, *, storage: Storage, clock: Clock, metrics: Metrics) -> N
 
     async def take(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         if not await asyncio.to_thread(claim, update.update_id):
-            metrics.updates.labels("duplicate").inc()
-            log.info("update %d was taken by another worker; dropped", update.update_id)
-            raise ApplicationHandlerStop
+            if polling:
+                log.info("update %d sent again after a restart (its first taker died before answering it); handled", update.update_id)
+            elif not outage.replaying(app.bot_data[SERVICES_KEY], update.update_id):
+                metrics.updates.labels("duplicate").inc()
+                log.info("update %d was taken by another worker; dropped", update.update_id)
+                raise ApplicationHandlerStop
         metrics.updates.labels("handled").inc()
 
     async def forget(_context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -56,7 +56,7 @@ def attach(
             return ops_storage.reminders_by_status(s)
 
     metrics.watch(limiter, reminders)
-    updates.register(app, storage=storage, clock=clock, metrics=metrics)
+    updates.register(app, storage=storage, clock=clock, metrics=metrics, polling=lease is not None)
     ops = Operations(metrics=metrics, health=Health(app=app, storage=storage), lease=lease)
     if listen is not None:
         ops.server = OpsServer(ops.health, metrics, listen=listen, port=port)

@@ -29,24 +29,25 @@ def chat_of(person: Person) -> int:
     return person.chat_id or person.telegram_user_id
 
 
-TRIES = 6  # a notice (or an apology) that meets a network error or a 5xx is sent, at most, this many times (15 s)
-PAUSE_S = 0.5  # before the second try; doubles
+TRIES = 6  # a notice that meets a network error or a 5xx is sent, at most, this many times (11.5 s)
+PAUSE_S = 0.5  # before the second try; doubles, up to PAUSE_MAX_S
+PAUSE_MAX_S = 4.0
 
 
-async def send_with_retries(bot: Bot, chat_id: int, text: str, **kw: Any) -> Message:
-    """One message, tried again on a transient error (the network, a 5xx). A notice has no keyboard
-    to recognise it by, so a send whose answer was lost after Telegram performed it may arrive
-    twice: for a notice, twice is better than never."""
-    for attempt in range(1, TRIES + 1):
+async def send_with_retries(bot: Bot, chat_id: int, text: str, *, tries: int = TRIES, **kw: Any) -> Message:
+    """One message, tried again on a transient error (the network, a 5xx), at most `tries` times. A
+    notice has no keyboard to recognise it by, so a send whose answer was lost after Telegram
+    performed it may arrive twice: for a notice, twice is better than never."""
+    for attempt in range(1, tries + 1):
         try:
             return await bot.send_message(chat_id, text, **kw)
         except BadRequest:  # (a NetworkError in PTB) the request itself is wrong: trying again cannot help
             raise
         except (NetworkError, RetryAfter) as e:  # TimedOut is a NetworkError; 429s the limiter gave up on
-            if attempt == TRIES:
+            if attempt == tries:
                 raise
-            log.info("a notice met %s; trying again (%d/%d)", type(e).__name__, attempt + 1, TRIES)
-            await asyncio.sleep(PAUSE_S * 2 ** (attempt - 1))
+            log.info("a notice met %s; trying again (%d/%d)", type(e).__name__, attempt + 1, tries)
+            await asyncio.sleep(min(PAUSE_S * 2 ** (attempt - 1), PAUSE_MAX_S))
     raise AssertionError("unreachable")
 
 

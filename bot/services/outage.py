@@ -1,5 +1,7 @@
 """The database away: each user is answered once ("try again in a minute"), what they sent is kept
-in this process and handled again when the database is back (`handlers.errors`).
+in this process and handled again when the database is back (`handlers.errors`). A kept message
+stays unconfirmed at Telegram until then (the first `updates.PIN_MAX` of them, when polling): a
+process killed meanwhile gets it again at its restart.
 
 Kept: messages (text, files, photos) in private chats, at most `KEEP` (then the user is told
 exactly what to send again). Not kept: button presses (Telegram takes an answer to a press only
@@ -25,6 +27,7 @@ class Backlog:
     updates: list[Any] = field(default_factory=list)
     ids: set[int] = field(default_factory=set)
     told: set[int] = field(default_factory=set)
+    replaying: set[int] = field(default_factory=set)  # taken from the last outage's backlog, being handled again
 
 
 def is_outage(error: BaseException | None) -> bool:
@@ -54,6 +57,7 @@ def keep(services: Services, update: Any) -> bool:
         return False
     kept.updates.append(update)
     kept.ids.add(update.update_id)
+    services.caches.confirmations.pin(update.update_id)
     return True
 
 
@@ -72,8 +76,23 @@ def database_back(services: Services) -> bool:
 
 
 def take_all(services: Services) -> list[Any]:
-    """The kept messages, oldest first; the outage is over (users may be told again next time)."""
+    """The kept messages, oldest first, to handle again now (`replaying`, then `replayed`); the
+    outage is over (users may be told again next time)."""
     kept = backlog(services)
     updates = kept.updates
-    services.caches.outage = Backlog()
+    services.caches.outage = Backlog(replaying=set(kept.ids) | kept.replaying)
     return updates
+
+
+def replaying(services: Services, update_id: int) -> bool:
+    """Whether this process kept the update and handles it again now (its claim is its own)."""
+    kept = services.caches.outage
+    return kept is not None and update_id in kept.replaying
+
+
+def replayed(services: Services, update_id: int) -> None:
+    """A kept message handled again: Telegram may forget it, unless the database went away again meanwhile."""
+    kept = backlog(services)
+    kept.replaying.discard(update_id)
+    if update_id not in kept.ids:
+        services.caches.confirmations.unpin(update_id)

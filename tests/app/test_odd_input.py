@@ -125,3 +125,17 @@ async def test_a_reply_lost_to_a_gateway_error_is_followed_by_an_apology(bot_app
     await user.send("0")
     apology = await user.wait_for(timeout=20)
     assert apology.text == t("zh-CN", "error.generic")
+
+
+async def test_a_reply_lost_in_a_burst_of_gateway_errors_is_still_followed_by_an_apology(bot_app: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The torture run's burst: the reply and the next seven tries of the apology meet a 5xx (a notice
+    # gives up after six); the user must still get an answer once Telegram is back.
+    from bot.services import notify
+
+    monkeypatch.setattr(notify, "PAUSE_S", 0.01)  # (the pauses between tries, shortened for the test)
+    monkeypatch.setattr(notify, "PAUSE_MAX_S", 0.05)
+    user = bot_app.emulator.user(7813, language_code="zh-hans")
+    bot_app.emulator.faults.fail_next(8, 502, method="sendMessage", html=True, chat_id=7813)
+    await user.send("0")
+    apology = await user.wait_for(timeout=20)
+    assert apology.text == t("zh-CN", "error.generic")

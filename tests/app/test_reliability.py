@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import threading
+from datetime import datetime, timedelta
 from typing import Any
+
+from sqlalchemy import event
 
 from bot.clock import FixedClock
 from bot.config import ReminderSettings
 from bot.models import ReminderStatus, Role
 from bot.services.reminders import recovery
+from bot.storage import Storage
+from emulator import Emulator
 from tests.app.test_reminders import MINUS_1D, MINUS_3D, liaison, process, reminder_messages
-from tests.fixtures.app import RunningBot, campaign_config, start_bot, stop_bot
+from tests.fixtures.app import RunningBot, campaign_config, kill_bot, start_bot, stop_bot
 from tests.fixtures.outage import outage
 
 
@@ -146,6 +151,18 @@ async def test_coordinators_are_told_of_every_blocked_liaison_despite_transient_
         assert len([n for n in notices if name in n]) >= 1, (name, notices)
 
 
+async def kept_messages(bot: RunningBot, n: int) -> None:
+    """Until the bot keeps `n` messages for when the database is back."""
+    from bot.services import outage as kept
+    from tests.app.test_reminders import services_of
+
+    for _ in range(100):
+        if len(kept.backlog(services_of(bot)).ids) >= n:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"fewer than {n} messages kept")
+
+
 async def test_during_a_database_outage_users_are_told_once_and_what_they_sent_is_handled_after(
     bot_app: RunningBot, make_person: Any, make_liaison: Any
 ) -> None:
@@ -163,7 +180,7 @@ async def test_during_a_database_outage_users_are_told_once_and_what_they_sent_i
         told = await user.wait_for()
         assert told.text == t("zh-CN", "reliability.db-down")
         await user.send("/due")
-        await asyncio.sleep(0.5)
+        await kept_messages(bot_app, 2)
         assert [m.text for m in user.messages].count(told.text) == 1  # told once
         db.down = False
         await user.wait_for(lambda m: "15:00" in m.text, timeout=15)  # the kept message, handled in order
@@ -214,3 +231,79 @@ async def test_a_snooze_sent_first_by_another_process_stands_for_the_scheduled_r
     assert len([m for m in a.messages if "报送提醒" in m.text]) == 4
     rows = [r for r in bot_app.storage.reminders.reminders_for() if r.kind == "reminder" and r.moment_key == "2023-09-02T01:00:00Z"]
     assert len([r for r in rows if (r.last_error or "").endswith(core_send.SNOOZED_NOW)]) == 1
+
+
+async def test_an_update_being_handled_when_the_process_is_killed_is_answered_by_the_next(storage: Storage, emulator: Emulator, now: datetime) -> None:
+    # Its claim in the database stalls, so the update is in flight when the process dies (the claim
+    # then lands: the dead process took it). PTB would have confirmed it to Telegram at its next poll.
+    gate, stalled = threading.Event(), threading.Event()
+
+    def stall(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "processed_update" in statement and not gate.is_set():
+            stalled.set()
+            gate.wait(10)
+
+    bot = await start_bot(campaign_config(emulator), storage, FixedClock(now), emulator, claims=True)
+    event.listen(storage.engine, "before_cursor_execute", stall)
+    try:
+        user = emulator.user(7990, first_name="Wang", language_code="zh-hans")
+        await user.send("/help")
+        assert await asyncio.to_thread(stalled.wait, 5)
+        await asyncio.sleep(0.5)  # the poller asks Telegram again meanwhile
+        await kill_bot(bot)
+        gate.set()
+        bot = await start_bot(campaign_config(emulator), storage, FixedClock(now), emulator, claims=True)
+        answer = await user.wait_for(timeout=10)
+        await asyncio.sleep(0.5)
+        assert [m.text for m in user.messages] == [answer.text]  # answered, once
+    finally:
+        gate.set()
+        event.remove(storage.engine, "before_cursor_execute", stall)
+        await stop_bot(bot)
+
+
+async def test_messages_kept_during_an_outage_are_handled_by_the_next_process_when_this_one_is_killed(
+    storage: Storage, emulator: Emulator, now: datetime
+) -> None:
+    from bot.texts.catalog import t
+
+    bot = await start_bot(campaign_config(emulator), storage, FixedClock(now), emulator, claims=True)
+    user = emulator.user(7991, first_name="Li", language_code="zh-hans")
+    try:
+        with outage(storage) as db:
+            db.down = True
+            await user.send("/help")
+            told = await user.wait_for()
+            assert told.text == t("zh-CN", "reliability.db-down")
+            await user.send("/due")
+            await kept_messages(bot, 2)
+            await kill_bot(bot)  # before the database is back: the kept messages were in its memory only
+        bot = await start_bot(campaign_config(emulator), storage, FixedClock(now), emulator, claims=True)
+        first = await user.wait_for(timeout=10)
+        second = await user.wait_for(timeout=10)
+        assert told.text not in (first.text, second.text)
+        await asyncio.sleep(0.5)
+        assert len(user.messages) == 3  # told, then both answered once
+    finally:
+        await stop_bot(bot)
+
+
+async def test_a_kept_message_whose_claim_was_taken_before_the_outage_is_handled_when_the_database_is_back(bot_app: RunningBot) -> None:
+    # Behind a webhook (no poller's lease), a claim taken means "another worker has it": but not when
+    # this very process kept the message and handles it again.
+    from bot.ops import updates
+    from bot.ops.metrics import Metrics
+    from bot.texts.catalog import t
+
+    updates.register(bot_app.app, storage=bot_app.storage, clock=bot_app.clock, metrics=Metrics())
+    user = bot_app.emulator.user(7992, first_name="Zhao", language_code="zh-hans")
+    with outage(bot_app.storage) as db:
+        # the claim lands (its transaction too, on SQLite), then the database goes
+        db.when = lambda statement: "processed_update" not in statement and not statement.startswith(("BEGIN", "COMMIT"))
+        db.down = True
+        await user.send("/help")
+        told = await user.wait_for()
+        assert told.text == t("zh-CN", "reliability.db-down")
+        db.down = False
+        answer = await user.wait_for(timeout=15)
+    assert answer.text != told.text
