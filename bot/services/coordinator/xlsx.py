@@ -101,10 +101,10 @@ _serials: dict[datetime, str] = {}
 
 def _serial(value: datetime) -> str:
     """Excel's serial number of a wall-clock time (an aware time is shown in its own zone)."""
-    found = _serials.get(value)
+    found = _serials.get(value) if value.tzinfo is None else None  # (aware times equal across zones show apart)
     if found is None:
         found = f"{(value.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400:.8f}"
-        if len(_serials) < 100_000:
+        if len(_serials) < 100_000 and value.tzinfo is None:
             _serials[value] = found
     return found
 
@@ -171,6 +171,54 @@ def _height(values: Sequence[object], columns: Sequence[tuple[int, float]]) -> s
             if type(value) is str and len(value) * 2 > width - 1.5:  # could need a second line
                 most = max(most, _lines(value, width))
     return f' ht="{most * _LINE_HEIGHT + 2:.1f}" customHeight="1"' if most > 1 else ""
+
+
+class _Body:
+    """A sheet's body rows: each column's cells found by value, and the texts that need more than one line.
+
+    Names, titles, states and wall-clock times repeat on every line of a register: each column keeps
+    its cells by value (texts, empties and zone-less times only: 1 == True == 1.0 would mix numbers
+    up), so a row is one lookup per column done in C, and its own work is only for what is new."""
+
+    LIMIT = 50_000  # values kept per column
+
+    def __init__(self, columns: Sequence[Column]) -> None:
+        self.styles = [c.kind.value for c in columns]
+        self.widths = [c.width if c.kind in (Kind.text, Kind.centred) else 0.0 for c in columns]
+        self.cells: list[dict[object, str]] = [{} for _ in columns]
+        self.tall: list[dict[object, int]] = [{} for _ in columns]  # text -> its lines, when more than one
+        self.tall_columns: list[int] = []  # the columns with such texts (a register has few or none)
+
+    def row(self, n: int, values: Sequence[object]) -> str:
+        try:
+            found: list[str | None] = list(map(dict.get, self.cells, values))
+            most = max([self.tall[i].get(values[i], 1) for i in self.tall_columns if i < len(values)], default=1)
+        except TypeError:  # an unhashable value: every cell the long way
+            found, most = [None] * min(len(values), len(self.styles)), 1
+        if None in found:
+            for i, cell in enumerate(found):
+                if cell is None:
+                    found[i], lines = self._new(i, values[i])
+                    if lines > most:
+                        most = lines
+        height = f' ht="{most * _LINE_HEIGHT + 2:.1f}" customHeight="1"' if most > 1 else ""
+        return f'<row r="{n}"{height}>' + "".join(found) + "</row>"  # type: ignore[arg-type]  # (every None was filled)
+
+    def _new(self, i: int, value: object) -> tuple[str, int]:
+        """A value not kept: its cell and lines (and kept, if it is of a kind that repeats)."""
+        kind = type(value)
+        if kind is int:  # a number, a line's number: never the same twice
+            return f'<c s="{self.styles[i]}"><v>{value}</v></c>', 1
+        cell = _cell(value, self.styles[i])
+        width = self.widths[i]
+        lines = _lines(value, width) if width and kind is str and len(value) * 2 > width - 1.5 else 1  # type: ignore[arg-type]
+        if (kind is str or value is None or (isinstance(value, datetime) and kind is datetime and value.tzinfo is None)) and len(self.cells[i]) < self.LIMIT:
+            self.cells[i][value] = cell
+            if lines > 1:
+                if not self.tall[i]:
+                    self.tall_columns.append(i)
+                self.tall[i][value] = lines
+        return cell, lines
 
 
 def column_letter(n: int) -> str:
@@ -257,9 +305,8 @@ class Workbook:
         self._names.append(sheet.name)
         ncols = len(sheet.columns)
         last = column_letter(ncols)
-        styles = [c.kind.value for c in sheet.columns]
         widths = [c.width for c in sheet.columns]
-        texts = [(i, c.width) for i, c in enumerate(sheet.columns) if c.kind in (Kind.text, Kind.centred)]
+        plain = _Body(sheet.columns)
         every = list(enumerate(widths))
         merges: list[str] = []
         breaks: list[int] = []
@@ -316,7 +363,7 @@ class Workbook:
                         breaks.append(n)
                 else:
                     body += 1
-                    chunk.append(f'<row r="{n}"{_height(row, texts)}>' + "".join(map(_cell, row, styles)) + "</row>")
+                    chunk.append(plain.row(n, row))
                 if len(chunk) >= 2000:
                     f.write("".join(chunk).encode())
                     chunk = []
