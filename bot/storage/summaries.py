@@ -5,12 +5,13 @@ units and due items (a few thousand rows) are read once beside them and looked u
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, type_coerce
+from sqlalchemy import String, Text, cast, type_coerce
 from sqlalchemy import select as sql_select  # more columns than sqlmodel.select types
 from sqlmodel import Session, col
 
@@ -74,7 +75,7 @@ def period_filings(session: Session, *, report_keys: Sequence[str], kind: str) -
     utc = _raw_utc()
     columns: list[Any] = [
         Obligation.due_item_id, Obligation.unit_id, Submission.item_no, Submission.version, type_coerce(Submission.kind, String),
-        Submission.data, type_coerce(Submission.submitted_at, String), Submission.late, Submission.id,
+        cast(Submission.data, Text), type_coerce(Submission.submitted_at, String), Submission.late, Submission.id,
     ]
     statement = (
         sql_select(*columns)
@@ -87,4 +88,5 @@ def period_filings(session: Session, *, report_keys: Sequence[str], kind: str) -
     )
     for item_id, unit_id, item_no, version, filed_kind, data, submitted_at, late, submission_id in session.connection().execute(statement.execution_options(yield_per=2000)):
         item, unit = items[item_id], units[unit_id]
-        yield FiledReport(unit[0], unit[1], item[0], item[1], item[2], item_no, version, filed_kind, data or {}, utc(submitted_at), bool(late), submission_id)
+        document = json.loads(data) if data else None  # (read as text: psycopg's own JSON reading took twice the time)
+        yield FiledReport(unit[0], unit[1], item[0], item[1], item[2], item_no, version, filed_kind, document or {}, utc(submitted_at), bool(late), submission_id)
