@@ -16,6 +16,7 @@ from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from bot.models import Attachment, DueItem, Obligation, ObligationStatus, Person, Submission, SubmissionKind, SubmissionStatus, Unit
+from bot.storage import sql
 from bot.storage.register import _raw_utc
 
 
@@ -80,6 +81,7 @@ def register_lines(session: Session, *, now: datetime) -> Iterator[RegisterLine]
         .where(col(Unit.active).is_(True), or_(col(DueItem.due_at) < now, col(Submission.id).is_not(None)))
         .order_by(col(DueItem.report_key), col(DueItem.due_at), col(Unit.code), col(Submission.item_no))
     )
+    sql.whole_table_reads(session)
     for r in session.connection().execute(statement.execution_options(yield_per=5000)):
         unit = units[r[1]]
         item = items[r[0]]

@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import String, Text, cast, type_coerce
 from sqlalchemy import select as sql_select  # more columns than sqlmodel.select types
 from sqlmodel import Session, col
 
 from bot.models import DueItem, Obligation, Submission, Unit
+from bot.storage import sql
 from bot.storage.register import FiledReport, _raw_utc
 from bot.storage.views import CURRENT
 
 
-@dataclass(frozen=True)
-class Owed:
+class Owed(NamedTuple):
     """A unit that owes a period of a report, and where its obligation stands (open, done, returned, awaiting)."""
 
     report_key: str
@@ -86,6 +85,7 @@ def period_filings(session: Session, *, report_keys: Sequence[str], kind: str) -
         .where(col(DueItem.report_key).in_(list(report_keys)), col(Submission.kind) == kind, col(Submission.status).in_(CURRENT), col(Unit.active).is_(True))
         .order_by(col(DueItem.due_at), col(Unit.code), col(Submission.item_no))
     )
+    sql.whole_table_reads(session)
     for item_id, unit_id, item_no, version, filed_kind, data, submitted_at, late, submission_id in session.connection().execute(statement.execution_options(yield_per=2000)):
         item, unit = items[item_id], units[unit_id]
         document = json.loads(data) if data else None  # (read as text: psycopg's own JSON reading took twice the time)
