@@ -9,19 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import String, case, func, or_, type_coerce
 from sqlalchemy import select as select_columns
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.models import Attachment, DueItem, Obligation, ObligationStatus, Person, Submission, SubmissionKind, SubmissionStatus, Unit
+from bot.storage import sql
 from bot.storage.register import _raw_utc
 
 
-@dataclass(frozen=True)
-class RegisterLine:
+class RegisterLine(NamedTuple):
     """One line of the register: a filed item's current version, or an obligation due and not filed."""
 
     unit_code: str
@@ -43,27 +42,34 @@ class RegisterLine:
 
 
 def register_lines(session: Session, *, now: datetime) -> Iterator[RegisterLine]:
-    """Every obligation due by `now` or filed already, one line per current item, by report, deadline, unit, item."""
-    filer = aliased(Person)
-    reviewer = aliased(Person)
-    # a case's title read in SQL (json_extract / ->>): decoding every filing's JSON would cost a third of the export
-    title = case((col(Submission.kind) == SubmissionKind.case.value, col(Submission.data)["values"]["title"].as_string()), else_=None)
+    """Every obligation due by `now` or filed already, one line per current item, by report, deadline, unit, item.
+
+    The lines' big statement reads ids and states only (a few narrow columns sort fast, and no
+    `data` document travels through its joins); units, due items, people's names and the cases'
+    titles are read once each beside it and looked up. Streamed: 216,000 lines at 3,000 units."""
+    utc = _raw_utc()
+    units = {r[0]: (r[1], r[2]) for r in session.execute(select_columns(col(Unit.id), col(Unit.code), col(Unit.name)).where(col(Unit.active).is_(True)))}
+    items = {
+        r[0]: (r[1], r[2], r[3], utc(r[4]))
+        for r in session.execute(select_columns(col(DueItem.id), col(DueItem.report_key), col(DueItem.period_key), col(DueItem.period_label), type_coerce(DueItem.due_at, String)))
+    }
+    names = {r[0]: r[1] for r in session.execute(select_columns(col(Person.id), func.coalesce(Person.name, Person.first_name)))}
+    # a case's title read in SQL (json_extract / #>>): decoding every filing's JSON would cost a third of the export
+    title = col(Submission.data)["values"]["title"].as_string()
+    cases = select_columns(col(Submission.id), title).where(col(Submission.kind) == SubmissionKind.case.value, col(Submission.status) != SubmissionStatus.superseded.value)
+    titles = {r[0]: r[1] for r in session.execute(cases) if r[1]}
     columns: list[Any] = [
-        Unit.code,
-        Unit.name,
-        DueItem.report_key,
-        DueItem.period_key,
-        DueItem.period_label,
-        type_coerce(DueItem.due_at, String),
+        Obligation.due_item_id,
+        Obligation.unit_id,
         type_coerce(Obligation.status, String),
+        Submission.id,
         Submission.item_no,
         Submission.version,
-        title,
         type_coerce(Submission.submitted_at, String),
         func.coalesce(Submission.late, Obligation.late),
         type_coerce(Submission.status, String),
-        func.coalesce(filer.name, filer.first_name),
-        func.coalesce(reviewer.name, reviewer.first_name),
+        Submission.person_id,
+        Submission.reviewed_by_person_id,
         type_coerce(Submission.reviewed_at, String),
     ]
     statement = (
@@ -72,16 +78,16 @@ def register_lines(session: Session, *, now: datetime) -> Iterator[RegisterLine]
         .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
         .join(Unit, col(Unit.id) == Obligation.unit_id)
         .outerjoin(Submission, (col(Submission.obligation_id) == Obligation.id) & (col(Submission.status) != SubmissionStatus.superseded.value))
-        .outerjoin(filer, col(filer.id) == Submission.person_id)
-        .outerjoin(reviewer, col(reviewer.id) == Submission.reviewed_by_person_id)
         .where(col(Unit.active).is_(True), or_(col(DueItem.due_at) < now, col(Submission.id).is_not(None)))
         .order_by(col(DueItem.report_key), col(DueItem.due_at), col(Unit.code), col(Submission.item_no))
     )
-    utc = _raw_utc()
+    sql.whole_table_reads(session)
     for r in session.connection().execute(statement.execution_options(yield_per=5000)):
+        unit = units[r[1]]
+        item = items[r[0]]
         yield RegisterLine(
-            r[0], r[1], r[2], r[3], r[4], utc(r[5]), r[6], r[7], r[8], r[9] or None,
-            utc(r[10]), bool(r[11]), r[12], r[13], r[14], utc(r[15]),
+            unit[0], unit[1], item[0], item[1], item[2], item[3], r[2], r[4], r[5], titles.get(r[3]),
+            utc(r[6]), bool(r[7]), r[8], names.get(r[9]), names.get(r[10]), utc(r[11]),
         )
 
 

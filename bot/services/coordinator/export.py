@@ -21,6 +21,7 @@ page, A4 landscape fitted to the width (`xlsx`). Submission data is the shape
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -100,45 +101,50 @@ def _register_lines(
 ) -> Iterator[list[object]]:
     titles = {k: report_title(r, L.language) for k, r in reports.items()}
     local = _localiser(services.config.campaign.tz)
-    periods: dict[tuple[str, str], str] = {}
+    deadlines: dict[tuple[str, str, datetime], tuple[str, str, datetime]] = {}  # (report, period, due) -> report title, period label, local deadline
     state = {s: L(f"register.state-{s}") for s in ("on-time", "late", "open", "returned", "awaiting")}
     review = {"accepted": L("register.review-accepted"), "submitted": L("register.review-pending"), "returned": L("register.review-returned"),
               "pending": L("register.review-signoff")}
+    shown_by_status = {None: state["open"], "returned": state["returned"], "pending": state["awaiting"]}  # 待审核: filed, not counted until the unit head approves
+    amended: dict[int, str] = {}
+    late_marks: dict[int, str] = {}
+    separator = "；" if L.zh else "; "
     for n, line in enumerate(lines, start=1):
-        key = (line.report_key, line.period_key)
-        label = periods.get(key)
-        if label is None:
-            label = periods[key] = period_label(services, reports.get(line.report_key), period_key=line.period_key, stored=line.period_label, language=L.language)
-        due = local(line.due_at)
-        marks = []
-        if line.submission_status is None:
-            shown = state["open"]
-        elif line.submission_status == "returned":
-            shown = state["returned"]
-        elif line.submission_status == "pending":  # 待审核: filed, not counted until the unit head approves
-            shown = state["awaiting"]
-        elif line.late:
-            shown = state["late"]
-            filed = local(line.submitted_at)
-            marks.append(L("register.mark-late", days=max(1, (filed.date() - due.date()).days)))
-        else:
-            shown = state["on-time"]
-        if line.version and line.version > 1:
-            marks.append(L("register.mark-amended", version=line.version))
+        key = (line.report_key, line.period_key, line.due_at)
+        found = deadlines.get(key)
+        if found is None:
+            label = period_label(services, reports.get(line.report_key), period_key=line.period_key, stored=line.period_label, language=L.language)
+            found = deadlines[key] = (titles.get(line.report_key, line.report_key), label, local(line.due_at))
+        title, label, due = found
+        status = line.submission_status
+        filed = local(line.submitted_at)
+        mark = None
+        shown = shown_by_status.get(status)
+        if shown is None:
+            if line.late:
+                shown = state["late"]
+                days = max(1, (filed.date() - due.date()).days)
+                mark = late_marks.get(days) or late_marks.setdefault(days, L("register.mark-late", days=days))
+            else:
+                shown = state["on-time"]
+        version = line.version
+        if version and version > 1:
+            again = amended.get(version) or amended.setdefault(version, L("register.mark-amended", version=version))
+            mark = again if mark is None else mark + separator + again
         yield [
             n,
             line.unit_name,
-            titles.get(line.report_key, line.report_key),
+            title,
             label,
             due,
             line.case_title,
-            line.version,
-            local(line.submitted_at),
+            version,
+            filed,
             line.filed_by,
             shown,
-            ("；" if L.zh else "; ").join(marks) or None,
-            review.get(line.submission_status or ""),
-            line.reviewed_by if line.submission_status == "accepted" else None,
+            mark,
+            review.get(status or ""),
+            line.reviewed_by if status == "accepted" else None,
         ]
 
 
@@ -152,23 +158,22 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
     used: set[str] = set()
     as_of = L.as_of(now.astimezone(config.campaign.tz))
     tables = sums.table_reports(list(reports.values()))
-    table_keys = [r.key for r, _ in tables]
     with services.storage.session() as s:
         codes = None if unit_ids is None else {u.code for u in unit_store.list_units(s, active_only=False) if u.id in unit_ids}
-        # The register streams first: its line count is only known at the end, so the count goes in the result.
-        count = book.add_sheet(
-            Sheet(sheet_name(L("register.sheet"), used), _register_columns(L), title=L("register.title", campaign=campaign), lines=[as_of]),
-            _register_lines(services, reports, (r for r in paperwork.register_lines(s, now=now) if codes is None or r.unit_code in codes), now=now, L=L),
-        )
-        owed = [o for o in summary_store.owed(s, report_keys=table_keys) if codes is None or o.unit_code in codes]
-        by_period = [f for f in summary_store.period_filings(s, report_keys=table_keys, kind="statistics") if codes is None or f.unit_code in codes]
-        record = [r for r in paperwork.on_time_record(s, now=now) if codes is None or r.unit_code in codes]
-        roster = [e for e in register.roster(s) if codes is None or e.unit_code in codes]
+    concurrent = services.storage.engine.dialect.name == "postgresql"
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export") as pool:
+        # On PostgreSQL the rest is read beside the register: while one waits for the server (the
+        # register's sort, the filings' documents), the other works. Not on SQLite: its library lets
+        # other threads run at every row it steps, so a busy neighbour would make each row wait.
+        rest = pool.submit(_read_rest, services, tables, codes, now) if concurrent else None
+        with services.storage.session() as s:
+            # The register streams first: its line count is only known at the end, so the count goes in the result.
+            count = book.add_sheet(
+                Sheet(sheet_name(L("register.sheet"), used), _register_columns(L), title=L("register.title", campaign=campaign), lines=[as_of]),
+                _register_lines(services, reports, (r for r in paperwork.register_lines(s, now=now) if codes is None or r.unit_code in codes), now=now, L=L),
+            )
+        periods, latest, record, roster = rest.result() if rest is not None else _read_rest(services, tables, codes, now)
 
-    periods = sums.period_summaries(tables, owed, by_period, now=now)
-    latest: dict[tuple[str, str], FiledReport] = {}  # (report, unit) -> its latest filing (the figures are cumulative)
-    for f in by_period:
-        latest[(f.report_key, f.unit_code)] = f
     for report, table in tables:
         _statistics_sheets(services, book, used, report, table, [p for p in periods if p.report.key == report.key],
                            [f for (k, _), f in sorted(latest.items()) if k == report.key], L=L, campaign=campaign, as_of=as_of, several=len(tables) > 1)
@@ -180,6 +185,27 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
     )
     _wing_sheets(services, book, used, unit_ids=unit_ids, now=now)
     return ExportResult(data=book.close(), register_rows=count, units=len(roster), statistics_units=len(latest), statistics_periods=len(periods))
+
+
+def _read_rest(
+    services: Services, tables: list[tuple[ReportType, TableForm]], codes: set[str] | None, now: datetime
+) -> tuple[list[sums.PeriodSummary], dict[tuple[str, str], FiledReport], list[paperwork.OnTimeRow], list[register.RosterEntry]]:
+    """What the sheets after the register need: the summaries per period, each unit's latest filing, the on-time record, the roster."""
+    latest: dict[tuple[str, str], FiledReport] = {}  # (report, unit) -> its latest filing (the figures are cumulative)
+
+    def kept(filings: Iterable[FiledReport]) -> Iterator[FiledReport]:
+        for f in filings:  # (streamed: of every other filing only its figures are kept)
+            if codes is None or f.unit_code in codes:
+                latest[(f.report_key, f.unit_code)] = f
+                yield f
+
+    table_keys = [r.key for r, _ in tables]
+    with services.storage.session() as s:
+        owed = [o for o in summary_store.owed(s, report_keys=table_keys) if codes is None or o.unit_code in codes]
+        periods = sums.period_summaries(tables, owed, kept(summary_store.period_filings(s, report_keys=table_keys, kind="statistics")), now=now)
+        record = [r for r in paperwork.on_time_record(s, now=now) if codes is None or r.unit_code in codes]
+        roster = [e for e in register.roster(s) if codes is None or e.unit_code in codes]
+    return periods, latest, record, roster
 
 
 def _wing_sheets(services: Services, book: Workbook, used: set[str], *, unit_ids: frozenset[int] | None, now: datetime) -> None:

@@ -12,10 +12,11 @@ and columns come from the form's declaration (`bot.forms_config.TableForm`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from operator import is_
 from typing import Any
 
 from bot.config import ReportType
@@ -28,6 +29,7 @@ from bot.storage.register import FiledReport
 from bot.storage.summaries import Owed
 
 Figures = dict[str, dict[str, Decimal]]  # row key -> column key -> value
+Cells = list[Decimal | None]  # the same flat: row by row, each row's columns in the form's order; None: not filed
 
 
 @dataclass
@@ -39,27 +41,30 @@ class PeriodSummary:
     period_key: str
     period_label: str  # as stored (Chinese)
     due_at: datetime
-    filed: dict[str, tuple[str, Figures]] = field(default_factory=dict)  # unit code -> (unit name, figures)
+    filed: dict[str, tuple[str, Cells]] = field(default_factory=dict)  # unit code -> (unit name, figures)
     owed: int = 0
     missing: list[str] = field(default_factory=list)  # unit names
     awaiting: list[str] = field(default_factory=list)  # unit names: filed, waiting for the head's approval
     increment: Figures | None = None  # cumulative tables: the period's increment over the units that filed it
-    sums: Figures = field(default_factory=dict)  # the total, added up filing by filing
+    sums: Cells = field(default_factory=list)  # the total, added up filing by filing
 
     def total(self) -> Figures:
-        return {r.key: dict(self.sums.get(r.key, {})) for r in self.table.rows}
+        return _nested(self.sums, self.table)
 
 
-_numbers: dict[object, Decimal | None] = {}  # a figure as filed -> its number (small counts repeat in every filing)
+_numbers: dict[str | None, Decimal | None] = {None: None, "": None}  # a figure as filed -> its number (small counts repeat in every filing)
+_UNREAD = object()
 
 
 def _decimal(raw: object) -> Decimal | None:
-    if not isinstance(raw, (str, int, float)):
+    if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
         return None
+    if type(raw) is not str:  # (only texts are kept: 1 == 1.0 == True as keys)
+        return Decimal(str(raw))
     found = _numbers.get(raw, _numbers)
     if found is _numbers:
         try:
-            found = Decimal(str(raw)) if raw not in (None, "") else None
+            found = Decimal(raw) if raw != "" else None
         except InvalidOperation:
             found = None
         if len(_numbers) < 100_000:
@@ -67,21 +72,41 @@ def _decimal(raw: object) -> Decimal | None:
     return found  # type: ignore[return-value]  # (the sentinel is never returned)
 
 
+class _Layout:
+    """Where a table's cells are in a filing's data: each row's keys (`row_<key>`, or the bare key), the columns'."""
+
+    def __init__(self, table: TableForm) -> None:
+        self.rows = [(f"row_{r.key}", r.key) for r in table.rows]
+        self.columns = [c.key for c in table.columns]
+        self.absent: Cells = [None] * len(self.columns)
+        self.unread = [_UNREAD] * (len(self.rows) * len(self.columns))
+
+    def cells(self, data: dict[str, Any]) -> Cells:
+        """A filing's table as numbers, flat (missing or unreadable cells are None)."""
+        values = data.get("values", data)
+        raw: list[object] = []
+        for prefixed, key in self.rows:
+            row = values.get(prefixed) or values.get(key) or {}
+            raw += map(row.get, self.columns) if isinstance(row, dict) else self.absent
+        try:  # the figures already seen, looked up in C; the others read one by one
+            found: list[object] = list(map(_numbers.get, raw, self.unread))  # type: ignore[arg-type]  # (a key that is not a text is simply not found)
+        except TypeError:  # a list or a table in a cell
+            found = list(self.unread)
+        if any(map(is_, found, self.unread)):
+            for i, number in enumerate(found):
+                if number is _UNREAD:
+                    found[i] = _decimal(raw[i])
+        return found  # type: ignore[return-value]  # (every figure was read)
+
+
+def _nested(cells: Cells, table: TableForm) -> Figures:
+    it = iter(cells)
+    return {r.key: {c.key: v for c in table.columns if (v := next(it, None)) is not None} for r in table.rows}
+
+
 def figures(data: dict[str, Any], table: TableForm) -> Figures:
     """A filing's table as numbers (missing or unreadable cells are absent)."""
-    values = data.get("values", data)
-    out: Figures = {}
-    keys = [c.key for c in table.columns]
-    for r in table.rows:
-        row = values.get(f"row_{r.key}") or values.get(r.key) or {}
-        cells: dict[str, Decimal] = {}
-        if isinstance(row, dict):
-            for key in keys:
-                number = _decimal(row.get(key))
-                if number is not None:
-                    cells[key] = number
-        out[r.key] = cells
-    return out
+    return _nested(_Layout(table).cells(data), table)
 
 
 def add(tables: Sequence[Figures], table: TableForm) -> Figures:
@@ -93,11 +118,21 @@ def add(tables: Sequence[Figures], table: TableForm) -> Figures:
 
 
 def add_into(target: Figures, one: Figures, sign: int = 1) -> None:
-    """Add (or with `sign` -1 take) a table's figures into `target`, in place (a period's sums grow filing by filing)."""
+    """Add (or with `sign` -1 take) a table's figures into `target`, in place."""
     for row, cells in one.items():
         into = target.setdefault(row, {})
         for column, value in cells.items():
             into[column] = into.get(column, 0) + (value if sign > 0 else -value)
+
+
+def _plus(target: Cells, one: Cells) -> Cells:
+    """Cell by cell, `target` + `one`; a cell that nobody filed stays None (as `add_into`: 0 + the first figure)."""
+    return [t if o is None else (0 if t is None else t) + o for t, o in zip(target, one, strict=True)]
+
+
+def _minus(target: Cells, one: Cells, where: Cells) -> Cells:
+    """Cell by cell, `target` − `one`, in the cells `where` has a figure."""
+    return [t if o is None or w is None else (0 if t is None else t) + -o for t, o, w in zip(target, one, where, strict=True)]
 
 
 def table_reports(reports: Sequence[ReportType]) -> list[tuple[ReportType, TableForm]]:
@@ -111,12 +146,13 @@ def table_reports(reports: Sequence[ReportType]) -> list[tuple[ReportType, Table
 
 
 def period_summaries(
-    reports: Sequence[tuple[ReportType, TableForm]], owed: Sequence[Owed], filings: Sequence[FiledReport], *, now: datetime
+    reports: Sequence[tuple[ReportType, TableForm]], owed: Sequence[Owed], filings: Iterable[FiledReport], *, now: datetime
 ) -> list[PeriodSummary]:
     """Every period past its deadline or with a filing, per report (in the order given), newest period first.
 
-    `owed` and `filings` come by deadline (`storage.summaries`), so a unit's previous period is the one seen before."""
-    tables = {r.key: (r, t) for r, t in reports}
+    `owed` and `filings` come by deadline (`storage.summaries`), so a unit's previous period is the one seen before.
+    Figures are summed flat (`Cells`), filing by filing: tens of thousands of filings at 3,000 units."""
+    tables = {r.key: (r, t, _Layout(t)) for r, t in reports}
     out: dict[tuple[str, str], PeriodSummary] = {}
     owing: dict[tuple[str, str], list[Owed]] = {}
     for o in owed:
@@ -124,34 +160,36 @@ def period_summaries(
             continue
         owing.setdefault((o.report_key, o.period_key), []).append(o)
         if o.due_at <= now:  # not due yet: shown once someone files it
-            report, table = tables[o.report_key]
-            out.setdefault((o.report_key, o.period_key), PeriodSummary(report, table, o.period_key, o.period_label, o.due_at))
-    previous: dict[tuple[str, str], Figures] = {}  # (report, unit) -> its figures of the last period seen
+            report, table, layout = tables[o.report_key]
+            if (o.report_key, o.period_key) not in out:
+                out[(o.report_key, o.period_key)] = PeriodSummary(report, table, o.period_key, o.period_label, o.due_at, sums=list(layout.absent) * len(table.rows))
+    previous: dict[tuple[str, str], Cells] = {}  # (report, unit) -> its figures of the last period seen
+    increments: dict[tuple[str, str], Cells] = {}  # cumulative tables: Σ of what the units that filed had before, negated
     for f in filings:
         if f.report_key not in tables:
             continue
-        report, table = tables[f.report_key]
+        report, table, layout = tables[f.report_key]
         key = (f.report_key, f.period_key)
         summary = out.get(key)
         if summary is None:  # filed ahead of its deadline
             due = next((o.due_at for o in owing.get(key, [])), f.submitted_at)
-            summary = out[key] = PeriodSummary(report, table, f.period_key, f.period_label, due)
-        this = figures(f.data, table)
+            summary = out[key] = PeriodSummary(report, table, f.period_key, f.period_label, due, sums=list(layout.absent) * len(table.rows))
+        this = layout.cells(f.data)
         old = summary.filed.get(f.unit_code)
         if old is not None:  # (one table per unit and period; a second item replaces the first in the sums)
-            add_into(summary.sums, old[1], -1)
-        add_into(summary.sums, this)
+            summary.sums = _minus(summary.sums, old[1], old[1])
+        summary.sums = _plus(summary.sums, this)
         if table.cumulative:  # the increment: this period's figures less the unit's previous ones (none: all of it)
-            if summary.increment is None:
-                summary.increment = {r.key: {} for r in table.rows}
+            increment = increments.get(key) or [None] * len(this)
             before = previous.get((f.report_key, f.unit_code))
             if before is not None:  # what the unit had before, for the cells it filed now
-                add_into(summary.increment, {row: {c: v for c, v in cells.items() if c in this.get(row, ())} for row, cells in before.items()}, -1)
+                increment = _minus(increment, before, this)
+            increments[key] = increment
         summary.filed[f.unit_code] = (f.unit_name, this)
         previous[(f.report_key, f.unit_code)] = this
-    for summary in out.values():
-        if summary.increment is not None:  # Σ this − Σ before
-            add_into(summary.increment, summary.sums)
+    for key, increment in increments.items():  # Σ this − Σ before
+        summary = out[key]
+        summary.increment = _nested(_plus(increment, summary.sums), summary.table)
     for key, summary in out.items():
         units = owing.get(key, [])
         summary.owed = len({o.unit_code for o in units} | set(summary.filed))

@@ -21,35 +21,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
+
+from bot.services.coordinator.xlsx_styles import _HEAD, _NS, _STYLES, Kind
 
 _EPOCH = datetime(1899, 12, 30)  # noqa: DTZ001 - Excel serial dates are zone-less by definition
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-TITLE_FONT = "宋体"
-BODY_FONT = "仿宋"
-ATTACHMENT_FONT = "黑体"  # "附件10" above a form's title, as the notices print it
-
-
-class Kind(StrEnum):
-    """A cell's look; the value is its style's index in `_STYLES` (cellXfs)."""
-
-    plain = "0"
-    banner = "1"
-    subtitle = "2"
-    header = "3"
-    text = "4"
-    centred = "5"
-    integer = "6"
-    money = "7"
-    moment = "8"
-    day = "9"
-    total = "10"
-    total_integer = "11"
-    total_money = "12"
-    note = "13"
-    percent = "14"
-    attachment = "15"
 
 
 @dataclass(frozen=True)
@@ -101,10 +77,10 @@ _serials: dict[datetime, str] = {}
 
 def _serial(value: datetime) -> str:
     """Excel's serial number of a wall-clock time (an aware time is shown in its own zone)."""
-    found = _serials.get(value)
+    found = _serials.get(value) if value.tzinfo is None else None  # (aware times equal across zones show apart)
     if found is None:
         found = f"{(value.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400:.8f}"
-        if len(_serials) < 100_000:
+        if len(_serials) < 100_000 and value.tzinfo is None:
             _serials[value] = found
     return found
 
@@ -173,6 +149,54 @@ def _height(values: Sequence[object], columns: Sequence[tuple[int, float]]) -> s
     return f' ht="{most * _LINE_HEIGHT + 2:.1f}" customHeight="1"' if most > 1 else ""
 
 
+class _Body:
+    """A sheet's body rows: each column's cells found by value, and the texts that need more than one line.
+
+    Names, titles, states and wall-clock times repeat on every line of a register: each column keeps
+    its cells by value (texts, empties and zone-less times only: 1 == True == 1.0 would mix numbers
+    up), so a row is one lookup per column done in C, and its own work is only for what is new."""
+
+    LIMIT = 50_000  # values kept per column
+
+    def __init__(self, columns: Sequence[Column]) -> None:
+        self.styles = [c.kind.value for c in columns]
+        self.widths = [c.width if c.kind in (Kind.text, Kind.centred) else 0.0 for c in columns]
+        self.cells: list[dict[object, str]] = [{} for _ in columns]
+        self.tall: list[dict[object, int]] = [{} for _ in columns]  # text -> its lines, when more than one
+        self.tall_columns: list[int] = []  # the columns with such texts (a register has few or none)
+
+    def row(self, n: int, values: Sequence[object]) -> str:
+        try:
+            found: list[str | None] = list(map(dict.get, self.cells, values))
+            most = max([self.tall[i].get(values[i], 1) for i in self.tall_columns if i < len(values)], default=1)
+        except TypeError:  # an unhashable value: every cell the long way
+            found, most = [None] * min(len(values), len(self.styles)), 1
+        if None in found:
+            for i, cell in enumerate(found):
+                if cell is None:
+                    found[i], lines = self._new(i, values[i])
+                    if lines > most:
+                        most = lines
+        height = f' ht="{most * _LINE_HEIGHT + 2:.1f}" customHeight="1"' if most > 1 else ""
+        return f'<row r="{n}"{height}>' + "".join(found) + "</row>"  # type: ignore[arg-type]  # (every None was filled)
+
+    def _new(self, i: int, value: object) -> tuple[str, int]:
+        """A value not kept: its cell and lines (and kept, if it is of a kind that repeats)."""
+        kind = type(value)
+        if kind is int:  # a number, a line's number: never the same twice
+            return f'<c s="{self.styles[i]}"><v>{value}</v></c>', 1
+        cell = _cell(value, self.styles[i])
+        width = self.widths[i]
+        lines = _lines(value, width) if width and kind is str and len(value) * 2 > width - 1.5 else 1  # type: ignore[arg-type]  # (a text: its kind was just checked)
+        if (kind is str or value is None or (isinstance(value, datetime) and kind is datetime and value.tzinfo is None)) and len(self.cells[i]) < self.LIMIT:
+            self.cells[i][value] = cell
+            if lines > 1:
+                if not self.tall[i]:
+                    self.tall_columns.append(i)
+                self.tall[i][value] = lines
+        return cell, lines
+
+
 def column_letter(n: int) -> str:
     """1 → A, 27 → AA."""
     out = ""
@@ -182,61 +206,7 @@ def column_letter(n: int) -> str:
     return out
 
 
-_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _RNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
-_THIN = '<border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right><top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border>'
-_WRAP_LEFT = '<alignment vertical="center" wrapText="1"/>'
-_WRAP_CENTER = '<alignment horizontal="center" vertical="center" wrapText="1"/>'
-
-
-def _xf(num: int, font: int, border: int, align: str = "", fill: int = 0) -> str:
-    applied = ' applyNumberFormat="1" applyFont="1" applyBorder="1" applyAlignment="1" applyFill="1"'
-    return f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"{applied}>{align}</xf>' if align else (
-        f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"{applied}/>'
-    )
-
-
-# fonts: 0 body 仿宋 11, 1 title 宋体 16 bold, 2 header 宋体 11 bold, 3 subtitle 仿宋 11, 4 note 仿宋 10, 5 附件 黑体 14
-# numFmts: 164 time, 165 day, 2 = "0.00" (万元), 1 = "0", 10 = "0.00%"
-_XFS = {
-    Kind.plain: _xf(0, 0, 0),
-    Kind.banner: _xf(0, 1, 0, '<alignment horizontal="center" vertical="center" wrapText="1"/>'),
-    Kind.subtitle: _xf(0, 3, 0, '<alignment horizontal="left" vertical="center"/>'),
-    Kind.header: _xf(0, 2, 1, _WRAP_CENTER, fill=2),
-    Kind.text: _xf(0, 0, 1, _WRAP_LEFT),
-    Kind.centred: _xf(0, 0, 1, _WRAP_CENTER),
-    Kind.integer: _xf(1, 0, 1, _WRAP_CENTER),
-    Kind.money: _xf(2, 0, 1, '<alignment horizontal="right" vertical="center"/>'),
-    Kind.moment: _xf(164, 0, 1, _WRAP_CENTER),
-    Kind.day: _xf(165, 0, 1, _WRAP_CENTER),
-    Kind.total: _xf(0, 2, 1, _WRAP_CENTER),
-    Kind.total_integer: _xf(1, 2, 1, _WRAP_CENTER),
-    Kind.total_money: _xf(2, 2, 1, '<alignment horizontal="right" vertical="center"/>'),
-    Kind.note: _xf(0, 4, 0, '<alignment horizontal="left" vertical="center" wrapText="1"/>'),
-    Kind.percent: _xf(10, 0, 1, _WRAP_CENTER),
-    Kind.attachment: _xf(0, 5, 0, '<alignment horizontal="left" vertical="center"/>'),
-}
-assert [int(k.value) for k in _XFS] == list(range(len(_XFS)))
-_STYLES = (
-    _HEAD + f"<styleSheet {_NS}>"
-    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/><numFmt numFmtId="165" formatCode="yyyy-mm-dd"/></numFmts>'
-    '<fonts count="6">'
-    f'<font><sz val="11"/><name val="{BODY_FONT}"/><charset val="134"/></font>'
-    f'<font><b/><sz val="16"/><name val="{TITLE_FONT}"/><charset val="134"/></font>'
-    f'<font><b/><sz val="11"/><name val="{TITLE_FONT}"/><charset val="134"/></font>'
-    f'<font><sz val="11"/><name val="{BODY_FONT}"/><charset val="134"/></font>'
-    f'<font><sz val="10"/><name val="{BODY_FONT}"/><charset val="134"/></font>'
-    f'<font><sz val="14"/><name val="{ATTACHMENT_FONT}"/><charset val="134"/></font>'
-    "</fonts>"
-    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
-    '<fill><patternFill patternType="solid"><fgColor rgb="FFF2F2F2"/><bgColor indexed="64"/></patternFill></fill></fills>'
-    f'<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>{_THIN}</borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    f'<cellXfs count="{len(_XFS)}">{"".join(_XFS.values())}</cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
 # A header row is as high as its longest header needs when wrapped; the title row a little higher.
 _TITLE_HEIGHT = 30
 _HEADER_HEIGHT = 30
@@ -257,9 +227,8 @@ class Workbook:
         self._names.append(sheet.name)
         ncols = len(sheet.columns)
         last = column_letter(ncols)
-        styles = [c.kind.value for c in sheet.columns]
         widths = [c.width for c in sheet.columns]
-        texts = [(i, c.width) for i, c in enumerate(sheet.columns) if c.kind in (Kind.text, Kind.centred)]
+        plain = _Body(sheet.columns)
         every = list(enumerate(widths))
         merges: list[str] = []
         breaks: list[int] = []
@@ -316,7 +285,7 @@ class Workbook:
                         breaks.append(n)
                 else:
                     body += 1
-                    chunk.append(f'<row r="{n}"{_height(row, texts)}>' + "".join(map(_cell, row, styles)) + "</row>")
+                    chunk.append(plain.row(n, row))
                 if len(chunk) >= 2000:
                     f.write("".join(chunk).encode())
                     chunk = []
