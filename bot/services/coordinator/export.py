@@ -158,7 +158,7 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
     used: set[str] = set()
     as_of = L.as_of(now.astimezone(config.campaign.tz))
     tables = sums.table_reports(list(reports.values()))
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         codes = None if unit_ids is None else {u.code for u in unit_store.list_units(s, active_only=False) if u.id in unit_ids}
     concurrent = services.storage.engine.dialect.name == "postgresql"
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export") as pool:
@@ -166,7 +166,7 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
         # register's sort, the filings' documents), the other works. Not on SQLite: its library lets
         # other threads run at every row it steps, so a busy neighbour would make each row wait.
         rest = pool.submit(_read_rest, services, tables, codes, now) if concurrent else None
-        with services.storage.session() as s:
+        with services.storage.read() as s:
             # The register streams first: its line count is only known at the end, so the count goes in the result.
             count = book.add_sheet(
                 Sheet(sheet_name(L("register.sheet"), used), _register_columns(L), title=L("register.title", campaign=campaign), lines=[as_of]),
@@ -200,7 +200,7 @@ def _read_rest(
                 yield f
 
     table_keys = [r.key for r, _ in tables]
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         owed = [o for o in summary_store.owed(s, report_keys=table_keys) if codes is None or o.unit_code in codes]
         periods = sums.period_summaries(tables, owed, kept(summary_store.period_filings(s, report_keys=table_keys, kind="statistics")), now=now)
         record = [r for r in paperwork.on_time_record(s, now=now) if codes is None or r.unit_code in codes]
@@ -286,7 +286,7 @@ def _statistics_sheets(
 
 def _rolled_up(services: Services, table: TableForm, latest: list[FiledReport]) -> list[tuple[str, sums.Figures]]:
     """For each unit with units below it that filed: its name and the sum of their latest tables."""
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         every = unit_store.list_units(s, active_only=False)
     by_id = {u.id: u for u in every}
     by_code = {u.code: u for u in every}
