@@ -147,3 +147,30 @@ async def test_the_digest_names_coordinators_and_leaders_who_never_started_the_b
             assert len([r for r in bot.storage.reminders.reminders_for(person_id=person.id) if r.status == ReminderStatus.unreachable]) >= 1
     finally:
         await stop_bot(bot)
+
+
+async def test_every_stuck_claim_of_one_person_that_was_delivered_is_recorded_and_none_sent_again(
+    bot_app: RunningBot, make_person: Any, make_liaison: Any
+) -> None:
+    """A liaison of two units gets both units' reminders of a moment, one after the other. While the
+    database was away both went out and neither was recorded: both claims are stuck. The second was
+    taken for "surely not sent" (only a crash stops a sender after its first) and sent again."""
+    user = await liaison(bot_app, make_person, make_liaison, "pgs", 7811)
+    person = bot_app.storage.people.get_person_by_telegram_id(telegram_user_id=7811)
+    make_liaison(bot_app.storage.units.get_unit_by_code(code="shs"), person=person)
+    bot_app.clock.set(MINUS_3D)
+    first = claim(bot_app, "pgs", 7811, at=MINUS_3D)
+    await send_as_dead_process(bot_app, first, "pgs", 7811, at=MINUS_3D)
+    second = claim(bot_app, "shs", 7811, at=MINUS_3D)
+    await send_as_dead_process(bot_app, second, "shs", 7811, at=MINUS_3D)
+    await user.wait_for(lambda m: len(reminder_messages(user)) == 2)
+
+    await process(bot_app, MINUS_3D + recovery.STUCK_AFTER + timedelta(minutes=1))
+    await asyncio.sleep(0.2)
+    for rid in (first, second):
+        row = bot_app.storage.reminders.get_reminder(reminder_id=rid)
+        assert row.status == ReminderStatus.sent, (rid, row.status, row.last_error)
+    assert len(reminder_messages(user)) == 2  # found by the probe, neither sent again
+    await process(bot_app, MINUS_3D + recovery.STUCK_AFTER + timedelta(minutes=3))
+    await asyncio.sleep(0.2)
+    assert len(reminder_messages(user)) == 2

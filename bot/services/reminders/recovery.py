@@ -127,6 +127,7 @@ async def retry_failed(services: Services, bot: Any, *, now: datetime, summary: 
 
 
 STUCK_UNKNOWN = "delivery unknown: the sending process stopped mid-send"
+_UNPROBED = object()  # (a person none of whose stuck claims was looked at yet in this run)
 
 
 _RENDERED = (ReminderKind.reminder, ReminderKind.overdue, ReminderKind.nudge)
@@ -145,9 +146,11 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
     end; past its time it is given up "not delivered", listed in the digest); cannot tell, or no keyboard to
     recognise it by (digest, escalation) → failed "delivery unknown", never retried, and
     listed in the coordinators' digest. Reminders this process is delivering are skipped. A process
-    sends to one person one message at a time, in the order of its claims, so of one person's stuck
-    claims only the first can have reached the chat: it alone is probed (probing the others could
-    put their keyboard on its message); the later ones surely were not sent.
+    sends to one person one message at a time, in the order of its claims, so one person's stuck
+    claims are taken in that order: the first is probed; a later one is probed too if the one before
+    it was found in the chat (the sender went on: while the database was away every send of a
+    moment may have gone out unrecorded), is surely not there if the one before surely was not (a
+    later message of the bot's would have met that probe), and cannot be told if the one before could not.
     Returns how many rows were settled.
     """
     from bot.models import Unit
@@ -157,7 +160,7 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
     with services.storage.session() as s:
         rows = [r for r in deliveries.stuck_claims(s, started_before=now - STUCK_AFTER) if r.id not in flying]
     settled = 0
-    probed: set[int] = set()  # people whose first stuck claim was probed in this run
+    probed: dict[int, int | None | bool] = {}  # person -> what their latest stuck claim in this run turned out to be
     for row in rows:
         assert row.id is not None
         started = row.sent_at or row.created_at
@@ -185,12 +188,15 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
         assert person.id is not None
         # (a later one may still be in the chat if this process sent it and only the recording failed)
         found: int | None | bool = delivery.seen_here(bot, person.chat_id or person.telegram_user_id, markup)
-        if found is None and person.id not in probed:  # a process sends to one person one at a time: only their first claim may be in the chat
-            probed.add(person.id)
+        before = probed.get(person.id, _UNPROBED)
+        if found is None and before is False:
+            found = False  # the one before could not be told: nor can this one (never resent blindly)
+        elif found is None and before is not None:  # their first stuck claim, or the one before was in the chat
             found = await delivery.find_delivered(
                 services, bot, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id, markup=markup, started=started,
                 claimed_floor=row.probe_floor,
             )
+        probed[person.id] = found
         if found is False:
             services.storage.deliveries.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
             summary.failed += 1
