@@ -60,6 +60,7 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """Open the session (again after a shutdown)."""
         if self._session is None or self._session.closed:
+            self._places = asyncio.Semaphore(self._pool_size)  # bound to the loop it is used in
             connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0, keepalive_timeout=self._keepalive_s)
             self._session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": self.USER_AGENT})
 
