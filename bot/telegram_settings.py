@@ -6,10 +6,9 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
-import httpx
 from pydantic import Field, field_validator, model_validator
-from telegram.request import HTTPXRequest
 
+from bot.botapi_client import AiohttpRequest
 from schedules.rules import Strict
 
 
@@ -132,10 +131,9 @@ class TelegramSettings(Strict):
             )
         return self
 
-    def request(self) -> HTTPXRequest:
+    def request(self) -> AiohttpRequest:
         """The HTTP client for the Bot API's ordinary requests (getUpdates has its own, one connection)."""
-        limits = httpx.Limits(max_connections=self.connections, max_keepalive_connections=self.connections, keepalive_expiry=self.keepalive_s)
-        return HTTPXRequest(connection_pool_size=self.connections, pool_timeout=self.pool_wait_s, httpx_kwargs={"limits": limits})
+        return AiohttpRequest(connection_pool_size=self.connections, pool_timeout=self.pool_wait_s, keepalive_s=self.keepalive_s)
 
     @property
     def webhook_url_path(self) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import aiohttp
 import httpx
 from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -51,7 +52,8 @@ class Delivery:
 def _surely_not_sent(error: Exception) -> bool:
     """True when the request never reached Telegram (safe to retry blindly)."""
     cause = error.__cause__
-    return isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout) or (
+    never_sent = httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError
+    return isinstance(cause, never_sent) or (
         isinstance(error, TimedOut) and "Pool timeout" in str(error)
     )
 
