@@ -31,10 +31,13 @@ POOL_TIMEOUT_MESSAGE = (
 )
 
 
+UPLOAD_FLOOR_BPS = 128 * 1024  # the slowest upload allowed to finish: a 27 MB export gets 3.5 minutes
+
+
 class AiohttpRequest(BaseRequest):
     """A Bot API client on one aiohttp session: at most `connection_pool_size` requests at once."""
 
-    __slots__ = ("_connect_timeout", "_keepalive_s", "_places", "_pool_size", "_pool_timeout", "_read_timeout", "_session")
+    __slots__ = ("_connect_timeout", "_keepalive_s", "_places", "_pool_size", "_pool_timeout", "_read_timeout", "_session", "_write_timeout")
 
     def __init__(
         self,
@@ -43,9 +46,11 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         keepalive_s: float = 60.0,
+        write_timeout: float | None = 20.0,
     ) -> None:
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._keepalive_s = keepalive_s
@@ -75,7 +80,7 @@ class AiohttpRequest(BaseRequest):
         method: str,
         request_data: RequestData | None = None,
         read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,  # noqa: ARG002 (aiohttp bounds no write)
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
@@ -86,7 +91,15 @@ class AiohttpRequest(BaseRequest):
         read_s = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
         connect_s = self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
         pool_s = self._pool_timeout if isinstance(pool_timeout, DefaultValue) else pool_timeout
-        timeout = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=connect_s, sock_read=read_s)
+        write_s = self._write_timeout if isinstance(write_timeout, DefaultValue) else write_timeout
+        # aiohttp bounds no write by itself: an upload (a file's body) is bounded as a whole instead, by
+        # the time to connect, to write it (no slower than UPLOAD_FLOOR_BPS) and to read the answer; a
+        # short form fits the socket's buffer.
+        total = None
+        if request_data is not None and request_data.contains_files and None not in (connect_s, write_s, read_s):
+            size = sum(len(part[1]) for part in request_data.multipart_data.values() if isinstance(part[1], bytes | bytearray))
+            total = float(connect_s or 0) + float(write_s or 0) + size / UPLOAD_FLOOR_BPS + float(read_s or 0)
+        timeout = aiohttp.ClientTimeout(total=total, connect=None, sock_connect=connect_s, sock_read=read_s)
         data = _body(request_data)
         if self._places.locked():  # every place taken: wait for one, in vain after pool_s
             try:
