@@ -72,8 +72,8 @@ def _key(update: object) -> int | None:
     return None
 
 
-HELD_WAIT_S = 0.25  # while updates are open, Telegram answers getUpdates at once with them: ask again after this long, or when the lowest is done
-GATHER_S = 0.05  # and then this long more, so that one getUpdates confirms the updates done together
+HELD_WAIT_S = 0.1  # while updates are open, Telegram answers getUpdates at once with them: ask again after this long, or when the lowest is done
+GATHER_S = 0.005  # and then this long more, so that one getUpdates confirms the updates done together
 PIN_MAX = 50  # updates kept unconfirmed for later (the database away); beyond, kept in memory only (getUpdates returns at most 100)
 
 
