@@ -73,6 +73,9 @@ class AiohttpRequest(BaseRequest):
         """Close the session and its connections."""
         if self._session is not None and not self._session.closed:
             await self._session.close()
+            # the transports close their sockets on the loop's next turns (a request cancelled midway too)
+            for _ in range(3):
+                await asyncio.sleep(0)
 
     async def do_request(  # noqa: PLR0913 (BaseRequest's signature)
         self,

@@ -24,7 +24,7 @@ async def test_run_polls_answers_and_never_logs_the_token(tmp_path: Path) -> Non
         "LIAISON_BOT_FILES_DIR": str(tmp_path / "files"),
     }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--verbose",
+        sys.executable, "-m", "bot", "run", "--verbose", "--metrics-port", "-1",  # (9108 may be another test's)
         env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     try:

@@ -223,7 +223,7 @@ async def test_run_serves_the_webhook_and_never_logs_the_secret(tmp_path: Path) 
     port = free_port()
     emu.route_webhook(PUBLIC, f"http://127.0.0.1:{port}")
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--verbose", "--config", str(webhook_config(tmp_path, port)),
+        sys.executable, "-m", "bot", "run", "--verbose", "--metrics-port", str(free_port()), "--config", str(webhook_config(tmp_path, port)),
         env=run_env(tmp_path, emu), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     try:
@@ -256,7 +256,7 @@ async def test_run_says_so_when_the_webhook_cannot_be_set(tmp_path: Path) -> Non
     emu.faults.fail_next(status=502, method="setWebhook")
     try:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(webhook_config(tmp_path, free_port())),
+            sys.executable, "-m", "bot", "run", "--metrics-port", str(free_port()), "--config", str(webhook_config(tmp_path, free_port())),
             env=run_env(tmp_path, emu), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         out, err = await asyncio.wait_for(proc.communicate(), 60)
@@ -282,7 +282,7 @@ async def test_run_webhook_without_a_url_says_what_is_missing(tmp_path: Path) ->
 async def test_run_refuses_a_secret_telegram_would_refuse_without_printing_it(tmp_path: Path) -> None:
     bad = "has spaces and ! marks"
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(webhook_config(tmp_path, free_port())),
+        sys.executable, "-m", "bot", "run", "--metrics-port", str(free_port()), "--config", str(webhook_config(tmp_path, free_port())),
         env=run_env(tmp_path, **{WEBHOOK_SECRET_ENV: bad}), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await proc.communicate()
