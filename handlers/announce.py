@@ -12,13 +12,11 @@ from bot.services import drafts
 from bot.services.notices import announce as service
 from bot.services.notices import broadcast, jobs, receipts
 from bot.services.people.access import Action, Roles
-from bot.services.submissions import files
-from bot.services.submissions.forms import FileGroup
 from handlers import conversation
 from handlers.conversation import Current
 from handlers.guard import allowed, button, requires
 from handlers.replies import reply
-from handlers.submit import incoming_file
+from handlers.submit import downloaded, incoming_file
 
 BUTTONS = rf"^{service.ACTION}\|"
 RECEIPT_BUTTONS = rf"^({receipts.ACTION}|{broadcast.ACK})\|"
@@ -45,10 +43,8 @@ async def on_message(update: Update, context: BotContext, current: Current) -> N
         return
     incoming = incoming_file(update.message)
     if incoming is not None:
-        try:
-            attachment = await files.download(services, context.bot, incoming, FileGroup.ANY, now=now)
-        except files.Refused as e:
-            await update.message.reply_text(context.text(update, f"submissions.file.{e.key}", **e.params))
+        attachment = await downloaded(update, context, incoming, now=now)
+        if attachment is None:
             return
         assert attachment.id is not None
         replies = service.file(services, who, current.data, attachment.id, incoming.file_name, language=language, now=now)

@@ -17,12 +17,10 @@ from bot.services.people.access import Action, Roles
 from bot.services.problems import common, importing, lifecycle, listing, register
 from bot.services.problems import export as problem_export
 from bot.services.problems.lifecycle import Outcome
-from bot.services.submissions import files
-from bot.services.submissions.forms import FileGroup
 from handlers import conversation, guard
 from handlers.conversation import Current
 from handlers.replies import send as send_replies
-from handlers.submit import incoming_file
+from handlers.submit import downloaded, incoming_file
 
 BUTTONS = r"^pb\|"
 FLOW_IMPORT = "problem_import"
@@ -135,10 +133,8 @@ async def on_report_message(update: Update, context: BotContext, current: Curren
     language, now = context.language(update), services.clock.now()
     incoming = incoming_file(update.message)
     if incoming is not None:
-        try:
-            attachment = await files.download(services, context.bot, incoming, FileGroup.ANY, now=now)
-        except files.Refused as e:
-            await update.message.reply_text(context.text(update, f"submissions.file.{e.key}", **e.params))
+        attachment = await downloaded(update, context, incoming, now=now)
+        if attachment is None:
             return
         assert attachment.id is not None
         outcome = lifecycle.report_file(services, who, data=current.data, attachment_id=attachment.id, name=incoming.file_name, language=language, now=now)

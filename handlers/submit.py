@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from telegram import Message, Update
 
 from bot.context import BotContext
+from bot.models import Attachment
 from bot.services import drafts
 from bot.services.notices import jobs as notices
 from bot.services.people import access
@@ -30,6 +32,16 @@ def incoming_file(message: Message) -> files.Incoming | None:
         p = message.photo[-1]
         return files.Incoming(p.file_id, "photo.jpg", "image/jpeg", p.file_size)
     return None
+
+
+async def downloaded(update: Update, context: BotContext, incoming: files.Incoming, *, now: datetime) -> Attachment | None:
+    """The file of a message kept (any kind); None when refused, the sender told why (its size, its type)."""
+    assert update.message
+    try:
+        return await files.download(context.services, context.bot, incoming, service.FileGroup.ANY, now=now)
+    except files.Refused as e:
+        await update.message.reply_text(context.text(update, f"submissions.file.{e.key}", **e.params))
+        return None
 
 
 async def send(context: BotContext, update: Update, person_id: int | None, replies: list[Reply]) -> None:
@@ -68,10 +80,8 @@ async def on_free_message(update: Update, context: BotContext) -> None:
     carry: list[dict[str, object]] = []
     incoming = incoming_file(update.message)
     if incoming is not None:
-        try:
-            attachment = await files.download(services, context.bot, incoming, service.FileGroup.ANY, now=now)
-        except files.Refused as e:
-            await update.message.reply_text(context.text(update, f"submissions.file.{e.key}", **e.params))
+        attachment = await downloaded(update, context, incoming, now=now)
+        if attachment is None:
             return
         carry.append({"attachment": attachment.id, "name": incoming.file_name})
     if update.message.text:

@@ -12,13 +12,11 @@ from bot.services import drafts
 from bot.services.people.access import Action, Roles
 from bot.services.problems import importing as sheets
 from bot.services.problems.lifecycle import Outcome
-from bot.services.submissions import files
-from bot.services.submissions.forms import FileGroup
 from bot.services.tasks import importing, progress
 from handlers import conversation, guard
 from handlers.conversation import Current
 from handlers.problems import answer
-from handlers.submit import incoming_file
+from handlers.submit import downloaded, incoming_file
 
 BUTTONS = r"^tk\|"
 FLOW_IMPORT = "task_import"
@@ -77,10 +75,8 @@ async def on_report_message(update: Update, context: BotContext, current: Curren
     language, now = context.language(update), services.clock.now()
     incoming = incoming_file(update.message)
     if incoming is not None:
-        try:
-            attachment = await files.download(services, context.bot, incoming, FileGroup.ANY, now=now)
-        except files.Refused as e:
-            await update.message.reply_text(context.text(update, f"submissions.file.{e.key}", **e.params))
+        attachment = await downloaded(update, context, incoming, now=now)
+        if attachment is None:
             return
         assert attachment.id is not None
         outcome = progress.report_file(services, who, data=current.data, attachment_id=attachment.id, name=incoming.file_name, language=language, now=now)
