@@ -112,7 +112,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     from bot.services.tasks.setup import sync_tasks
 
     sync_tasks(services.storage, services.config, now=now)  # 工作任务 of the config, after the units, before their due items
-    sync_due_items(services.storage, services.config, calendar=services.calendar, now=now)
+    sync_due_items(services.storage, services.config, calendar=services.calendar, now=now, remember_in=services.caches)
     from handlers import menus
 
     await menus.set_defaults(app.bot, services.config.language)

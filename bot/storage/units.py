@@ -46,48 +46,54 @@ def upsert_units(
     if len(set(codes)) != len(codes):
         duplicates = sorted({c for c in codes if codes.count(c) > 1})
         raise ValueError(f"duplicate unit codes: {', '.join(duplicates)}")
-    existing = {u.code: u for u in session.exec(select(Unit))}
+    # Compared as plain rows (10,000 units at every start): ORM objects only for the units that change.
+    existing = {row.code: row for row in session.exec(select(Unit.id, Unit.code, Unit.name, Unit.tags, Unit.active, Unit.parent_id))}
     result = UnitSync()
+    changed: dict[str, dict[str, object]] = {}
     for spec in specs:
         tags = list(spec.tags)
-        unit = existing.get(spec.code)
-        if unit is None:
-            session.add(
-                Unit(code=spec.code, name=spec.name, tags=tags, active=True, created_at=now, updated_at=now)
-            )
+        row = existing.get(spec.code)
+        if row is None:
+            session.add(Unit(code=spec.code, name=spec.name, tags=tags, active=True, created_at=now, updated_at=now))
             result.created.append(spec.code)
             continue
-        if not unit.active:
-            unit.active = True
-            unit.updated_at = now
+        if not row.active:
+            changed.setdefault(spec.code, {})["active"] = True
             result.reactivated.append(spec.code)
-        if unit.name != spec.name or list(unit.tags) != tags:
-            unit.name = spec.name
-            unit.tags = tags
-            unit.updated_at = now
+        if row.name != spec.name or list(row.tags or []) != tags:
+            changed.setdefault(spec.code, {}).update(name=spec.name, tags=tags)
             result.updated.append(spec.code)
-    _link_parents(session, specs, now=now)
     wanted = set(codes) | set(keep)
-    for code, unit in existing.items():
-        if deactivate_missing and code not in wanted and unit.active:
-            unit.active = False
-            unit.updated_at = now
+    for code, row in existing.items():
+        if deactivate_missing and code not in wanted and row.active:
+            changed.setdefault(code, {})["active"] = False
             result.deactivated.append(code)
+    _apply(session, changed, now=now)
+    _link_parents(session, specs, now=now)
     session.flush()
     return result
+
+
+def _apply(session: Session, changes: dict[str, dict[str, object]], *, now: datetime) -> None:
+    """Set the given fields of the units by code, with `updated_at`."""
+    if not changes:
+        return
+    for unit in units_by_codes(session, codes=changes).values():
+        for name, value in changes[unit.code].items():
+            setattr(unit, name, value)
+        unit.updated_at = now
 
 
 def _link_parents(session: Session, specs: Sequence[UnitSpec], *, now: datetime) -> None:
     """Set each unit's parent by code once every unit exists (a parent may come after its child)."""
     session.flush()
-    by_code = {u.code: u for u in session.exec(select(Unit))}
+    rows = {code: (uid, parent_id) for uid, code, parent_id in session.exec(select(Unit.id, Unit.code, Unit.parent_id))}
+    changes: dict[str, dict[str, object]] = {}
     for spec in specs:
-        unit = by_code[spec.code]
-        parent = by_code.get(spec.parent) if spec.parent else None
-        parent_id = parent.id if parent is not None else None
-        if unit.parent_id != parent_id:
-            unit.parent_id = parent_id
-            unit.updated_at = now
+        parent_id = rows[spec.parent][0] if spec.parent and spec.parent in rows else None
+        if rows[spec.code][1] != parent_id:
+            changes[spec.code] = {"parent_id": parent_id}
+    _apply(session, changes, now=now)
 
 
 def subtree_ids(session: Session, *, unit_ids: Iterable[int]) -> set[int]:

@@ -38,6 +38,40 @@ def test_upsert_units_creates_updates_and_deactivates(storage: Storage, now: dat
     assert third.reactivated == ["old"] and sorted(third.deactivated) == ["jc1", "zfk"]
 
 
+def test_upsert_units_links_levels_in_any_order_and_writes_nothing_when_nothing_changed(storage: Storage, now: datetime) -> None:
+    from sqlalchemy import event
+
+    config = [units.UnitSpec("qx1", "县局一", ("县区局",), "shi"), units.UnitSpec("shi", "市局", ("市局",)), units.UnitSpec("qx2", "县局二", (), "shi")]
+    with storage.session() as s:
+        units.upsert_units(s, units=config, now=now)
+    with storage.session() as s:
+        rows = {u.code: u for u in s.exec(select(Unit))}
+        assert rows["qx1"].parent_id == rows["shi"].id == rows["qx2"].parent_id and rows["shi"].parent_id is None
+    writes: list[str] = []
+
+    def note(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE")):
+            writes.append(statement)
+
+    later = now + timedelta(days=1)
+    event.listen(storage.engine, "before_cursor_execute", note)
+    try:
+        with storage.session() as s:
+            same = units.upsert_units(s, units=config, now=later)
+    finally:
+        event.remove(storage.engine, "before_cursor_execute", note)
+    assert same == units.UnitSync() and writes == []  # a restart on the same config: read, compared, nothing written
+    moved = [units.UnitSpec("qx1", "县局一", ("县区局",)), units.UnitSpec("shi", "市局", ("市局",)), units.UnitSpec("qx2", "县局二", ("县区局",), "shi")]
+    with storage.session() as s:
+        result = units.upsert_units(s, units=moved, now=later)
+    assert result.updated == ["qx2"] and result.created == result.deactivated == []
+    with storage.session() as s:
+        rows = {u.code: u for u in s.exec(select(Unit))}
+        assert rows["qx1"].parent_id is None and rows["qx1"].updated_at == later  # taken out of the level
+        assert rows["qx2"].tags == ["县区局"] and rows["qx2"].parent_id == rows["shi"].id
+        assert rows["shi"].updated_at == now
+
+
 def test_upsert_units_rejects_duplicate_codes(storage: Storage, now: datetime) -> None:
     with pytest.raises(ValueError, match="duplicate unit codes: a"), storage.session() as s:
         units.upsert_units(s, units=[("a", "A", []), ("a", "A2", [])], now=now)

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from telegram.ext import Application, ContextTypes
 
 from bot.config import Config, ReportType
-from bot.context import SERVICES_KEY, Services
+from bot.context import SERVICES_KEY, Caches, Services
 from bot.models import AdhocReport, DueItem, Obligation
 from bot.services.deadlines.adhoc import PERIOD_KEY as ADHOC_PERIOD_KEY
 from bot.services.deadlines.owing import owing
@@ -83,17 +83,22 @@ def sources_digest(config: Config, active: Sequence[units.UnitTags], adhoc_rows:
     return hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def sync_due_items(storage: Storage, config: Config, *, calendar: ChinaCalendar, now: datetime, force: bool = False) -> int | None:
+def sync_due_items(
+    storage: Storage, config: Config, *, calendar: ChinaCalendar, now: datetime, force: bool = False, remember_in: Caches | None = None
+) -> int | None:
     """Create every due item of the campaign with an obligation for each active unit that owes it.
 
     Configured report types and ad-hoc deadlines alike. Nothing is done when nothing they are
     computed from changed since the last sync (the digest kept in the database): a restart is
     one small read. Otherwise only the difference is written. Obligations are never removed.
-    The number of new obligations, or None when nothing had changed.
+    The number of new obligations, or None when nothing had changed. `remember_in`: the process's
+    caches, given the `fingerprint` of what was read (at start: not read a second time).
     """
     with storage.session() as s:
         active = units.active_unit_tags(s)
         adhoc_rows = adhoc.list_adhoc_reports(s)
+        if remember_in is not None:
+            remember_in.due_items_fingerprint = _fingerprint(active, adhoc_rows, tasks.tasks_fingerprint(s))
         task_rows = task_deadlines.deadlines(s, config, calendar)
         task_print = [[d.report.key, d.lead_codes, [i.period_key for i in d.items], d.task.updated_at.isoformat()] for d in task_rows]
         digest = sources_digest(config, active, adhoc_rows, task_print)
@@ -109,9 +114,13 @@ def sync_due_items(storage: Storage, config: Config, *, calendar: ChinaCalendar,
 def fingerprint(s: Session) -> str:
     """A digest of what decides who owes what while the bot runs: the active units (code, tags), the ad-hoc deadlines
     and the tasks (count, highest id, latest change; their lead units change with them)."""
-    rows: list[Any] = [["u", u.code, sorted(u.tags)] for u in units.active_unit_tags(s)]
-    rows += [["a", r.key, sorted(r.owed_by), sorted(r.unit_codes)] for r in adhoc.list_adhoc_reports(s)]
-    rows += [["t", *tasks.tasks_fingerprint(s)]]
+    return _fingerprint(units.active_unit_tags(s), adhoc.list_adhoc_reports(s), tasks.tasks_fingerprint(s))
+
+
+def _fingerprint(active: Sequence[units.UnitTags], adhoc_rows: Sequence[AdhocReport], task_print: tuple[int, int, str]) -> str:
+    rows: list[Any] = [["u", u.code, sorted(u.tags)] for u in active]
+    rows += [["a", r.key, sorted(r.owed_by), sorted(r.unit_codes)] for r in adhoc_rows]
+    rows += [["t", *task_print]]
     return hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -145,9 +154,10 @@ async def _resync(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """At start (after `sync_due_items`): remember what was synced, and look for changes every `RESYNC_EVERY_S`."""
+    """At start (after `sync_due_items`): remember what was synced (unless it did), and look for changes every `RESYNC_EVERY_S`."""
     services: Services = app.bot_data[SERVICES_KEY]
-    remember(services)
+    if services.caches.due_items_fingerprint is None:
+        remember(services)
     from bot.services.deadlines.adhoc import task_report_types
 
     task_report_types(services)  # computed once here, not in the first view a user asks for
