@@ -142,3 +142,6 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
     from handlers import menus
 
     await menus.stop_background(services)
+    from bot.services.coordinator import apart
+
+    await asyncio.to_thread(apart.shutdown)  # the export's worker processes

@@ -5,12 +5,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from bot.models import AuditEvent, Unit
+from bot.storage.sql import select_columns
 
 IMPORT_ACTION = "units.import"
+
+
+class _Row(NamedTuple):
+    name: str
+    tags: list[str]
+    active: bool
 
 
 class UnitSpec(NamedTuple):
@@ -47,7 +54,7 @@ def upsert_units(
         duplicates = sorted({c for c in codes if codes.count(c) > 1})
         raise ValueError(f"duplicate unit codes: {', '.join(duplicates)}")
     # Compared as plain rows (10,000 units at every start): ORM objects only for the units that change.
-    existing = {row.code: row for row in session.exec(select(Unit.id, Unit.code, Unit.name, Unit.tags, Unit.active, Unit.parent_id))}
+    existing = {code: _Row(name, list(tags or []), bool(active)) for code, name, tags, active in session.execute(select_columns(col(Unit.code), col(Unit.name), col(Unit.tags), col(Unit.active)))}
     result = UnitSync()
     changed: dict[str, dict[str, object]] = {}
     for spec in specs:
@@ -60,7 +67,7 @@ def upsert_units(
         if not row.active:
             changed.setdefault(spec.code, {})["active"] = True
             result.reactivated.append(spec.code)
-        if row.name != spec.name or list(row.tags or []) != tags:
+        if row.name != spec.name or row.tags != tags:
             changed.setdefault(spec.code, {}).update(name=spec.name, tags=tags)
             result.updated.append(spec.code)
     wanted = set(codes) | set(keep)
@@ -157,6 +164,18 @@ def units_by_codes(session: Session, *, codes: Iterable[str]) -> dict[str, Unit]
     if not wanted:
         return {}
     return {u.code: u for u in session.exec(select(Unit).where(col(Unit.code).in_(wanted)))}
+
+
+def levels(session: Session) -> dict[str, str]:
+    """Unit code -> the name of the unit above it, for the units in levels (active or not; two narrow reads, no JSON)."""
+    rows = list(session.execute(select_columns(col(Unit.id), col(Unit.code), col(Unit.name), col(Unit.parent_id))))
+    names = {uid: name for uid, _, name, _ in rows}
+    return {code: names[parent] for _, code, _, parent in rows if parent is not None and parent in names}
+
+
+def count_units(session: Session) -> int:
+    """How many active units."""
+    return int(session.exec(select(func.count()).select_from(Unit).where(col(Unit.active).is_(True))).one())
 
 
 def list_units(session: Session, *, active_only: bool = True, tag: str | None = None) -> list[Unit]:

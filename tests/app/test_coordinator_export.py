@@ -9,7 +9,7 @@ from docx import Document
 
 from bot.models import SubmissionKind
 from bot.services.coordinator import chart
-from bot.services.coordinator import export
+from bot.services.coordinator import statistics_sheets
 from bot.services.coordinator.paper import Labels
 from tests.app.helpers_coordinator import STATISTICS, case_data, file, liaison, summary_data
 from tests.app.test_coordinator import ask
@@ -77,4 +77,4 @@ async def test_chart_is_a_png_drawn_with_a_cjk_font(export_bot: RunningBot) -> N
 )
 def test_statistics_title_names_the_table_once(title: str, expected: str) -> None:
     report = STATISTICS.model_copy(update={"title": title})
-    assert export._statistics_title([report], "行动", Labels()) == expected
+    assert statistics_sheets.title_of([report], "行动", Labels()) == expected

@@ -20,8 +20,10 @@ page, A4 landscape fitted to the width (`xlsx`). Submission data is the shape
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -31,15 +33,17 @@ from bot.context import Services
 from bot.models import Person, Role
 from bot.services.coordinator import ontime
 from bot.services.coordinator.paper import Labels, sheet_name
-from bot.services.coordinator.xlsx import Bold, Column, Kind, Sheet, Styled, Workbook
+from bot.services.coordinator import apart as workers
+from bot.services.coordinator import statistics_sheets as statistics
+from bot.services.coordinator.xlsx import Bold, Column, Kind, Parts, Sheet, Sheets, Styled, Workbook
 from bot.services.deadlines import adhoc
 from bot.services.deadlines.reports import period_label, report_title
 from bot.forms_config import TableForm
 from bot.services.coordinator import summaries as sums
 from bot.storage import paperwork, register
-from bot.storage import summaries as summary_store
 from bot.storage import units as unit_store
-from bot.storage.register import FiledReport
+
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ExportResult:
@@ -50,6 +54,7 @@ class ExportResult:
     units: int
     statistics_units: int
     statistics_periods: int = 0
+    worker_cpu_s: float = 0.0  # CPU time of the worker process that laid out the later sheets (none: 0)
 
 
 def _localiser(tz: Any) -> Any:
@@ -160,23 +165,52 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
     tables = sums.table_reports(list(reports.values()))
     with services.storage.read() as s:
         codes = None if unit_ids is None else {u.code for u in unit_store.list_units(s, active_only=False) if u.id in unit_ids}
-    concurrent = services.storage.engine.dialect.name == "postgresql"
+        size = unit_store.count_units(s)
+    register_sheet = Sheet(sheet_name(L("register.sheet"), used), _register_columns(L), title=L("register.title", campaign=campaign), lines=[as_of])
+    # At scale the 统计汇总 sheets are read and laid out in a worker process while this one writes the register.
+    job = statistics.Job(config, _url(services), language, now, codes, frozenset(used), campaign, as_of)
+    apart = workers.submit(statistics.lay_out_apart, job) if tables and size >= PROCESS_FROM_UNITS and job.url else None
+    concurrent = apart is None and services.storage.engine.dialect.name == "postgresql"
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export") as pool:
-        # On PostgreSQL the rest is read beside the register: while one waits for the server (the
+        # Else, on PostgreSQL the rest is read beside the register: while one waits for the server (the
         # register's sort, the filings' documents), the other works. Not on SQLite: its library lets
         # other threads run at every row it steps, so a busy neighbour would make each row wait.
-        rest = pool.submit(_read_rest, services, tables, codes, now) if concurrent else None
+        rest = pool.submit(_read_rest, services, tables, codes, now, statistics_too=True) if concurrent else None
         with services.storage.read() as s:
             # The register streams first: its line count is only known at the end, so the count goes in the result.
             count = book.add_sheet(
-                Sheet(sheet_name(L("register.sheet"), used), _register_columns(L), title=L("register.title", campaign=campaign), lines=[as_of]),
+                register_sheet,
                 _register_lines(services, reports, (r for r in paperwork.register_lines(s, now=now) if codes is None or r.unit_code in codes), now=now, L=L),
             )
-        periods, latest, record, roster = rest.result() if rest is not None else _read_rest(services, tables, codes, now)
+        found, record, roster = rest.result() if rest is not None else _read_rest(services, tables, codes, now, statistics_too=apart is None)
+    closing = Parts()  # 按时报送情况, 联络员名册, the wings': laid out here meanwhile, added after the 统计汇总
+    _closing_sheets(services, closing, set(used), reports, record, roster, L=L, campaign=campaign, as_of=as_of, unit_ids=unit_ids, now=now)
+    done = _finished(apart)
+    worker_cpu = 0.0
+    if done is not None:
+        for part in done.parts:
+            book.add_part(part)
+            used.add(part.name)
+        statistics_units, periods, worker_cpu = done.units, done.periods, done.cpu_s
+    else:
+        if found is None:  # the worker failed: read here
+            found = statistics.read(services, tables, codes, now)
+        statistics.sheets(services, book, used, tables, found, L=L, campaign=campaign, as_of=as_of)
+        statistics_units, periods = len(found[1]), len(found[0])
+    if used & {part.name for part in closing.parts}:  # a unit named like a later sheet (its name is taken): named again
+        closing = Parts()
+        _closing_sheets(services, closing, used, reports, record, roster, L=L, campaign=campaign, as_of=as_of, unit_ids=unit_ids, now=now)
+    for part in closing.parts:
+        book.add_part(part)
+    return ExportResult(data=book.close(), register_rows=count, units=len(roster), statistics_units=statistics_units, statistics_periods=periods,
+                        worker_cpu_s=worker_cpu)
 
-    for report, table in tables:
-        _statistics_sheets(services, book, used, report, table, [p for p in periods if p.report.key == report.key],
-                           [f for (k, _), f in sorted(latest.items()) if k == report.key], L=L, campaign=campaign, as_of=as_of, several=len(tables) > 1)
+
+def _closing_sheets(
+    services: Services, book: Sheets, used: set[str], reports: dict[str, ReportType], record: list[paperwork.OnTimeRow], roster: list[register.RosterEntry],
+    *, L: Labels, campaign: str, as_of: str, unit_ids: frozenset[int] | None, now: datetime,
+) -> None:
+    """按时报送情况, 联络员名册 and the wings' sheets."""
     ontime.add_sheet(book, record, L=L, campaign=campaign, as_of=as_of, used=used)
     liaison_attachment = next((r.attachment for r in reports.values() if r.template == TemplateKind.LIAISON and r.attachment), "") or ""
     book.add_sheet(
@@ -184,31 +218,45 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
         _roster_rows(roster, L),
     )
     _wing_sheets(services, book, used, unit_ids=unit_ids, now=now)
-    return ExportResult(data=book.close(), register_rows=count, units=len(roster), statistics_units=len(latest), statistics_periods=len(periods))
+
+
+PROCESS_FROM_UNITS = 500  # smaller campaigns export in well under a second: a worker's start would cost more than it saves
+
+
+def _url(services: Services) -> str:
+    """The database's URL for a worker, or "" when a worker cannot open it (an in-memory SQLite)."""
+    url = services.storage.engine.url
+    if url.get_backend_name() == "sqlite" and (url.database or ":memory:") == ":memory:":
+        return ""
+    return url.render_as_string(hide_password=False)
+
+
+def _finished(apart: Future[statistics.Done] | None) -> statistics.Done | None:
+    """The worker's sheets, or None when there was no worker or it failed (the caller lays them out itself)."""
+    if apart is None:
+        return None
+    try:
+        return apart.result()
+    except BrokenProcessPool:
+        log.warning("the export's worker process died: the 统计汇总 sheets are laid out here")
+        workers.reset()
+    except Exception:  # noqa: BLE001 - whatever failed there is tried again here, where it raises for the caller if it fails again
+        log.warning("the export's worker process failed: the 统计汇总 sheets are laid out here", exc_info=True)
+    return None
 
 
 def _read_rest(
-    services: Services, tables: list[tuple[ReportType, TableForm]], codes: set[str] | None, now: datetime
-) -> tuple[list[sums.PeriodSummary], dict[tuple[str, str], FiledReport], list[paperwork.OnTimeRow], list[register.RosterEntry]]:
-    """What the sheets after the register need: the summaries per period, each unit's latest filing, the on-time record, the roster."""
-    latest: dict[tuple[str, str], FiledReport] = {}  # (report, unit) -> its latest filing (the figures are cumulative)
-
-    def kept(filings: Iterable[FiledReport]) -> Iterator[FiledReport]:
-        for f in filings:  # (streamed: of every other filing only its figures are kept)
-            if codes is None or f.unit_code in codes:
-                latest[(f.report_key, f.unit_code)] = f
-                yield f
-
-    table_keys = [r.key for r, _ in tables]
+    services: Services, tables: list[tuple[ReportType, TableForm]], codes: set[str] | None, now: datetime, *, statistics_too: bool
+) -> tuple[statistics.Read | None, list[paperwork.OnTimeRow], list[register.RosterEntry]]:
+    """What the sheets after the register need: the 统计汇总's (unless a worker reads them), the on-time record, the roster."""
+    found = statistics.read(services, tables, codes, now) if statistics_too else None
     with services.storage.read() as s:
-        owed = [o for o in summary_store.owed(s, report_keys=table_keys) if codes is None or o.unit_code in codes]
-        periods = sums.period_summaries(tables, owed, kept(summary_store.period_filings(s, report_keys=table_keys, kind="statistics")), now=now)
         record = [r for r in paperwork.on_time_record(s, now=now) if codes is None or r.unit_code in codes]
         roster = [e for e in register.roster(s) if codes is None or e.unit_code in codes]
-    return periods, latest, record, roster
+    return found, record, roster
 
 
-def _wing_sheets(services: Services, book: Workbook, used: set[str], *, unit_ids: frozenset[int] | None, now: datetime) -> None:
+def _wing_sheets(services: Services, book: Sheets, used: set[str], *, unit_ids: frozenset[int] | None, now: datetime) -> None:
     """问题清单, 问题统计 and 任务分工, when the campaign has problems or tasks."""
     if services.storage.problems.list_problems(unit_ids=unit_ids, limit=1):
         from bot.services.problems import export as problem_export
@@ -254,51 +302,6 @@ def _plain_sheet(name: str, rows: Iterable[list[object]], widths: Sequence[int])
     return Sheet(name, columns, title=title), iter(body)
 
 
-def _statistics_sheets(
-    services: Services, book: Workbook, used: set[str], report: ReportType, table: TableForm, periods: list[sums.PeriodSummary],
-    latest: list[FiledReport], *, L: Labels, campaign: str, as_of: str, several: bool,
-) -> None:
-    """统计汇总 of one table report: a block per period (newest first), then a sheet per unit with its
-    latest filing, then for units in levels the sum of each one's units below."""
-    title = _statistics_title([report], campaign, L)
-    columns = sums.columns(table, L)
-    note = sums.note_of(table, L, start=services.config.campaign.start)
-    name = L("statistics.sheet") + ((f"（{report_title(report, L.language)}）" if L.zh else f" ({report_title(report, L.language)})") if several else "")
-    frame = Sheet(sheet_name(name, used), columns, title=title, attachment=report.attachment or "", header=False, landscape=True)
-
-    def blocks() -> Iterator[list[object] | Styled]:
-        if not periods:
-            yield Styled(Kind.note, [L("statistics.none")], merge=True)
-        for p in periods:
-            label = period_label(services, report, period_key=p.period_key, stored=p.period_label, language=L.language)
-            yield from sums.summary_rows(p, L, label=label, as_of=as_of, note=note)
-
-    book.add_sheet(frame, blocks())
-    for filing in latest:
-        label = period_label(services, report, period_key=filing.period_key, stored=filing.period_label, language=L.language)
-        sheet = Sheet(sheet_name(filing.unit_name, used), columns, title=title, attachment=report.attachment or "", header=False)
-        found = sums.figures(filing.data, table)
-        book.add_sheet(sheet, sums.unit_rows(table, L, unit=filing.unit_name, when=L("statistics.time-line", period=label, as_of=as_of), found=found, note=note))
-    for parent, summed in _rolled_up(services, table, latest):  # units in levels: the 市's sum of its 县
-        sheet = Sheet(sheet_name(f"{parent}（下级合计）", used), columns, title=title, attachment=report.attachment or "", header=False)
-        book.add_sheet(sheet, sums.unit_rows(table, L, unit=f"{parent}下级合计", when=as_of, found=summed, note=note))
-
-
-def _rolled_up(services: Services, table: TableForm, latest: list[FiledReport]) -> list[tuple[str, sums.Figures]]:
-    """For each unit with units below it that filed: its name and the sum of their latest tables."""
-    with services.storage.read() as s:
-        every = unit_store.list_units(s, active_only=False)
-    by_id = {u.id: u for u in every}
-    by_code = {u.code: u for u in every}
-    below: dict[str, list[sums.Figures]] = {}
-    for filing in latest:
-        unit = by_code.get(filing.unit_code)
-        parent = by_id.get(unit.parent_id) if unit is not None and unit.parent_id is not None else None
-        if parent is not None:
-            below.setdefault(parent.name, []).append(sums.figures(filing.data, table))
-    return [(name, sums.add(found, table)) for name, found in sorted(below.items())]
-
-
 def _roster_columns(L: Labels) -> list[Column]:
     k = "roster."
     return [
@@ -325,14 +328,3 @@ def _roster_rows(roster: list[register.RosterEntry], L: Labels) -> Iterator[list
                 continue
             role_name = L("roster.primary") if role == Role.primary else L("roster.backup")
             yield [n, entry.unit_name, role_name, person.name or person.first_name, person.department, person.title, person.office_phone, person.mobile, person.email]
-
-
-def _statistics_title(reports: list[ReportType], campaign: str, L: Labels) -> str:
-    if len(reports) == 1:
-        title = report_title(reports[0], L.language)
-        if not L.zh or title.endswith("统计表"):  # "药品经营使用环节统计表": already the table's name
-            return title
-        if title.endswith("统计"):
-            return f"{title}表"
-        return f"{title}工作情况统计表"
-    return f"{campaign}工作情况统计表" if L.zh else f"{campaign}: statistics"

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.context import Services
 from bot.services.coordinator.paper import Labels, sheet_name
-from bot.services.coordinator.xlsx import Column, Kind, Sheet, Styled, Workbook
+from bot.services.coordinator.xlsx import Column, Kind, Sheet, Sheets, Styled, Workbook
 from bot.storage import paperwork
 from bot.storage.paperwork import OnTimeRow
 
@@ -41,7 +41,7 @@ def rows(record: list[OnTimeRow], L: Labels, *, as_of: str) -> Iterator[list[obj
     yield Styled(Kind.note, [L("ontime.note", as_of=as_of)], merge=True)
 
 
-def add_sheet(book: Workbook, record: list[OnTimeRow], *, L: Labels, campaign: str, as_of: str, used: set[str]) -> int:
+def add_sheet(book: Sheets, record: list[OnTimeRow], *, L: Labels, campaign: str, as_of: str, used: set[str]) -> int:
     """Write the on-time sheet into a workbook."""
     sheet = Sheet(sheet_name(L("ontime.sheet"), used), columns(L), title=L("ontime.title", campaign=campaign), lines=[as_of])
     return book.add_sheet(sheet, rows(record, L, as_of=as_of))

@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from typing import IO, Protocol
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -225,83 +226,20 @@ class Workbook:
         """Write a sheet; returns its number of body rows."""
         index = len(self._names) + 1
         self._names.append(sheet.name)
-        ncols = len(sheet.columns)
-        last = column_letter(ncols)
-        widths = [c.width for c in sheet.columns]
-        plain = _Body(sheet.columns)
-        every = list(enumerate(widths))
-        merges: list[str] = []
-        breaks: list[int] = []
-        head: list[str] = []
-        n = 0
-        if sheet.attachment:
-            n += 1
-            head.append(f'<row r="{n}">' + _cell(sheet.attachment, Kind.attachment.value) + "</row>")
-        if sheet.title:
-            n += 1
-            head.append(f'<row r="{n}" ht="{_TITLE_HEIGHT}" customHeight="1">' + _cell(sheet.title, Kind.banner.value) + "".join(_cell(None, Kind.banner.value) for _ in range(ncols - 1)) + "</row>")
-            merges.append(f"A{n}:{last}{n}")
-        for line in sheet.lines:
-            n += 1
-            head.append(f'<row r="{n}">' + _cell(line, Kind.subtitle.value) + "</row>")
-            merges.append(f"A{n}:{last}{n}")
-        header_row = 0
-        if sheet.header:
-            n += 1
-            header_row = n
-            head.append(f'<row r="{n}" ht="{_HEADER_HEIGHT}" customHeight="1">' + "".join(_cell(c.header, Kind.header.value) for c in sheet.columns) + "</row>")
-        frozen = (
-            f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" activePane="bottomLeft" state="frozen"/>'
-            f'<selection pane="bottomLeft" activeCell="A{header_row + 1}" sqref="A{header_row + 1}"/>'
-            if header_row
-            else ""
-        )
-        if header_row:
-            self._print_titles[index] = f"$1:${header_row}"
-        cols = "".join(f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1"/>' for i, c in enumerate(sheet.columns, start=1))
-        selected = ' tabSelected="1"' if index == 1 else ""
-        body = 0
         with self._zip.open(f"xl/worksheets/sheet{index}.xml", "w") as f:
-            f.write(
-                (
-                    _HEAD + f"<worksheet {_NS} {_RNS}>"
-                    '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-                    f'<sheetViews><sheetView workbookViewId="0"{selected}>{frozen}</sheetView></sheetViews>'
-                    '<sheetFormatPr defaultRowHeight="18"/>'
-                    f"<cols>{cols}</cols><sheetData>" + "".join(head)
-                ).encode()
-            )
-            chunk: list[str] = []
-            for row in rows:
-                n += 1
-                if isinstance(row, Styled):
-                    cells = list(row.values) + [None] * (ncols - len(row.values)) if row.merge else row.values
-                    kinds = [row.kind.value] * len(cells) if isinstance(row.kind, Kind) else [k.value for k in row.kind]
-                    height = _height(cells[:1], [(0, sum(widths))]) if row.merge else _height(cells, every)
-                    chunk.append(f'<row r="{n}"{height}>' + "".join(map(_cell, cells, kinds)) + "</row>")
-                    if row.merge:
-                        merges.append(f"A{n}:{last}{n}")
-                    if row.page_break_after:
-                        breaks.append(n)
-                else:
-                    body += 1
-                    chunk.append(plain.row(n, row))
-                if len(chunk) >= 2000:
-                    f.write("".join(chunk).encode())
-                    chunk = []
-            tail = "".join(chunk) + "</sheetData>"
-            if merges:
-                tail += f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>"
-            tail += (
-                '<printOptions horizontalCentered="1"/>'
-                '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
-                f'<pageSetup paperSize="9" orientation="{"landscape" if sheet.landscape else "portrait"}" fitToWidth="1" fitToHeight="0"/>'
-                '<headerFooter><oddFooter>&amp;C— &amp;P —</oddFooter></headerFooter>'
-            )
-            if breaks:
-                tail += f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">' + "".join(f'<brk id="{b}" max="16383" man="1"/>' for b in breaks) + "</rowBreaks>"
-            f.write((tail + "</worksheet>").encode())
+            body, titles = _write_sheet(f, sheet, rows, selected=index == 1)
+        if titles:
+            self._print_titles[index] = titles
         return body
+
+    def add_part(self, part: SheetPart) -> int:
+        """Add a sheet rendered apart (`Parts`); returns its number of body rows."""
+        index = len(self._names) + 1
+        self._names.append(part.name)
+        self._zip.writestr(f"xl/worksheets/sheet{index}.xml", part.xml)
+        if part.print_titles:
+            self._print_titles[index] = part.print_titles
+        return part.body
 
     def close(self) -> bytes:
         """Finish the package and return its bytes."""
@@ -342,6 +280,117 @@ class Workbook:
         )
         self._zip.close()
         return self._out.getvalue()
+
+
+
+def _write_sheet(f: IO[bytes], sheet: Sheet, rows: Iterable[Sequence[object] | Styled], *, selected: bool) -> tuple[int, str | None]:
+    """A sheet's XML into `f`: its number of body rows and its print titles (the rows repeated on every page)."""
+    ncols = len(sheet.columns)
+    last = column_letter(ncols)
+    widths = [c.width for c in sheet.columns]
+    plain = _Body(sheet.columns)
+    every = list(enumerate(widths))
+    merges: list[str] = []
+    breaks: list[int] = []
+    head: list[str] = []
+    n = 0
+    if sheet.attachment:
+        n += 1
+        head.append(f'<row r="{n}">' + _cell(sheet.attachment, Kind.attachment.value) + "</row>")
+    if sheet.title:
+        n += 1
+        head.append(f'<row r="{n}" ht="{_TITLE_HEIGHT}" customHeight="1">' + _cell(sheet.title, Kind.banner.value) + "".join(_cell(None, Kind.banner.value) for _ in range(ncols - 1)) + "</row>")
+        merges.append(f"A{n}:{last}{n}")
+    for line in sheet.lines:
+        n += 1
+        head.append(f'<row r="{n}">' + _cell(line, Kind.subtitle.value) + "</row>")
+        merges.append(f"A{n}:{last}{n}")
+    header_row = 0
+    if sheet.header:
+        n += 1
+        header_row = n
+        head.append(f'<row r="{n}" ht="{_HEADER_HEIGHT}" customHeight="1">' + "".join(_cell(c.header, Kind.header.value) for c in sheet.columns) + "</row>")
+    frozen = (
+        f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" activePane="bottomLeft" state="frozen"/>'
+        f'<selection pane="bottomLeft" activeCell="A{header_row + 1}" sqref="A{header_row + 1}"/>'
+        if header_row
+        else ""
+    )
+    titles = f"$1:${header_row}" if header_row else None
+    cols = "".join(f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1"/>' for i, c in enumerate(sheet.columns, start=1))
+    chosen = ' tabSelected="1"' if selected else ""
+    body = 0
+    f.write(
+        (
+            _HEAD + f"<worksheet {_NS} {_RNS}>"
+            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+            f'<sheetViews><sheetView workbookViewId="0"{chosen}>{frozen}</sheetView></sheetViews>'
+            '<sheetFormatPr defaultRowHeight="18"/>'
+            f"<cols>{cols}</cols><sheetData>" + "".join(head)
+        ).encode()
+    )
+    chunk: list[str] = []
+    for row in rows:
+        n += 1
+        if isinstance(row, Styled):
+            cells = list(row.values) + [None] * (ncols - len(row.values)) if row.merge else row.values
+            kinds = [row.kind.value] * len(cells) if isinstance(row.kind, Kind) else [k.value for k in row.kind]
+            height = _height(cells[:1], [(0, sum(widths))]) if row.merge else _height(cells, every)
+            chunk.append(f'<row r="{n}"{height}>' + "".join(map(_cell, cells, kinds)) + "</row>")
+            if row.merge:
+                merges.append(f"A{n}:{last}{n}")
+            if row.page_break_after:
+                breaks.append(n)
+        else:
+            body += 1
+            chunk.append(plain.row(n, row))
+        if len(chunk) >= 2000:
+            f.write("".join(chunk).encode())
+            chunk = []
+    tail = "".join(chunk) + "</sheetData>"
+    if merges:
+        tail += f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>"
+    tail += (
+        '<printOptions horizontalCentered="1"/>'
+        '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+        f'<pageSetup paperSize="9" orientation="{"landscape" if sheet.landscape else "portrait"}" fitToWidth="1" fitToHeight="0"/>'
+        '<headerFooter><oddFooter>&amp;C— &amp;P —</oddFooter></headerFooter>'
+    )
+    if breaks:
+        tail += f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">' + "".join(f'<brk id="{b}" max="16383" man="1"/>' for b in breaks) + "</rowBreaks>"
+    f.write((tail + "</worksheet>").encode())
+    return body, titles
+
+
+class Sheets(Protocol):
+    """Where sheets go: a `Workbook`, or `Parts` rendered apart."""
+
+    def add_sheet(self, sheet: Sheet, rows: Iterable[Sequence[object] | Styled]) -> int: ...
+
+
+@dataclass(frozen=True)
+class SheetPart:
+    """A sheet rendered apart: its name, its XML, its print titles, its number of body rows."""
+
+    name: str
+    xml: bytes
+    print_titles: str | None
+    body: int
+
+
+class Parts:
+    """Sheets rendered without a workbook (the export's later sheets, in a worker process), added to one later
+    in order with `Workbook.add_part`. Same `add_sheet` as `Workbook`; never the first, selected sheet."""
+
+    def __init__(self) -> None:
+        self.parts: list[SheetPart] = []
+
+    def add_sheet(self, sheet: Sheet, rows: Iterable[Sequence[object] | Styled]) -> int:
+        """Render a sheet; returns its number of body rows."""
+        out = io.BytesIO()
+        body, titles = _write_sheet(out, sheet, rows, selected=False)
+        self.parts.append(SheetPart(sheet.name, out.getvalue(), titles, body))
+        return body
 
 
 @dataclass(frozen=True)
