@@ -16,9 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from functools import partial
-from itertools import compress
-from operator import is_, is_not
+from operator import is_
 from typing import Any
 
 from bot.config import ReportType
@@ -48,7 +46,7 @@ class PeriodSummary:
     missing: list[str] = field(default_factory=list)  # unit names
     awaiting: list[str] = field(default_factory=list)  # unit names: filed, waiting for the head's approval
     increment: Figures | None = None  # cumulative tables: the period's increment over the units that filed it
-    sums: Cells = field(default_factory=list)  # the total of the tables filed
+    sums: Cells = field(default_factory=list)  # the total, added up filing by filing
 
     def total(self) -> Figures:
         return _nested(self.sums, self.table)
@@ -132,31 +130,9 @@ def _plus(target: Cells, one: Cells) -> Cells:
     return [t if o is None else (0 if t is None else t) + o for t, o in zip(target, one, strict=True)]
 
 
-_present = partial(is_not, None)
-
-
-def _column_sums(tables: Sequence[Cells], width: int) -> Cells:
-    """Cell by cell, the sum of the tables' figures (0 + the first, as `add_into`); None where none has one.
-    Column by column, the iteration in C: tens of thousands of filings at 3,000 units."""
-    out: Cells = [None] * width
-    for i, column in enumerate(zip(*tables, strict=True)):
-        present = list(filter(_present, column))
-        if present:
-            out[i] = sum(present)
-    return out
-
-
-def _less(pairs: Sequence[tuple[Cells, Cells]], width: int) -> Cells:
-    """Cell by cell, minus the sum of each pair's first table's figures in the cells where its second has one."""
-    out: Cells = [None] * width
-    if pairs:
-        firsts = zip(*(first for first, _ in pairs), strict=True)
-        seconds = zip(*(second for _, second in pairs), strict=True)
-        for i, (column, where) in enumerate(zip(firsts, seconds, strict=True)):
-            present = list(filter(_present, compress(column, map(_present, where))))
-            if present:
-                out[i] = 0 - sum(present)
-    return out
+def _minus(target: Cells, one: Cells, where: Cells) -> Cells:
+    """Cell by cell, `target` − `one`, in the cells `where` has a figure."""
+    return [t if o is None or w is None else (0 if t is None else t) + -o for t, o, w in zip(target, one, where, strict=True)]
 
 
 def table_reports(reports: Sequence[ReportType]) -> list[tuple[ReportType, TableForm]]:
@@ -175,7 +151,7 @@ def period_summaries(
     """Every period past its deadline or with a filing, per report (in the order given), newest period first.
 
     `owed` and `filings` come by deadline (`storage.summaries`), so a unit's previous period is the one seen before.
-    Figures are summed flat (`Cells`), column by column once every filing is in: tens of thousands of filings at 3,000 units."""
+    Figures are summed flat (`Cells`), filing by filing: tens of thousands of filings at 3,000 units."""
     tables = {r.key: (r, t, _Layout(t)) for r, t in reports}
     out: dict[tuple[str, str], PeriodSummary] = {}
     owing: dict[tuple[str, str], list[Owed]] = {}
@@ -188,8 +164,7 @@ def period_summaries(
             if (o.report_key, o.period_key) not in out:
                 out[(o.report_key, o.period_key)] = PeriodSummary(report, table, o.period_key, o.period_label, o.due_at, sums=list(layout.absent) * len(table.rows))
     previous: dict[tuple[str, str], Cells] = {}  # (report, unit) -> its figures of the last period seen
-    befores: dict[tuple[str, str], list[tuple[Cells, Cells]]] = {}  # cumulative tables: per period, (a unit's figures before, its figures now)
-    replaced: dict[tuple[str, str], list[Cells]] = {}  # per period, the tables a unit's later item replaced
+    increments: dict[tuple[str, str], Cells] = {}  # cumulative tables: Σ of what the units that filed had before, negated
     for f in filings:
         if f.report_key not in tables:
             continue
@@ -200,23 +175,21 @@ def period_summaries(
             due = next((o.due_at for o in owing.get(key, [])), f.submitted_at)
             summary = out[key] = PeriodSummary(report, table, f.period_key, f.period_label, due, sums=list(layout.absent) * len(table.rows))
         this = layout.cells(f.data)
+        old = summary.filed.get(f.unit_code)
+        if old is not None:  # (one table per unit and period; a second item replaces the first in the sums)
+            summary.sums = _minus(summary.sums, old[1], old[1])
+        summary.sums = _plus(summary.sums, this)
         if table.cumulative:  # the increment: this period's figures less the unit's previous ones (none: all of it)
-            pairs = befores.setdefault(key, [])
+            increment = increments.get(key) or [None] * len(this)
             before = previous.get((f.report_key, f.unit_code))
             if before is not None:  # what the unit had before, for the cells it filed now
-                pairs.append((before, this))
-        earlier = summary.filed.get(f.unit_code)
-        if earlier is not None:  # (one table per unit and period; a second item replaces the first in the sums)
-            replaced.setdefault(key, []).append(earlier[1])
+                increment = _minus(increment, before, this)
+            increments[key] = increment
         summary.filed[f.unit_code] = (f.unit_name, this)
         previous[(f.report_key, f.unit_code)] = this
-    for key, summary in out.items():  # the sums of the tables filed, once every filing is in
-        summary.sums = _column_sums([cells for _, cells in summary.filed.values()], len(summary.sums))
-        for old in replaced.get(key, ()):  # a figure taken back by the item replacing it leaves 0, not an empty cell
-            summary.sums = [Decimal(0) if t is None and o is not None else t for t, o in zip(summary.sums, old, strict=True)]
-    for key, pairs in befores.items():  # Σ this − Σ before
+    for key, increment in increments.items():  # Σ this − Σ before
         summary = out[key]
-        summary.increment = _nested(_plus(_less(pairs, len(summary.sums)), summary.sums), summary.table)
+        summary.increment = _nested(_plus(increment, summary.sums), summary.table)
     for key, summary in out.items():
         units = owing.get(key, [])
         summary.owed = len({o.unit_code for o in units} | set(summary.filed))
