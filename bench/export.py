@@ -40,6 +40,7 @@ from bot.services.coordinator import export, summaries, xlsx  # noqa: E402
 from bot.services.coordinator.paper import Labels  # noqa: E402
 from bot.services.deadlines import adhoc  # noqa: E402
 from bot.storage import Storage, paperwork  # noqa: E402
+from bot.storage import summaries as summary_store  # noqa: E402
 
 
 def _timed(parts: dict[str, float], name: str, fn: Any) -> Any:
@@ -105,15 +106,15 @@ def run(args: argparse.Namespace, url: str) -> None:
     parts: dict[str, float] = {}
     add_sheet = xlsx.Workbook.add_sheet
     summarise = summaries.period_summaries
-    read = export.summary_store.period_filings
+    read = summary_store.period_filings
 
     def add_timed(book: xlsx.Workbook, sheet: xlsx.Sheet, rows: Any) -> int:
         name = "register" if sheet.name == "报送台账" else "summary" if sheet.name.startswith("统计汇总") else "sheets"
         return _timed(parts, name, add_sheet)(book, sheet, rows)
 
     xlsx.Workbook.add_sheet = add_timed  # type: ignore[method-assign]
-    export.sums.period_summaries = _timed(parts, "summary", summarise)
-    export.summary_store.period_filings = _timed(parts, "summary", read)
+    summaries.period_summaries = _timed(parts, "summary", summarise)
+    summary_store.period_filings = _timed(parts, "summary", read)
     best: tuple[float, dict[str, float], Any] | None = None
     wall = float("inf")
     for _ in range(args.runs):
@@ -126,8 +127,8 @@ def run(args: argparse.Namespace, url: str) -> None:
         if best is None or took < best[0]:
             best = (took, dict(parts), result)
     xlsx.Workbook.add_sheet = add_sheet  # type: ignore[method-assign]
-    export.sums.period_summaries = summarise
-    export.summary_store.period_filings = read
+    summaries.period_summaries = summarise
+    summary_store.period_filings = read
     reference = min(_openpyxl_register(services) for _ in range(max(1, args.runs - 1)))
     storage.dispose()
     assert best is not None

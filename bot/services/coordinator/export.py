@@ -170,12 +170,12 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
     # At scale the 统计汇总 sheets are read and laid out in a worker process while this one writes the register.
     job = statistics.Job(config, _url(services), language, now, codes, frozenset(used), campaign, as_of)
     apart = workers.submit(statistics.lay_out_apart, job) if tables and size >= PROCESS_FROM_UNITS and job.url else None
-    concurrent = apart is None and services.storage.engine.dialect.name == "postgresql"
+    concurrent = services.storage.engine.dialect.name == "postgresql"
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export") as pool:
-        # Else, on PostgreSQL the rest is read beside the register: while one waits for the server (the
+        # On PostgreSQL the rest is read beside the register: while one waits for the server (the
         # register's sort, the filings' documents), the other works. Not on SQLite: its library lets
         # other threads run at every row it steps, so a busy neighbour would make each row wait.
-        rest = pool.submit(_read_rest, services, tables, codes, now, statistics_too=True) if concurrent else None
+        rest = pool.submit(_read_rest, services, tables, codes, now, statistics_too=apart is None) if concurrent else None
         with services.storage.read() as s:
             # The register streams first: its line count is only known at the end, so the count goes in the result.
             count = book.add_sheet(
