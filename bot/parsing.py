@@ -84,6 +84,16 @@ def _cap(limit: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
 
 
+def _out_of_memory(e: BaseException | None) -> bool:
+    """Whether `e` is a MemoryError or was raised while handling one (a parser that wraps every error)."""
+    seen = 0
+    while e is not None and seen < 20:
+        if isinstance(e, MemoryError):
+            return True
+        e, seen = e.__cause__ or e.__context__, seen + 1
+    return False
+
+
 def _serve(conn: Connection, preload: tuple[str, ...]) -> None:
     """The worker: jobs in, one answer out per job, until the pipe closes or None comes."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # openpyxl imports numpy when present: no thread pool for it
@@ -106,10 +116,8 @@ def _serve(conn: Connection, preload: tuple[str, ...]) -> None:
         _cap(idle + memory if idle and memory else None)
         try:
             answer = ("ok", fn(*args, **kwargs))
-        except MemoryError:
-            answer = (TOO_BIG, None)
         except Exception as e:  # the function's own (a damaged file): the caller gets it back
-            answer = ("raised", e)
+            answer = (TOO_BIG, None) if _out_of_memory(e) else ("raised", e)
         finally:
             _cap(None)
         try:

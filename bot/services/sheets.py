@@ -39,11 +39,15 @@ def workbook_cells(data: bytes, *, max_size: int, max_unpacked: int, sheets: int
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except (zipfile.BadZipFile, InvalidFileException) as e:
         raise Unreadable(str(e)) from e
+    except MemoryError:  # not a damaged file: the worker's cap (`bot.parsing`)
+        raise
     except Exception as e:  # malformed parts inside the zip: openpyxl raises KeyError, ValueError, XML errors …
         raise Unreadable(f"{type(e).__name__}: {e}") from e
     try:
         return [_cells(sheet.iter_rows(max_row=rows, max_col=columns, values_only=True), rows, columns)
                 for sheet in book.worksheets[:sheets]]
+    except MemoryError:
+        raise
     except Exception as e:  # a damaged sheet inside a workbook that opened
         raise Unreadable(f"{type(e).__name__}: {e}") from e
     finally:
@@ -80,6 +84,8 @@ def first_sheet(data: bytes, *, max_unpacked: int, max_rows: int) -> Sheet:
         return Sheet(error="problems.import.not-xlsx")
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except MemoryError:  # not a damaged file: the worker's cap (`bot.parsing`)
+        raise
     except Exception:  # openpyxl raises many kinds on a damaged file
         return Sheet(error="problems.import.not-xlsx")
     out = Sheet()
@@ -88,6 +94,8 @@ def first_sheet(data: bytes, *, max_unpacked: int, max_rows: int) -> Sheet:
             if len(out.rows) > max_rows:
                 return Sheet(error="problems.import.too-many-rows")
             out.rows.append([_text(v) for v in row])
+    except MemoryError:
+        raise
     except Exception:  # a damaged sheet inside a workbook that opened
         return Sheet(error="problems.import.not-xlsx")
     finally:

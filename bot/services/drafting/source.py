@@ -89,6 +89,8 @@ def docx_text(data: bytes, *, name: str = "document") -> str:
     checked_zip(data, name=name)
     try:
         document = Document(io.BytesIO(data))
+    except MemoryError:  # not a damaged file: a parse worker's cap (`bot.parsing`)
+        raise
     except Exception as e:  # python-docx raises KeyError, ValueError, XML errors … on a malformed package
         raise NoticeError(f"{name}: not a readable .docx ({type(e).__name__})") from None
     lines: list[str] = []
