@@ -14,7 +14,9 @@ parse of a user's file runs a pure, module-level function of bytes in a worker *
 Workers are started lazily with the 'spawn' context (never a fork of a process with threads and an
 event loop), kept warm and reused (at most `SIZE` at once; a caller beyond waits for one to be free),
 and stopped by `shutdown()` (the application's post_shutdown; daemon processes are reaped at exit in any
-case). A worker whose size grew past half its headroom is retired after its job.
+case). A worker that came near its cap, or whose size stayed above half its headroom, is retired
+after its job; a parse that failed near the cap is refused as TOO_BIG whatever the parser made of the
+failed allocation (libxml2 reports it as an XML syntax error, openpyxl wraps a MemoryError).
 Where no process can be started (a platform without `multiprocessing`, a sandbox that forbids it) the
 parse runs in the calling thread with a warning logged once: the size bounds still hold, the time
 and memory limits do not.
@@ -61,13 +63,16 @@ class Limits:
 
 DEFAULTS = Limits()  # (the config's defaults too: [files] parse_seconds, parse_memory_mb)
 
-def _vm_size() -> int:
-    """This process's address space in bytes (0 where /proc is not there)."""
+def _vm(field: str) -> int:
+    """This process's address space now ("VmSize") or at its largest ("VmPeak"), in bytes (0: no /proc)."""
     try:
-        with open("/proc/self/statm", encoding="ascii") as f:
-            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
-        return 0
+        pass
+    return 0
 
 
 def _cap(limit: int | None) -> None:
@@ -102,7 +107,7 @@ def _serve(conn: Connection, preload: tuple[str, ...]) -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    idle = _vm_size()
+    idle = _vm("VmSize")
     conn.send(("ready", idle))
     while True:
         try:
@@ -117,13 +122,19 @@ def _serve(conn: Connection, preload: tuple[str, ...]) -> None:
         try:
             answer = ("ok", fn(*args, **kwargs))
         except Exception as e:  # the function's own (a damaged file): the caller gets it back
-            answer = (TOO_BIG, None) if _out_of_memory(e) else ("raised", e)
+            answer = ("raised", e)
         finally:
             _cap(None)
+        # Near the cap (libxml2 reports a failed allocation as an XML syntax error, openpyxl wraps a
+        # MemoryError in its own): a failure there is the cap's, and a worker that grew is not kept.
+        reached = bool(idle and memory) and _vm("VmPeak") >= idle + memory * 9 // 10
+        if answer[0] == "raised" and (reached or _out_of_memory(answer[1])):
+            answer = (TOO_BIG, None)
+        retire = answer[0] == TOO_BIG or reached or bool(idle and memory and _vm("VmSize") > idle + memory // 2)
         try:
-            conn.send((*answer, _vm_size()))
+            conn.send((*answer, retire))
         except Exception as e:  # an answer that does not pickle
-            conn.send(("raised", RuntimeError(f"{type(e).__name__}: {e}"), _vm_size()))
+            conn.send(("raised", RuntimeError(f"{type(e).__name__}: {e}"), retire))
 
 
 class _Worker:
@@ -184,10 +195,9 @@ class Workers:
             except BaseException:
                 self._drop(worker)
                 raise
-            kind, value, size = answer
-            headroom = limits.memory_mb * 1024 * 1024
-            if kind == TOO_BIG or (size and worker.idle and size > worker.idle + headroom // 2):
-                self._drop(worker, kill=kind == TOO_BIG)  # after a MemoryError its state is not to be trusted
+            kind, value, retire = answer
+            if retire:
+                self._drop(worker, kill=kind == TOO_BIG)  # after a failed allocation its state is not to be trusted
             else:
                 self._give_back(worker)
             if kind == "ok":
@@ -196,12 +206,12 @@ class Workers:
                 raise value
             raise ParseRefused(TOO_BIG)
 
-    def _ask(self, worker: _Worker, job: tuple[Any, ...], seconds: float) -> tuple[str, Any, int]:
+    def _ask(self, worker: _Worker, job: tuple[Any, ...], seconds: float) -> tuple[str, Any, bool]:
         try:
             worker.conn.send(job)
             if not worker.conn.poll(seconds):
                 raise ParseRefused(TOO_SLOW)
-            answer: tuple[str, Any, int] = worker.conn.recv()
+            answer: tuple[str, Any, bool] = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):  # the worker died (the kernel's OOM killer, a crash in C)
             raise ParseRefused(TOO_BIG) from None
         return answer

@@ -83,3 +83,20 @@ def slow_workbook(strings: int = 2_500_000) -> bytes:
         head = f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{strings}" uniqueCount="{strings}">'
         archive.writestr("xl/sharedStrings.xml", head + "<si><t>x</t></si>" * strings + "</sst>")
     return out.getvalue()
+
+
+def slow_docx(paragraphs: int = 5_000_000) -> bytes:
+    """A real .docx of about 80 KB, within the size bounds (about 31 MB inflated), whose body is `paragraphs`
+    empty paragraphs: python-docx takes about a minute and 750 MB to read it (only a time or memory limit stops it)."""
+    plain = io.BytesIO()
+    document = Document()
+    document.add_paragraph("x")
+    document.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + b"<w:p/>" * paragraphs, 1)
+            archive.writestr(info, data)
+    return out.getvalue()

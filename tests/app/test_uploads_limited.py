@@ -17,7 +17,7 @@ from bot.context import SERVICES_KEY, Services
 from bot.models import Person
 from bot.services.submissions.forms.workbook import blank_workbook
 from bot.texts.catalog import t
-from tests.app.documents import XLSX, slow_workbook
+from tests.app.documents import DOCX, XLSX, slow_docx, slow_workbook
 from tests.app.helpers_coordinator import liaison
 from tests.app.levels_support import YC_COORDINATOR
 from tests.app.submit_helpers import liaison_of, presses, says
@@ -66,6 +66,24 @@ async def test_a_workbook_too_slow_to_read_is_refused_while_another_user_is_answ
 
     await stop_bot(stats_bot)  # (the fixture's stop after this one does nothing more)
     assert parsing.workers.pids() == []  # the bot's stop stopped its parse workers
+
+
+async def test_a_case_document_too_slow_to_read_is_refused_and_the_case_goes_on(
+    bot_app: RunningBot, make_person: Callable[..., Person], make_liaison: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quick_limit(bot_app, monkeypatch)
+    liaison_of(bot_app.storage, make_person, make_liaison, "pgs", 7823)
+    user = bot_app.emulator.user(7823, language_code="zh-hans")
+    other = bot_app.emulator.user(7824, language_code="zh-hans")
+    await says(user, "/submit", "请选择要报送的事项")
+    await presses(user, "典型案例 · 2023年8月", "案件名称")
+    await says(user, "某药店销售假药案", "案情概述")  # typed before the hostile file: kept
+
+    await user.send_document(slow_docx(), "案例.docx", DOCX)
+    assert (await other.ask("/help")).text
+    refusals = {t("zh-CN", "reliability.parse.too-slow"), t("zh-CN", "reliability.parse.too-big")}  # (whichever limit it meets first)
+    await user.wait_for(lambda m: m.text in refusals, timeout=15)
+    await says(user, "2023年7月，执法人员在日常检查中发现某药店销售无批准文号的药品。", "查办结果")  # the same step goes on
 
 
 async def test_a_problem_list_too_slow_to_read_is_refused_and_the_import_goes_on(ningxia_bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,7 +17,8 @@ from bot import parsing
 from bot.parsing import Limits, ParseRefused, Workers
 from bot.services import sheets
 from bot.services.submissions.forms.workbook import blank_workbook
-from tests.app.documents import slow_workbook
+from bot.services.drafting.source import docx_text
+from tests.app.documents import slow_docx, slow_workbook
 from tests.unit import parse_jobs
 
 QUICK = Limits(seconds=1.0, memory_mb=64)
@@ -98,6 +99,19 @@ def test_a_workbook_slow_to_parse_is_stopped_and_the_next_is_read(workers: Worke
     assert refused.value.reason == parsing.TOO_SLOW
     cells = workers.run(sheets.workbook_cells, blank_workbook(), **bounds, limits=ROOMY)
     assert cells[0][(5, 1)] == "零售药店"
+
+
+def test_a_document_past_the_memory_cap_is_refused_whatever_the_parser_calls_it(workers: Workers) -> None:
+    # libxml2 reports its failed allocation as an XML syntax error, python-docx as "not a readable .docx"
+    with pytest.raises(ParseRefused) as refused:
+        workers.run(docx_text, slow_docx(), name="案例.docx", limits=Limits(seconds=60.0, memory_mb=64))
+    assert refused.value.reason == parsing.TOO_BIG
+
+
+def test_a_document_of_many_empty_paragraphs_is_read_in_one_pass(workers: Workers) -> None:
+    # the text's length was summed again at each paragraph: 200,000 empty ones took minutes
+    text = workers.run(docx_text, slow_docx(200_000), name="案例.docx", limits=ROOMY)
+    assert text.count("\n") == 200_000 and text.endswith("x")
 
 
 def test_calls_from_many_threads_share_the_workers_while_one_is_stuck(workers: Workers) -> None:
