@@ -17,6 +17,8 @@ and stopped by `shutdown()` (the application's post_shutdown; daemon processes a
 case). A worker that came near its cap, or whose size stayed above half its headroom, is retired
 after its job; a parse that failed near the cap is refused as TOO_BIG whatever the parser made of the
 failed allocation (libxml2 reports it as an XML syntax error, openpyxl wraps a MemoryError).
+(Like any 'spawn' child, a worker imports the script that started the process as `__mp_main__`: a
+script that uses this must keep its work under `if __name__ == "__main__":`.)
 Where no process can be started (a platform without `multiprocessing`, a sandbox that forbids it) the
 parse runs in the calling thread with a warning logged once: the size bounds still hold, the time
 and memory limits do not.
