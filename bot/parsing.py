@@ -214,7 +214,7 @@ class Workers:
             if not worker.conn.poll(seconds):
                 raise ParseRefused(TOO_SLOW)
             answer: tuple[str, Any, bool] = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):  # the worker died (the kernel's OOM killer, a crash in C)
+        except (EOFError, OSError, ValueError):  # the worker died (the kernel's OOM killer, a crash in C; or `shutdown`)
             raise ParseRefused(TOO_BIG) from None
         return answer
 
