@@ -12,6 +12,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
+from bot import parsing
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import BotContext, SERVICES_KEY, Services, open_services
@@ -134,7 +135,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Stop serving the dashboard."""
+    """Stop serving the dashboard, the background menus and the parse workers."""
     from bot.web import server as web
 
     await web.stop(app)
@@ -145,3 +146,4 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
     from bot.services.coordinator import apart
 
     await asyncio.to_thread(apart.shutdown)  # the export's worker processes
+    await asyncio.to_thread(parsing.shutdown)  # the uploads' (started again at the next upload if this process goes on)

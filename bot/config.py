@@ -21,6 +21,7 @@ from bot.configcheck.toml_syntax import where_and_hint
 from bot.configcheck.wording import allowed_keys, explain
 from bot.telegram_settings import API_URL_ENV, WEBHOOK_SECRET_ENV, TelegramSettings
 from bot.forms_config import Form
+from bot.parsing import Limits
 from schedules.rules import CalendarSettings, Offset, QuietHours, ReportTiming, Schedule, Strict
 
 
@@ -107,6 +108,13 @@ class FilesSettings(Strict):
     """Where uploaded files (决定书, summaries, tables) are kept, content-addressed."""
 
     dir: str = Field(default="data/files", min_length=1, description="folder for attachments; LIAISON_BOT_FILES_DIR overrides")
+    parse_seconds: float = Field(default=20.0, gt=0, le=600, description="the longest an uploaded file may take to be read (in a worker process)")
+    parse_memory_mb: int = Field(default=512, ge=64, le=16384, description="the memory a file's reading may take above the idle worker process")
+
+    @property
+    def parse_limits(self) -> Limits:
+        """What reading one uploaded file may take (`bot.parsing`)."""
+        return Limits(seconds=self.parse_seconds, memory_mb=self.parse_memory_mb)
 
 
 class ReminderSettings(Strict):

@@ -177,7 +177,7 @@ async def on_import_file(update: Update, context: BotContext, current: Current) 
         return
     services = context.services
     data = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
-    sheet = await asyncio.to_thread(importing.read_rows, data)
+    sheet = await asyncio.to_thread(importing.read_rows, services, data)
     outcome = importing.import_rows(services, who, sheet, language=context.language(update), now=services.clock.now())
     if outcome.finished:  # a refused workbook keeps the conversation: the corrected one may follow
         drafts.delete(services, person_id=current.person_id, flow=FLOW_IMPORT)

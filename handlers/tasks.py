@@ -103,7 +103,7 @@ async def on_import_file(update: Update, context: BotContext, current: Current) 
         await update.message.reply_text(context.text(update, "problems.import.too-big"))
         return
     data = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
-    sheet = await asyncio.to_thread(sheets.read_rows, data)
+    sheet = await asyncio.to_thread(sheets.read_rows, services, data)
     outcome = importing.import_rows(services, who, sheet, language=context.language(update), now=services.clock.now())
     if outcome.finished:
         drafts.delete(services, person_id=current.person_id, flow=FLOW_IMPORT)

@@ -57,3 +57,46 @@ def workbook(sheets: dict[str, dict[str, Any]], merged: dict[str, list[str]] | N
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def slow_workbook(strings: int = 2_500_000) -> bytes:
+    """A real .xlsx of about 110 KB, within the size bounds (about 42 MB inflated, 10 parts), whose shared
+    strings table lists `strings` one-letter strings: openpyxl reads all of them on opening, about 20 s
+    and 200 MB for the default (a file small and slow to parse, that only a time or memory limit stops)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = 1
+    plain = io.BytesIO()
+    book.save(plain)
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    relation = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{kind}"/></Types>'.encode())
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", f'<Relationship Type="{relation}" Target="sharedStrings.xml" Id="rId9"/></Relationships>'.encode())
+            archive.writestr(info, data)
+        head = f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{strings}" uniqueCount="{strings}">'
+        archive.writestr("xl/sharedStrings.xml", head + "<si><t>x</t></si>" * strings + "</sst>")
+    return out.getvalue()
+
+
+def slow_docx(paragraphs: int = 5_000_000) -> bytes:
+    """A real .docx of about 80 KB, within the size bounds (about 31 MB inflated), whose body is `paragraphs`
+    empty paragraphs: python-docx takes about a minute and 750 MB to read it (only a time or memory limit stops it)."""
+    plain = io.BytesIO()
+    document = Document()
+    document.add_paragraph("x")
+    document.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + b"<w:p/>" * paragraphs, 1)
+            archive.writestr(info, data)
+    return out.getvalue()

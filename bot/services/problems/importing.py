@@ -3,24 +3,26 @@
 is named by its row and column (e.g. 第 4 行「整改时限」(E4)) and nothing is registered until all are right.
 
 The file is hostile until read: bounded in size after decompression, parsed off the event loop
-(`read_rows` is plain blocking code for `asyncio.to_thread`).
+(`read_rows`, blocking: the handler runs it in a thread) in a worker process with a time and memory limit
+(`bot.parsing`).
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from openpyxl.utils import get_column_letter
 
+from bot import parsing
 from bot.context import Services
 from bot.models import Problem, ProblemEvent, Unit
 from bot.services.people.access import Roles
 from bot.services.problems.common import Notice, Reply, end_of_day
 from bot.services.problems.lifecycle import Outcome
 from bot.services.problems.register import allowed_units, assigned
+from bot.services import sheets
+from bot.services.sheets import Sheet
 from bot.storage import problems
 from bot.storage.problems import NewProblem
 from bot.texts.catalog import t, tn
@@ -33,45 +35,14 @@ OPTIONAL = {"问题来源": "source", "严重程度": "severity", "序号": "num
 LIMITS = {"description": 2000, "responsible": 100, "source": 200}
 
 
-@dataclass
-class Sheet:
-    """The cells of a workbook's first sheet as text (dates as ISO dates), or why it could not be read."""
-
-    rows: list[list[str]] = field(default_factory=list)
-    error: str | None = None  # catalog key
-
-
-def read_rows(data: bytes) -> Sheet:
-    """Open the workbook (blocking: call it off the event loop)."""
+def read_rows(services: Services, data: bytes) -> Sheet:
+    """Open the workbook in a parse worker (blocking: call it off the event loop); one that takes too
+    long or too much memory is refused (`bot.parsing`) and the sender asked for a simpler file."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            if sum(i.file_size for i in z.infolist()) > MAX_UNPACKED:
-                return Sheet(error="problems.import.too-big")
-    except zipfile.BadZipFile:
-        return Sheet(error="problems.import.not-xlsx")
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a damaged file
-        return Sheet(error="problems.import.not-xlsx")
-    out = Sheet()
-    for row in book.worksheets[0].iter_rows(values_only=True):
-        if len(out.rows) > MAX_ROWS + 10:
-            return Sheet(error="problems.import.too-many-rows")
-        out.rows.append([_cell(v) for v in row])
-    book.close()
-    return out
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
+        return parsing.parse(sheets.first_sheet, data, max_unpacked=MAX_UNPACKED, max_rows=MAX_ROWS + 10,
+                             limits=services.config.files.parse_limits)
+    except parsing.ParseRefused as e:
+        return Sheet(error=f"reliability.parse.{e.reason}")
 
 
 @dataclass

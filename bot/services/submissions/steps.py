@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot import parsing
 from bot.config import TemplateKind
 from bot.context import Services
 from bot.models import SubmissionKind
@@ -220,22 +221,30 @@ def _pending_for(services: Services, f: Filing, st: Step) -> dict[str, Any] | No
 
 @dataclass(frozen=True)
 class TableRead:
-    """An uploaded table's figures, or its problems by cell; `readable` False: not a workbook that opens."""
+    """An uploaded table's figures, or its problems by cell; `readable` False: not a workbook that opens;
+    `refused`: it took too long or too much memory to read (`bot.parsing`'s reason)."""
 
     figures: dict[str, stats.Row] | None
     problems: list[stats.CellProblem]
     readable: bool = True
+    refused: str | None = None
 
 
 def read_table(services: Services, f: Filing, attachment_id: int) -> TableRead:
-    """The figures of an uploaded table (blocking, bounded: `asyncio.to_thread` it where it can be)."""
+    """The figures of an uploaded table (blocking, bounded: `asyncio.to_thread` it where it can be).
+
+    The file is read from storage here; only its parse goes to a worker process."""
     found = services.storage.attachments.get_attachment(attachment_id=attachment_id)
     if found is None:
         return TableRead(None, [], readable=False)
     try:
-        return TableRead(*workbook.read_workbook(files.read(services, found), f.form.table if f.form is not None else None))
+        data = files.read(services, found)
+        table = f.form.table if f.form is not None else None
+        return TableRead(*workbook.read_workbook(data, table, limits=services.config.files.parse_limits))
     except (workbook.Unreadable, OSError):
         return TableRead(None, [], readable=False)
+    except parsing.ParseRefused as e:
+        return TableRead(None, [], readable=False, refused=e.reason)
 
 
 def use_file(services: Services, f: Filing, st: Step, attachment_id: int, name: str, ack: str | None = None,
@@ -264,6 +273,8 @@ def _use_workbook(services: Services, f: Filing, st: Step, attachment_id: int, n
     if attachment_type(services, attachment_id) != "XLSX":
         return [Reply(t(language, "submissions.file.xls-old", name=name), buttons)]
     result = read or read_table(services, f, attachment_id)  # a file kept before choosing the report: read here
+    if result.refused is not None:
+        return [Reply(t(language, f"reliability.parse.{result.refused}"), buttons)]
     if not result.readable:
         return [Reply(t(language, "submissions.file.unreadable", name=name), buttons)]
     figures_read, problems = result.figures, result.problems

@@ -9,14 +9,17 @@ a table as the unit's own workbook.
 - A workbook at a table's step is read (`steps.read_table`) before the flow uses it; one sent before
   the report was chosen is read when it is (the handler runs that `launch` in a worker thread).
 
-Word documents are read by `drafting.source.docx_text` (size bounded before and after inflating); all
-of it runs in a worker thread so a large or hostile file never holds up the other users.
+Word documents are read by `drafting.source.docx_text` (size bounded before and after inflating); the file
+is read from storage in a worker thread and parsed in a worker process with a time and memory limit
+(`bot.parsing`), so a large or hostile file never holds up the other users. A file refused there is
+answered (`reliability.parse.*`) and the step stays where it was.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from bot import parsing
 from bot.context import Services
 from bot.models import Attachment
 from bot.replies import Reply
@@ -47,8 +50,11 @@ def accepted(f: Filing, st: Step) -> files.Accepted | None:
 
 
 def _text(services: Services, attachment: Attachment) -> str | None:
+    """The document's text (the file read here, parsed in a worker process); None: not a readable .docx.
+    `ParseRefused` when it takes too long or too much memory."""
     try:
-        return docx_text(files.read(services, attachment), name=attachment.file_name or "document")
+        data = files.read(services, attachment)
+        return parsing.parse(docx_text, data, name=attachment.file_name or "document", limits=services.config.files.parse_limits)
     except (NoticeError, OSError):
         return None
 
@@ -61,7 +67,10 @@ async def take_upload(services: Services, f: Filing, st: Step, attachment: Attac
     is_case = takes_document(f, st)
     if not is_case and st.kind is not Kind.SECTION:
         return None
-    text = await asyncio.to_thread(_text, services, attachment)
+    try:
+        text = await asyncio.to_thread(_text, services, attachment)
+    except parsing.ParseRefused as e:  # the step stays where it was: what was typed is kept
+        return [Reply(t(f.language, f"reliability.parse.{e.reason}"), buttons_for(f, st))]
     if text is None:
         return [Reply(t(f.language, "pasted.document-unreadable", name=name), buttons_for(f, st))] if is_case else None
     if is_case:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -21,11 +20,13 @@ from typing import Any
 import openpyxl
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
+from bot import parsing
 from bot.forms_config import TableForm
-from bot.services.drafting.source import NoticeError, checked_zip
-from bot.services.submissions.forms.locate import MAX_COLUMNS, MAX_ROWS, MAX_SHEETS, Grid, best, grid_of
+from bot.parsing import Limits
+from bot.services import sheets
+from bot.services.sheets import Unreadable as Unreadable  # (re-exported: what callers catch)
+from bot.services.submissions.forms.locate import MAX_COLUMNS, MAX_ROWS, MAX_SHEETS, Grid, best
 from bot.services.submissions.forms.statistics import ATTACHMENT_1, CellProblem, Row, check_row, parse_cell, problem
 
 HEADER_ROW = 4
@@ -33,10 +34,6 @@ FIRST_ROW = HEADER_ROW + 1  # 零售药店; the other categories follow
 FIRST_COLUMN = 2  # B: the first figure (检查单位数量)
 MAX_SIZE = 5 * 1024 * 1024  # a filled 附件1 is a few kilobytes
 MAX_UNPACKED = 50 * 1024 * 1024  # all its parts, inflated (a zip bomb is refused before openpyxl sees it)
-
-
-class Unreadable(Exception):
-    """Not an .xlsx workbook that can be opened (corrupted, encrypted, or another format)."""
 
 
 def blank_workbook(*, unit: str = "", period: str = "", table: TableForm | None = None) -> bytes:
@@ -95,42 +92,28 @@ def _figure(value: Any) -> str | None:
     return str(value)
 
 
-def _grids(data: bytes) -> list[Grid]:
-    """The cells of each sheet (bounded: MAX_SIZE packed, MAX_UNPACKED inflated, locate's rows × columns)."""
-    if len(data) > MAX_SIZE:
-        raise Unreadable("too big")
-    try:
-        checked_zip(data, name="workbook", limit=MAX_UNPACKED)
-    except NoticeError as e:
-        raise Unreadable(str(e)) from e
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
-    except (zipfile.BadZipFile, InvalidFileException) as e:
-        raise Unreadable(str(e)) from e
-    except Exception as e:  # malformed parts inside the zip: openpyxl raises KeyError, ValueError, XML errors …
-        raise Unreadable(f"{type(e).__name__}: {e}") from e
-    try:
-        return [grid_of(sheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS, values_only=True))
-                for sheet in book.worksheets[:MAX_SHEETS]]
-    except Exception as e:  # a damaged sheet inside a workbook that opened
-        raise Unreadable(f"{type(e).__name__}: {e}") from e
-    finally:
-        book.close()
+def _grids(data: bytes, limits: Limits) -> list[Grid]:
+    """The cells of each sheet, read in a parse worker (bounded: MAX_SIZE packed, MAX_UNPACKED inflated,
+    locate's rows × columns; `limits`' time and memory, else `ParseRefused`)."""
+    return parsing.parse(sheets.workbook_cells, data, max_size=MAX_SIZE, max_unpacked=MAX_UNPACKED, sheets=MAX_SHEETS,
+                         rows=MAX_ROWS, columns=MAX_COLUMNS, limits=limits)
 
 
 def _ref(row: int, column: int) -> str:
     return f"{get_column_letter(column)}{row}"
 
 
-def read_workbook(data: bytes, table: TableForm | None = None) -> tuple[dict[str, Row] | None, list[CellProblem]]:
-    """The figures of a filled table's workbook, or every problem by cell; `Unreadable` if it cannot be opened.
+def read_workbook(data: bytes, table: TableForm | None = None, *, limits: Limits = parsing.DEFAULTS) -> tuple[dict[str, Row] | None, list[CellProblem]]:
+    """The figures of a filled table's workbook, or every problem by cell; `Unreadable` if it cannot be opened,
+    `ParseRefused` if it takes longer or more memory than `limits`.
 
     The table is found by its row and column headers anywhere in any sheet (`locate`), so the unit's own
-    layout reads as well as the template. Plain blocking code: callers run it off the event loop.
+    layout reads as well as the template. Blocking (the file is parsed in a worker process, `bot.parsing`):
+    callers run it off the event loop.
     """
     declared = table or ATTACHMENT_1
     rows, columns = declared.rows, declared.columns
-    found = best(_grids(data), declared)
+    found = best(_grids(data, limits), declared)
     figures: dict[str, Row] = {}
     problems: list[CellProblem] = []
     if found.columns:
