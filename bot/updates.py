@@ -4,8 +4,10 @@ confirmed to Telegram only once handled (`Confirmations`)."""
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import inspect
+import logging
 from collections.abc import Awaitable
 from typing import Any
 
@@ -72,9 +74,12 @@ def _key(update: object) -> int | None:
     return None
 
 
+log = logging.getLogger(__name__)
+
 HELD_WAIT_S = 0.1  # while updates are open, Telegram answers getUpdates at once with them: ask again after this long, or when the lowest is done
 GATHER_S = 0.005  # and then this long more, so that one getUpdates confirms the updates done together
 PIN_MAX = 50  # updates kept unconfirmed for later (the database away); beyond, kept in memory only (getUpdates returns at most 100)
+HOLD_MAX = 50  # updates Telegram sends again at most (the open one held and those after it): the rest of its 100 is for new ones
 
 
 class Confirmations:
@@ -96,10 +101,22 @@ class Confirmations:
         self.changed = asyncio.Event()
 
     def offset(self, wanted: int | None) -> int | None:
-        """The offset to ask with: PTB's (`wanted`, past every update fetched), held at the lowest open one."""
+        """The offset to ask with: PTB's (`wanted`, past every update fetched), held at the lowest open one.
+
+        Not so low that Telegram's answer (at most 100 updates from the offset) would have no room
+        for new ones: an update open for long (a file being read, an export) while others keep coming
+        is confirmed once `HOLD_MAX` updates are behind it; it is still handled here, but a process
+        killed before it is done no longer gets it again."""
         self.polled = True
         if self.open:
-            wanted = min(self.open)
+            later = sorted(i for i in self.fetched if i >= min(self.open))
+            held = [i for i in sorted(self.open) if len(later) - bisect.bisect_left(later, i) <= HOLD_MAX]
+            if len(held) < len(self.open):
+                released = self.open - set(held)
+                log.warning("%d update(s) open for long confirmed to Telegram so that newer ones still come (a kill would lose them)", len(released))
+                self.open -= released
+                self.pinned -= released
+            wanted = min(held) if held else wanted
         if wanted:
             self.fetched = {i for i in self.fetched if i >= wanted}
         self.changed.clear()

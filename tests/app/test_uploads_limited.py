@@ -101,3 +101,24 @@ async def test_a_problem_list_too_slow_to_read_is_refused_and_the_import_goes_on
     await yc.send_document(good, "问题清单-简化.xlsx", XLSX)  # still importing: the list sent next is read
     done = await yc.wait_for(lambda m: "已导入" in m.text, timeout=15)
     assert "已导入 1 个问题" in done.text
+
+
+async def test_while_a_file_is_read_for_long_other_users_keep_being_answered(
+    stats_bot: RunningBot, make_person: Callable[..., Person], make_liaison: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The upload's update stays open while its file is read (here about 20 s, within the limit); another
+    # user sends more than the 100 updates a getUpdates answer holds. Held at the open update, every
+    # answer from Telegram was the same first 100, already handled: the bot heard nothing new until the
+    # file was read. The offset now waits at an open update only so long (`updates.HOLD_MAX`).
+    quick_limit(stats_bot, monkeypatch, seconds=60)
+    liaison_of(stats_bot.storage, make_person, make_liaison, "pgs", 7830)
+    user = stats_bot.emulator.user(7830, language_code="zh-hans")
+    other = stats_bot.emulator.user(7831, language_code="zh-hans")
+    await says(user, "/submit", "请选择要报送的事项")
+    await presses(user, "药品经营使用环节统计表 · 2023年8月", "请输入零售药店一行的七个数字")
+    before = len(user.history)
+    await user.send_document(slow_workbook(), "统计表.xlsx", XLSX)
+    for _ in range(120):
+        assert (await other.ask("/help", timeout=10)).text
+    finished = (t("zh-CN", "reliability.parse.too-slow"), t("zh-CN", "reliability.parse.too-big"))
+    assert not [m.text for m in user.history[before:] if "统计表.xlsx" in m.text or m.text in finished]  # all while the file was being read
