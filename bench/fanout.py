@@ -10,7 +10,8 @@ and replies): Telegram's limit is on all of them.
 
 Run: `python bench/fanout.py [--n 3000] [--database-url sqlite:///...]`. The last line is
 `fanout: S of N reminders received by the Bot API, L lost, D duplicated, R msg/s = F of the limit
-(A reminders alone), interactive p99 X ms (T of K timed out)`: S and the rates count what the
+(A reminders alone), interactive p99 X ms (T of K timed out); peak RSS M MB` (this process: the bot,
+and the emulator's thread with its record of every call, so an upper bound of the bot's): S and the rates count what the
 emulator accepted, not what was asked; a /help with no reply within 60 s counts in p99 as 60 s.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import resource
 import statistics
 import sys
 import tempfile
@@ -187,7 +189,8 @@ async def main() -> None:
     print(
         f"fanout: {len(liaison_calls)} of {args.n} reminders received by the Bot API, {lost} lost, {duplicated} duplicated, "
         f"{rate:.1f} msg/s = {rate / LIMIT:.2f} of the limit ({alone:.2f} reminders alone), "
-        f"interactive p99 {p99:.0f} ms ({len(timeouts)} of {len(latencies)} timed out)"
+        f"interactive p99 {p99:.0f} ms ({len(timeouts)} of {len(latencies)} timed out); "
+        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (the bot with the emulator's thread and its record of every call)"
     )
 
 
