@@ -153,3 +153,37 @@ async def test_export_in_english(export_bot: RunningBot) -> None:
     rows = _rows(book["Register"])
     assert rows[2][:4] == ("No.", "Unit", "Report", "Period")
     assert any(r[2] == "Typical cases" and r[3] == "August 2023" and r[9] == "Missing" for r in rows[3:])
+
+
+async def test_an_export_laid_out_partly_in_a_worker_process_is_the_same_workbook(export_bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    # At scale (500 units and more) the 统计汇总 sheets are laid out in a worker process: here at any size.
+    import zipfile
+
+    from bot.services.coordinator import apart, export
+
+    await _filings(export_bot)
+    user = export_bot.emulator.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
+    _, here = _document(export_bot, await ask(user, "/export", "报送台账"))
+    monkeypatch.setattr(export, "PROCESS_FROM_UNITS", 0)
+    futures: list[object] = []
+    submit = apart.submit
+
+    def noted(*args: object) -> object:
+        futures.append(submit(*args))  # type: ignore[arg-type]
+        return futures[-1]
+
+    monkeypatch.setattr(apart, "submit", noted)
+    try:
+        user.skip_pending()
+        await user.send("/export")
+        _, apart_ = _document(export_bot, await user.wait_for(lambda m: "报送台账" in m.text, timeout=60))
+    finally:
+        apart.shutdown()
+
+    def members(data: bytes) -> dict[str, bytes]:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return {n: z.read(n) for n in z.namelist()}
+
+    assert futures and futures[0] is not None and futures[0].result().parts  # type: ignore[attr-defined]  # (a worker laid them out)
+    assert members(apart_) == members(here)
+    assert "统计汇总" in openpyxl.load_workbook(io.BytesIO(apart_)).sheetnames
