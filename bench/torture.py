@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import json
 import logging
 import os
 import random
+import pickle
 import resource
+import subprocess
 import sys
 import tempfile
 import zipfile
@@ -48,6 +51,8 @@ from bot.models import Person, ReminderStatus, Role, RoleAssignment  # noqa: E40
 from bot.services.reminders import recovery, timer  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 from emulator import Emulator  # noqa: E402
+from bot.texts.catalog import t  # noqa: E402
+from tests.app.documents import DOCX  # noqa: E402
 from tests.fixtures.app import FILES_DIR_ENV, RunningBot, campaign_config, kill_bot, start_bot, stop_bot  # noqa: E402
 from tests.fixtures.emulator import TEST_BOT_USERNAME, TEST_TOKEN  # noqa: E402
 from tests.fixtures.outage import Outage  # noqa: E402
@@ -73,11 +78,17 @@ class Figures:
     kills: int = 0
     faults: int = 0
     actions: int = 0
+    uploads: int = 0  # hostile documents a liaison sent at a case's step (read in the parse workers)
+    uploads_refused: int = 0
+    uploads_unanswered: int = 0
+    worker_peak_mb: float = 0.0  # the parse workers' peak RSS (the largest seen)
     notes: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (f"torture: lost {self.lost}, doubled {self.doubled}, unanswered {self.unanswered}, crashes {self.crashes}, "
-                f"peak RSS {self.peak_rss_mb:.0f} MB (+{self.growth_mb:.0f} MB); {self.kills} kills, {self.faults} faults, {self.actions} fuzzed updates")
+                f"peak RSS {self.peak_rss_mb:.0f} MB (+{self.growth_mb:.0f} MB); {self.kills} kills, {self.faults} faults, {self.actions} fuzzed updates; "
+                f"{self.uploads} hostile documents at a case's step ({self.uploads_refused} refused by the parse limits, {self.uploads_unanswered} unanswered), "
+                f"parse workers' peak RSS {self.worker_peak_mb:.0f} MB")
 
 
 class Crashes(logging.Handler):
@@ -95,7 +106,26 @@ class Crashes(logging.Handler):
 
 
 def _rss_mb() -> float:
+    """This process's peak RSS so far."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _current_rss_mb() -> float:
+    """This process's RSS now (the baseline: a peak would carry the hostile files' making)."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+
+
+def _hostile_documents() -> list[tuple[str, bytes]]:
+    """Word documents that pass every size bound but not the parse worker's limits, made in a process of
+    their own (5 million paragraphs made here would raise this process's peak RSS, the baseline)."""
+    made = subprocess.run(
+        [sys.executable, "-c", "import pickle, sys; from tests.app.documents import slow_docx, zip_bomb; "
+         "sys.stdout.buffer.write(pickle.dumps([('slow.docx', slow_docx()), ('bomb.docx', zip_bomb(inflated=32 * 1024 * 1024))]))"],
+        capture_output=True, check=True, cwd=Path(__file__).resolve().parent.parent,
+    )
+    documents: list[tuple[str, bytes]] = pickle.loads(made.stdout)  # noqa: S301 - made just now by this program
+    return documents
 
 
 def bomb(inflated_mb: int = 40) -> bytes:
@@ -130,6 +160,19 @@ def draw_actions(n: int, seed: int) -> list[tuple[str, str]]:
     collect._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
     collect()
     return drawn
+
+
+def register_uploader(storage: Storage, code: str, now: datetime) -> None:
+    """A backup liaison of unit `code` (backups are not reminded here: the waves are the same) who files cases."""
+    from bot.storage import units
+
+    with storage.session() as s:
+        unit = units.get_unit_by_code(s, code=code)
+        assert unit is not None
+        person = Person(telegram_user_id=UPLOADER, chat_id=UPLOADER, first_name="U", name="上传者", reachable=True, created_at=now, updated_at=now)
+        s.add(person)
+        s.flush()
+        s.add(RoleAssignment(person_id=person.id, unit_id=unit.id, role=Role.backup, started_at=now))  # type: ignore[arg-type]
 
 
 def register(storage: Storage, codes: list[str], n: int, now: datetime) -> list[int]:
@@ -201,6 +244,53 @@ async def fuzz(emu: Emulator, actions: list[tuple[str, str]], figures: Figures, 
             continue
 
 
+UPLOADER = 640_000
+
+
+async def upload(emu: Emulator, documents: list[tuple[str, bytes]], figures: Figures, rng: random.Random, stop: asyncio.Event, wait: float) -> None:
+    """A liaison sends hostile Word documents where a case's text is asked for, where they are read (in a
+    parse worker, with its limits), again and again until `stop`; kills and outages make some attempts fail."""
+    user = emu.user(UPLOADER, first_name="Uploader", language_code="zh-hans")
+    refused = (t("zh-CN", "reliability.parse.too-slow"), t("zh-CN", "reliability.parse.too-big"))
+    while not stop.is_set():
+        await asyncio.sleep(rng.uniform(0.5, 2.0))
+        try:
+            user.skip_pending()
+            await user.send("/cancel")
+            await user.wait_for(timeout=wait)
+            await user.send("/submit")
+            menu = await user.wait_for(lambda m: any("典型案例" in b["text"] and "零报告" not in b["text"] for b in m.buttons), timeout=wait)
+            await user.press(next(b["text"] for b in menu.buttons if "典型案例" in b["text"] and "零报告" not in b["text"]))
+            await user.wait_for(lambda m: "案件名称" in m.text, timeout=wait)
+        except AssertionError as e:
+            if len(figures.notes) < 20:
+                figures.notes.append(f"uploader: {str(e)[:300]}")
+            continue  # (a kill, an outage: the flow is started again)
+        name, data = rng.choice(documents)
+        await user.send_document(data, name, DOCX)
+        figures.uploads += 1
+        try:
+            answer = await user.wait_for(timeout=wait + 30)
+        except AssertionError:
+            figures.uploads_unanswered += 1
+            figures.notes.append(f"hostile document {name} unanswered ({figures.kills} kills so far)")
+            continue
+        figures.uploads_refused += answer.text in refused
+
+
+async def sample_workers(figures: Figures) -> None:
+    """The parse workers' peak RSS (VmHWM), read every 0.1 s while they live (a worker killed at its
+    memory cap between two readings is missed: the figure is a floor)."""
+    from bot import parsing
+
+    while True:
+        for pid in parsing.workers.pids():
+            with contextlib.suppress(OSError, StopIteration, ValueError), open(f"/proc/{pid}/status") as status:
+                peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+                figures.worker_peak_mb = max(figures.worker_peak_mb, peak)
+        await asyncio.sleep(0.1)
+
+
 def count(storage: Storage, emu: Emulator, figures: Figures) -> None:
     """Lost and doubled, from the claims in the database and the messages in the chats."""
     rows = [r for r in storage.reminders.reminders_for() if r.kind in ("reminder", "overdue")]
@@ -238,7 +328,8 @@ async def campaign(*, url: str, liaisons: int, rounds: int, actions: int, seed: 
     config = campaign_config(emu, reminders=ReminderSettings(quiet_hours="22:00-07:30", backup_gets_reminders=False))
     clock = FixedClock(START)
     big_bomb = bomb()  # made before the baseline: the bot's growth is what counts
-    rss0 = _rss_mb()
+    documents = _hostile_documents()
+    rss0 = _current_rss_mb()
     bot: RunningBot = await start_bot(config, storage, clock, emu, claims=True)
     db = Outage(storage)
     try:
@@ -252,6 +343,9 @@ async def campaign(*, url: str, liaisons: int, rounds: int, actions: int, seed: 
             emu.faults.block(uid)
         stop = asyncio.Event()
         fuzzing = asyncio.create_task(fuzz(emu, draw_actions(actions, seed), figures, rng, stop, big_bomb, answer_wait))
+        register_uploader(storage, codes[0], clock.now())
+        uploading = asyncio.create_task(upload(emu, documents, figures, random.Random(seed + 1), stop, answer_wait))
+        sampling = asyncio.create_task(sample_workers(figures))
         outage_round = rng.randrange(rounds)
         for n in range(rounds):
             moment = MOMENTS[n % len(MOMENTS)] + timedelta(days=7 * (n // len(MOMENTS)))
@@ -291,6 +385,9 @@ async def campaign(*, url: str, liaisons: int, rounds: int, actions: int, seed: 
                 await timer.process_due_moments(services, bot.app.bot, now=moment + after)
         await asyncio.wait_for(fuzzing, timeout=60 + actions)
         stop.set()
+        uploading.cancel()  # (an answer it still waits for is not counted)
+        sampling.cancel()
+        await asyncio.gather(uploading, sampling, return_exceptions=True)
         emu.faults.clear()
         await asyncio.sleep(0.5)
         count(storage, emu, figures)
