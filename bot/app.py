@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot import parsing
@@ -23,6 +23,9 @@ from bot.storage import Storage
 from bot.updates import GATHER_S, HELD_WAIT_S, Confirmations, PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
+
+
+EXPIRED_QUERY = ("query is too old", "query id is invalid")
 
 
 class LiaisonBot(ExtBot[Any]):
@@ -61,7 +64,16 @@ class LiaisonBot(ExtBot[Any]):
         # PTB fills the default parse_mode into editMessageReplyMarkup, which takes none.
         if endpoint == "editMessageReplyMarkup":
             data.pop("parse_mode", None)
-        result = await super()._do_post(endpoint, data, **kwargs)
+        try:
+            result = await super()._do_post(endpoint, data, **kwargs)
+        except BadRequest as e:
+            if endpoint != "answerCallbackQuery" or not any(m in e.message.lower() for m in EXPIRED_QUERY):
+                raise
+            # A press answered after its time (Telegram waits about 15 s: the press was sent again
+            # after a restart, or waited behind an outage): its spinner is gone, there is nothing to
+            # answer any more; the replies that follow still go as messages.
+            log.info("a button press answered too late (%s): its answer is skipped", e.message)
+            return True
         if endpoint == "getUpdates" and isinstance(result, list):
             result = self.confirmations.take(result)  # the open ones sent again are dropped unparsed
         return result
