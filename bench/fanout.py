@@ -19,8 +19,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import resource
+import socket
+import subprocess
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
 import statistics
 import sys
 import tempfile
@@ -85,17 +91,23 @@ async def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--askers", type=int, default=4)
     parser.add_argument("--ask-every", type=float, default=0.5)
+    parser.add_argument("--emulator-process", action="store_true",
+                        help="the emulator in a process of its own (no askers): the peak RSS is then the bot's alone")
     args = parser.parse_args()
+    if args.emulator_process:
+        args.askers = 0
     logging.basicConfig(level=logging.WARNING)
 
     tmp = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite:///{tmp.name}/fanout.sqlite3"
     storage = Storage.from_url(url)
     storage.upgrade()
+    remote = Remote.start() if args.emulator_process else None
     emu_thread = EmulatorThread(bot_token=TOKEN)
-    emu_thread.start()
+    if remote is None:
+        emu_thread.start()
     emu = emu_thread.emulator
-    config = make_config(emu.url, args.n)
+    config = make_config(remote.url if remote else emu.url, args.n)
     clock = FixedClock(MOMENT - timedelta(hours=1))
     app = build_application(config, token=TOKEN, storage=storage, clock=clock)
     await app.initialize()
@@ -109,7 +121,11 @@ async def main() -> None:
             emu.state.chats[FIRST_ID + i].started = True  # they have started the bot before
         emu.flood.enable()
 
-    emu_thread.run(_in_loop(setup), timeout=120)
+    if remote is None:
+        emu_thread.run(_in_loop(setup), timeout=120)
+    else:
+        remote.post("users", {"user_ids": [FIRST_ID + i for i in range(args.n)], "started": True})
+        remote.post("flood", {"enable": True})
     await app.start()
     assert app.updater
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
@@ -158,7 +174,7 @@ async def main() -> None:
     stop.set()
     await asker_task
 
-    calls = [c for c in emu.calls("sendMessage") if c.status == 200]
+    calls = [c for c in (remote.calls("sendMessage") if remote else emu.calls("sendMessage")) if c.status == 200]
     wave = [c for c in calls if started_at <= c.at <= ended_at]
     liaison_calls = [c for c in calls if FIRST_ID <= int(c.params["chat_id"]) < FIRST_ID + args.n]
     per_chat = Counter(int(c.params["chat_id"]) for c in liaison_calls)
@@ -167,10 +183,11 @@ async def main() -> None:
     rate = len(wave) / elapsed
     p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
     p99 = (sorted(latencies)[max(0, int(len(latencies) * 0.99) - 1)] * 1000) if latencies else float("nan")
-    rejected = len(emu.flood.rejections)
-    by_chat = Counter("reminder" if FIRST_ID <= int(r["chat_id"]) < FIRST_ID + args.n else "reply" for r in emu.flood.rejections)
+    rejections = remote.post("flood", {"enable": False})["rejections"] if remote else emu.flood.rejections
+    rejected = len(rejections)
+    by_chat = Counter("reminder" if FIRST_ID <= int(r["chat_id"]) < FIRST_ID + args.n else "reply" for r in rejections)
     if rejected:
-        print(f"429s: {dict(by_chat)} (methods {dict(Counter(r['method'] for r in emu.flood.rejections))})")
+        print(f"429s: {dict(by_chat)} (methods {dict(Counter(r['method'] for r in rejections))})")
     first = min((c.at for c in liaison_calls), default=ended_at)
     last = max((c.at for c in liaison_calls), default=ended_at)
     print(f"wave: first reminder {(first - started_at).total_seconds():.2f} s after the moment, last {(last - started_at).total_seconds():.2f} s, settled {elapsed:.2f} s")
@@ -182,7 +199,10 @@ async def main() -> None:
     await app.updater.stop()
     await app.stop()
     await app.shutdown()
-    emu_thread.stop()
+    if remote is None:
+        emu_thread.stop()
+    else:
+        remote.stop()
     storage.dispose()
     tmp.cleanup()
     alone = len(liaison_calls) / elapsed / LIMIT
@@ -190,8 +210,51 @@ async def main() -> None:
         f"fanout: {len(liaison_calls)} of {args.n} reminders received by the Bot API, {lost} lost, {duplicated} duplicated, "
         f"{rate:.1f} msg/s = {rate / LIMIT:.2f} of the limit ({alone:.2f} reminders alone), "
         f"interactive p99 {p99:.0f} ms ({len(timeouts)} of {len(latencies)} timed out); "
-        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (the bot with the emulator's thread and its record of every call)"
+        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
+        + ("(the bot's: the emulator in its own process)" if remote else "(the bot with the emulator's thread and its record of every call)")
     )
+
+
+@dataclass
+class _Call:
+    method: str
+    params: dict[str, Any]
+    at: datetime
+    status: int
+
+
+class Remote:
+    """The emulator as a process of its own (`python -m emulator`), driven by its control API."""
+
+    def __init__(self, process: subprocess.Popen[bytes], url: str) -> None:
+        self.process, self.url = process, url
+
+    @classmethod
+    def start(cls) -> Remote:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        process = subprocess.Popen([sys.executable, "-m", "emulator", "--port", str(port), "--token", TOKEN],
+                                   cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE)
+        assert process.stdout is not None
+        process.stdout.readline()  # "Telegram Bot API emulator on …": listening
+        return cls(process, f"http://127.0.0.1:{port}")
+
+    def _request(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{self.url}/control/{path}", data=data, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=300) as answer:  # noqa: S310 - the local emulator
+            return json.loads(answer.read())
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        return self._request(path, body)
+
+    def calls(self, method: str) -> list[_Call]:
+        return [_Call(c["method"], c["params"], datetime.fromisoformat(c["at"]), c["status"]) for c in self._request(f"sent?method={method}")]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
 
 
 def _in_flight(storage: Storage) -> int:

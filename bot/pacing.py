@@ -49,7 +49,8 @@ class Limits:
     total_per_s: float = 29.5
     private_interval_s: float = 1.0
     group_interval_s: float = 3.05  # 20 per minute
-    max_retry_after: int = 3
+    max_retry_after: int = 3  # 429s in a row before a broadcast send gives up (delivery tries it again later)
+    max_retry_after_interactive: int = 10  # for a reply to a user: nothing tries it again, so it waits out a longer flood
     # Telegram counts sends per second. Sends leave evenly at `total_per_s`; a dispatcher that woke
     # late (the event loop was busy) makes up at most `catch_up` intervals, and never more than
     # floor(total_per_s) + 1 sends leave within `window_s`: a second plus a guard for the sends'
@@ -148,7 +149,7 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
                 tries += 1
                 wait = e.retry_after if isinstance(e.retry_after, int | float) else e.retry_after.total_seconds()
                 self._hold(chat, float(wait))
-                if tries > self.limits.max_retry_after:
+                if tries > (self.limits.max_retry_after if lane == BROADCAST else self.limits.max_retry_after_interactive):
                     raise
                 log.info("429 for a chat; holding it %.1f s (try %d)", wait, tries)
 

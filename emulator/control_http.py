@@ -39,14 +39,15 @@ def routes(emu: Emulator) -> list[web.RouteDef]:
         return emu.user(user_id)
 
     async def add_user(request: web.Request) -> web.Response:
+        """One user ({"user_id": …}), or many ({"user_ids": […]}); "started": true as if each had
+        started the bot already (the bot may write to them first)."""
         b = await body(request)
-        handle = emu.user(
-            int(b["user_id"]),
-            b.get("first_name", "Test"),
-            b.get("username"),
-            b.get("language_code"),
-        )
-        return web.json_response(handle.user)
+        ids = [int(i) for i in b["user_ids"]] if "user_ids" in b else [int(b["user_id"])]
+        for user_id in ids:
+            handle = emu.user(user_id, b.get("first_name", "Test"), b.get("username"), b.get("language_code"))
+            if b.get("started"):
+                emu.state.chats[user_id].started = True
+        return web.json_response(handle.user if "user_id" in b else {"users": len(ids)})
 
     async def add_group(request: web.Request) -> web.Response:
         b = await body(request)

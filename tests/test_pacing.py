@@ -76,6 +76,29 @@ async def test_429_holds_that_chat_only(limiter: PacedLimiter) -> None:
     assert limiter.retry_after_count == 1
 
 
+async def test_a_reply_waits_out_a_longer_flood_than_a_broadcast_send(limiter: PacedLimiter) -> None:
+    # A reply has nobody to try it again: it meets 429s up to `max_retry_after_interactive` times; a
+    # broadcast send gives up after `max_retry_after` (its delivery tries it again later).
+    limiter.limits.max_retry_after, limiter.limits.max_retry_after_interactive = 1, 3
+
+    def flooded(times: int) -> Any:
+        met: list[int] = []
+
+        async def send() -> dict[str, Any]:
+            if len(met) < times:
+                met.append(1)
+                raise RetryAfter(0.01)
+            return {"message_id": 7}
+
+        return send
+
+    assert await limiter.process_request(flooded(3), (), {}, "sendMessage", {"chat_id": 5}, {"lane": INTERACTIVE}) == {"message_id": 7}
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(flooded(4), (), {}, "sendMessage", {"chat_id": 6}, {"lane": INTERACTIVE})
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(flooded(2), (), {}, "sendMessage", {"chat_id": 8}, {"lane": BROADCAST})
+
+
 async def test_it_remembers_the_highest_message_id_per_chat(limiter: PacedLimiter) -> None:
     async def sent() -> dict[str, Any]:
         return {"message_id": 7, "chat": {"id": 5}}
