@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import json
 import logging
 import resource
@@ -106,7 +107,7 @@ async def main() -> None:
     emu_thread = EmulatorThread(bot_token=TOKEN)
     if remote is None:
         emu_thread.start()
-    emu = emu_thread.emulator
+    emu: Any = emu_thread.emulator if remote is None else None
     config = make_config(remote.url if remote else emu.url, args.n)
     clock = FixedClock(MOMENT - timedelta(hours=1))
     app = build_application(config, token=TOKEN, storage=storage, clock=clock)
@@ -236,6 +237,7 @@ class Remote:
             port = probe.getsockname()[1]
         process = subprocess.Popen([sys.executable, "-m", "emulator", "--port", str(port), "--token", TOKEN],
                                    cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE)
+        atexit.register(lambda: process.poll() is None and process.kill())  # (also when the bench fails)
         assert process.stdout is not None
         process.stdout.readline()  # "Telegram Bot API emulator on …": listening
         return cls(process, f"http://127.0.0.1:{port}")
