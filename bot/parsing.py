@@ -45,10 +45,11 @@ PRELOAD = ("openpyxl", "docx", "bot.services.sheets", "bot.services.drafting.sou
 # starts (the readers the upload handlers send it), so that a job's time is its parse
 TOO_SLOW = "too-slow"
 TOO_BIG = "too-big"
+UNAVAILABLE = "unavailable"  # no worker could be started just now: the file is not read unbounded in a thread instead
 
 
 class ParseRefused(Exception):
-    """The file was not read within the limits; `reason` is TOO_SLOW or TOO_BIG."""
+    """The file was not read within the limits; `reason` is TOO_SLOW, TOO_BIG or UNAVAILABLE (no worker now)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -230,9 +231,9 @@ class Workers:
             log.warning("cannot start a parse worker (%s): uploads are parsed in threads, without a time or memory limit", e)
             self._in_thread = True
             return None
-        except OSError as e:  # this time (out of processes or file handles): the next job tries again
-            log.warning("cannot start a parse worker (%s): this upload is parsed in a thread", e)
-            return None
+        except OSError as e:  # this time (out of processes or file handles, a worker dead at its start): the next job tries again
+            log.warning("cannot start a parse worker (%s): this upload is refused (sent again, it is read)", e)
+            raise ParseRefused(UNAVAILABLE) from e
         with self._lock:
             self._busy.add(worker)
         return worker

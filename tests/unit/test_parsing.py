@@ -160,3 +160,25 @@ def test_where_no_process_can_start_the_parse_runs_in_the_thread(monkeypatch: py
     assert pid == os.getpid() and data == b"here"
     assert [r.getMessage() for r in caplog.records].count(
         "cannot start a parse worker (no processes in this sandbox): uploads are parsed in threads, without a time or memory limit") == 1
+
+
+def test_a_worker_that_cannot_start_just_now_refuses_the_file_rather_than_read_it_unbounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Out of processes, or a worker dead at its start (a loaded machine): the file is not read in the
+    # thread without limits; its sender is asked to send it again, and the next job starts a worker.
+    real = parsing.multiprocessing.get_context
+    failing = [True]
+
+    def flaky(method: str) -> object:
+        if failing:
+            failing.clear()
+            raise OSError("out of processes")
+        return real(method)
+
+    monkeypatch.setattr(parsing.multiprocessing, "get_context", flaky)
+    pool = Workers(size=1)
+    with pytest.raises(ParseRefused) as refused:
+        pool.run(parse_jobs.echo, b"here", limits=ROOMY)
+    assert refused.value.reason == parsing.UNAVAILABLE
+    pid, data = pool.run(parse_jobs.echo, b"again", limits=ROOMY)
+    assert pid != os.getpid() and data == b"again"
+    pool.shutdown()
