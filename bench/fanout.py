@@ -10,8 +10,9 @@ and replies): Telegram's limit is on all of them.
 
 Run: `python bench/fanout.py [--n 3000] [--database-url sqlite:///...]`. The last line is
 `fanout: S of N reminders received by the Bot API, L lost, D duplicated, R msg/s = F of the limit
-(A reminders alone), interactive p99 X ms (T of K timed out); peak RSS M MB` (this process: the bot,
-and the emulator's thread with its record of every call, so an upper bound of the bot's): S and the rates count what the
+(A reminders alone), interactive p99 X ms (T of K timed out); RSS after the wave R MB, peak M MB …` (this
+process: the bot, and unless `--emulator-process` the emulator's thread with its record of every call;
+the peak includes the bench's own set-up, registering N liaisons): S and the rates count what the
 emulator accepted, not what was asked; a /help with no reply within 60 s counts in p99 as 60 s.
 """
 
@@ -197,6 +198,7 @@ async def main() -> None:
     if latencies:
         print(f"interactive: {len(latencies)} asked, {len(timeouts)} timed out, p50 {p50:.0f} ms, max {max(latencies) * 1000:.0f} ms")
 
+    after_wave = _current_rss_mb()
     await app.updater.stop()
     await app.stop()
     await app.shutdown()
@@ -211,7 +213,7 @@ async def main() -> None:
         f"fanout: {len(liaison_calls)} of {args.n} reminders received by the Bot API, {lost} lost, {duplicated} duplicated, "
         f"{rate:.1f} msg/s = {rate / LIMIT:.2f} of the limit ({alone:.2f} reminders alone), "
         f"interactive p99 {p99:.0f} ms ({len(timeouts)} of {len(latencies)} timed out); "
-        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
+        f"RSS after the wave {after_wave:.0f} MB, peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB with the bench's set-up "
         + ("(the bot's: the emulator in its own process)" if remote else "(the bot with the emulator's thread and its record of every call)")
     )
 
@@ -257,6 +259,11 @@ class Remote:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(10)
+
+
+def _current_rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
 
 
 def _in_flight(storage: Storage) -> int:

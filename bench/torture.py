@@ -314,7 +314,9 @@ def count(storage: Storage, emu: Emulator, figures: Figures) -> None:
             figures.notes.append(f"row {row.id} {row.status.value}: {error[:90]}")
 
 
-async def campaign(*, url: str, liaisons: int, rounds: int, actions: int, seed: int, kill_rate: float = 0.5, answer_wait: float = 30.0) -> Figures:
+async def campaign(
+    *, url: str, liaisons: int, rounds: int, actions: int, seed: int, kill_rate: float = 0.5, answer_wait: float = 30.0, uploader: bool = True
+) -> Figures:
     """The whole run; see the module docstring."""
     rng = random.Random(seed)
     figures = Figures()
@@ -328,7 +330,7 @@ async def campaign(*, url: str, liaisons: int, rounds: int, actions: int, seed: 
     config = campaign_config(emu, reminders=ReminderSettings(quiet_hours="22:00-07:30", backup_gets_reminders=False))
     clock = FixedClock(START)
     big_bomb = bomb()  # made before the baseline: the bot's growth is what counts
-    documents = _hostile_documents()
+    documents = _hostile_documents() if uploader else []
     rss0 = _current_rss_mb()
     bot: RunningBot = await start_bot(config, storage, clock, emu, claims=True)
     db = Outage(storage)
@@ -343,8 +345,9 @@ async def campaign(*, url: str, liaisons: int, rounds: int, actions: int, seed: 
             emu.faults.block(uid)
         stop = asyncio.Event()
         fuzzing = asyncio.create_task(fuzz(emu, draw_actions(actions, seed), figures, rng, stop, big_bomb, answer_wait))
-        register_uploader(storage, codes[0], clock.now())
-        uploading = asyncio.create_task(upload(emu, documents, figures, random.Random(seed + 1), stop, answer_wait))
+        if uploader:
+            register_uploader(storage, codes[0], clock.now())
+        uploading = asyncio.create_task(upload(emu, documents, figures, random.Random(seed + 1), stop, answer_wait) if uploader else asyncio.sleep(0))
         sampling = asyncio.create_task(sample_workers(figures))
         outage_round = rng.randrange(rounds)
         for n in range(rounds):
@@ -413,6 +416,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--kill-rate", type=float, default=0.5, help="the share of waves killed midway")
     parser.add_argument("--database-url", default=None, help="an empty database (default: a new SQLite file)")
+    parser.add_argument("--no-uploader", action="store_true", help="without the liaison who sends hostile Word documents")
     parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line (for tests/chaos)")
     parser.add_argument("--log", default=None, help="write the bot's log (INFO, and each update handled) to this file")
     args = parser.parse_args()
@@ -426,7 +430,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault(FILES_DIR_ENV, f"{tmp}/files")  # uploads go to a folder of the run's own
         url = args.database_url or f"sqlite:///{tmp}/torture.sqlite3"
-        figures = asyncio.run(campaign(url=url, liaisons=args.liaisons, rounds=args.rounds, actions=args.actions, seed=args.seed, kill_rate=args.kill_rate))
+        figures = asyncio.run(campaign(url=url, liaisons=args.liaisons, rounds=args.rounds, actions=args.actions, seed=args.seed, kill_rate=args.kill_rate, uploader=not args.no_uploader))
     for note in figures.notes[:20]:
         print("  " + note)
     print(figures.line())
