@@ -10,9 +10,10 @@ and replies): Telegram's limit is on all of them.
 
 Run: `python bench/fanout.py [--n 3000] [--database-url sqlite:///...]`. The last line is
 `fanout: S of N reminders received by the Bot API, L lost, D duplicated, R msg/s = F of the limit
-(A reminders alone), interactive p99 X ms (T of K timed out); RSS after the wave R MB, peak M MB …` (this
-process: the bot, and unless `--emulator-process` the emulator's thread with its record of every call;
-the peak includes the bench's own set-up, registering N liaisons): S and the rates count what the
+(A reminders alone), interactive p99 X ms (T of K timed out); RSS before the wave B MB, after it R MB, peak M MB …`
+(this process: the bot, and unless `--emulator-process` the emulator's thread with its record of every call
+and the bench's own set-up, the campaign's first start and N liaisons registered; with it, those run in
+processes of their own and the bot here is a restart on the prepared campaign): S and the rates count what the
 emulator accepted, not what was asked; a /help with no reply within 60 s counts in p99 as 60 s.
 """
 
@@ -87,6 +88,20 @@ def register(storage: Storage, n: int, now: datetime) -> None:
         )
 
 
+async def _prepare(url: str, api: str, n: int) -> None:
+    """The campaign's first start and its liaisons, in a process of its own."""
+    storage = Storage.from_url(url)
+    storage.upgrade()
+    clock = FixedClock(MOMENT - timedelta(hours=1))
+    app = build_application(make_config(api, n), token=TOKEN, storage=storage, clock=clock)
+    await app.initialize()
+    assert app.post_init
+    await app.post_init(app)
+    register(storage, n, clock.now())
+    await app.shutdown()
+    storage.dispose()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=3000)
@@ -94,8 +109,13 @@ async def main() -> None:
     parser.add_argument("--askers", type=int, default=4)
     parser.add_argument("--ask-every", type=float, default=0.5)
     parser.add_argument("--emulator-process", action="store_true",
-                        help="the emulator in a process of its own (no askers): the peak RSS is then the bot's alone")
+                        help="the emulator in a process of its own (no askers), the campaign's first start and the liaisons' "
+                             "registration in another: the RSS is then that of a bot restarted on its campaign")
+    parser.add_argument("--prepare", help=argparse.SUPPRESS)  # (the preparing process: the emulator's URL)
     args = parser.parse_args()
+    if args.prepare:
+        await _prepare(args.database_url, args.prepare, args.n)
+        return
     if args.emulator_process:
         args.askers = 0
     logging.basicConfig(level=logging.WARNING)
@@ -105,6 +125,8 @@ async def main() -> None:
     storage = Storage.from_url(url)
     storage.upgrade()
     remote = Remote.start() if args.emulator_process else None
+    if remote is not None:  # the first start (10,000 units' due items) and the registration: not this process's memory
+        subprocess.run([sys.executable, __file__, "--n", str(args.n), "--database-url", url, "--prepare", remote.url], check=True)
     emu_thread = EmulatorThread(bot_token=TOKEN)
     if remote is None:
         emu_thread.start()
@@ -115,7 +137,8 @@ async def main() -> None:
     await app.initialize()
     assert app.post_init
     await app.post_init(app)
-    register(storage, args.n, clock.now())
+    if remote is None:
+        register(storage, args.n, clock.now())
 
     def setup() -> None:
         for i in range(args.n):
@@ -158,6 +181,7 @@ async def main() -> None:
         await asyncio.gather(*pending, return_exceptions=True)
 
     await asyncio.sleep(1.5)  # the start-up catch-up runs (nothing is due yet) before the clock moves
+    before_wave = _current_rss_mb()
     clock.set(MOMENT)
     services = app.bot_data[SERVICES_KEY]
     asker_task = asyncio.create_task(asking())
@@ -213,7 +237,7 @@ async def main() -> None:
         f"fanout: {len(liaison_calls)} of {args.n} reminders received by the Bot API, {lost} lost, {duplicated} duplicated, "
         f"{rate:.1f} msg/s = {rate / LIMIT:.2f} of the limit ({alone:.2f} reminders alone), "
         f"interactive p99 {p99:.0f} ms ({len(timeouts)} of {len(latencies)} timed out); "
-        f"RSS after the wave {after_wave:.0f} MB, peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB with the bench's set-up "
+        f"RSS before the wave {before_wave:.0f} MB, after it {after_wave:.0f} MB, peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB with the bench's set-up "
         + ("(the bot's: the emulator in its own process)" if remote else "(the bot with the emulator's thread and its record of every call)")
     )
 
