@@ -167,7 +167,7 @@ def units_by_codes(session: Session, *, codes: Iterable[str]) -> dict[str, Unit]
 
 
 def levels(session: Session) -> dict[str, str]:
-    """Unit code -> the name of the unit above it, for the units in levels (active or not; two narrow reads, no JSON)."""
+    """Unit code -> the name of the unit above it, for the units in levels (active or not; one narrow read, no JSON)."""
     rows = list(session.execute(select_columns(col(Unit.id), col(Unit.code), col(Unit.name), col(Unit.parent_id))))
     names = {uid: name for uid, _, name, _ in rows}
     return {code: names[parent] for _, code, _, parent in rows if parent is not None and parent in names}

@@ -41,26 +41,26 @@ def submit(fn: Callable[..., T], *args: Any) -> Future[T] | None:
             return _pool.submit(fn, *args)
         except (ValueError, OSError, RuntimeError) as e:  # no fork server on this platform, no processes allowed, pool broken
             log.warning("no worker process (%s): the work is done in this process", e)
-            if _pool is not None:
-                _pool.shutdown(wait=False, cancel_futures=True)
-                _pool = None
+            _close(wait=False)
             _unavailable = isinstance(e, ValueError)  # a platform without a fork server: never again
             return None
 
 
 def reset() -> None:
     """Drop the pool after a worker died (the next job starts a new one)."""
-    global _pool
     with _lock:
-        if _pool is not None:
-            _pool.shutdown(wait=False, cancel_futures=True)
-            _pool = None
+        _close(wait=False)
 
 
 def shutdown() -> None:
     """Stop the workers (at the bot's stop)."""
-    global _pool
     with _lock:
-        if _pool is not None:
-            _pool.shutdown(wait=True, cancel_futures=True)
-            _pool = None
+        _close(wait=True)
+
+
+def _close(*, wait: bool) -> None:
+    """Shut the pool down, if any (the caller holds `_lock`)."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=wait, cancel_futures=True)
+        _pool = None

@@ -183,25 +183,27 @@ def build_workbook(services: Services, *, now: datetime, language: str = "zh-CN"
                 _register_lines(services, reports, (r for r in paperwork.register_lines(s, now=now) if codes is None or r.unit_code in codes), now=now, L=L),
             )
         found, record, roster = rest.result() if rest is not None else _read_rest(services, tables, codes, now, statistics_too=apart is None)
-    closing = Parts()  # 按时报送情况, 联络员名册, the wings': laid out here meanwhile, added after the 统计汇总
-    _closing_sheets(services, closing, set(used), reports, record, roster, L=L, campaign=campaign, as_of=as_of, unit_ids=unit_ids, now=now)
-    done = _finished(apart)
-    worker_cpu = 0.0
-    if done is not None:
+    done = None
+    if apart is not None:  # 按时报送情况, 联络员名册, the wings': laid out here meanwhile, added after the worker's
+        closing = Parts()
+        _closing_sheets(services, closing, set(used), reports, record, roster, L=L, campaign=campaign, as_of=as_of, unit_ids=unit_ids, now=now)
+        done = _finished(apart)
+    if done is None:  # no worker, or it failed: everything here, in order
+        if found is None:
+            found = statistics.read(services, tables, codes, now)
+        statistics.sheets(services, book, used, tables, found, L=L, campaign=campaign, as_of=as_of)
+        _closing_sheets(services, book, used, reports, record, roster, L=L, campaign=campaign, as_of=as_of, unit_ids=unit_ids, now=now)
+        statistics_units, periods, worker_cpu = len(found[1]), len(found[0]), 0.0
+    else:
         for part in done.parts:
             book.add_part(part)
             used.add(part.name)
+        if used & {part.name for part in closing.parts}:  # a unit named like a later sheet (its name is taken): named again
+            closing = Parts()
+            _closing_sheets(services, closing, used, reports, record, roster, L=L, campaign=campaign, as_of=as_of, unit_ids=unit_ids, now=now)
+        for part in closing.parts:
+            book.add_part(part)
         statistics_units, periods, worker_cpu = done.units, done.periods, done.cpu_s
-    else:
-        if found is None:  # the worker failed: read here
-            found = statistics.read(services, tables, codes, now)
-        statistics.sheets(services, book, used, tables, found, L=L, campaign=campaign, as_of=as_of)
-        statistics_units, periods = len(found[1]), len(found[0])
-    if used & {part.name for part in closing.parts}:  # a unit named like a later sheet (its name is taken): named again
-        closing = Parts()
-        _closing_sheets(services, closing, used, reports, record, roster, L=L, campaign=campaign, as_of=as_of, unit_ids=unit_ids, now=now)
-    for part in closing.parts:
-        book.add_part(part)
     return ExportResult(data=book.close(), register_rows=count, units=len(roster), statistics_units=statistics_units, statistics_periods=periods,
                         worker_cpu_s=worker_cpu)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.clock import FixedClock
@@ -61,7 +61,7 @@ class Job:
     """What a worker process needs to lay out the 统计汇总 sheets."""
 
     config: Config
-    url: str  # the database's, with its password (to the worker only, never logged)
+    url: str = field(repr=False)  # the database's, with its password (to the worker only, never logged)
     language: str
     now: datetime
     codes: set[str] | None

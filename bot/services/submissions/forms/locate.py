@@ -59,18 +59,6 @@ def _column_names(column: Column) -> set[str]:
     return {n for n in names if n}
 
 
-def grid_of(rows: Any) -> Grid:
-    """The non-empty cells of a sheet's first MAX_ROWS × MAX_COLUMNS (rows: `iter_rows(values_only=True)`)."""
-    out: Grid = {}
-    for r, line in enumerate(rows, start=1):
-        if r > MAX_ROWS:
-            break
-        for c, value in enumerate(line[:MAX_COLUMNS], start=1):
-            if value is not None and value != "":
-                out[(r, c)] = value
-    return out
-
-
 def locate(grid: Grid, table: TableForm) -> Located:
     """Where `table`'s rows and columns are in one sheet's cells (what is not found is left out)."""
     row_hits: dict[str, list[tuple[int, int]]] = {}
