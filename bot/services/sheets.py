@@ -2,8 +2,9 @@
 
 Pure functions of the file's bytes that return plain data (cells as Python values, rows as text), so
 they can run in a worker process with a memory cap and a time limit; what the cells mean (the table
-of a form, a 问题清单, a 任务分工表) is worked out by the caller. This module imports only openpyxl
-and the zip check, so a worker stays small.
+of a form, a 问题清单, a 任务分工表) is worked out by the caller. It needs only openpyxl (imported where
+a workbook is opened: the bot's own process does not load it to hand a file to a worker) and the zip
+check, so a worker stays small.
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
 from bot.services.drafting.source import NoticeError, checked_zip
 
@@ -35,6 +33,9 @@ def workbook_cells(data: bytes, *, max_size: int, max_unpacked: int, sheets: int
         checked_zip(data, name="workbook", limit=max_unpacked)
     except NoticeError as e:
         raise Unreadable(str(e)) from e
+    import openpyxl  # (here: loaded by the parse worker that reads a workbook, not by the bot at its start)
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except (zipfile.BadZipFile, InvalidFileException) as e:
@@ -82,6 +83,8 @@ def first_sheet(data: bytes, *, max_unpacked: int, max_rows: int) -> Sheet:
                 return Sheet(error="problems.import.too-big")
     except zipfile.BadZipFile:
         return Sheet(error="problems.import.not-xlsx")
+    import openpyxl
+
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except MemoryError:  # not a damaged file: the worker's cap (`bot.parsing`)

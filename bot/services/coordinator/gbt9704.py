@@ -6,6 +6,9 @@ at a fixed 28 pt; 一、 headings in 黑体, （一） headings in 楷体_GB2312
 四号 as "— 1 —" at the bottom, odd pages on the right and even pages on the left, one
 character in. Fonts are named in the styles (East Asian and Latin alike): the reader's Word
 or WPS substitutes when one is not installed.
+
+python-docx is imported where a document is made: the bot's process loads it for its first
+paperwork, not at its start.
 """
 
 from __future__ import annotations
@@ -13,20 +16,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from docx import Document
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 HEADING1_FONT = "黑体"
 HEADING2_FONT = "楷体_GB2312"
 PAGE_NUMBER_FONT = "宋体"
-ER_HAO, SAN_HAO, SI_HAO = Pt(22), Pt(16), Pt(14)  # 二号, 三号, 四号
-LINE = Pt(28)
+ER_HAO, SAN_HAO, SI_HAO = 22, 16, 14  # 二号, 三号, 四号 (points)
+LINE = 28  # points
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 
 TITLE, HEADING1, HEADING2, BODY, PLAIN, CENTRED = "公文标题", "一级标题", "二级标题", "公文正文", "公文不缩进", "公文居中"
@@ -36,6 +32,9 @@ _HEADING2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 
 def _fonts(element: Any, name: str) -> None:
     """Name the font for every script (python-docx's font.name sets only the Latin ones)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     rpr = element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
@@ -45,16 +44,23 @@ def _fonts(element: Any, name: str) -> None:
         fonts.set(qn(attr), name)
 
 
-def _style(doc: Any, name: str, *, font: str, size: Any, align: Any = WD_ALIGN_PARAGRAPH.JUSTIFY, indent: bool = True, line: Any = LINE, outline: int | None = None) -> None:
+def _style(doc: Any, name: str, *, font: str, size: int, align: str = "JUSTIFY", indent: bool = True, line: int = LINE, outline: int | None = None) -> None:
+    """A paragraph style: `size` and `line` in points, `align` a WD_ALIGN_PARAGRAPH name."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
     style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = doc.styles["Normal"]
-    style.font.size = size
+    style.font.size = Pt(size)
     style.font.bold = False
     _fonts(style.element, font)
     fmt = style.paragraph_format
-    fmt.alignment = align
+    fmt.alignment = getattr(WD_ALIGN_PARAGRAPH, align)
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = line
+    fmt.line_spacing = Pt(line)
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.first_line_indent = Pt(32) if indent else Pt(0)
     if outline is not None:
@@ -65,10 +71,13 @@ def _style(doc: Any, name: str, *, font: str, size: Any, align: Any = WD_ALIGN_P
 
 def _page_number(paragraph: Any) -> None:
     """— PAGE — as a field Word and LibreOffice fill in."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
 
     def run(text: str | None = None) -> Any:
         r = paragraph.add_run(text)
-        r.font.size = SI_HAO
+        r.font.size = Pt(SI_HAO)
         _fonts(r._element, PAGE_NUMBER_FONT)
         return r
 
@@ -91,16 +100,20 @@ def _page_number(paragraph: Any) -> None:
 
 def new_document() -> Any:
     """An empty document with the page, the styles and the page-number footers set."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
     doc = Document()
     normal = doc.styles["Normal"]
-    normal.font.size = SAN_HAO
+    normal.font.size = Pt(SAN_HAO)
     _fonts(normal.element, BODY_FONT)
-    _style(doc, TITLE, font=TITLE_FONT, size=ER_HAO, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, line=Pt(36), outline=0)
+    _style(doc, TITLE, font=TITLE_FONT, size=ER_HAO, align="CENTER", indent=False, line=36, outline=0)
     _style(doc, HEADING1, font=HEADING1_FONT, size=SAN_HAO, outline=1)
     _style(doc, HEADING2, font=HEADING2_FONT, size=SAN_HAO, outline=2)
     _style(doc, BODY, font=BODY_FONT, size=SAN_HAO)
-    _style(doc, PLAIN, font=BODY_FONT, size=SAN_HAO, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _style(doc, CENTRED, font=HEADING2_FONT, size=SAN_HAO, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _style(doc, PLAIN, font=BODY_FONT, size=SAN_HAO, indent=False, align="LEFT")
+    _style(doc, CENTRED, font=HEADING2_FONT, size=SAN_HAO, indent=False, align="CENTER")
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
@@ -109,11 +122,11 @@ def new_document() -> Any:
     doc.settings.odd_and_even_pages_header_footer = True
     odd = section.footer.paragraphs[0]
     odd.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    odd.paragraph_format.right_indent = SI_HAO
+    odd.paragraph_format.right_indent = Pt(SI_HAO)
     _page_number(odd)
     even = section.even_page_footer.paragraphs[0]
     even.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    even.paragraph_format.left_indent = SI_HAO
+    even.paragraph_format.left_indent = Pt(SI_HAO)
     _page_number(even)
     for paragraph in list(doc.paragraphs):  # the template's empty first paragraph
         paragraph._element.getparent().remove(paragraph._element)

@@ -11,10 +11,6 @@ import io
 import zipfile
 from pathlib import Path
 
-from docx import Document
-from docx.table import Table
-from docx.text.paragraph import Paragraph
-
 MAX_FILE = 10 * 1024 * 1024  # a notice with its 附件 is well under a megabyte
 MAX_UNPACKED = 40 * 1024 * 1024  # all members of a .docx, decompressed
 MAX_MEMBERS = 2000
@@ -86,6 +82,10 @@ def _cells(row: object) -> list[str]:
 
 def docx_text(data: bytes, *, name: str = "document") -> str:
     """Paragraphs and table rows of a .docx, in the order of the document body."""
+    from docx import Document  # (here: the bot loads the document libraries when a document is read, not at its start)
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
     checked_zip(data, name=name)
     try:
         document = Document(io.BytesIO(data))

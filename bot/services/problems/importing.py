@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from openpyxl.utils import get_column_letter
 
 from bot import parsing
 from bot.context import Services
@@ -82,6 +81,8 @@ class Row:
 
     def bad(self, out: Checked, language: str, name: str, expected: str) -> None:
         """Name the cell (第 4 行「整改时限」(E4)), its value and what it should be."""
+        from openpyxl.utils import get_column_letter  # (here: openpyxl is loaded when a bad cell is named, not at the bot's start)
+
         cell = f"{get_column_letter(self.columns[name] + 1)}{self.number}"
         out.problems.append(t(language, "problems.import.bad-cell", row=self.number, column=name, cell=cell, value=self.cells.get(name, ""), expected=expected))
 

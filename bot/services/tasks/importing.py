@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from openpyxl.utils import get_column_letter
 
 from bot.context import Services
 from bot.services.people.access import Roles
@@ -49,6 +48,8 @@ def import_rows(services: Services, who: Roles, sheet: Sheet, *, language: str, 
             continue
 
         def cell(name: str, expected: str, n: int = number, c: dict[str, str] = cells) -> None:
+            from openpyxl.utils import get_column_letter  # (here: openpyxl is loaded when a bad cell is named, not at the bot's start)
+
             bad.append(t(language, "problems.import.bad-cell", row=n, column=name, cell=f"{get_column_letter(columns[name] + 1)}{n}", value=c.get(name, ""), expected=expected))
 
         group = cells["工作任务"] or group

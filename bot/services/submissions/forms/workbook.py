@@ -17,10 +17,6 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-import openpyxl
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-
 from bot import parsing
 from bot.forms_config import TableForm
 from bot.parsing import Limits
@@ -38,6 +34,10 @@ MAX_UNPACKED = 50 * 1024 * 1024  # all its parts, inflated (a zip bomb is refuse
 
 def blank_workbook(*, unit: str = "", period: str = "", table: TableForm | None = None) -> bytes:
     """The blank table (附件1) as .xlsx; 填报单位 and 时间 filled in when given."""
+    import openpyxl  # (here, as every openpyxl import of the bot's process: loaded when a workbook is made, not at the start)
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
     table = table or ATTACHMENT_1
     rows, columns = table.rows, table.columns
     book = openpyxl.Workbook()
@@ -100,6 +100,8 @@ def _grids(data: bytes, limits: Limits) -> list[Grid]:
 
 
 def _ref(row: int, column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
     return f"{get_column_letter(column)}{row}"
 
 
