@@ -182,12 +182,14 @@ async def main() -> None:
 
     await asyncio.sleep(1.5)  # the start-up catch-up runs (nothing is due yet) before the clock moves
     before_wave = _current_rss_mb()
+    traced = _trace_start()
     clock.set(MOMENT)
     services = app.bot_data[SERVICES_KEY]
     asker_task = asyncio.create_task(asking())
     await asyncio.sleep(2)  # interactive baseline before the wave
     started_at = datetime.now(UTC)
     t0 = time.monotonic()
+    mid_wave = asyncio.create_task(_trace_mid_wave(traced))
     summary = await timer.process_due_moments(services, app.bot, now=MOMENT)
     # The bot's own timer fires the same moment concurrently and claims part of the wave: the wave
     # ends when no claim is still being sent (every reminder accepted or settled), not when our call returns.
@@ -199,6 +201,9 @@ async def main() -> None:
     await asyncio.sleep(1)
     stop.set()
     await asker_task
+    mid_wave.cancel()
+    after_wave = _current_rss_mb()  # before the bench reads the emulator's record of the calls (its own memory)
+    _trace_report(traced)
 
     calls = [c for c in (remote.calls("sendMessage") if remote else emu.calls("sendMessage")) if c.status == 200]
     wave = [c for c in calls if started_at <= c.at <= ended_at]
@@ -222,7 +227,6 @@ async def main() -> None:
     if latencies:
         print(f"interactive: {len(latencies)} asked, {len(timeouts)} timed out, p50 {p50:.0f} ms, max {max(latencies) * 1000:.0f} ms")
 
-    after_wave = _current_rss_mb()
     await app.updater.stop()
     await app.stop()
     await app.shutdown()
@@ -283,6 +287,40 @@ class Remote:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(10)
+
+
+def _trace_start() -> Any:
+    """`FANOUT_TRACEMALLOC=1`: where the wave's memory goes (Python allocations; slows the wave)."""
+    import os
+    import tracemalloc
+
+    if not os.environ.get("FANOUT_TRACEMALLOC"):
+        return None
+    tracemalloc.start(8)
+    return tracemalloc.take_snapshot()
+
+
+async def _trace_mid_wave(before: Any) -> None:
+    if before is not None:
+        await asyncio.sleep(30)
+        _trace_report(before, "30 s into the wave", stop=False)
+
+
+def _trace_report(before: Any, when: str = "after the wave", *, stop: bool = True) -> Any:
+    import tracemalloc
+
+    if before is None:
+        return None
+    after = tracemalloc.take_snapshot()
+    print(f"tracemalloc, {when}: traced now {tracemalloc.get_traced_memory()[0] / 1e6:.1f} MB, peak {tracemalloc.get_traced_memory()[1] / 1e6:.1f} MB; "
+          f"RSS {_current_rss_mb():.0f} MB", file=sys.stderr)
+    for stat in after.compare_to(before, "traceback")[:10]:
+        print(f"tracemalloc: {stat.size_diff / 1e6:+.1f} MB in {stat.count_diff:+d} blocks", file=sys.stderr)
+        for line in stat.traceback.format()[-16:]:
+            print("   ", line, file=sys.stderr)
+    if stop:
+        tracemalloc.stop()
+    return after
 
 
 def _current_rss_mb() -> float:

@@ -83,13 +83,35 @@ class Figures:
     uploads_unanswered: int = 0
     worker_peak_mb: float = 0.0  # the parse workers' peak RSS (the largest seen)
     growth_from_start_mb: float = 0.0
+    peak_during: str = ""  # what the run was doing when the sampled RSS was highest
     notes: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (f"torture: lost {self.lost}, doubled {self.doubled}, unanswered {self.unanswered}, crashes {self.crashes}, "
                 f"peak RSS {self.peak_rss_mb:.0f} MB (+{self.growth_mb:.0f} MB over the peak before the run, +{self.growth_from_start_mb:.0f} MB over the RSS at its start); {self.kills} kills, {self.faults} faults, {self.actions} fuzzed updates; "
                 f"{self.uploads} hostile documents at a case's step ({self.uploads_refused} refused by the parse limits, {self.uploads_unanswered} unanswered), "
-                f"parse workers' peak RSS {self.worker_peak_mb:.0f} MB")
+                f"parse workers' peak RSS {self.worker_peak_mb:.0f} MB; highest sampled RSS during: {self.peak_during or '-'}")
+
+
+class Watch:
+    """This process's RSS sampled every 50 ms with what the run was doing then (the waves' step, the fuzzed
+    update in flight): where the peak comes from, when it comes."""
+
+    def __init__(self) -> None:
+        self.step = "start"
+        self.fuzzing = "-"
+        self.peak = 0.0
+        self.during = ""
+
+    def now(self) -> str:
+        return f"{self.step}; fuzzed update {self.fuzzing}"
+
+    async def sample(self) -> None:
+        while True:
+            rss = _current_rss_mb()
+            if rss > self.peak:
+                self.peak, self.during = rss, f"{rss:.0f} MB at {self.now()}"
+            await asyncio.sleep(0.05)
 
 
 class Crashes(logging.Handler):
@@ -195,13 +217,16 @@ def register(storage: Storage, codes: list[str], n: int, now: datetime) -> list[
     return uids
 
 
-async def fuzz(emu: Emulator, actions: list[tuple[str, str]], figures: Figures, rng: random.Random, stop: asyncio.Event, big_bomb: bytes, wait: float) -> None:
+async def fuzz(emu: Emulator, actions: list[tuple[str, str]], figures: Figures, rng: random.Random, stop: asyncio.Event, big_bomb: bytes, wait: float,
+               watch: Watch | None = None) -> None:
     """Send the actions from the fuzz users; count private updates that got no answer."""
     group = emu.group(GROUP, members=tuple(FUZZ_USERS))
     sent_texts: dict[int, list[dict[str, Any]]] = {}
     for kind, value in actions:
         if stop.is_set():
             break
+        if watch is not None:
+            watch.fuzzing = f"{kind} {value[:20]!r}"
         uid = rng.choice(FUZZ_USERS)
         user = emu.user(uid, first_name="Fuzz", language_code=rng.choice(["zh-hans", "en"]))
         user.skip_pending()
@@ -333,6 +358,8 @@ async def campaign(
     big_bomb = bomb()  # made before the baseline: the bot's growth is what counts
     documents = _hostile_documents() if uploader else []
     rss0, start_rss = _rss_mb(), _current_rss_mb()
+    watch = Watch()
+    watching = asyncio.create_task(watch.sample())
     bot: RunningBot = await start_bot(config, storage, clock, emu, claims=True)
     db = Outage(storage)
     try:
@@ -345,7 +372,7 @@ async def campaign(
         for uid in blocked:
             emu.faults.block(uid)
         stop = asyncio.Event()
-        fuzzing = asyncio.create_task(fuzz(emu, draw_actions(actions, seed), figures, rng, stop, big_bomb, answer_wait))
+        fuzzing = asyncio.create_task(fuzz(emu, draw_actions(actions, seed), figures, rng, stop, big_bomb, answer_wait, watch))
         if uploader:
             register_uploader(storage, codes[0], clock.now())
         uploading = asyncio.create_task(upload(emu, documents, figures, random.Random(seed + 1), stop, answer_wait) if uploader else asyncio.sleep(0))
@@ -363,14 +390,17 @@ async def campaign(
                 else:
                     emu.flood.enable(total_per_s=rng.choice([5, 10]))
             clock.set(moment)
+            watch.step = f"round {n}: the wave"
             services = bot.app.bot_data[SERVICES_KEY]
             wave = asyncio.create_task(timer.process_due_moments(services, bot.app.bot, now=moment))
             if n == outage_round:  # the database goes away mid-wave, then comes back
                 await asyncio.sleep(rng.uniform(0.0, 0.3))
                 db.down = True
+                watch.step = f"round {n}: the wave, the database away"
                 logging.getLogger("bench.torture").info("the database goes away")
                 await asyncio.sleep(rng.uniform(0.3, 1.0))
                 db.down = False
+                watch.step = f"round {n}: the wave, the database back"
                 logging.getLogger("bench.torture").info("the database is back")
             if rng.random() < kill_rate:  # killed mid-wave: nothing settled, memory gone
                 await asyncio.sleep(rng.uniform(0.0, 0.5))
@@ -378,24 +408,29 @@ async def campaign(
                 wave.cancel()
                 figures.kills += 1
                 await asyncio.gather(wave, return_exceptions=True)
+                watch.step = f"round {n}: killed, restarting"
                 await kill_bot(bot)
                 bot = await start_bot(config, storage, clock, emu, claims=True)
             else:
                 await asyncio.gather(wave, return_exceptions=True)
             emu.flood.disable()
             for after in SWEEPS:
+                watch.step = f"round {n}: the sweep {after} after"
                 clock.set(moment + after)
                 services = bot.app.bot_data[SERVICES_KEY]
                 await timer.process_due_moments(services, bot.app.bot, now=moment + after)
+        watch.step = "the fuzzing's end"
         await asyncio.wait_for(fuzzing, timeout=60 + actions)
         stop.set()
         uploading.cancel()  # (an answer it still waits for is not counted)
         sampling.cancel()
-        await asyncio.gather(uploading, sampling, return_exceptions=True)
+        watching.cancel()
+        await asyncio.gather(uploading, sampling, watching, return_exceptions=True)
         emu.faults.clear()
         await asyncio.sleep(0.5)
         count(storage, emu, figures)
     finally:
+        watching.cancel()
         db.close()
         await stop_bot(bot)
         await emu.stop()
@@ -404,6 +439,7 @@ async def campaign(
             logging.getLogger(name).removeHandler(crashes)
     figures.crashes = len(crashes.records)
     figures.notes += crashes.records[:10]
+    figures.peak_during = watch.during
     figures.peak_rss_mb = _rss_mb()
     figures.growth_mb = figures.peak_rss_mb - rss0  # over the peak before the run (it carries the hostile files' making)
     figures.growth_from_start_mb = figures.peak_rss_mb - start_rss  # over the RSS at the start: the stricter figure

@@ -126,8 +126,10 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     sync_tasks(services.storage, services.config, now=now)  # 工作任务 of the config, after the units, before their due items
     sync_due_items(services.storage, services.config, calendar=services.calendar, now=now, remember_in=services.caches)
+    from bot.texts import catalog
     from handlers import menus
 
+    catalog.warm()  # (read here, they are part of the start's memory, not scattered through the first wave's)
     await menus.set_defaults(app.bot, services.config.language)
     menus.start_background(app, services)
     from bot.services.deadlines import due_items as deadlines

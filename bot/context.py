@@ -25,6 +25,14 @@ SERVICES_KEY = "services"
 
 
 @dataclass
+class PersonLock:
+    """One send at a time to a person (`reminders.send`); `users` hold or wait for it."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
+@dataclass
 class Caches:
     """What a process remembers between updates; each is recomputed when its source changes."""
 
@@ -33,7 +41,7 @@ class Caches:
     due_items_fingerprint: str | None = None  # the units and ad-hoc deadlines the due items were last synced for
     period_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # report key -> period key -> English label
     task_reports: list[ReportType] | None = None  # the tasks' deadlines as report types (None: to compute again)
-    person_locks: dict[int, asyncio.Lock] = field(default_factory=dict)  # one send at a time per person
+    person_locks: dict[int, PersonLock] = field(default_factory=dict)  # one send at a time per person, while one is under way
     reminders_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one reminder run at a time in this process
     in_flight: set[int] = field(default_factory=set)  # reminder ids this process is delivering now
     period_starts: dict[str, dict[str, Any]] = field(default_factory=dict)  # report key -> period key -> its first day

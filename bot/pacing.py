@@ -89,7 +89,7 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
         self._task: asyncio.Task[None] | None = None
         self.retry_after_count = 0
         self._top: dict[int | str, int] = {}
-        self._own: dict[int | str, OrderedDict[int, str]] = {}
+        self._own: dict[int | str, dict[int, str]] = {}  # (a dict keeps its order and is half an OrderedDict's size)
 
     async def initialize(self) -> None:
         """Start the dispatcher (once, however often the bot is initialized)."""
@@ -177,10 +177,12 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
         if isinstance(message_id, int):
             key = _chat_key(chat)
             self._seen(key, message_id)
-            own = self._own.setdefault(key, OrderedDict())
+            own = self._own.get(key)
+            if own is None:
+                own = self._own[key] = {}
             own[message_id] = keyboard_key(result.get("reply_markup"))
             while len(own) > OWN_KEPT:
-                own.popitem(last=False)
+                del own[next(iter(own))]  # the oldest
 
     def _note_updates(self, updates: list[Any]) -> None:
         for update in updates:

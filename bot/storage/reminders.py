@@ -7,12 +7,15 @@ in the key, snoozes and given-up rows: docs/reminders.md."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime
 
+from sqlalchemy import select as sql_select  # more columns than sqlmodel.select types
 from sqlmodel import Session, col, select, update
 
-from bot.models import Obligation, Person, ReminderKind, ReminderSent, ReminderStatus, Role, RoleAssignment, Unit, id_of
+from bot.models import Obligation, Person, ReminderKind, ReminderSent, ReminderStatus, Role, RoleAssignment, Unit
 from bot.storage.sql import insert_ignoring_conflicts
 
 
@@ -194,17 +197,18 @@ class ReminderTarget:
     person: Person
 
 
-def reminder_targets(session: Session, *, due_item_id: int) -> list[ReminderTarget]:
-    """Liaisons (primary first) of active units with an open or returned obligation, in one query."""
+def reminder_targets(session: Session, *, due_item_id: int, unit_ids: Sequence[int] | None = None) -> list[ReminderTarget]:
+    """Liaisons (primary first) of active units with an open or returned obligation, in one query; of
+    `unit_ids` only, when given (a wave reads its units a page at a time: `owing_units`)."""
     from bot.storage.due import PENDING
 
-    statement = (
-        select(Obligation, Unit, RoleAssignment, Person)
+    statement: Any = (  # the person as a row, the rest as columns: a wave holds a page of these, not four rows each
+        sql_select(col(Obligation.id), col(Unit.id), col(Unit.name), col(RoleAssignment.role), Person)
         .join(Unit, col(Unit.id) == Obligation.unit_id)
         .join(RoleAssignment, col(RoleAssignment.unit_id) == Obligation.unit_id)
         .join(Person, col(Person.id) == RoleAssignment.person_id)
         .where(
-            Obligation.due_item_id == due_item_id,
+            col(Obligation.due_item_id) == due_item_id,
             col(Obligation.status).in_(PENDING),
             col(Unit.active).is_(True),
             col(RoleAssignment.ended_at).is_(None),
@@ -212,10 +216,26 @@ def reminder_targets(session: Session, *, due_item_id: int) -> list[ReminderTarg
         )
         .order_by(col(Unit.id), col(RoleAssignment.role).desc(), col(RoleAssignment.id))
     )
+    if unit_ids is not None:
+        statement = statement.where(col(Obligation.unit_id).in_(list(unit_ids)))
     return [
-        ReminderTarget(id_of(o), id_of(u), u.name, a.role, p)
-        for o, u, a, p in session.exec(statement)
+        ReminderTarget(obligation_id, unit_id, unit_name, role, person)
+        for obligation_id, unit_id, unit_name, role, person in session.execute(statement)
     ]
+
+
+def owing_units(session: Session, *, due_item_id: int) -> list[int]:
+    """Ids of the active units with an open or returned obligation of a due item, in order (a wave's
+    pages: `reminder_targets(unit_ids=...)`)."""
+    from bot.storage.due import PENDING
+
+    statement = (
+        select(col(Obligation.unit_id))
+        .join(Unit, col(Unit.id) == Obligation.unit_id)
+        .where(Obligation.due_item_id == due_item_id, col(Obligation.status).in_(PENDING), col(Unit.active).is_(True))
+        .order_by(col(Obligation.unit_id))
+    )
+    return [unit_id for unit_id in session.exec(statement) if unit_id is not None]
 
 
 def liaison_role(session: Session, *, person_id: int, unit_id: int | None) -> tuple[Role, Unit] | None:

@@ -18,6 +18,7 @@ import string
 import tomllib
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 
@@ -86,6 +87,20 @@ def plural_categories(language: str) -> frozenset[str]:
     return Locale.parse(_LOCALES[language]).plural_form.tags | {"other"}
 
 
+@cache
+def _plural_rule(language: str) -> Any:
+    """The language's CLDR plural rule (a count -> its form), read once."""
+    return Locale.parse(_LOCALES[language]).plural_form
+
+
+def warm() -> None:
+    """Read every language's texts and plural rules now (at the start), not amid the first wave of reminders."""
+    for language in _DIRS:
+        texts(language)
+        _plural_rule(language)
+        _plural_texts(language)
+
+
 def plural_texts(language: str) -> dict[str, dict[str, str]]:
     """The texts that have plural forms: key -> form -> text."""
     return _plural_texts(language if language in _DIRS else DEFAULT_LANGUAGE)
@@ -104,6 +119,6 @@ def _plural_texts(language: str) -> dict[str, dict[str, str]]:
 def tn(language: str, key: str, count: int, /, **params: object) -> str:
     """The plural text `key` in the form `count` takes in `language`; `{count}` is filled in too."""
     language = language if language in _DIRS else DEFAULT_LANGUAGE
-    form = Locale.parse(_LOCALES[language]).plural_form(abs(count))
+    form = _plural_rule(language)(abs(count))
     forms = _plural_texts(language)[key]
     return t(language, f"{key}.{form if form in forms else 'other'}", count=count, **params)

@@ -35,6 +35,7 @@ async def test_faults_an_outage_and_fuzzed_updates_lose_nothing_double_nothing_a
     out, err = await run.communicate()
     assert run.returncode == 0, err.decode()[-3000:]
     figures = Figures(**json.loads(out.decode().strip().splitlines()[-1]))
+    print(figures.line())  # (kept with the test's output: the RSS and what the run was doing at its peak)
     if (figures.lost, figures.doubled, figures.unanswered, figures.crashes) != (0, 0, 0, 0):
         _fail(figures)
     assert figures.faults >= 6 and figures.actions >= 20

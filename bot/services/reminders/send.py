@@ -4,8 +4,9 @@ the one paced path, one send at a time per person. The design: docs/reminders.md
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import ReportType
-from bot.context import Services
+from bot.context import PersonLock, Services
 from bot.models import DueItem, ReminderKind, Role
 from bot.services import outage
 from bot.services.deadlines.reports import period_label, report_of, report_title
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 
 WORKERS = 48  # sends in flight at once; the limiter paces them, this bounds memory and DB work
+PAGE = 500  # units whose liaisons a wave reads at a time (its memory is a page's, whatever the campaign's size)
 
 
 @dataclass
@@ -123,9 +125,22 @@ async def send_claimed(
     return result.outcome
 
 
-def _person_lock(services: Services, person_id: int) -> asyncio.Lock:
+@contextlib.asynccontextmanager
+async def _person_lock(services: Services, person_id: int) -> AsyncIterator[None]:
+    """Held while a reminder goes to this person; dropped once nobody holds or waits for it (a wave to
+    10,000 liaisons leaves no 10,000 locks behind)."""
     locks = services.caches.person_locks
-    return locks.setdefault(person_id, asyncio.Lock())
+    entry = locks.get(person_id)
+    if entry is None:
+        entry = locks[person_id] = PersonLock()
+    entry.users += 1
+    try:
+        async with entry.lock:
+            yield
+    finally:
+        entry.users -= 1
+        if entry.users == 0 and locks.get(person_id) is entry:
+            del locks[person_id]
 
 
 def _recipients(services: Services, targets: list[ReminderTarget]) -> tuple[list[ReminderTarget], list[ReminderTarget]]:
@@ -191,12 +206,24 @@ def _moment_time(moment_key: str, default: datetime) -> datetime:
         return default
 
 
-async def run_pool(jobs: list[Callable[[], Awaitable[None]]], workers: int = WORKERS) -> None:
-    """Run jobs with at most `workers` at once; one failing job does not stop the others."""
+async def run_pool(jobs: Iterable[Callable[[], Awaitable[None]]], workers: int = WORKERS, *, count: int | None = None) -> None:
+    """Run jobs with at most `workers` at once; one failing job does not stop the others.
+
+    `jobs` may be drawn lazily (a generator reading a page of units at a time; `count` then says how many
+    to expect): if drawing the next one fails, the jobs under way finish and the error is raised after them.
+    """
     pending = iter(jobs)
+    unread: list[Exception] = []
 
     async def worker() -> None:
-        for job in pending:
+        while True:
+            try:
+                job = next(pending, None)
+            except Exception as e:  # (the generator is over: the other workers stop drawing too)
+                unread.append(e)
+                return
+            if job is None:
+                return
             try:
                 await job()
             except Exception as e:
@@ -205,7 +232,10 @@ async def run_pool(jobs: list[Callable[[], Awaitable[None]]], workers: int = WOR
                 else:
                     log.exception("a reminder job failed")
 
-    await asyncio.gather(*(worker() for _ in range(min(workers, len(jobs)))))
+    size = count if count is not None else len(jobs)  # type: ignore[arg-type]
+    await asyncio.gather(*(worker() for _ in range(min(workers, size))))
+    if unread:
+        raise unread[0]
 
 
 async def process_moment(services: Services, bot: Any, moment: ReminderMoment, *, now: datetime, summary: Summary | None = None) -> Summary:
@@ -216,11 +246,9 @@ async def process_moment(services: Services, bot: Any, moment: ReminderMoment, *
         item = due.get_due_item(s, report_key=moment.report_key, period_key=moment.period_key)
         if item is None or item.id is None:
             return summary
-        targets = reminders.reminder_targets(s, due_item_id=item.id)
+        units = reminders.owing_units(s, due_item_id=item.id)
         claimed = reminders.claimed_targets(s, due_item_id=item.id, moment_key=moment.moment_key)
-    by_unit: dict[int, list[ReminderTarget]] = {}
-    for target in targets:
-        by_unit.setdefault(target.unit_id, []).append(target)
+    item_id = item.id
     kind = ReminderKind.overdue if moment.overdue else ReminderKind.reminder
     summary.moments.append(f"{moment.report_key}/{moment.period_key}@{moment.moment_key}")
 
@@ -230,7 +258,19 @@ async def process_moment(services: Services, bot: Any, moment: ReminderMoment, *
             targets=unit_targets, claimed=claimed, now=now, summary=summary,
         )
 
-    await run_pool([job(ts) for ts in by_unit.values()])
+    def jobs() -> Iterator[Callable[[], Awaitable[None]]]:
+        """A page of units' liaisons read when the workers come to it (10,000 liaisons are not held at once)."""
+        for start in range(0, len(units), PAGE):
+            with services.storage.session() as s:
+                targets = reminders.reminder_targets(s, due_item_id=item_id, unit_ids=units[start:start + PAGE])
+            by_unit: dict[int, list[ReminderTarget]] = {}
+            for target in targets:
+                by_unit.setdefault(target.unit_id, []).append(target)
+            del targets
+            for unit_targets in by_unit.values():
+                yield job(unit_targets)
+
+    await run_pool(jobs(), count=len(units))
     # a report that needs sign-off: the heads of units whose filing waits are reminded too
     await signoff_remind.remind_heads(services, bot, item=item, report=report, moment_key=moment.moment_key, now=now)
     return summary
