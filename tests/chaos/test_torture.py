@@ -39,11 +39,9 @@ async def test_faults_an_outage_and_fuzzed_updates_lose_nothing_double_nothing_a
     if (figures.lost, figures.doubled, figures.unanswered, figures.crashes) != (0, 0, 0, 0):
         _fail(figures)
     assert figures.faults >= 6 and figures.actions >= 20
-    # The full run's criterion is growth < 100 MB (README's figures: +40 MB from the RSS at the start).
-    # Under the suite's load this short run has peaked at 375-435 MB now and then (growth 190-290 MB;
-    # also seen once on an earlier main): not understood, noted on issue 14. Bounded here against the
-    # failure the issue began with (one 87 KB file growing the bot by 1 GB).
-    assert figures.growth_from_start_mb < 400
+    # Issue 14's criterion: growth < 100 MB. (The peak is the run's own VmHWM: getrusage's ru_maxrss carried
+    # this test worker's RSS across the fork and exec, 330 MB and more late in the suite, once taken for the bot's.)
+    assert figures.growth_from_start_mb < 100
 
 
 async def test_kills_mid_wave_never_double_nor_crash(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -232,7 +232,7 @@ async def run_pool(jobs: Iterable[Callable[[], Awaitable[None]]], workers: int =
                 else:
                     log.exception("a reminder job failed")
 
-    size = count if count is not None else len(jobs)  # type: ignore[arg-type]
+    size = count if count is not None else len(jobs) if isinstance(jobs, Sized) else workers
     await asyncio.gather(*(worker() for _ in range(min(workers, size))))
     if unread:
         raise unread[0]
