@@ -223,6 +223,10 @@ async def main() -> None:
     first = min((c.at for c in liaison_calls), default=ended_at)
     last = max((c.at for c in liaison_calls), default=ended_at)
     print(f"wave: first reminder {(first - started_at).total_seconds():.2f} s after the moment, last {(last - started_at).total_seconds():.2f} s, settled {elapsed:.2f} s")
+    minutes = Counter(int((c.at - first).total_seconds() // 60) for c in liaison_calls)
+    print("wave: reminders per second, minute by minute: " + ", ".join(f"{minutes[m] / 60:.1f}" for m in sorted(minutes)))
+    menus = len(remote.calls("setMyCommands")) if remote else len(emu.calls("setMyCommands"))
+    print(f"wave: {menus} command menus set meanwhile (setMyCommands, a restart's republishing)")
     print(f"wave: {len(liaison_calls)} reminders in {elapsed:.1f} s ({len(liaison_calls) / elapsed:.1f}/s reminders only), "
           f"{len(wave) - len(liaison_calls)} replies; 429s: {rejected}; summary: sent={summary.sent} failed={summary.failed}")
     if latencies:
