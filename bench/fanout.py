@@ -203,7 +203,7 @@ async def main() -> None:
     stop.set()
     await asker_task
     mid_wave.cancel()
-    after_wave = _current_rss_mb()  # before the bench reads the emulator's record of the calls (its own memory)
+    after_wave, peak = _current_rss_mb(), _peak_mb()  # before the bench reads the emulator's record of the calls (its own memory)
     _trace_report(traced)
 
     calls = [c for c in (remote.calls("sendMessage") if remote else emu.calls("sendMessage")) if c.status == 200]
@@ -246,7 +246,7 @@ async def main() -> None:
         f"fanout: {len(liaison_calls)} of {args.n} reminders received by the Bot API, {lost} lost, {duplicated} duplicated, "
         f"{rate:.1f} msg/s = {rate / LIMIT:.2f} of the limit ({alone:.2f} reminders alone), "
         f"interactive p99 {p99:.0f} ms ({len(timeouts)} of {len(latencies)} timed out); "
-        f"RSS before the wave {before_wave:.0f} MB, after it {after_wave:.0f} MB, peak {_peak_mb():.0f} MB from the wave on "
+        f"RSS before the wave {before_wave:.0f} MB, after it {after_wave:.0f} MB, peak {peak:.0f} MB from the wave on "
         + ("(the bot's: the emulator in its own process)" if remote else "(the bot with the emulator's thread and its record of every call)")
     )
 

@@ -7,7 +7,7 @@ Queries on these tables live in `bot.storage`, nowhere else. One metadata for ev
 
 from bot.models.base import ObligationStatus, ReminderKind, ReminderStatus, Role, SubmissionKind, SubmissionStatus, UNIT_ROLES, UNIT_SCOPED_ROLES, id_of
 from bot.models.problems import Problem, ProblemEvent, ProblemStatus, TrailIsAppendOnly
-from bot.models.tables import AdhocReport, Attachment, AuditEvent, Draft, DueItem, Invite, Obligation, PROFILE_FIELDS, Person, PersonBase, PersonProfile, PollerLease, ProcessedUpdate, ReminderSent, RoleAssignment, SendSlot, Submission, SyncState, Unit, UnitBase, WebToken
+from bot.models.tables import AdhocReport, Attachment, AuditEvent, CommandMenu, Draft, DueItem, Invite, Obligation, PROFILE_FIELDS, Person, PersonBase, PersonProfile, PollerLease, ProcessedUpdate, ReminderSent, RoleAssignment, SendSlot, Submission, SyncState, Unit, UnitBase, WebToken
 from bot.models.tasks import Task, TaskReport, TaskRole, TaskUnit
 from bot.models.notices import Announcement, AnnouncementReceipt, CampaignGroup, FilingNotices, GroupPost, NoticePref
 
@@ -31,6 +31,7 @@ __all__ = [
     "PersonBase",
     "PersonProfile",
     "PollerLease",
+    "CommandMenu",
     "Problem",
     "ProblemEvent",
     "ProblemStatus",

@@ -330,6 +330,17 @@ class PollerLease(SQLModel, table=True):
     expires_at: datetime = _ts()
 
 
+class CommandMenu(SQLModel, table=True):
+    """The command menu last set for a person's chat (`handlers/menus.py`), as a digest of its commands and
+    descriptions in every client language: a restart republishes only the menus that changed."""
+
+    __tablename__ = "command_menu"
+
+    telegram_user_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    digest: str = Field(max_length=64)
+    set_at: datetime = _ts()
+
+
 class SendSlot(SQLModel, table=True):
     """Messages sent in one second (Unix time) by all workers together: the shared flood limit."""
 

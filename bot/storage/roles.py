@@ -6,7 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.models import UNIT_ROLES, UNIT_SCOPED_ROLES, Person, Role, RoleAssignment, Unit
+from bot.models import UNIT_ROLES, UNIT_SCOPED_ROLES, CommandMenu, Person, Role, RoleAssignment, Unit
+from bot.storage.sql import insert_for
 
 ROLE_ORDER = {Role.primary: 0, Role.backup: 1, Role.head: 2, Role.coordinator: 3, Role.leader: 4}
 
@@ -206,3 +207,16 @@ def role_history(session: Session, *, unit_id: int) -> list[RoleAssignment]:
         .order_by(col(RoleAssignment.started_at), col(RoleAssignment.id))
     )
     return list(session.exec(statement))
+
+
+def menus_set(session: Session) -> dict[int, str]:
+    """Telegram user id -> the digest of the command menu last set for their chat."""
+    statement = select(col(CommandMenu.telegram_user_id), col(CommandMenu.digest))
+    return {uid: digest for uid, digest in session.exec(statement)}
+
+
+def record_menu(session: Session, *, telegram_user_id: int, digest: str, now: datetime) -> None:
+    """Remember the menu just set for a chat (one statement, also when two processes set it at once)."""
+    table = getattr(CommandMenu, "__table__")  # noqa: B009  (set by SQLModel on table models only)
+    statement = insert_for(session)(table).values(telegram_user_id=telegram_user_id, digest=digest, set_at=now)
+    session.execute(statement.on_conflict_do_update(index_elements=[table.c.telegram_user_id], set_={"digest": digest, "set_at": now}))

@@ -112,6 +112,7 @@ def populate(storage: Storage, files_dir: Path, now: datetime) -> dict[str, byte
         notices.add_receipt(s, announcement_id=notice.id, unit_id=units[0].id, person_id=liaison.id)  # type: ignore[arg-type]
         notices.set_group(s, chat_id=-100123, title="工作群", posting=True, person_id=None, now=now)
         notices.claim_group_post(s, chat_id=-100123, key="summary@2023-08-16", now=now)
+        roles.record_menu(s, telegram_user_id=liaison.telegram_user_id, digest="d" * 64, now=now)
     assert all(snapshot_rows(storage.engine.url.render_as_string(hide_password=False)).values()), "a table without rows"
     return {storage_path: data for data, (_, storage_path) in kept.items()}
 

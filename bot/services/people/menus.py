@@ -9,8 +9,13 @@ whenever their roles or chosen language change (`handlers/menus.py`). Another ro
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.context import Services
 from bot.services.people import access
@@ -30,6 +35,8 @@ MENUS: dict[str, tuple[str, ...]] = {
     "head": ("me", "help", "lang"),
 }
 ROLE_ORDER = ("coordinator", "leader", "liaison", "head")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -104,3 +111,25 @@ def key_now(services: Services, *, telegram_user_id: int) -> MenuKey:
     """The menu this person should see now: their roles and chosen language, read afresh in one statement."""
     found = services.storage.identity.find(telegram_user_id=telegram_user_id)
     return MenuKey(roles_key(access.roles_from(found)), found.language)
+
+
+def digest(key: MenuKey, default_language: str) -> str:
+    """What a chat's menus say in every client language, as a digest: a new version's commands or
+    descriptions change it, so a restart republishes them; the same menus do not."""
+    menus = chat_menus(key, default_language)
+    return hashlib.sha256(json.dumps(menus, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def recorded(services: Services) -> dict[int, str]:
+    """The menus set for chats before (by this process or an earlier one): Telegram user id -> digest."""
+    with services.storage.read() as s:
+        return role_rows.menus_set(s)
+
+
+def record(services: Services, telegram_user_id: int, key: MenuKey) -> None:
+    """Remember the menu just set for this chat; if the database is away it is set again at the next start."""
+    try:
+        with services.storage.session() as s:
+            role_rows.record_menu(s, telegram_user_id=telegram_user_id, digest=digest(key, services.config.language), now=services.clock.now())
+    except SQLAlchemyError as e:
+        log.warning("the menu set for a chat was not recorded (%s): it is set again at the next start", type(e).__name__)
