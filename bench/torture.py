@@ -101,15 +101,20 @@ class Watch:
         self.fuzzing = "-"
         self.peak = 0.0
         self.during = ""
+        self.spikes: list[str] = []
 
     def now(self) -> str:
         return f"{self.step}; fuzzed update {self.fuzzing}"
 
     async def sample(self) -> None:
+        high = _rss_mb()
         while True:
             rss = _current_rss_mb()
             if rss > self.peak:
                 self.peak, self.during = rss, f"{rss:.0f} MB at {self.now()}"
+            was, high = high, _rss_mb()
+            if high > max(was, rss) + 20:  # the peak rose between two samples and fell again: a spike shorter than 50 ms
+                self.spikes.append(f"{was:.0f} -> {high:.0f} MB at {self.now()}")
             await asyncio.sleep(0.05)
 
 
@@ -456,7 +461,7 @@ async def campaign(
             logging.getLogger(name).removeHandler(crashes)
     figures.crashes = len(crashes.records)
     figures.notes += crashes.records[:10]
-    figures.peak_during = watch.during
+    figures.peak_during = watch.during + "".join(f"; a spike between two samples: {spike}" for spike in watch.spikes[:5])
     figures.peak_rss_mb = _rss_mb()
     figures.growth_mb = figures.peak_rss_mb - rss0  # over the peak before the run (where it could not be reset: the set-up's)
     figures.growth_from_start_mb = figures.peak_rss_mb - start_rss  # over the RSS at the start
