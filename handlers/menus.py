@@ -52,7 +52,7 @@ async def publish(bot: Bot, services: Services, telegram_user_id: int, key: Menu
         log.info("menu for a person not set: %s", e)
         return
     services.caches.menus[telegram_user_id] = key
-    await asyncio.to_thread(menus.record, services, telegram_user_id, key)
+    menus.record(services, telegram_user_id, key)  # (one statement, on the loop, as above)
 
 
 async def publish_all(bot: Bot, services: Services, *, running: Callable[[], bool] = lambda: True) -> None:
@@ -60,7 +60,7 @@ async def publish_all(bot: Bot, services: Services, *, running: Callable[[], boo
 
     A menu already set as it should be (recorded with the digest of what it says) is not set again: a
     restart of a campaign of 10,000 liaisons republished all of them, three requests each."""
-    recorded = await asyncio.to_thread(menus.recorded, services)
+    recorded = menus.recorded(services)  # (one statement, on the loop: a thread left running at a stop would hold a connection)
     digests: dict[MenuKey, str] = {}
     for holder in await asyncio.to_thread(menus.holders, services, running):
         if not running():  # the bot is stopping: its connections are about to close
