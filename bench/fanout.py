@@ -98,6 +98,12 @@ async def _prepare(url: str, api: str, n: int) -> None:
     assert app.post_init
     await app.post_init(app)
     register(storage, n, clock.now())
+    from handlers import menus
+
+    services = app.bot_data[SERVICES_KEY]
+    if services.caches.menu_task is not None:
+        await services.caches.menu_task
+    await menus.publish_all(app.bot, services)  # their menus set (and recorded), as their registrations would have
     await app.shutdown()
     storage.dispose()
 
@@ -225,8 +231,8 @@ async def main() -> None:
     print(f"wave: first reminder {(first - started_at).total_seconds():.2f} s after the moment, last {(last - started_at).total_seconds():.2f} s, settled {elapsed:.2f} s")
     minutes = Counter(int((c.at - first).total_seconds() // 60) for c in liaison_calls)
     print("wave: reminders per second, minute by minute: " + ", ".join(f"{minutes[m] / 60:.1f}" for m in sorted(minutes)))
-    menus = len(remote.calls("setMyCommands")) if remote else len(emu.calls("setMyCommands"))
-    print(f"wave: {menus} command menus set meanwhile (setMyCommands, a restart's republishing)")
+    menus = sum(1 for c in (remote.calls("setMyCommands") if remote else emu.calls("setMyCommands")) if started_at <= c.at <= ended_at)
+    print(f"wave: {menus} command menus set meanwhile (setMyCommands: a restart's pass over the role holders)")
     print(f"wave: {len(liaison_calls)} reminders in {elapsed:.1f} s ({len(liaison_calls) / elapsed:.1f}/s reminders only), "
           f"{len(wave) - len(liaison_calls)} replies; 429s: {rejected}; summary: sent={summary.sent} failed={summary.failed}")
     if latencies:
