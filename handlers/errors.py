@@ -64,7 +64,7 @@ async def _outage(update: Update, context: BotContext) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(t(language, "reliability.db-down-press"), show_alert=True)
             return
-        message = update.message
+        message = update.message or update.edited_message  # (an edit too: kept, then read as edits are)
         if message is None:
             return
         if outage.keep(services, update):

@@ -189,6 +189,27 @@ async def test_during_a_database_outage_users_are_told_once_and_what_they_sent_i
     assert len(rows) == 1 and "T07:00:00Z" in rows[0].moment_key
 
 
+async def test_an_edit_sent_during_a_database_outage_is_told_and_kept_like_a_message(
+    bot_app: RunningBot, make_person: Any, make_liaison: Any
+) -> None:
+    # Found by the torture run's fuzzing: an edited message during an outage got no answer and was dropped.
+    from bot.texts.catalog import t
+
+    user = await liaison(bot_app, make_person, make_liaison, "pgs", 7802)
+    sent = await user.send("你好")
+    await user.wait_for()
+    user.skip_pending()
+    with outage(bot_app.storage) as db:
+        db.down = True
+        await user.edit(sent, "你好！")
+        told = await user.wait_for()
+        assert told.text == t("zh-CN", "reliability.db-down")
+        await kept_messages(bot_app, 1)
+        db.down = False
+        # kept, then read as an edit is: here the corrected text of what they were filing (their first message opened it)
+        await user.wait_for(lambda m: "已保存" in m.text, timeout=15)
+
+
 async def test_remind_answers_at_once_and_sends_in_the_background(bot_app: RunningBot, make_person: Any, make_liaison: Any) -> None:
     from tests.fixtures.app import COORDINATOR
 
