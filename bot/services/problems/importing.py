@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-
 from bot import parsing
 from bot.context import Services
 from bot.models import Problem, ProblemEvent, Unit

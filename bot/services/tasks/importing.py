@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-
 from bot.context import Services
 from bot.services.people.access import Roles
 from bot.services.problems.common import Reply
