@@ -7,7 +7,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event
+import pytest
 
 from bot.clock import FixedClock
 from bot.config import ReminderSettings
@@ -254,18 +254,26 @@ async def test_a_snooze_sent_first_by_another_process_stands_for_the_scheduled_r
     assert len([r for r in rows if (r.last_error or "").endswith(core_send.SNOOZED_NOW)]) == 1
 
 
-async def test_an_update_being_handled_when_the_process_is_killed_is_answered_by_the_next(storage: Storage, emulator: Emulator, now: datetime) -> None:
-    # Its claim in the database stalls, so the update is in flight when the process dies (the claim
-    # then lands: the dead process took it). PTB would have confirmed it to Telegram at its next poll.
-    gate, stalled = threading.Event(), threading.Event()
+async def test_an_update_being_handled_when_the_process_is_killed_is_answered_by_the_next(
+    storage: Storage, emulator: Emulator, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its claim stalls before it reaches the database, so the update is in flight when the process
+    # dies (the claim then lands: the dead process took it). PTB would have confirmed it to Telegram at
+    # its next poll. (Stalled inside its transaction, the claim would hold SQLite's write lock, and a
+    # write the loop makes meanwhile would hold up the loop, the test's kill with it.)
+    from bot.storage import ops as ops_storage
 
-    def stall(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if "processed_update" in statement and not gate.is_set():
+    gate, stalled = threading.Event(), threading.Event()
+    claim_update = ops_storage.claim_update
+
+    def stalling(session: Any, **kwargs: Any) -> bool:
+        if not gate.is_set():
             stalled.set()
-            gate.wait(10)
+            gate.wait(30)
+        return claim_update(session, **kwargs)
 
     bot = await start_bot(campaign_config(emulator), storage, FixedClock(now), emulator, claims=True)
-    event.listen(storage.engine, "before_cursor_execute", stall)
+    monkeypatch.setattr(ops_storage, "claim_update", stalling)
     try:
         user = emulator.user(7990, first_name="Wang", language_code="zh-hans")
         await user.send("/help")
@@ -279,7 +287,6 @@ async def test_an_update_being_handled_when_the_process_is_killed_is_answered_by
         assert [m.text for m in user.messages] == [answer.text]  # answered, once
     finally:
         gate.set()
-        event.remove(storage.engine, "before_cursor_execute", stall)
         await stop_bot(bot)
 
 
