@@ -13,6 +13,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot import parsing
+from bot import heap
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import BotContext, SERVICES_KEY, Services, open_services
@@ -146,6 +147,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     from bot.web import server as web
 
     await web.start(app)  # the dashboard, when [web] port is set
+    heap.keep_for_good()  # (last: what the start made lives as long as the process)
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -153,6 +155,7 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
     from bot.web import server as web
 
     await web.stop(app)
+    heap.release()
     services: Services = app.bot_data[SERVICES_KEY]
     from handlers import menus
 

@@ -9,7 +9,6 @@ session cookie of a coordinator; every POST carries the session's CSRF token.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -230,12 +229,6 @@ async def start(application: Application[Any, Any, Any, Any, Any, Any], extra: C
     await runner.setup()
     await web.TCPSite(runner, settings.listen, settings.port).start()
     application.bot_data[RUNNER_KEY] = runner
-    # What is alive once the bot has started (modules, config, the application: ~200,000 objects)
-    # lives as long as the process. Out of the collector's full passes, those passes no longer
-    # stop a page load for ~100 ms (the matrix allocates enough at 3,000 units to set one off).
-    # Garbage is collected first, so none of it is kept for good.
-    gc.collect()
-    gc.freeze()
     log.info("dashboard on %s:%s", settings.listen, settings.port)
     return runner
 
@@ -245,4 +238,3 @@ async def stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     runner = application.bot_data.pop(RUNNER_KEY, None)
     if runner is not None:
         await runner.cleanup()
-        gc.unfreeze()  # back to the collector (and to gc.get_referrers, which does not look at frozen objects)

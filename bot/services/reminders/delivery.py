@@ -259,8 +259,8 @@ async def _deliver(  # noqa: C901
                     log.info("a dropped send had arrived; recorded it instead of sending again")
                     return Delivery(Outcome.sent, int(found), attempts=attempt)
         else:
-            if record_sent:
-                storage.reminders.mark_reminder_sent(reminder_id=reminder_id, message_id=message.message_id, now=services.clock.now())
+            if record_sent:  # (in a thread, as the claim: `send._claim`)
+                await asyncio.to_thread(storage.reminders.mark_reminder_sent, reminder_id=reminder_id, message_id=message.message_id, now=services.clock.now())
             return Delivery(Outcome.sent, message.message_id, attempts=attempt)
         # Not sent: try again after a pause, unless the attempts are used up.
         if attempt >= attempts + MAX_ATTEMPTS - 1:

@@ -172,18 +172,13 @@ async def _remind_unit(
         if (target.unit_id, person_id) in claimed:  # claimed for this unit; another unit's claim does not count
             summary.skipped += 1
             continue
-        with services.storage.session() as s:
-            # under the obligation's lock, like a snooze taken for sending: never both (two processes too)
-            reminders.lock_obligation(s, due_item_id=item.id, unit_id=target.unit_id)
-            reminder_id = reminders.claim_reminder(
-                s, due_item_id=item.id, unit_id=target.unit_id, person_id=person_id, moment_key=moment_key, kind=kind, now=now,
-                probe_floor=delivery.chat_floor(bot, target.person.chat_id or target.person.telegram_user_id),
-            )
-            covered = reminder_id is not None and snoozes.snooze_went_out(
-                s, due_item_id=item.id, unit_id=target.unit_id, person_id=person_id, since=_moment_time(moment_key, now) - SNOOZE_COVERS,
-            )
-            if reminder_id is not None and covered:
-                deliveries.give_up_reminder(s, reminder_id=reminder_id, error=SNOOZED_NOW, attempts=reminders.FINAL, now=now)
+        floor = delivery.chat_floor(bot, target.person.chat_id or target.person.telegram_user_id)
+        # In a thread: on PostgreSQL its round trips would hold up the event loop (the pacer's sends then
+        # leave late, which a rolling window at its limit never wins back), and a unit claimed meanwhile
+        # by the other processor of this moment would be skipped without the loop ever getting a turn.
+        reminder_id, covered = await asyncio.to_thread(
+            _claim, services, item_id=item.id, unit_id=target.unit_id, person_id=person_id, moment_key=moment_key, kind=kind, now=now, floor=floor
+        )
         if reminder_id is None or covered:  # another task or process has it, or their snooze went out just now
             summary.skipped += 1
             continue
@@ -193,6 +188,25 @@ async def _remind_unit(
         if outcome in (delivery.Outcome.unreachable, delivery.Outcome.unknown) and target.role == Role.primary:
             queue.extend(fallback)
             fallback = []
+
+
+def _claim(
+    services: Services, *, item_id: int, unit_id: int, person_id: int, moment_key: str, kind: ReminderKind, now: datetime, floor: int | None
+) -> tuple[int | None, bool]:
+    """Claim the reminder of (item, unit, person, moment): its row id (None if another task or process
+    has it), and whether a snooze of theirs that went out just now stands for it (the claim then given up)."""
+    with services.storage.session() as s:
+        # under the obligation's lock, like a snooze taken for sending: never both (two processes too)
+        reminders.lock_obligation(s, due_item_id=item_id, unit_id=unit_id)
+        reminder_id = reminders.claim_reminder(
+            s, due_item_id=item_id, unit_id=unit_id, person_id=person_id, moment_key=moment_key, kind=kind, now=now, probe_floor=floor,
+        )
+        covered = reminder_id is not None and snoozes.snooze_went_out(
+            s, due_item_id=item_id, unit_id=unit_id, person_id=person_id, since=_moment_time(moment_key, now) - SNOOZE_COVERS,
+        )
+        if reminder_id is not None and covered:
+            deliveries.give_up_reminder(s, reminder_id=reminder_id, error=SNOOZED_NOW, attempts=reminders.FINAL, now=now)
+    return reminder_id, covered
 
 
 SNOOZE_COVERS = timedelta(minutes=30)  # a snooze sent this shortly before a moment stands for its reminder
