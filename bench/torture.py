@@ -468,6 +468,9 @@ async def campaign(
             figures.notes.append(f"the fuzzing did not end in time: {figures.actions} of {actions} updates sent")
             figures.unanswered += 1
         stop.set()
+        if uploading.done() and not uploading.cancelled() and uploading.exception() is not None:  # (the bench's own failure: said, not hidden)
+            figures.notes.append(f"the uploader stopped early: {uploading.exception()!r}")
+            figures.crashes += 1
         uploading.cancel()  # (an answer it still waits for is not counted)
         sampling.cancel()
         watching.cancel()
