@@ -12,8 +12,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.error import BadRequest, TelegramError
 from telegram.request import HTTPXRequest
 
-from bot import parsing
-from bot import heap
+from bot import heap, parsing
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import BotContext, SERVICES_KEY, Services, open_services

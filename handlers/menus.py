@@ -45,14 +45,15 @@ async def set_defaults(bot: Bot, default_language: str) -> None:
 
 async def publish(bot: Bot, services: Services, telegram_user_id: int, key: MenuKey) -> None:
     """Set one person's menus (their private chat's scope), in every client language."""
+    chat_menus = menus.chat_menus(key, services.config.language)
     try:
-        for code, items in menus.chat_menus(key, services.config.language).items():
+        for code, items in chat_menus.items():
             await bot.set_my_commands(_commands(items), scope=BotCommandScopeChat(telegram_user_id), language_code=code or None)
     except TelegramError as e:  # a chat Telegram does not know (never started): the default menus apply
         log.info("menu for a person not set: %s", e)
         return
     services.caches.menus[telegram_user_id] = key
-    menus.record(services, telegram_user_id, key)  # (one statement, on the loop, as above)
+    menus.record(services, telegram_user_id, menus.digest(chat_menus))  # (one statement, on the loop, as above)
 
 
 async def publish_all(bot: Bot, services: Services, *, running: Callable[[], bool] = lambda: True) -> None:
@@ -69,7 +70,7 @@ async def publish_all(bot: Bot, services: Services, *, running: Callable[[], boo
         if services.caches.menus.get(uid) == key:
             continue
         if key not in digests:
-            digests[key] = menus.digest(key, services.config.language)
+            digests[key] = menus.digest(menus.chat_menus(key, services.config.language))
         if recorded.get(uid) == digests[key]:
             services.caches.menus[uid] = key  # set before, as it is now
             continue

@@ -217,6 +217,5 @@ def menus_set(session: Session) -> dict[int, str]:
 
 def record_menu(session: Session, *, telegram_user_id: int, digest: str, now: datetime) -> None:
     """Remember the menu just set for a chat (one statement, also when two processes set it at once)."""
-    table = getattr(CommandMenu, "__table__")  # noqa: B009  (set by SQLModel on table models only)
-    statement = insert_for(session)(table).values(telegram_user_id=telegram_user_id, digest=digest, set_at=now)
-    session.execute(statement.on_conflict_do_update(index_elements=[table.c.telegram_user_id], set_={"digest": digest, "set_at": now}))
+    statement = insert_for(session)(CommandMenu).values(telegram_user_id=telegram_user_id, digest=digest, set_at=now)
+    session.execute(statement.on_conflict_do_update(index_elements=["telegram_user_id"], set_={"digest": digest, "set_at": now}))

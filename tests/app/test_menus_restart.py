@@ -47,7 +47,7 @@ async def test_a_restart_sets_only_the_menus_that_changed(
         chats = _chats_set(first, before)
         assert {7131, 7132} <= chats and COORDINATOR not in chats  # the new liaisons' set; the coordinator's was
         recorded = first.storage.roles.menus_set()
-        assert recorded[7131] == menus.digest(menus.MenuKey(("liaison",), None), first.config.language)
+        assert recorded[7131] == menus.digest(menus.chat_menus(menus.MenuKey(("liaison",), None), first.config.language))
     finally:
         await stop_bot(first)
 

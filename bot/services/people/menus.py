@@ -113,10 +113,9 @@ def key_now(services: Services, *, telegram_user_id: int) -> MenuKey:
     return MenuKey(roles_key(access.roles_from(found)), found.language)
 
 
-def digest(key: MenuKey, default_language: str) -> str:
-    """What a chat's menus say in every client language, as a digest: a new version's commands or
-    descriptions change it, so a restart republishes them; the same menus do not."""
-    menus = chat_menus(key, default_language)
+def digest(menus: dict[str, list[tuple[str, str]]]) -> str:
+    """What a chat's menus (`chat_menus`) say in every client language, as a digest: a new version's
+    commands or descriptions change it, so a restart republishes them; the same menus do not."""
     return hashlib.sha256(json.dumps(menus, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -126,10 +125,10 @@ def recorded(services: Services) -> dict[int, str]:
         return role_rows.menus_set(s)
 
 
-def record(services: Services, telegram_user_id: int, key: MenuKey) -> None:
-    """Remember the menu just set for this chat; if the database is away it is set again at the next start."""
+def record(services: Services, telegram_user_id: int, menus_digest: str) -> None:
+    """Remember the menu just set for this chat (its `digest`); if the database is away it is set again at the next start."""
     try:
         with services.storage.session() as s:
-            role_rows.record_menu(s, telegram_user_id=telegram_user_id, digest=digest(key, services.config.language), now=services.clock.now())
+            role_rows.record_menu(s, telegram_user_id=telegram_user_id, digest=menus_digest, now=services.clock.now())
     except SQLAlchemyError as e:
         log.warning("the menu set for a chat was not recorded (%s): it is set again at the next start", type(e).__name__)
