@@ -272,7 +272,7 @@ async def fuzz(emu: Emulator, actions: list[tuple[str, str]], figures: Figures, 
                 data = value if kind == "forged" else (last.buttons[0]["callback_data"] if last.buttons and "callback_data" in last.buttons[0] else "lang:xx")
                 # A press Telegram delivers has a query id it knows (the data is what the client sent: anything),
                 # so the bot's answer counts; pushed without it, every answer was "query ID is invalid".
-                query = {"id": emu.state.new_query_id(), "from": emu.state.users[uid], "chat_instance": "1", "message": last.data, "data": data}
+                query: dict[str, Any] = {"id": emu.state.new_query_id(), "from": emu.state.users[uid], "chat_instance": "1", "message": last.data, "data": data}
                 emu.state.callback_queries[query["id"]] = query
                 await emu.state.push_update("callback_query", dict(query))
             elif kind == "file":
@@ -468,9 +468,8 @@ async def campaign(
             figures.notes.append(f"the fuzzing did not end in time: {figures.actions} of {actions} updates sent")
             figures.unanswered += 1
         stop.set()
-        if uploading.done() and not uploading.cancelled() and uploading.exception() is not None:  # (the bench's own failure: said, not hidden)
-            figures.notes.append(f"the uploader stopped early: {uploading.exception()!r}")
-            figures.crashes += 1
+        if uploading.done() and not uploading.cancelled() and (failure := uploading.exception()) is not None:
+            crashes.records.append(f"bench.torture: the uploader stopped early: {failure!r}")  # (the bench's own: counted, not hidden)
         uploading.cancel()  # (an answer it still waits for is not counted)
         sampling.cancel()
         watching.cancel()
