@@ -159,6 +159,8 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
     from handlers import menus
 
     await menus.stop_background(services)
+    if not await services.threads_done():
+        log.warning("database calls still running in worker threads at the stop")
     from bot.services.coordinator import apart
 
     await asyncio.to_thread(apart.shutdown)  # the export's worker processes

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from bot.storage.identity import Found
 
 SERVICES_KEY = "services"
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass
@@ -43,6 +47,7 @@ class Caches:
     task_reports: list[ReportType] | None = None  # the tasks' deadlines as report types (None: to compute again)
     person_locks: dict[int, PersonLock] = field(default_factory=dict)  # one send at a time per person, while one is under way
     reminders_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one reminder run at a time in this process
+    caught_up: asyncio.Event = field(default_factory=asyncio.Event)  # the start's catch-up run of the reminders is over
     in_flight: set[int] = field(default_factory=set)  # reminder ids this process is delivering now
     period_starts: dict[str, dict[str, Any]] = field(default_factory=dict)  # report key -> period key -> its first day
     menus: dict[int, Any] = field(default_factory=dict)  # telegram id -> the menu key last set for their chat (handlers/menus.py)
@@ -50,6 +55,12 @@ class Caches:
     menus_again: bool = False  # roles changed while `menu_task` ran: it runs once more
     outage: Any = None  # `bot.services.outage.Backlog` while the database is away
     confirmations: Confirmations = field(default_factory=Confirmations)  # updates fetched and not yet confirmed to Telegram
+
+
+class Busy(threading.Condition):
+    """A count of calls under way in worker threads, and a condition to wait for it to fall to 0."""
+
+    busy = 0
 
 
 @dataclass
@@ -63,6 +74,40 @@ class Services:
     calendar: ChinaCalendar
     files_dir: Path | None = None  # where attachments live, when not the environment's or the config's
     caches: Caches = field(default_factory=Caches)
+    threads: Busy = field(default_factory=lambda: Busy())  # database calls running in worker threads (`writes`, `reads`)
+
+    async def writes(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Call `fn`, which reads and writes the database, in a worker thread: its round trips (PostgreSQL)
+        and its wait for the write lock (SQLite) hold up no other update, reminder or send."""
+        return await asyncio.to_thread(self._counted, fn, *args, **kwargs)
+
+    def _counted(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        with self.threads:
+            self.threads.busy += 1
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            with self.threads:
+                self.threads.busy -= 1
+                self.threads.notify_all()
+
+    async def threads_done(self, timeout_s: float = 10.0) -> bool:
+        """At the stop: wait until no database call runs in a worker thread (a call whose update or job was
+        cancelled goes on to its end; the storage must not close under it). False if some still ran."""
+
+        def wait() -> bool:
+            with self.threads:
+                return self.threads.wait_for(lambda: self.threads.busy == 0, timeout=timeout_s)
+
+        return await asyncio.to_thread(wait)
+
+    async def reads(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Call `fn`, which only reads the database (`Storage.read()`, `reading()`): in a worker thread on
+        PostgreSQL, where each statement is a round trip; on SQLite on the loop, where a read waits for no
+        one (WAL) and a thread would cost more than the read (bench/updates.py; `Storage.on_loop`)."""
+        if self.storage.on_loop.reads_block:
+            return await asyncio.to_thread(self._counted, fn, *args, **kwargs)
+        return fn(*args, **kwargs)
 
     def language_of(self, chosen: str | None, telegram_code: str | None = None) -> str:
         """The language to write to someone in: their choice, else their Telegram language, else the campaign's."""
@@ -101,14 +146,30 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         assert update.effective_user is not None
         user_id = update.effective_user.id
         if self._known is None or self._known[0] != user_id:
-            self.cached.clear()
-            self._known = (user_id, self.services.storage.identity.find(telegram_user_id=user_id))
+            self.read_who(user_id)
+        assert self._known is not None
         return self._known[1]
 
+    def knows(self, telegram_user_id: int) -> bool:
+        """Whether who this user is has been read for this update (and not forgotten since)."""
+        return self._known is not None and self._known[0] == telegram_user_id
+
+    def read_who(self, telegram_user_id: int) -> None:
+        """Read who this user is now (a statement): made in a worker thread, with the update's claim
+        (`bot.ops.updates`) and after a handler's `forget()`, so that `known` never waits on the loop."""
+        self.cached.clear()
+        self._known = (telegram_user_id, self.services.storage.identity.find(telegram_user_id=telegram_user_id))
+
     def forget(self) -> None:
-        """Read who the user is afresh at the next `known` (after a handler changed it)."""
+        """Read who the user is afresh at the next `known` (after a handler changed it); `reread` reads it now, off the loop."""
         self._known = None
         self.cached.clear()
+
+    async def reread(self, update: Update) -> None:
+        """Read who this update's user is, in a worker thread: first thing for every update (`handlers.guard.know`)
+        unless its claim read it already, and after a handler changed it (a language chosen, a draft dropped)."""
+        if update.effective_user is not None:
+            await self.services.reads(self.read_who, update.effective_user.id)
 
     @property
     def services(self) -> Services:

@@ -33,9 +33,10 @@ class Metrics:
         for outcome in ("handled", "duplicate"):
             self.updates.labels(outcome)
 
-    def watch(self, limiter: PacedLimiter, reminders: Callable[[], dict[str, int]]) -> None:
-        """Read the limiter (429s, queue depth) and the database (reminders by status) at each scrape."""
-        self.registry.register(_Live(limiter, reminders))
+    def watch(self, limiter: PacedLimiter, reminders: Callable[[], dict[str, int]], on_loop: Callable[[], int] = lambda: 0) -> None:
+        """Read the limiter (429s, queue depth), the database (reminders by status) and the count of its
+        calls made on the event loop (`bot.storage.base.OnLoop`) at each scrape."""
+        self.registry.register(_Live(limiter, reminders, on_loop))
 
     def render(self) -> bytes:
         """The exposition text (blocking: the reminder counts come from the database)."""
@@ -43,9 +44,10 @@ class Metrics:
 
 
 class _Live(Collector):
-    def __init__(self, limiter: PacedLimiter, reminders: Callable[[], dict[str, int]]) -> None:
+    def __init__(self, limiter: PacedLimiter, reminders: Callable[[], dict[str, int]], on_loop: Callable[[], int]) -> None:
         self.limiter = limiter
         self.reminders = reminders
+        self.on_loop = on_loop
 
     def describe(self) -> list[Metric]:
         return []  # (values are read at scrape time; nothing to describe ahead)
@@ -66,3 +68,8 @@ class _Live(Collector):
         for status, n in sorted(self.reminders().items()):
             reminders.add_metric([status], float(n))
         yield reminders
+        on_loop = CounterMetricFamily(
+            "liaison_bot_db_calls_on_loop", "Database connections taken on the event loop (each holds up every update while it waits)"
+        )
+        on_loop.add_metric([], float(self.on_loop()))
+        yield on_loop

@@ -19,7 +19,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from bot.clock import Clock
-from bot.context import SERVICES_KEY
+from bot.context import SERVICES_KEY, BotContext
 from bot.ops.metrics import Metrics
 from bot.services import outage
 from bot.storage import Storage
@@ -35,12 +35,16 @@ def register(app: Any, *, storage: Storage, clock: Clock, metrics: Metrics, poll
     """Claim every update first; drop one another worker claimed (see the module for what is not a
     duplicate; `polling`: this process holds the poller's lease). Old claims are forgotten hourly."""
 
-    def claim(update_id: int) -> bool:
+    def claim(update_id: int, context: Any, user_id: int | None) -> bool:
         with storage.session() as s:
-            return ops_storage.claim_update(s, update_id=update_id, now=clock.now())
+            claimed = ops_storage.claim_update(s, update_id=update_id, now=clock.now())
+        if user_id is not None and isinstance(context, BotContext):
+            context.read_who(user_id)  # who the user is, read here too: no handler reads it on the loop
+        return claimed
 
-    async def take(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not await asyncio.to_thread(claim, update.update_id):
+    async def take(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user_id = update.effective_user.id if update.effective_user is not None else None
+        if not await asyncio.to_thread(claim, update.update_id, context, user_id):
             if polling:
                 log.info("update %d sent again after a restart (its first taker died before answering it); handled", update.update_id)
             elif not outage.replaying(app.bot_data[SERVICES_KEY], update.update_id):

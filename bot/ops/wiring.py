@@ -55,7 +55,7 @@ def attach(
         with storage.session() as s:
             return ops_storage.reminders_by_status(s)
 
-    metrics.watch(limiter, reminders)
+    metrics.watch(limiter, reminders, lambda: storage.on_loop.count)
     updates.register(app, storage=storage, clock=clock, metrics=metrics, polling=lease is not None)
     ops = Operations(metrics=metrics, health=Health(app=app, storage=storage), lease=lease)
     if listen is not None:

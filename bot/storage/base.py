@@ -1,9 +1,13 @@
 """The Storage object (engine + sessions) and helpers shared by the storage modules."""
 
+import asyncio
 import inspect
+import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from types import ModuleType
+from pathlib import Path
+from types import FrameType, ModuleType
 from typing import Any
 
 from sqlalchemy import text
@@ -24,6 +28,7 @@ class Storage:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.on_loop = OnLoop(reads_block=engine.dialect.name != "sqlite")
         self._reader = engine.execution_options(**{READ_ONLY: True})  # `read()`'s transactions (see bot.db)
         # `reading()`: PostgreSQL outside a transaction (no BEGIN and COMMIT round trips); SQLite as `read()`
         self._reads = engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" else None
@@ -71,6 +76,7 @@ class Storage:
         read (an export, a dashboard page, the views) does not hold up the writers (an update's claim,
         a reminder's), and waits for none of them (WAL: it reads a snapshot). Objects stay usable
         after the block (closing does not expire them)."""
+        self.on_loop.note(writes=False)
         with Session(self._reader, expire_on_commit=False) as session:
             yield session
 
@@ -80,6 +86,7 @@ class Storage:
 
         Objects stay usable after the block (no expiry on commit).
         """
+        self.on_loop.note(writes=True)
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
@@ -98,6 +105,7 @@ class Storage:
             with self.read() as session:
                 yield session
             return
+        self.on_loop.note(writes=False)
         with Session(self._reads, expire_on_commit=False) as session:
             yield session
 
@@ -122,6 +130,48 @@ class Storage:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+_ROOT = str(Path(__file__).resolve().parents[2])  # the project's root: a site is named by its first frame of the project's code
+_PLUMBING = tuple(str(Path(_ROOT, *part)) for part in (("bot", "storage"), ("bot", "db.py")))
+
+
+class OnLoop:
+    """Transactions begun on a thread that is running an event loop, where a wait on the database holds up
+    every other update, reminder and send. On PostgreSQL every statement waits (a round trip). On SQLite
+    a read does not: under WAL it reads a snapshot and waits for no writer (`read()`, `reading()`), it is
+    work like any other on the loop; a transaction that may write (`session()`: BEGIN IMMEDIATE) waits for
+    another connection's write lock, up to the busy timeout. Those are counted here (the `/metrics` figure
+    `liaison_bot_db_calls_on_loop_total`), and with `sites` set each is named by the first frame of the
+    project's code outside the storage that began it, with its caller (the tests). Services make theirs in
+    worker threads (`Services.reads`, `Services.writes`)."""
+
+    def __init__(self, *, reads_block: bool) -> None:
+        self.reads_block = reads_block
+        self.count = 0
+        self.sites: Counter[str] | None = None
+
+    def note(self, *, writes: bool) -> None:
+        if not (writes or self.reads_block) or asyncio._get_running_loop() is None:  # a worker thread, the command line
+            return
+        self.count += 1
+        if self.sites is not None:
+            self.sites[_site()] += 1
+
+
+def _site() -> str:
+    """The first frame of the project's code (outside the storage) that took the connection, and the
+    handler, job or other caller it was called from."""
+    names: list[str] = []
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None and len(names) < 2:
+        name = frame.f_code.co_filename
+        if name.startswith(_ROOT) and not name.startswith(_PLUMBING) and "site-packages" not in name:
+            where = f"{Path(name).relative_to(_ROOT)}:{frame.f_lineno} {frame.f_code.co_name}"
+            if not names or not where.startswith(names[0].split(":")[0] + ":"):
+                names.append(where)
+        frame = frame.f_back
+    return " <- ".join(names) or "?"
 
 
 class BoundModule:
