@@ -13,6 +13,7 @@ from handlers import announce, conversation, coordinator, deadline, due, errors,
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add the handlers; earlier ones win."""
+    app.add_handler(TypeHandler(Update, guard.know), group=-3)  # who the user is, read off the loop before any handler
     # Commands in group chats: /group, else a short answer or silence; nothing else runs there (issue 17).
     app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, group.on_group_command), group=-2)
     app.add_handler(CommandHandler("start", guard.gate(Action.START, start.start)))

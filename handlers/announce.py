@@ -26,7 +26,7 @@ RECEIPT_BUTTONS = rf"^({receipts.ACTION}|{broadcast.ACK})\|"
 async def announce(update: Update, context: BotContext, who: Roles) -> None:
     """Start a notice: ask for its text."""
     services = context.services
-    await reply(context, update, service.start(services, who, language=context.language(update), now=services.clock.now()))
+    await reply(context, update, await services.writes(service.start, services, who, language=context.language(update), now=services.clock.now()))
 
 
 @conversation.flow(service.FLOW)
@@ -47,9 +47,9 @@ async def on_message(update: Update, context: BotContext, current: Current) -> N
         if attachment is None:
             return
         assert attachment.id is not None
-        replies = service.file(services, who, current.data, attachment.id, incoming.file_name, language=language, now=now)
+        replies = await services.writes(service.file, services, who, current.data, attachment.id, incoming.file_name, language=language, now=now)
     else:
-        replies = service.text(services, who, current.data, update.message.text or "", language=language, now=now)
+        replies = await services.writes(service.text, services, who, current.data, update.message.text or "", language=language, now=now)
     await reply(context, update, replies)
 
 
@@ -58,12 +58,12 @@ async def on_button(update: Update, context: BotContext, who: Roles, pressed: Bu
     """Next, who, send, cancel."""
     services = context.services
     assert who.person_id is not None
-    draft = drafts.get(services, person_id=who.person_id, flow=service.FLOW)
+    draft = await services.reads(drafts.get, services, person_id=who.person_id, flow=service.FLOW)
     if draft is None:
         await reply(context, update, [Reply("", alert=context.text(update, "error.stale-button"))])
         return
     args = tuple(str(a) for a in pressed.args)
-    replies = service.press(services, who, dict(draft.data), draft.state, args, language=context.language(update), now=services.clock.now())
+    replies = await services.writes(service.press, services, who, dict(draft.data), draft.state, args, language=context.language(update), now=services.clock.now())
     await reply(context, update, replies)
     if args[:1] == (service.SEND,):
         jobs.soon(context.application)  # out to the liaisons, through the broadcast lane
@@ -72,7 +72,7 @@ async def on_button(update: Update, context: BotContext, who: Roles, pressed: Bu
 @requires(Action.NOTICES, private=True)
 async def announcements(update: Update, context: BotContext, who: Roles) -> None:
     """The recent notices and their receipts."""
-    await reply(context, update, receipts.listing(context.services, who, language=context.language(update)))
+    await reply(context, update, await context.services.writes(receipts.listing, context.services, who, language=context.language(update)))
 
 
 async def on_receipt_button(update: Update, context: BotContext) -> None:
@@ -92,7 +92,7 @@ async def _ack(update: Update, context: BotContext, who: Roles, pressed: Button)
     except (IndexError, ValueError):
         await reply(context, update, [Reply("", alert=context.text(update, "error.stale-button"))])
         return
-    await reply(context, update, broadcast.acknowledge(services, who, announcement_id, language=context.language(update), now=services.clock.now()))
+    await reply(context, update, await services.writes(broadcast.acknowledge, services, who, announcement_id, language=context.language(update), now=services.clock.now()))
 
 
 @button(Action.NOTICES, private=True)
@@ -107,5 +107,5 @@ async def _receipts(update: Update, context: BotContext, who: Roles, pressed: Bu
     if op == "n":
         replies = await receipts.nudge(services, context.bot, who, announcement_id, language=language, now=services.clock.now())
     else:
-        replies = receipts.detail(services, who, announcement_id, language=language)
+        replies = await services.writes(receipts.detail, services, who, announcement_id, language=language)
     await reply(context, update, replies)

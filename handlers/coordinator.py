@@ -44,7 +44,7 @@ def _recall(context: BotContext, pressed: Button) -> str | None:
 
 async def _outstanding(update: Update, context: BotContext, who: Roles, spec: str, page: int) -> None:
     services = context.services
-    replies = pages.outstanding(
+    replies = await services.reads(pages.outstanding,
         services, who, spec, page=page, private=is_private(update), pressed=update.callback_query is not None,
         remember=_remembering(context), language=context.language(update), now=services.clock.now(),
     )
@@ -69,7 +69,7 @@ async def outstanding_page(update: Update, context: BotContext, who: Roles, pres
 
 async def _status(update: Update, context: BotContext, who: Roles, spec: str, page: int) -> None:
     services = context.services
-    replies = pages.status(
+    replies = await services.reads(pages.status,
         services, who, spec, page=page, pressed=update.callback_query is not None, remember=_remembering(context),
         language=context.language(update), now=services.clock.now(),
     )
@@ -95,7 +95,7 @@ async def status_page(update: Update, context: BotContext, who: Roles, pressed: 
 @button(Action.STATUS)
 async def status_item(update: Update, context: BotContext, who: Roles, pressed: Button) -> None:
     """The units of one due item, by state (not yet first)."""
-    replies = pages.item_units(
+    replies = await context.services.reads(pages.item_units,
         context.services, who, pressed.int_arg(0), page=pressed.int_arg(1), private=is_private(update), language=context.language(update)
     )
     await reply(context, update, replies)

@@ -19,7 +19,7 @@ from handlers.replies import reply
 @requires(Action.DEADLINE, private=True)
 async def deadline(update: Update, context: BotContext, who: Roles) -> None:
     """Start the conversation: ask for the title."""
-    replies = service.start(context.services, who, language=context.language(update), now=context.services.clock.now())
+    replies = await context.services.writes(service.start, context.services, who, language=context.language(update), now=context.services.clock.now())
     await reply(context, update, replies)
 
 
@@ -32,7 +32,7 @@ async def on_message(update: Update, context: BotContext, current: Current) -> N
         return
     services = context.services
     text = update.message.text or ""
-    replies = service.answer(services, who, current.data, current.state, text, language=context.language(update), now=services.clock.now())
+    replies = await services.writes(service.answer, services, who, current.data, current.state, text, language=context.language(update), now=services.clock.now())
     await reply(context, update, replies)
 
 
@@ -40,7 +40,7 @@ async def on_message(update: Update, context: BotContext, current: Current) -> N
 async def on_button(update: Update, context: BotContext, who: Roles, pressed: Button) -> None:
     """A press in the conversation: unit groups, template, confirm or cancel."""
     services = context.services
-    replies = service.press(services, who, pressed.args, language=context.language(update), now=services.clock.now())
+    replies = await services.writes(service.press, services, who, pressed.args, language=context.language(update), now=services.clock.now())
     created = pressed.args[:1] == (service.CREATE,)
     if created:
         timer.arm(context.application)  # its reminders may come before the timer's next moment

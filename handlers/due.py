@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 from telegram import Update
 
 from bot.context import BotContext
@@ -19,7 +20,7 @@ async def due_command(update: Update, context: BotContext, roles: access.Roles) 
     if not roles.is_liaison:
         await update.message.reply_text(context.text(update, "due.not-liaison"))
         return
-    replies = due_list(context.services, roles, language=context.language(update), now=context.services.clock.now())
+    replies = await context.services.reads(due_list, context.services, roles, language=context.language(update), now=context.services.clock.now())
     await send(context, update.effective_chat.id, update.effective_user.id, replies)
 
 
@@ -31,7 +32,7 @@ async def on_page(update: Update, context: BotContext, roles: access.Roles, pres
         if pressed.int_arg(0) not in roles.units():  # another unit's list
             await guard.refuse(update, context, "error.not-allowed")
             return
-        replies = due_page(services, roles, pressed.int_arg(0), pressed.int_arg(1), language=context.language(update), now=services.clock.now())
+        replies = await services.reads(due_page, services, roles, pressed.int_arg(0), pressed.int_arg(1), language=context.language(update), now=services.clock.now())
     except (LookupError, ValueError, IndexError):
         await guard.refuse(update, context, "error.stale-button")
         return

@@ -7,6 +7,7 @@ the database is back (`bot.services.outage`)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -45,6 +46,8 @@ async def on_error(update: object, context: BotContext) -> None:
         log.error("error while handling %s", ids or "a job", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
         try:
+            if update.effective_user is not None and not context.knows(update.effective_user.id):
+                await context.reread(update)  # (the error handler has a context of its own) the apology in their language
             if update.callback_query is not None:
                 await update.callback_query.answer(context.text(update, "error.generic"), show_alert=True)
             else:  # tried again on a transient error: the user must get an answer
@@ -96,7 +99,7 @@ def _arm_replay(context: BotContext) -> None:
 async def _replay(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The database back: handle the kept messages again, in order; then stop trying."""
     services: Services = context.application.bot_data[SERVICES_KEY]
-    if not outage.database_back(services):
+    if not await asyncio.to_thread(outage.database_back, services):  # (a ping: off the loop, as every database call)
         return
     if context.job is not None:
         context.job.schedule_removal()

@@ -91,7 +91,7 @@ async def chart_command(update: Update, context: BotContext, who: Roles) -> None
         else:
             await update.message.reply_photo(photo=drawn.png, caption=context.text(update, "chart.problems-caption"))
         return
-    reports = adhoc.report_types(services)
+    reports = await services.writes(adhoc.report_types, services)
     if word:
         report = v.match_report(reports, word)
         if report is None:

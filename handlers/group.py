@@ -23,11 +23,11 @@ async def on_group_command(update: Update, context: BotContext) -> None:
     if addressed and context.bot.username and addressed.lower() != context.bot.username.lower():
         raise ApplicationHandlerStop  # another bot's command
     services = context.services
-    who = access.roles_of(services, user.id)
+    who = await services.reads(access.roles_of, services, user.id)
     language = services.config.language  # a group reads the campaign's language
     if command.lower() == "group" and who.is_coordinator:
-        await reply(context, update, service.configure(
-            services, who, chat_id=chat.id, title=chat.title or "", arg=rest, language=language, now=services.clock.now(),
+        await reply(context, update, await services.writes(
+            service.configure, services, who, chat_id=chat.id, title=chat.title or "", arg=rest, language=language, now=services.clock.now(),
         ))
     elif command.lower() == "group" and who.is_registered:
         await message.reply_text(context.text(update, "group.not-here"))

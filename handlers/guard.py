@@ -49,6 +49,22 @@ async def refuse(update: Update, context: BotContext, key: str) -> None:
         await update.effective_message.reply_text(text)
 
 
+async def know(update: Update, context: BotContext) -> None:
+    """Before every handler: who the user is (`context.known`), read in a worker thread, unless the
+    update's claim read it already (`bot.ops.updates`); and marked reachable again if a 403 had marked
+    them otherwise (in a private chat, where a 403 comes from). No handler then reads it on the loop."""
+    user = update.effective_user
+    if user is None:
+        return
+    if not context.knows(user.id):
+        await context.reread(update)
+    who = access.roles_from(context.known(update))
+    if not who.reachable and who.person_id is not None and is_private(update):
+        services = context.services
+        await services.writes(contact.mark_reachable, services, person_id=who.person_id, now=services.clock.now())
+        await context.reread(update)
+
+
 def roles_for(update: Update, context: BotContext) -> Roles:
     """The user's roles (read once per update); marks them reachable again if a 403 had marked them otherwise."""
     assert update.effective_user is not None

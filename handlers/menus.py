@@ -53,7 +53,7 @@ async def publish(bot: Bot, services: Services, telegram_user_id: int, key: Menu
         log.info("menu for a person not set: %s", e)
         return
     services.caches.menus[telegram_user_id] = key
-    menus.record(services, telegram_user_id, menus.digest(chat_menus))  # (one statement, on the loop, as above)
+    await services.writes(menus.record, services, telegram_user_id, menus.digest(chat_menus))
 
 
 async def publish_all(bot: Bot, services: Services, *, running: Callable[[], bool] = lambda: True) -> None:
@@ -61,7 +61,7 @@ async def publish_all(bot: Bot, services: Services, *, running: Callable[[], boo
 
     A menu already set as it should be (recorded with the digest of what it says) is not set again: a
     restart of a campaign of 10,000 liaisons republished all of them, three requests each."""
-    recorded = menus.recorded(services)  # (one statement, on the loop: a thread left running at a stop would hold a connection)
+    recorded = await services.reads(menus.recorded, services)  # (`stop_background` waits for it, as for `holders`)
     digests: dict[MenuKey, str] = {}
     for holder in await asyncio.to_thread(menus.holders, services, running):
         if not running():  # the bot is stopping: its connections are about to close
@@ -88,7 +88,7 @@ async def after_update(update: Update, context: BotContext) -> None:
         found = context.known(update)  # the update's own reading: a view changes no one's roles or language
         key = menus.MenuKey(menus.roles_key(access.roles_from(found)), found.language)
     else:
-        key = menus.key_now(services, telegram_user_id=user.id)  # afresh: the handler may have just changed the roles
+        key = await services.reads(menus.key_now, services, telegram_user_id=user.id)  # afresh: the handler may have just changed the roles
     known = services.caches.menus.get(user.id)
     if known == key or (known is None and key.is_default):
         return

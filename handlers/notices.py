@@ -17,7 +17,7 @@ NOTIFY_BUTTONS = rf"^{filings.ACTION}\|"
 @requires(Action.NOTICES, private=True)
 async def notify(update: Update, context: BotContext, who: Roles) -> None:
     """Show the choice: at once or in the digest."""
-    await reply(context, update, filings.show(context.services, who, language=context.language(update)))
+    await reply(context, update, await context.services.writes(filings.show, context.services, who, language=context.language(update)))
 
 
 @button(Action.NOTICES, private=True)
@@ -26,7 +26,7 @@ async def on_notify(update: Update, context: BotContext, who: Roles, pressed: Bu
     if not pressed.args:
         await reply(context, update, [])
         return
-    await reply(context, update, filings.choose(services, who, str(pressed.args[0]), language=context.language(update), now=services.clock.now()))
+    await reply(context, update, await services.writes(filings.choose, services, who, str(pressed.args[0]), language=context.language(update), now=services.clock.now()))
 
 
 def after_filing(context: BotContext) -> None:

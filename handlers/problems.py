@@ -38,7 +38,7 @@ async def answer(update: Update, context: BotContext, outcome: Outcome) -> None:
 async def problems_command(update: Update, context: BotContext, who: Roles) -> None:
     """List open problems: one's own unit's, or (coordinators) filtered by unit, status, 逾期."""
     services = context.services
-    replies = listing.listing(services, who, text=" ".join(context.args or []), language=context.language(update), now=services.clock.now())
+    replies = await services.writes(listing.listing, services, who, text=" ".join(context.args or []), language=context.language(update), now=services.clock.now())
     await answer(update, context, Outcome(replies))
 
 
@@ -53,7 +53,7 @@ async def new_problem(update: Update, context: BotContext, who: Roles) -> None:
 async def bulletin(update: Update, context: BotContext, who: Roles) -> None:
     """情况通报: counts per unit and the overdue problems, to send up or circulate."""
     services = context.services
-    text = problem_export.bulletin(services, unit_ids=who.visible_units, language=context.language(update), now=services.clock.now())
+    text = await services.writes(problem_export.bulletin, services, unit_ids=who.visible_units, language=context.language(update), now=services.clock.now())
     await answer(update, context, Outcome([common.Reply(text)]))
 
 
@@ -62,7 +62,7 @@ async def import_problems(update: Update, context: BotContext, who: Roles) -> No
     """Ask for the 问题清单 workbook."""
     assert update.message and who.person_id is not None
     services = context.services
-    drafts.save(services, person_id=who.person_id, flow=FLOW_IMPORT, state="file", data={}, now=services.clock.now())
+    await services.writes(drafts.save, services, person_id=who.person_id, flow=FLOW_IMPORT, state="file", data={}, now=services.clock.now())
     await update.message.reply_text(context.text(update, "problems.import.ask"))
 
 
@@ -82,15 +82,15 @@ async def on_button(update: Update, context: BotContext, who: Roles, pressed: Bu
         "ok": lifecycle.verify, "x": lifecycle.close, "ret": lifecycle.start_return,
     }
     if op == "v":
-        outcome = Outcome(lifecycle.show(services, who, problem_id=pid, language=language, now=now))
+        outcome = Outcome(await services.writes(lifecycle.show, services, who, problem_id=pid, language=language, now=now))
     elif op in steps:
-        outcome = steps[op](services, who, problem_id=pid, language=language, now=now)
+        outcome = await services.writes(steps[op], services, who, problem_id=pid, language=language, now=now)
     elif op == "c":
-        outcome = lifecycle.cancel(services, who, language=language)
+        outcome = await services.writes(lifecycle.cancel, services, who, language=language)
         assert who.person_id is not None
-        drafts.delete(services, person_id=who.person_id, flow=common.FLOW_NEW)
+        await services.writes(drafts.delete, services, person_id=who.person_id, flow=common.FLOW_NEW)
     elif op in ("nu", "ns", "ny"):
-        outcome = register.choose(services, who, op=op, arg=pid, language=language, now=now)
+        outcome = await services.writes(register.choose, services, who, op=op, arg=pid, language=language, now=now)
     else:
         await query.answer(context.text(update, "error.stale-button"), show_alert=True)
         return
@@ -98,11 +98,11 @@ async def on_button(update: Update, context: BotContext, who: Roles, pressed: Bu
     await answer(update, context, outcome)
 
 
-def _still(update: Update, context: BotContext, current: Current, action: Action) -> Roles | None:
+async def _still(update: Update, context: BotContext, current: Current, action: Action) -> Roles | None:
     """The user's roles if they may still go on with this conversation; else the draft is dropped."""
     who = guard.roles_for(update, context)
     if not who.may(action):
-        drafts.delete(context.services, person_id=current.person_id, flow=current.flow)
+        await context.services.writes(drafts.delete, context.services, person_id=current.person_id, flow=current.flow)
         return None
     return who
 
@@ -111,12 +111,12 @@ def _still(update: Update, context: BotContext, current: Current, action: Action
 async def on_new_message(update: Update, context: BotContext, current: Current) -> None:
     """An answer while registering a problem."""
     assert update.message
-    who = _still(update, context, current, Action.PROBLEM_REGISTER)
+    who = await _still(update, context, current, Action.PROBLEM_REGISTER)
     if who is None:
         await update.message.reply_text(context.text(update, "error.not-allowed"))
         return
     services = context.services
-    outcome = register.answer(services, who, state=current.state, data=current.data, text=update.message.text or update.message.caption or "",
+    outcome = await services.writes(register.answer, services, who, state=current.state, data=current.data, text=update.message.text or update.message.caption or "",
                               language=context.language(update), now=services.clock.now())
     await answer(update, context, outcome)
 
@@ -125,7 +125,7 @@ async def on_new_message(update: Update, context: BotContext, current: Current) 
 async def on_report_message(update: Update, context: BotContext, current: Current) -> None:
     """The rectification: text, and evidence files."""
     assert update.message
-    who = _still(update, context, current, Action.PROBLEMS)
+    who = await _still(update, context, current, Action.PROBLEMS)
     if who is None:
         await update.message.reply_text(context.text(update, "error.not-allowed"))
         return
@@ -137,13 +137,13 @@ async def on_report_message(update: Update, context: BotContext, current: Curren
         if attachment is None:
             return
         assert attachment.id is not None
-        outcome = lifecycle.report_file(services, who, data=current.data, attachment_id=attachment.id, name=incoming.file_name, language=language, now=now)
+        outcome = await services.writes(lifecycle.report_file, services, who, data=current.data, attachment_id=attachment.id, name=incoming.file_name, language=language, now=now)
         if update.message.caption:
-            fresh = drafts.get(services, person_id=current.person_id, flow=current.flow)
-            text_outcome = lifecycle.report_text(services, who, data=dict(fresh.data) if fresh else current.data, text=update.message.caption, language=language, now=now)
+            fresh = await services.reads(drafts.get, services, person_id=current.person_id, flow=current.flow)
+            text_outcome = await services.writes(lifecycle.report_text, services, who, data=dict(fresh.data) if fresh else current.data, text=update.message.caption, language=language, now=now)
             outcome = text_outcome  # (its answer counts the file just taken)
     else:
-        outcome = lifecycle.report_text(services, who, data=current.data, text=update.message.text or "", language=language, now=now)
+        outcome = await services.writes(lifecycle.report_text, services, who, data=current.data, text=update.message.text or "", language=language, now=now)
     await answer(update, context, outcome)
 
 
@@ -151,12 +151,12 @@ async def on_report_message(update: Update, context: BotContext, current: Curren
 async def on_return_comment(update: Update, context: BotContext, current: Current) -> None:
     """The comment of a return (退回)."""
     assert update.message
-    who = _still(update, context, current, Action.PROBLEMS)
+    who = await _still(update, context, current, Action.PROBLEMS)
     if who is None:
         await update.message.reply_text(context.text(update, "error.not-allowed"))
         return
     services = context.services
-    outcome = lifecycle.return_with(services, who, data=current.data, comment=update.message.text or "", language=context.language(update), now=services.clock.now())
+    outcome = await services.writes(lifecycle.return_with, services, who, data=current.data, comment=update.message.text or "", language=context.language(update), now=services.clock.now())
     await answer(update, context, outcome)
 
 
@@ -164,7 +164,7 @@ async def on_return_comment(update: Update, context: BotContext, current: Curren
 async def on_import_file(update: Update, context: BotContext, current: Current) -> None:
     """The 问题清单 workbook: read off the event loop, all rows or none."""
     assert update.message
-    who = _still(update, context, current, Action.PROBLEM_ADMIN)
+    who = await _still(update, context, current, Action.PROBLEM_ADMIN)
     if who is None:
         await update.message.reply_text(context.text(update, "error.not-allowed"))
         return
@@ -178,7 +178,7 @@ async def on_import_file(update: Update, context: BotContext, current: Current) 
     services = context.services
     data = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
     sheet = await asyncio.to_thread(importing.read_rows, services, data)
-    outcome = importing.import_rows(services, who, sheet, language=context.language(update), now=services.clock.now())
+    outcome = await services.writes(importing.import_rows, services, who, sheet, language=context.language(update), now=services.clock.now())
     if outcome.finished:  # a refused workbook keeps the conversation: the corrected one may follow
-        drafts.delete(services, person_id=current.person_id, flow=FLOW_IMPORT)
+        await services.writes(drafts.delete, services, person_id=current.person_id, flow=FLOW_IMPORT)
     await answer(update, context, outcome)

@@ -32,13 +32,13 @@ async def remind(update: Update, context: BotContext) -> None:
     if who is None:
         await update.message.reply_text(context.text(update, "error.not-allowed"))
         return
-    found = nudge.nudgeable(context.services, now=context.services.clock.now(), unit_ids=who.visible_units)
+    found = await context.services.writes(nudge.nudgeable, context.services, now=context.services.clock.now(), unit_ids=who.visible_units)
     if not found:
         await update.message.reply_text(context.text(update, "remind.nothing"))
         return
     language = context.language(update)
     rows = [
-        [InlineKeyboardButton(report_title(report_of(context.services, key), language), callback_data=context.button(update, "rmr", key))]
+        [InlineKeyboardButton(report_title(await context.services.writes(report_of, context.services, key), language), callback_data=context.button(update, "rmr", key))]
         for key in found
     ]
     await update.message.reply_text(context.text(update, "remind.choose-report"), reply_markup=InlineKeyboardMarkup(rows))
@@ -62,7 +62,7 @@ async def pressed(update: Update, context: BotContext) -> None:
         await query.edit_message_text(context.text(update, "remind.cancelled"))
     elif button.action == "rmr":
         key = button.args[0]
-        items = nudge.nudgeable(services, now=now, report_key=key, unit_ids=scope).get(key, [])[:8]
+        items = (await services.writes(nudge.nudgeable, services, now=now, report_key=key, unit_ids=scope)).get(key, [])[:8]
         if not items:
             await query.edit_message_text(context.text(update, "remind.nothing"))
             return
@@ -70,14 +70,14 @@ async def pressed(update: Update, context: BotContext) -> None:
             [InlineKeyboardButton(context.text(update, "remind.period-button", period=item.period_label, count=count), callback_data=context.button(update, "rmp", item.id or 0))]
             for item, count in items
         ]
-        title = report_title(report_of(services, key), language)
+        title = report_title(await services.writes(report_of, services, key), language)
         await query.edit_message_text(context.text(update, "remind.choose-period", title=title), reply_markup=InlineKeyboardMarkup(rows))
     elif button.action == "rmp":
-        plan = nudge.plan_nudge(services, due_item_id=button.int_arg(0), now=now, unit_ids=scope)
+        plan = await services.writes(nudge.plan_nudge, services, due_item_id=button.int_arg(0), now=now, unit_ids=scope)
         if plan is None:
             await query.edit_message_text(context.text(update, "error.stale-button"))
             return
-        title = report_title(report_of(services, plan.item.report_key), language)
+        title = report_title(await services.writes(report_of, services, plan.item.report_key), language)
         lines = [tn(context.language(update), "remind.preview", len(plan.units), title=title, period=plan.item.period_label)]
         tz = services.config.campaign.tz
         interval = services.config.reminders.nudge_interval
@@ -90,7 +90,7 @@ async def pressed(update: Update, context: BotContext) -> None:
             buttons.insert(0, InlineKeyboardButton(context.text(update, "remind.confirm"), callback_data=context.button(update, "rmc", plan.item.id or 0)))
         await query.edit_message_text("\n".join(lines), reply_markup=InlineKeyboardMarkup([buttons]))
     elif button.action == "rmc":
-        plan = nudge.plan_nudge(services, due_item_id=button.int_arg(0), now=now, unit_ids=scope)
+        plan = await services.writes(nudge.plan_nudge, services, due_item_id=button.int_arg(0), now=now, unit_ids=scope)
         if plan is None or not plan.units:
             await query.edit_message_text(context.text(update, "remind.none-to-nudge"))
             return

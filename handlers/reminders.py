@@ -19,7 +19,7 @@ async def snooze_pressed(update: Update, context: BotContext) -> None:
         await refuse(update, context, "error.stale-button")
         return
     services = context.services
-    replies = later.press(
+    replies = await services.writes(later.press,
         services, telegram_user_id=update.effective_user.id, args=pressed.args, language=context.language(update), now=services.clock.now()
     )
     await reply(context, update, replies)
@@ -30,7 +30,7 @@ async def snooze_typed(update: Update, context: BotContext, current: conversatio
     """The time typed after 'another time…': understood by `schedules.parse_when`."""
     assert update.message is not None and update.effective_user is not None
     services = context.services
-    replies = later.answer(
+    replies = await services.writes(later.answer,
         services, person_id=current.person_id, telegram_user_id=update.effective_user.id, data=current.data,
         text=update.message.text or "", language=context.language(update), now=services.clock.now(),
     )

@@ -16,13 +16,13 @@ BUTTONS = rf"^({service.BACKUP}|{service.INVITE})\|"
 
 @requires(Action.INVITE, private=True)
 async def backups(update: Update, context: BotContext, who: Roles) -> None:
-    await reply(context, update, service.backups(context.services, who, language=context.language(update)))
+    await reply(context, update, await context.services.writes(service.backups, context.services, who, language=context.language(update)))
 
 
 @requires(Action.INVITE, private=True)
 async def invites(update: Update, context: BotContext, who: Roles) -> None:
     services = context.services
-    await reply(context, update, service.invites(services, who, language=context.language(update), now=services.clock.now()))
+    await reply(context, update, await services.writes(service.invites, services, who, language=context.language(update), now=services.clock.now()))
 
 
 @button(Action.INVITE, private=True)
@@ -30,4 +30,4 @@ async def on_button(update: Update, context: BotContext, who: Roles, pressed: Bu
     services = context.services
     args = tuple(str(a) for a in pressed.args)
     press = service.press_backup if pressed.action == service.BACKUP else service.press_invite
-    await reply(context, update, press(services, who, args, language=context.language(update), now=services.clock.now()))
+    await reply(context, update, await services.writes(press, services, who, args, language=context.language(update), now=services.clock.now()))

@@ -8,6 +8,8 @@ attachments (by id), then the documents made for it (the blank 附件1).
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest
 
@@ -63,8 +65,8 @@ async def send(context: BotContext, chat_id: int, user_id: int, replies: list[Re
         for i, chunk in enumerate(chunks):
             last = i == len(chunks) - 1
             await context.bot.send_message(chat_id, chunk, reply_markup=keyboard(context, user_id, reply) if last else None)
-        for attachment in files.by_ids(context.services, reply.attachment_ids) if reply.attachment_ids else []:
-            data = files.read(context.services, attachment)
+        for attachment in await context.services.reads(files.by_ids, context.services, reply.attachment_ids) if reply.attachment_ids else []:
+            data = await asyncio.to_thread(files.read, context.services, attachment)  # (a file read from disk)
             await context.bot.send_document(chat_id, InputFile(data, filename=attachment.file_name or "file"))
         for document in reply.documents:
             await context.bot.send_document(chat_id, InputFile(document.data, filename=document.name))

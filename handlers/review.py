@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 from telegram import Update
 
 from bot.models import Person
@@ -25,7 +26,7 @@ BUTTONS = r"^rv\|"
 async def review_command(update: Update, context: BotContext, roles: access.Roles) -> None:
     """List the submissions waiting for review."""
     assert update.effective_user and update.effective_chat and update.message
-    replies = review.waiting(context.services, roles, language=context.language(update))
+    replies = await context.services.writes(review.waiting, context.services, roles, language=context.language(update))
     await send(context, update.effective_chat.id, update.effective_user.id, replies)
 
 
@@ -61,8 +62,8 @@ async def drop_pending_return(update: Update, context: BotContext) -> None:
     if not any(d.flow == review.FLOW for d in context.known(update).drafts):
         return  # nothing awaited: no query (this runs before every command)
     command = (update.message.text or "").split()[0].split("@")[0].lstrip("/").lower()
-    if review.drop_pending(context.services, telegram_user_id=update.effective_user.id, command=command):
-        context.forget()
+    if await context.services.writes(review.drop_pending, context.services, telegram_user_id=update.effective_user.id, command=command):
+        await context.reread(update)
 
 
 @guard.button(access.Action.REVIEW, private=True)
@@ -80,17 +81,17 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
     done = None
     try:
         if op == "page":  # another page of the list
-            replies = review.waiting(services, roles, language=language, page=submission_id)
+            replies = await services.writes(review.waiting, services, roles, language=language, page=submission_id)
         elif op == "open":
-            replies = review.open_one(services, roles, submission_id=submission_id, language=language)
+            replies = await services.writes(review.open_one, services, roles, submission_id=submission_id, language=language)
         elif op == "ok":
-            replies, done = review.accept(services, roles, submission_id=submission_id, now=now, language=language)
+            replies, done = await services.writes(review.accept, services, roles, submission_id=submission_id, now=now, language=language)
         elif op == "ret":
-            replies = review.ask_comment(services, roles, submission_id=submission_id, now=now, language=language)
+            replies = await services.writes(review.ask_comment, services, roles, submission_id=submission_id, now=now, language=language)
         elif op == "rc":
-            replies, done = review.confirm_return(services, roles, submission_id=submission_id, now=now, language=language)
+            replies, done = await services.writes(review.confirm_return, services, roles, submission_id=submission_id, now=now, language=language)
         elif op == "rx":
-            replies = review.cancel_return(services, roles, submission_id=submission_id, language=language)
+            replies = await services.writes(review.cancel_return, services, roles, submission_id=submission_id, language=language)
         else:
             raise ValueError(op)
     except (LookupError, ValueError):
@@ -110,15 +111,15 @@ async def on_comment(update: Update, context: BotContext, current: Current) -> N
     roles = guard.roles_for(update, context)
     services = context.services
     if not roles.may(access.Action.REVIEW):
-        drafts.delete(services, person_id=current.person_id, flow=review.FLOW)
+        await services.writes(drafts.delete, services, person_id=current.person_id, flow=review.FLOW)
         await update.message.reply_text(context.text(update, "review.not-allowed"))
         return
     try:
-        replies = review.preview_return(
+        replies = await services.writes(review.preview_return,
             services, roles, submission_id=int(current.data["submission_id"]), comment=update.message.text or "",
             now=services.clock.now(), language=context.language(update),
         )
     except (LookupError, ValueError):
-        drafts.delete(services, person_id=current.person_id, flow=review.FLOW)
+        await services.writes(drafts.delete, services, person_id=current.person_id, flow=review.FLOW)
         replies = [Reply(context.text(update, "review.gone"))]
     await send(context, update.effective_chat.id, update.effective_user.id, replies)

@@ -16,7 +16,7 @@ from handlers.replies import reply
 async def liaisons(update: Update, context: BotContext, who: Roles) -> None:
     """/liaisons: the first page of the roster."""
     services = context.services
-    await reply(context, update, roster.page(services, who, number=0, pressed=False, language=context.language(update), now=services.clock.now()))
+    await reply(context, update, await services.writes(roster.page, services, who, number=0, pressed=False, language=context.language(update), now=services.clock.now()))
 
 
 @button(Action.LIAISONS, private=True)
@@ -27,5 +27,5 @@ async def on_page(update: Update, context: BotContext, who: Roles, pressed: Butt
         number = pressed.int_arg(0)
     except (ValueError, IndexError):
         number = -1
-    replies = roster.page(services, who, number=number, pressed=True, language=context.language(update), now=services.clock.now())
+    replies = await services.writes(roster.page, services, who, number=number, pressed=True, language=context.language(update), now=services.clock.now())
     await reply(context, update, replies)

@@ -29,9 +29,9 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
     try:
         op, submission_id = pressed.args[0], pressed.int_arg(1)
         if op == "ok":
-            replies = service.approve(services, roles, submission_id=submission_id, now=now, language=language)
+            replies = await services.writes(service.approve, services, roles, submission_id=submission_id, now=now, language=language)
         elif op == "ret":
-            replies = service.ask_comment(services, roles, submission_id=submission_id, now=now, language=language)
+            replies = await services.writes(service.ask_comment, services, roles, submission_id=submission_id, now=now, language=language)
     except service.NotAllowed:
         await query.answer(context.text(update, "error.not-allowed"), show_alert=True)
         return
@@ -52,10 +52,10 @@ async def on_comment(update: Update, context: BotContext, current: Current) -> N
     services = context.services
     roles = guard.roles_for(update, context)
     try:
-        replies = service.return_with(
+        replies = await services.writes(service.return_with,
             services, roles, data=dict(current.data), comment=update.message.text or "", now=services.clock.now(), language=context.language(update)
         )
     except (service.NotAllowed, LookupError):
-        drafts.delete(services, person_id=current.person_id, flow=service.FLOW)
+        await services.writes(drafts.delete, services, person_id=current.person_id, flow=service.FLOW)
         replies = [Reply(context.text(update, "error.not-allowed"))]
     await send(context, update.effective_chat.id, update.effective_user.id, replies)

@@ -68,8 +68,8 @@ async def lang_chosen(update: Update, context: BotContext) -> None:
         await query.answer(context.text(update, "error.stale-button"), show_alert=True)
         return
     services = context.services
-    contact.set_language(services, telegram_user_id=update.effective_user.id, language=language, now=services.clock.now())
-    context.forget()  # confirm in the language just chosen
+    await services.writes(contact.set_language, services, telegram_user_id=update.effective_user.id, language=language, now=services.clock.now())
+    await context.reread(update)  # confirm in the language just chosen
     await query.answer()
     await query.edit_message_text(context.text(update, "lang.set"))
 
@@ -78,5 +78,5 @@ async def cancel(update: Update, context: BotContext) -> None:
     """Leave the current flow; what was typed in it is dropped."""
     assert update.effective_user and update.message
     services = context.services
-    cancelled = drafts.cancel_current(services, telegram_user_id=update.effective_user.id)
+    cancelled = await services.writes(drafts.cancel_current, services, telegram_user_id=update.effective_user.id)
     await update.message.reply_text(context.text(update, "cancel.done" if cancelled else "cancel.nothing"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 from telegram import Message, Update
@@ -47,7 +46,7 @@ async def downloaded(update: Update, context: BotContext, incoming: files.Incomi
 async def send(context: BotContext, update: Update, person_id: int | None, replies: list[Reply]) -> None:
     """Answer with the replies, their in-filing buttons tied to the filing now in progress."""
     assert update.effective_chat and update.effective_user
-    draft = drafts.get(context.services, person_id=person_id, flow=service.FLOW) if person_id is not None else None
+    draft = await context.services.reads(drafts.get, context.services, person_id=person_id, flow=service.FLOW) if person_id is not None else None
     replies = service.stamp(replies, draft.data.get(service.NONCE) if draft else None)
     await reply(context, update, replies)
     if draft is None:  # the filing ended (filed, or dropped): coordinators may want to hear of it
@@ -63,7 +62,7 @@ async def _refuse(update: Update, context: BotContext) -> None:
 async def submit(update: Update, context: BotContext, roles: access.Roles) -> None:
     """Start a submission: for the one open report, or ask which."""
     assert update.effective_user and update.effective_chat
-    replies = service.launch(context.services, roles, "start", (), language=context.language(update), now=context.services.clock.now())
+    replies = await context.services.writes(service.launch, context.services, roles, "start", (), language=context.language(update), now=context.services.clock.now())
     await send(context, update, roles.person_id, replies)
 
 
@@ -88,7 +87,7 @@ async def on_free_message(update: Update, context: BotContext) -> None:
         carry.append({"text": update.message.text})
     elif update.message.caption:
         carry.append({"text": update.message.caption, "caption": True})
-    replies = service.start(services, roles, language=language, now=now, carry=carry)
+    replies = await services.writes(service.start, services, roles, language=language, now=now, carry=carry)
     await send(context, update, roles.person_id, replies)
 
 
@@ -99,7 +98,7 @@ async def on_flow_message(update: Update, context: BotContext, current: Current)
     services = context.services
     roles = guard.roles_for(update, context)
     if not roles.is_liaison:
-        drafts.delete(services, person_id=current.person_id, flow=service.FLOW)
+        await services.writes(drafts.delete, services, person_id=current.person_id, flow=service.FLOW)
         await _refuse(update, context)
         return
     now = services.clock.now()
@@ -108,7 +107,7 @@ async def on_flow_message(update: Update, context: BotContext, current: Current)
     if incoming is not None:
         replies = await service.answer_file(services, context.bot, roles, current.data, current.state, incoming, language=language, now=now)
     else:
-        replies = service.answer_text(services, roles, current.data, current.state, update.message.text or "", language=language, now=now)
+        replies = await services.writes(service.answer_text, services, roles, current.data, current.state, update.message.text or "", language=language, now=now)
     await send(context, update, current.person_id, replies)
 
 
@@ -123,30 +122,28 @@ async def on_button(update: Update, context: BotContext, roles: access.Roles, pr
         return
     now = services.clock.now()
     language = context.language(update)
+    person_id = roles.person_id
+
+    def pressing() -> list[Reply] | None:  # (in a worker thread: the draft, the filing's reads and writes, a workbook carried read)
+        draft = drafts.get(services, person_id=person_id, flow=service.FLOW)
+        if pressed.action == "subp":  # another page of the choices
+            return service.choices_page(services, roles, pressed.int_arg(0), language=language, now=now)
+        if pressed.action in ("sub", "zero", "amend", "subany"):
+            carry = list(draft.data.get("carry", [])) if draft is not None and draft.state == "choose" else None
+            return service.launch(services, roles, pressed.action, pressed.args, language=language, now=now, carry=carry)
+        args = service.unstamp(pressed.args, draft.data) if draft is not None else None  # a button of this filing?
+        if not args:
+            return None
+        if args[0] == "new" and len(args) > 1:  # discard the one in progress, start the new one
+            return service.launch(services, roles, args[1], args[2:], language=language, now=now, replace=True)
+        assert draft is not None
+        if args[0] == "resume":
+            return service.resume(services, roles, dict(draft.data), draft.state, language=language, now=now)
+        return service.press(services, roles, dict(draft.data), draft.state, args[0], args[1:], language=language, now=now)
+
     replies: list[Reply] | None
     try:
-        draft = drafts.get(services, person_id=roles.person_id, flow=service.FLOW)
-        if pressed.action == "subp":  # another page of the choices
-            replies = service.choices_page(services, roles, pressed.int_arg(0), language=language, now=now)
-        elif pressed.action in ("sub", "zero", "amend", "subany"):
-            carry = list(draft.data.get("carry", [])) if draft is not None and draft.state == "choose" else None
-            if any("attachment" in c for c in carry or []):  # a file sent before choosing (a workbook is read): off the loop
-                replies = await asyncio.to_thread(service.launch, services, roles, pressed.action, pressed.args,
-                                                  language=language, now=now, carry=carry)
-            else:
-                replies = service.launch(services, roles, pressed.action, pressed.args, language=language, now=now, carry=carry)
-        else:
-            args = service.unstamp(pressed.args, draft.data) if draft is not None else None  # a button of this filing?
-            if not args:
-                replies = None
-            elif args[0] == "new" and len(args) > 1:  # discard the one in progress, start the new one
-                replies = service.launch(services, roles, args[1], args[2:], language=language, now=now, replace=True)
-            elif args[0] == "resume":
-                assert draft is not None
-                replies = service.resume(services, roles, dict(draft.data), draft.state, language=language, now=now)
-            else:
-                assert draft is not None
-                replies = service.press(services, roles, dict(draft.data), draft.state, args[0], args[1:], language=language, now=now)
+        replies = await services.writes(pressing)
     except service.NotAllowed:
         await query.answer(context.text(update, "error.not-allowed"), show_alert=True)
         return

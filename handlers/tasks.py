@@ -34,7 +34,7 @@ async def import_tasks(update: Update, context: BotContext, who: Roles) -> None:
     """Ask for the 任务分工表 workbook (附件5 layout)."""
     assert update.message and who.person_id is not None
     services = context.services
-    drafts.save(services, person_id=who.person_id, flow=FLOW_IMPORT, state="file", data={}, now=services.clock.now())
+    await services.writes(drafts.save, services, person_id=who.person_id, flow=FLOW_IMPORT, state="file", data={}, now=services.clock.now())
     await update.message.reply_text(context.text(update, "tasks.import.ask"))
 
 
@@ -50,15 +50,15 @@ async def on_button(update: Update, context: BotContext, who: Roles, pressed: Bu
     language, now = context.language(update), services.clock.now()
     op, task_id, unit_id = pressed.args[0], pressed.int_arg(1), pressed.int_arg(2)
     if op == "v":
-        outcome = Outcome(progress.show(services, who, task_id=task_id, language=language, now=now))
+        outcome = Outcome(await services.writes(progress.show, services, who, task_id=task_id, language=language, now=now))
     elif op == "a":
-        outcome = progress.acknowledge(services, who, task_id=task_id, unit_id=unit_id, language=language, now=now)
+        outcome = await services.writes(progress.acknowledge, services, who, task_id=task_id, unit_id=unit_id, language=language, now=now)
     elif op == "r":
-        outcome = progress.start_report(services, who, task_id=task_id, unit_id=unit_id, language=language, now=now)
+        outcome = await services.writes(progress.start_report, services, who, task_id=task_id, unit_id=unit_id, language=language, now=now)
     elif op == "rs":
-        outcome = progress.submit(services, who, task_id=task_id, unit_id=unit_id, language=language, now=now)
+        outcome = await services.writes(progress.submit, services, who, task_id=task_id, unit_id=unit_id, language=language, now=now)
     elif op == "c":
-        outcome = progress.cancel(services, who, language=language)
+        outcome = await services.writes(progress.cancel, services, who, language=language)
     else:
         await query.answer(context.text(update, "error.stale-button"), show_alert=True)
         return
@@ -79,9 +79,9 @@ async def on_report_message(update: Update, context: BotContext, current: Curren
         if attachment is None:
             return
         assert attachment.id is not None
-        outcome = progress.report_file(services, who, data=current.data, attachment_id=attachment.id, name=incoming.file_name, language=language, now=now)
+        outcome = await services.writes(progress.report_file, services, who, data=current.data, attachment_id=attachment.id, name=incoming.file_name, language=language, now=now)
     else:
-        outcome = progress.report_text(services, who, data=current.data, text=update.message.text or "", language=language, now=now)
+        outcome = await services.writes(progress.report_text, services, who, data=current.data, text=update.message.text or "", language=language, now=now)
     await answer(update, context, outcome)
 
 
@@ -92,7 +92,7 @@ async def on_import_file(update: Update, context: BotContext, current: Current) 
     who = guard.roles_for(update, context)
     services = context.services
     if not who.may(Action.PROBLEM_ADMIN):
-        drafts.delete(services, person_id=current.person_id, flow=FLOW_IMPORT)
+        await services.writes(drafts.delete, services, person_id=current.person_id, flow=FLOW_IMPORT)
         await update.message.reply_text(context.text(update, "error.not-allowed"))
         return
     document = update.message.document
@@ -104,7 +104,7 @@ async def on_import_file(update: Update, context: BotContext, current: Current) 
         return
     data = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
     sheet = await asyncio.to_thread(sheets.read_rows, services, data)
-    outcome = importing.import_rows(services, who, sheet, language=context.language(update), now=services.clock.now())
+    outcome = await services.writes(importing.import_rows, services, who, sheet, language=context.language(update), now=services.clock.now())
     if outcome.finished:
-        drafts.delete(services, person_id=current.person_id, flow=FLOW_IMPORT)
+        await services.writes(drafts.delete, services, person_id=current.person_id, flow=FLOW_IMPORT)
     await answer(update, context, outcome)

@@ -15,7 +15,7 @@ async def web_command(update: Update, context: BotContext, who: Roles) -> None:
     """Send a login link bound to this coordinator; no preview, so nothing fetches it first."""
     assert update.message
     services = context.services
-    url = login.issue_link(services, who, language=context.language(update), now=services.clock.now())
+    url = await services.writes(login.issue_link, services, who, language=context.language(update), now=services.clock.now())
     if url is None:
         await update.message.reply_text(context.text(update, "web.disabled"))
         return
