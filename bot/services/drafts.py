@@ -25,7 +25,7 @@ def cancel_current(services: Services, *, telegram_user_id: int) -> bool:
 
 def get(services: Services, *, person_id: int, flow: str) -> Draft | None:
     """The person's draft of `flow`, if one is in progress."""
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         return drafts.get_draft(s, person_id=person_id, flow=flow)
 
 

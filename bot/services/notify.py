@@ -59,9 +59,9 @@ async def send_to_person(services: Services, bot: Bot, person: Person, text: str
         return await send_with_retries(bot, chat_of(person), text, **kw)
     except Forbidden:
         assert person.id is not None
-        newly = services.storage.people.mark_unreachable(person_id=person.id, now=services.clock.now())
+        newly = await services.writes(services.storage.people.mark_unreachable, person_id=person.id, now=services.clock.now())
         log.info("person %s is unreachable (403)", person.id)
-        if newly and not _is_coordinator(services, person):
+        if newly and not await services.reads(_is_coordinator, services, person):
             await _tell_unreachable(services, bot, person)
         return None
     except BadRequest as e:
@@ -74,15 +74,15 @@ async def send_to_person(services: Services, bot: Bot, person: Person, text: str
 
 async def tell_newly_unreachable(services: Services, bot: Bot, *, person_id: int) -> None:
     """A 403 has just marked this person unreachable: tell the coordinators (unless they are one)."""
-    person = services.storage.people.get_person(person_id=person_id)
-    if person is None or _is_coordinator(services, person):
+    person = await services.writes(services.storage.people.get_person, person_id=person_id)
+    if person is None or await services.reads(_is_coordinator, services, person):
         return
     log.info("person %s is unreachable (403 to a reminder); telling the coordinators", person_id)
     await _tell_unreachable(services, bot, person)
 
 
 def _is_coordinator(services: Services, person: Person) -> bool:
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         return any(p.id == person.id for p in roles.people_with_role(s, role=Role.coordinator))
 
 
@@ -91,7 +91,7 @@ def level_above(services: Services, unit_ids: list[int], *, own_level: bool = Fa
     (or, with `own_level`, to the unit itself first) that has any; for a unit with none (a flat campaign), the
     campaign-wide coordinators."""
     found: dict[int, Person] = {}
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         wide = False
         for unit_id in unit_ids:
             chain = units.ancestors(s, unit_id=unit_id)
@@ -115,7 +115,7 @@ def coordinators(services: Services) -> list[Person]:
 async def tell_coordinators(services: Services, bot: Bot, key: str, /, to: list[Person] | None = None, **params: object) -> int:
     """Send catalog text `key` to every coordinator (or those named by `to`) in their own language; how many got it."""
     sent = 0
-    for person in coordinators(services) if to is None else to:
+    for person in await services.writes(coordinators, services) if to is None else to:
         try:  # one coordinator who cannot be reached now does not keep the others from being told
             if await send_to_person(services, bot, person, t(services.language_of(person.language), key, **params)) is not None:
                 sent += 1
@@ -125,15 +125,17 @@ async def tell_coordinators(services: Services, bot: Bot, key: str, /, to: list[
 
 
 async def _tell_unreachable(services: Services, bot: Bot, person: Person) -> None:
-    with services.storage.session() as s:
-        assert person.id is not None
-        held = roles.units_of(s, person_id=person.id)
-        fresh = people.get_person(s, person_id=person.id)
+    def read() -> tuple[list[Any], Person | None]:
+        with services.storage.read() as s:
+            assert person.id is not None
+            return roles.units_of(s, person_id=person.id), people.get_person(s, person_id=person.id)
+
+    held, fresh = await services.reads(read)
     if fresh is None:
         return
     unit_names = "、".join(u.name for u in held) or "—"
     # whoever answers for each of their units: a coordinator bound to it, else to the nearest level above
-    to = level_above(services, [u.id for u in held if u.id is not None], own_level=True)
+    to = await services.reads(level_above, services, [u.id for u in held if u.id is not None], own_level=True)
     await tell_coordinators(
         services, bot, "notify.unreachable", to=to, name=fresh.name or fresh.first_name or str(fresh.telegram_user_id), units=unit_names
     )

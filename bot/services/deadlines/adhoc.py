@@ -56,7 +56,11 @@ def report_types(services: Services, session: Session | None = None) -> list[Rep
     (in `session` if given). The tasks' part is kept in the process (`caches.task_reports`) until the tasks change:
     dropped by an import here, and by the due-item check (`due_items.resync_if_changed`) for a change made elsewhere."""
     tz = services.config.campaign.tz
-    rows = adhoc.list_adhoc_reports(session) if session is not None else services.storage.adhoc.list_adhoc_reports()
+    if session is None:
+        with services.storage.read() as s:
+            rows = adhoc.list_adhoc_reports(s)
+    else:
+        rows = adhoc.list_adhoc_reports(session)
     return list(services.config.report_types) + [as_report_type(r, tz) for r in rows] + task_report_types(services, session)
 
 
@@ -67,7 +71,7 @@ def task_report_types(services: Services, session: Session | None = None) -> lis
         from bot.services.tasks import deadlines as task_deadlines
 
         if session is None:
-            with services.storage.session() as s:
+            with services.storage.read() as s:
                 cached = [d.report for d in task_deadlines.deadlines(s, services.config, services.calendar)]
         else:
             cached = [d.report for d in task_deadlines.deadlines(session, services.config, services.calendar)]

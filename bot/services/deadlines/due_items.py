@@ -135,8 +135,11 @@ async def resync_if_changed(services: Services, *, now: datetime) -> int | None:
 
     The number of obligations added, or None when nothing changed (the usual case: one small query).
     """
-    with services.storage.session() as s:
-        current = fingerprint(s)
+    def read() -> Any:
+        with services.storage.read() as s:
+            return fingerprint(s)
+
+    current = await services.reads(read)
     if services.caches.due_items_fingerprint == current:
         return None
     services.caches.task_reports = None  # the tasks may have changed: their report types are computed again

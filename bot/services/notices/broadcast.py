@@ -10,6 +10,7 @@ and in every minute sweep (after the quiet hours, after a restart), for `LOOKBAC
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,7 +27,7 @@ from bot.services.people.access import Roles
 from bot.services.reminders import delivery
 from bot.services.reminders.policy import quiet_now
 from bot.services.submissions import files
-from bot.storage import notices, people, reminders
+from bot.storage import notices, people
 from bot.texts.catalog import t
 
 log = logging.getLogger(__name__)
@@ -41,28 +42,30 @@ def key_of(announcement_id: int) -> str:
 
 def _sender(services: Services, row: Announcement, language: str) -> str:
     """The coordinator who sent it, by name; the coordination group if the bot knows no name."""
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         person = people.get_person(s, person_id=row.created_by_person_id) if row.created_by_person_id else None
     return (person.name or person.first_name or "") if person is not None and (person.name or person.first_name) else t(language, "notices.sender-default")
 
 
 async def _send(services: Services, bot: Any, row: Announcement, person: Person, *, key: str, nudge: bool, now: datetime) -> delivery.Outcome | None:
     """Claim and send the notice to one liaison (with its files); None if it was claimed before."""
-    with services.storage.session() as s:
-        rid = reminders.claim_reminder(s, due_item_id=None, unit_id=None, person_id=id_of(person), moment_key=key, kind=ReminderKind.notice, now=now)
+    rid = await services.writes(
+        services.storage.reminders.claim_reminder, due_item_id=None, unit_id=None, person_id=id_of(person), moment_key=key, kind=ReminderKind.notice, now=now
+    )
     if rid is None:
         return None
     language = person.language or services.config.language
-    heading = t(language, "notices.nudge-heading" if nudge else "notices.notice-heading", sender=_sender(services, row, language))
+    sender = await services.reads(_sender, services, row, language)
+    heading = t(language, "notices.nudge-heading" if nudge else "notices.notice-heading", sender=sender)
     text = "\n\n".join([heading, t(language, "notices.notice-body", text=row.text), t(language, "notices.notice-ask")])
     data = services.buttons.pack(person.telegram_user_id, ACK, id_of(row))
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(t(language, "notices.ack-button"), callback_data=data)]])
     chat = person.chat_id or person.telegram_user_id
     result = await delivery.deliver(services, bot, reminder_id=rid, person_id=id_of(person), chat_id=chat, text=text, markup=markup)
     if result.outcome is delivery.Outcome.sent and not nudge:
-        for attachment in files.by_ids(services, row.attachment_ids):
+        for attachment in await services.reads(files.by_ids, services, row.attachment_ids):
             try:
-                await bot.send_document(chat, InputFile(files.read(services, attachment), filename=attachment.file_name or "file"), rate_limit_args={"lane": BROADCAST})
+                await bot.send_document(chat, InputFile(await asyncio.to_thread(files.read, services, attachment), filename=attachment.file_name or "file"), rate_limit_args={"lane": BROADCAST})
             except TelegramError as e:  # the notice itself arrived; the coordinator sees no receipt if the liaison misses the file
                 log.warning("announcement %s: a file did not reach person %s: %r", row.id, person.id, e)
     return result.outcome
@@ -72,9 +75,13 @@ async def send_pending(services: Services, bot: Any, *, now: datetime) -> int:
     """Send every recent announcement to each liaison asked who has not had it; how many went out."""
     if quiet_now(services, now):
         return 0
-    with services.storage.session() as s:
-        recent = [a for a in notices.recent_announcements(s, limit=50) if a.created_at >= now - LOOKBACK]
-        asked = {id_of(a): notices.receipts_of(s, announcement_id=id_of(a)) for a in recent}
+
+    def read() -> tuple[list[Any], dict[int, Any]]:  # (in a worker thread: each minute's sweep asks)
+        with services.storage.read() as s:
+            recent = [a for a in notices.recent_announcements(s, limit=50) if a.created_at >= now - LOOKBACK]
+            return recent, {id_of(a): notices.receipts_of(s, announcement_id=id_of(a)) for a in recent}
+
+    recent, asked = await services.reads(read)
     sent = 0
     for row in recent:
         done: set[int] = set()
@@ -101,6 +108,11 @@ def acknowledge(services: Services, who: Roles, announcement_id: int, *, languag
     return [done, Reply(t(language, "notices.ack-recorded", at=f"{local:%m-%d %H:%M}"))]
 
 
+def _last_claim(services: Services, person_id: int, prefix: str) -> datetime | None:
+    with services.storage.read() as s:
+        return notices.last_claim(s, person_id=person_id, prefix=prefix)
+
+
 @dataclass
 class Nudged:
     sent: int = 0
@@ -114,8 +126,7 @@ async def nudge(services: Services, bot: Any, row: Announcement, persons: list[P
     interval = services.config.reminders.nudge_interval
     prefix = key_of(id_of(row)) + "@nudge@"
     for person in persons:
-        with services.storage.session() as s:
-            last = notices.last_claim(s, person_id=id_of(person), prefix=prefix)
+        last = await services.reads(_last_claim, services, id_of(person), prefix)
         if last is not None and now - last < interval:
             out.too_soon += 1
             continue

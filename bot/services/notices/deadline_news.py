@@ -20,7 +20,7 @@ from bot.services.coordinator.views import format_moment
 from bot.services.deadlines.adhoc import PERIOD_KEY
 from bot.services.reminders import delivery
 from bot.services.reminders.policy import quiet_now
-from bot.storage import adhoc, due, reminders, roles
+from bot.storage import adhoc, due, roles
 from bot.texts.catalog import t
 
 LOOKBACK = timedelta(days=2)
@@ -32,22 +32,27 @@ async def announce_new(services: Services, bot: Any, *, now: datetime) -> int:
     if quiet_now(services, now):
         return 0
     tz = services.config.campaign.tz
-    with services.storage.session() as s:
-        fresh = [r for r in adhoc.list_adhoc_reports(s) if r.created_at >= now - LOOKBACK and r.due_at > now]
+
+    def read() -> list[Any]:  # (in a worker thread: each minute's sweep asks)
+        with services.storage.read() as s:
+            return [r for r in adhoc.list_adhoc_reports(s) if r.created_at >= now - LOOKBACK and r.due_at > now]
+
+    fresh = await services.reads(read)
     sent = 0
-    for row in fresh:
-        with services.storage.session() as s:
+    def targets_of(row: Any) -> list[tuple[Any, Any]]:
+        with services.storage.read() as s:
             item = due.get_due_item(s, report_key=row.key, period_key=PERIOD_KEY)
             views = due.obligations_of_due_item(s, due_item_id=item.id) if item is not None and item.id is not None else []
-            targets = [(view, held.person) for view in views if view.obligation.status in due.PENDING
-                       for held in roles.liaisons_of_unit(s, unit_id=id_of(view.unit))
-                       if held.person.reachable and held.assignment.started_at <= row.created_at]  # later liaisons see it in /due
-        for view, person in targets:
-            with services.storage.session() as s:
-                rid = reminders.claim_reminder(
-                    s, due_item_id=id_of(view.due_item), unit_id=id_of(view.unit), person_id=id_of(person), moment_key=KEY,
-                    kind=ReminderKind.announce, now=now,
-                )
+            return [(view, held.person) for view in views if view.obligation.status in due.PENDING
+                    for held in roles.liaisons_of_unit(s, unit_id=id_of(view.unit))
+                    if held.person.reachable and held.assignment.started_at <= row.created_at]  # later liaisons see it in /due
+
+    for row in fresh:
+        for view, person in await services.reads(targets_of, row):
+            rid = await services.writes(
+                services.storage.reminders.claim_reminder, due_item_id=id_of(view.due_item), unit_id=id_of(view.unit), person_id=id_of(person),
+                moment_key=KEY, kind=ReminderKind.announce, now=now,
+            )
             if rid is None:
                 continue
             language = person.language or services.config.language

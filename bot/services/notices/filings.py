@@ -19,7 +19,7 @@ from bot.services.deadlines.reports import find_report, period_label, report_tit
 from bot.services.people.access import Roles
 from bot.services.reminders import delivery
 from bot.services.reminders.policy import quiet_now
-from bot.storage import notices, people, reminders, roles
+from bot.storage import notices, reminders, roles
 from bot.storage import units as unit_store
 from bot.texts.catalog import t
 
@@ -78,20 +78,24 @@ async def tell_filings(services: Services, bot: Any, *, now: datetime) -> int:
     """Tell every coordinator who chose "at once" of the filings made since; how many messages went out."""
     if quiet_now(services, now):
         return 0
-    with services.storage.session() as s:
-        prefs = notices.told_at_once(s)
-        if not prefs:
-            return 0
-        earliest = max(min(p.since for p in prefs), now - LOOKBACK)
-        found = notices.filings_since(s, since=earliest)
-        staff = {p.id for p in roles.people_with_role(s, role=Role.coordinator)}
+
+    def read() -> tuple[list[Any], list[Any], set[int | None]]:  # (in a worker thread: each minute's sweep asks)
+        with services.storage.read() as s:
+            prefs = notices.told_at_once(s)
+            if not prefs:
+                return [], [], set()
+            earliest = max(min(p.since for p in prefs), now - LOOKBACK)
+            return prefs, notices.filings_since(s, since=earliest), {p.id for p in roles.people_with_role(s, role=Role.coordinator)}
+
+    prefs, found, staff = await services.reads(read)
+    if not prefs:
+        return 0
     sent = 0
     for pref in prefs:
         if pref.person_id not in staff:
             continue
-        scope = scope_of(services, pref.person_id)
-        with services.storage.session() as s:
-            person = people.get_person(s, person_id=pref.person_id)
+        scope = await services.writes(scope_of, services, pref.person_id)
+        person = await services.writes(services.storage.people.get_person, person_id=pref.person_id)
         if person is None or not person.reachable:
             continue
         language = person.language or services.config.language
@@ -100,16 +104,15 @@ async def tell_filings(services: Services, bot: Any, *, now: datetime) -> int:
                 continue
             if scope is not None and unit.id not in scope:
                 continue
-            with services.storage.session() as s:
-                rid = reminders.claim_reminder(
-                    s, due_item_id=None, unit_id=None, person_id=pref.person_id, moment_key=f"{KEY}{id_of(submission)}",
-                    kind=ReminderKind.filing, now=now,
-                )
+            rid = await services.writes(services.storage.reminders.claim_reminder,
+                due_item_id=None, unit_id=None, person_id=pref.person_id, moment_key=f"{KEY}{id_of(submission)}",
+                kind=ReminderKind.filing, now=now,
+            )
             if rid is None:
                 continue
             result = await delivery.deliver(
                 services, bot, reminder_id=rid, person_id=pref.person_id, chat_id=person.chat_id or person.telegram_user_id,
-                text=line(services, submission, unit, item, language), markup=None,
+                text=await services.writes(line, services, submission, unit, item, language), markup=None,
             )
             sent += result.outcome is delivery.Outcome.sent
             if result.outcome is delivery.Outcome.unreachable:

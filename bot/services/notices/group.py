@@ -84,13 +84,17 @@ def summary_lines(services: Services, *, scope: frozenset[int] | None, now: date
     return lines
 
 
+def _posting_groups(services: Services) -> list[Any]:
+    with services.storage.read() as s:
+        return list(notices.posting_groups(s))
+
+
 async def post_summaries(services: Services, bot: Any, *, now: datetime) -> int:
     """Post today's summary once to every group that asked for it (from digest_time, outside the quiet hours)."""
     today = digest_day(services, now)
     if today is None:
         return 0
-    with services.storage.session() as s:
-        groups = notices.posting_groups(s)
+    groups = await services.reads(_posting_groups, services)  # (in a worker thread: each minute's sweep asks)
     language = services.config.language
     posted = 0
     for group in groups:
@@ -99,12 +103,15 @@ async def post_summaries(services: Services, bot: Any, *, now: datetime) -> int:
 
 
 async def _post(services: Services, bot: Any, group: CampaignGroup, *, day: str, now: datetime, language: str) -> int:
-    scope = scope_of(services, group.added_by_person_id) if group.added_by_person_id is not None else None
-    with services.storage.session() as s:
-        post_id = notices.claim_group_post(s, chat_id=group.chat_id, key=f"summary@{day}", now=now)
+    def claim() -> tuple[int | None, frozenset[int] | None]:  # (in a worker thread, as each database call here)
+        scope = scope_of(services, group.added_by_person_id) if group.added_by_person_id is not None else None
+        with services.storage.session() as s:
+            return notices.claim_group_post(s, chat_id=group.chat_id, key=f"summary@{day}", now=now), scope
+
+    post_id, scope = await services.writes(claim)
     if post_id is None:
         return 0
-    lines = summary_lines(services, scope=scope, now=now, language=language) or [t(language, "group.all-filed")]
+    lines = await services.writes(summary_lines, services, scope=scope, now=now, language=language) or [t(language, "group.all-filed")]
     parts: Sequence[list[str]] = pack(lines, lambda x: x)
     message_id = None
     try:
@@ -115,6 +122,9 @@ async def _post(services: Services, bot: Any, group: CampaignGroup, *, day: str,
     except TelegramError as e:  # removed from the group, or the group gone: tried once a day; the coordinators see /group
         log.warning("group %s: the daily summary was not posted: %r", group.chat_id, e)
         return 0
-    with services.storage.session() as s:
-        notices.mark_group_post(s, post_id=post_id, message_id=message_id)
+    def mark() -> None:
+        with services.storage.session() as s:
+            notices.mark_group_post(s, post_id=post_id, message_id=message_id)
+
+    await services.writes(mark)
     return 1

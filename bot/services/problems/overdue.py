@@ -34,13 +34,11 @@ def _claim(services: Services, person: Person, problem: Problem, key: str, kind:
 async def _send(services: Services, bot: Any, claimed: list[tuple[int, Notice]], now: datetime) -> int:
     sent = 0
     for rid, notice in claimed:
-        reached = await send_notices(services, bot, [notice])
-        with services.storage.session() as s:
-            if reached:
-                reminders.mark_reminder_sent(s, reminder_id=rid, message_id=None, now=now)
-                sent += 1
-            else:
-                reminders.mark_reminder_failed(s, reminder_id=rid, error="not reached", unreachable=True, now=now)
+        if await send_notices(services, bot, [notice]):
+            await services.writes(services.storage.reminders.mark_reminder_sent, reminder_id=rid, message_id=None, now=now)
+            sent += 1
+        else:
+            await services.writes(services.storage.reminders.mark_reminder_failed, reminder_id=rid, error="not reached", unreachable=True, now=now)
     return sent
 
 
@@ -68,34 +66,39 @@ async def tick(services: Services, bot: Any, *, now: datetime) -> int:
         return 0
     settings = services.config.problems
     today = now.astimezone(services.config.campaign.tz).date().isoformat()
-    with services.storage.session() as s:
-        late = [r.problem for r in problems.list_problems(s, statuses=[ProblemStatus.open], due_before=now)]
-        unacked = problems.unacknowledged(s, created_before=now - settings.acknowledge_within)
-        names = {u.id: u.name for u in units.list_units(s, active_only=False)}
-    claimed: list[tuple[int, Notice]] = []
-    escalated: list[Problem] = []
-    for problem in late:
-        name = names.get(problem.unit_id, "—")
-        days = days_overdue(problem, services, now)
-        for person in unit_liaisons(services, problem.unit_id):
-            rid = _claim(services, person, problem, f"problem:{problem.id}:overdue:{today}", ReminderKind.overdue, now)
-            if rid is not None:
-                claimed.append((rid, _notice(services, person, problem, name, "problems.notice.overdue", now, count=max(days, 1))))
-        if days >= settings.escalate_after_days and problem.escalated_at is None:
-            for person in level_above(services, problem.unit_id):
-                rid = _claim(services, person, problem, f"problem:{problem.id}:escalate:{problem.returned_times}", ReminderKind.escalation, now)
+
+    def plan() -> list[tuple[int, Notice]]:  # (in a worker thread: the problems due, the claims, the escalations recorded)
+        with services.storage.session() as s:
+            late = [r.problem for r in problems.list_problems(s, statuses=[ProblemStatus.open], due_before=now)]
+            unacked = problems.unacknowledged(s, created_before=now - settings.acknowledge_within)
+            names = {u.id: u.name for u in units.list_units(s, active_only=False)}
+        claimed: list[tuple[int, Notice]] = []
+        escalated: list[Problem] = []
+        for problem in late:
+            name = names.get(problem.unit_id, "—")
+            days = days_overdue(problem, services, now)
+            for person in unit_liaisons(services, problem.unit_id):
+                rid = _claim(services, person, problem, f"problem:{problem.id}:overdue:{today}", ReminderKind.overdue, now)
                 if rid is not None:
-                    claimed.append((rid, _notice(services, person, problem, name, "problems.notice.escalated", now, count=days)))
-            escalated.append(problem)
-    for problem in unacked:
-        for person in unit_liaisons(services, problem.unit_id):
-            rid = _claim(services, person, problem, f"problem:{problem.id}:ack", ReminderKind.reminder, now)
-            if rid is not None:
-                claimed.append((rid, _notice(services, person, problem, names.get(problem.unit_id, "—"), "problems.notice.ack-chase", now, ack=True)))
-    with services.storage.session() as s:
-        for problem in escalated:
-            assert problem.id is not None
-            problems.step(s, problem_id=problem.id, action="escalate", expect=[ProblemStatus.open], to=None, actor_person_id=None, now=now, changes={"escalated_at": now})
+                    claimed.append((rid, _notice(services, person, problem, name, "problems.notice.overdue", now, count=max(days, 1))))
+            if days >= settings.escalate_after_days and problem.escalated_at is None:
+                for person in level_above(services, problem.unit_id):
+                    rid = _claim(services, person, problem, f"problem:{problem.id}:escalate:{problem.returned_times}", ReminderKind.escalation, now)
+                    if rid is not None:
+                        claimed.append((rid, _notice(services, person, problem, name, "problems.notice.escalated", now, count=days)))
+                escalated.append(problem)
+        for problem in unacked:
+            for person in unit_liaisons(services, problem.unit_id):
+                rid = _claim(services, person, problem, f"problem:{problem.id}:ack", ReminderKind.reminder, now)
+                if rid is not None:
+                    claimed.append((rid, _notice(services, person, problem, names.get(problem.unit_id, "—"), "problems.notice.ack-chase", now, ack=True)))
+        with services.storage.session() as s:
+            for problem in escalated:
+                assert problem.id is not None
+                problems.step(s, problem_id=problem.id, action="escalate", expect=[ProblemStatus.open], to=None, actor_person_id=None, now=now, changes={"escalated_at": now})
+        return claimed
+
+    claimed = await services.writes(plan)
     sent = await _send(services, bot, claimed, now)
     if sent:
         log.info("problems: %d reminder(s), escalation(s) or 签收 chase(s) sent", sent)

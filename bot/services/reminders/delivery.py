@@ -18,6 +18,7 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.context import Services
+from bot.services import outage
 from bot.pacing import BROADCAST, PacedLimiter, keyboard_key
 from bot.storage import deliveries, people, reminders
 
@@ -188,8 +189,11 @@ async def deliver_parts(
 
         try:  # a notice that cannot go out never stops the reminders (the digest names the unreachable)
             await notify.tell_newly_unreachable(services, bot, person_id=person_id)
-        except Exception:
-            log.exception("telling the coordinators that person %s is unreachable failed", person_id)
+        except Exception as e:
+            if outage.is_outage(e):  # the database away: a normal state (the digest names them when it is back)
+                log.warning("telling the coordinators that person %s is unreachable: the database is away (%s)", person_id, type(e).__name__)
+            else:
+                log.exception("telling the coordinators that person %s is unreachable failed", person_id)
     return result
 
 

@@ -199,30 +199,37 @@ async def process_digest(services: Services, bot: Any, *, now: datetime) -> int:
     from bot.services.notices import filings
 
     key = f"digest@{today.isoformat()}"
-    sent = 0
-    for person in services.storage.roles.people_with_role(role=Role.coordinator):
-        if not person.reachable:
-            continue
+
+    def claimed(person: Person) -> tuple[int, list[str]] | None:  # (in a worker thread: the digest's reads, its claim)
         assert person.id is not None
         with services.storage.session() as s:
             if reminders.was_claimed(s, due_item_id=None, unit_id=None, person_id=person.id, moment_key=key):
-                continue
+                return None
         scope = _scope_of(services, person.id)
         language = _language(services, person)
         since = digest_at(services, today - timedelta(days=1))
         filed = filings.digest_lines(services, person_id=person.id, since=since, now=now, language=language, scope=scope)
         parts = digest_parts(services, now=now, language=language, unit_ids=scope, extra=filed)
         if parts is None:
-            continue  # nothing for this coordinator; others may have something (their subtree, their filings)
+            return None  # nothing for this coordinator; others may have something (their subtree, their filings)
         with services.storage.session() as s:
             rid = reminders.claim_reminder(s, due_item_id=None, unit_id=None, person_id=person.id, moment_key=key, kind=ReminderKind.digest, now=now)
-        if rid is None:
+        return None if rid is None else (rid, parts)
+
+    sent = 0
+    for person in await services.writes(services.storage.roles.people_with_role, role=Role.coordinator):
+        if not person.reachable:
             continue
+        assert person.id is not None
+        taken = await services.writes(claimed, person)
+        if taken is None:
+            continue
+        rid, parts = taken
         result = await delivery.deliver_parts(
             services, bot, reminder_id=rid, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id, texts=parts
         )
         if result.outcome is delivery.Outcome.failed:
-            _give_up_undelivered(services, reminder_id=rid, what="the daily digest", now=services.clock.now())
+            await services.writes(_give_up_undelivered, services, reminder_id=rid, what="the daily digest", now=services.clock.now())
         sent += result.outcome is delivery.Outcome.sent
     return sent
 
@@ -243,19 +250,18 @@ async def process_escalations(services: Services, bot: Any, *, now: datetime) ->
         return 0
     days = services.config.reminders.escalate_after_days
     tz = services.config.campaign.tz
-    with services.storage.session() as s:
-        leaders = [p for p in roles.people_with_role(s, role=Role.leader) if p.reachable]
-        # late as of today's digest time: one turning late later in the day waits for tomorrow's
-        late = due.outstanding(s, due_before=digest_at(services, today) - timedelta(days=days)) if leaders else []
-    sent = 0
-    for leader in leaders:
-        assert leader.id is not None
-        claimed: list[tuple[int, Any]] = []
-        attempts: dict[int, int] = {}  # of the rows taken up again (a new claim has 1)
+
+    def read() -> tuple[list[Person], list[Any]]:  # (in a worker thread, as each database call here)
+        with services.storage.session() as s:
+            leaders = [p for p in roles.people_with_role(s, role=Role.leader) if p.reachable]
+            # late as of today's digest time: one turning late later in the day waits for tomorrow's
+            return leaders, due.outstanding(s, due_before=digest_at(services, today) - timedelta(days=days)) if leaders else []
+
+    def claim(leader: Person, claimed: list[tuple[int, Any]], attempts: dict[int, int]) -> list[tuple[int, str]]:
         with services.storage.session() as s:
             for view in late:
                 rid = reminders.claim_reminder(
-                    s, due_item_id=view.due_item.id, unit_id=view.unit.id, person_id=leader.id,
+                    s, due_item_id=view.due_item.id, unit_id=view.unit.id, person_id=id_of(leader),
                     # (the unit in the moment key predates the unit in the unique key; kept so that
                     # escalations claimed before it still count)
                     moment_key=f"escalation@{view.unit.id}", kind=ReminderKind.escalation, now=now,
@@ -271,7 +277,7 @@ async def process_escalations(services: Services, bot: Any, *, now: datetime) ->
                 if rid is not None:
                     claimed.append((rid, view))
         if not claimed:
-            continue
+            return []
         language = _language(services, leader)
         lines: list[tuple[int, str]] = []
         for rid, view in claimed:
@@ -282,6 +288,17 @@ async def process_escalations(services: Services, bot: Any, *, now: datetime) ->
             date_text = view.due_item.due_at.astimezone(tz).strftime("%Y-%m-%d")
             line = t(language, "reminders.escalation-line", unit=view.unit.name, title=title, period=view.due_item.period_label, date=date_text)
             lines.append((rid, split(line, PART_LIMIT)[0]))  # (a line never nears the limit; cut if it did)
+        return lines
+
+    leaders, late = await services.writes(read)
+    sent = 0
+    for leader in leaders:
+        assert leader.id is not None
+        attempts: dict[int, int] = {}  # of the rows taken up again (a new claim has 1)
+        lines = await services.writes(claim, leader, [], attempts)
+        if not lines:
+            continue
+        language = _language(services, leader)
         groups = pack(lines, lambda x: x[1])
         for index, group in enumerate(groups):
             if len(groups) == 1:
@@ -293,11 +310,11 @@ async def process_escalations(services: Services, bot: Any, *, now: datetime) ->
                 services, bot, reminder_id=first, person_id=leader.id, chat_id=leader.chat_id or leader.telegram_user_id,
                 text="\n".join([heading, *(line for _, line in group)]), markup=None, attempts=attempts.get(first, 1),
             )
-            _share_fate(services, result, first=first, others=others)
+            await services.writes(_share_fate, services, result, first=first, others=others)
             sent += result.outcome is delivery.Outcome.sent
             if result.outcome is delivery.Outcome.unreachable:  # the later messages cannot reach them either
                 rest = [rid for later in groups[index + 1:] for rid, _ in later]
-                _share_fate(services, result, first=first, others=rest)
+                await services.writes(_share_fate, services, result, first=first, others=rest)
                 break
     return sent
 

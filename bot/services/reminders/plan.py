@@ -40,11 +40,14 @@ def adhoc_moments(services: Services) -> list[ReminderMoment]:
     morning.
     """
     from bot.services.deadlines.adhoc import PERIOD_KEY, as_report_type
+    from bot.storage import adhoc as adhoc_store
 
     config = services.config
     tz = config.campaign.tz
     moments: list[ReminderMoment] = []
-    for row in services.storage.adhoc.list_adhoc_reports():
+    with services.storage.read() as s:
+        rows = adhoc_store.list_adhoc_reports(s)
+    for row in rows:
         report = as_report_type(row, tz)
         local = row.due_at.astimezone(tz)
         assert isinstance(report.schedule, OnceSchedule)  # (what an ad-hoc deadline is)
@@ -67,7 +70,7 @@ def plan(services: Services) -> list[ReminderMoment]:
     from bot.services.tasks import deadlines as task_deadlines
     from bot.storage import adhoc, tasks
 
-    with services.storage.session() as s:
+    with services.storage.read() as s:  # (reads only: on SQLite it takes no write lock)
         fingerprint = (adhoc.adhoc_fingerprint(s), tasks.tasks_fingerprint(s))
     cached = services.caches.plan
     if cached is not None and cached[0] == fingerprint:
@@ -76,7 +79,7 @@ def plan(services: Services) -> list[ReminderMoment]:
     if fingerprint[0][0]:
         moments.extend(adhoc_moments(services))
     if fingerprint[1][0]:
-        with services.storage.session() as s:
+        with services.storage.read() as s:
             moments.extend(task_deadlines.moments(s, services.config, services.calendar))
     moments.sort(key=lambda m: (m.at, m.report_key, m.period_key))
     services.caches.plan = (fingerprint, moments)

@@ -68,33 +68,40 @@ async def process_snoozes(services: Services, bot: Any, *, now: datetime, summar
 
     if quiet_now(services, now):
         return
-    jobs: list[Callable[[], Awaitable[None]]] = []
-    for row in services.storage.snoozes.snoozes_not_sent():
-        if snooze_time(row.moment_key) > now or row.id is None:
-            continue
+    def take(row: ReminderSent) -> tuple[DueItem, ReminderTarget] | None:  # (in a worker thread, as every database call)
+        assert row.id is not None
         with services.storage.session() as s:
             if not snoozes.take_snooze(s, reminder_id=row.id, moment_key=row.moment_key, now=now):
-                continue  # another process took it, or it was moved
+                return None  # another process took it, or it was moved
             item = s.get(DueItem, row.due_item_id)
             obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
             person = people.get_person(s, person_id=row.person_id)
             if item is None or obligation is None or person is None or obligation.status not in due.PENDING:
                 deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed: filed before the snooze", attempts=delivery.FINAL, now=now)
-                continue
+                return None
             held = reminders.liaison_role(s, person_id=id_of(person), unit_id=row.unit_id)
             if held is None:
                 deliveries.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
-                continue
+                return None
             pressed = s.get(ReminderSent, row.id).created_at  # type: ignore[union-attr]  # (as stored now: a move changes it)
             if deliveries.reminded_since(
-                s, due_item_id=id_of(item), unit_id=row.unit_id, person_id=id_of(person), since=pressed, exclude_id=row.id,
+                s, due_item_id=id_of(item), unit_id=obligation.unit_id, person_id=id_of(person), since=pressed, exclude_id=row.id,
             ):
                 # Another reminder of the item and unit (a scheduled one, another snooze of theirs) went out since they pressed: one is enough.
                 deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since the snooze", attempts=delivery.FINAL, now=now)
-                continue
+                return None
             role, unit = held
-            target = ReminderTarget(id_of(obligation), id_of(unit), unit.name, role, person)
-        report = report_of(services, item.report_key)
+            return item, ReminderTarget(id_of(obligation), id_of(unit), unit.name, role, person)
+
+    jobs: list[Callable[[], Awaitable[None]]] = []
+    for row in await services.writes(services.storage.snoozes.snoozes_not_sent):
+        if snooze_time(row.moment_key) > now or row.id is None:
+            continue
+        taken = await services.writes(take, row)
+        if taken is None:
+            continue
+        item, target = taken
+        report = await services.writes(report_of, services, item.report_key)
         kind = ReminderKind.overdue if now > item.due_at else ReminderKind.reminder
         rid = row.id
 

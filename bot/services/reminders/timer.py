@@ -22,6 +22,8 @@ SWEEP_EVERY_S = 60.0
 
 
 TICK_JOB = "reminders-tick"
+SWEEP_JOB = "reminders-sweep"
+CATCH_UP_JOB = "reminders-catch-up"  # at start: what came due while the bot was down (`caches.caught_up` when over)
 
 
 async def process_due_moments(services: Services, bot: Any, *, now: datetime) -> Summary:
@@ -30,7 +32,7 @@ async def process_due_moments(services: Services, bot: Any, *, now: datetime) ->
     from bot.services.reminders import digest
 
     summary = Summary()
-    for moment in moments_due(services, now):
+    for moment in await services.writes(moments_due, services, now):
         await process_moment(services, bot, moment, now=now, summary=summary)
     await process_snoozes(services, bot, now=now, summary=summary)
     await recover_stuck(services, bot, now=now, summary=summary)
@@ -56,24 +58,38 @@ async def _run(context: ContextTypes.DEFAULT_TYPE) -> None:
     if armed_for is not None and armed_for > now:
         now = armed_for  # the timer fired, so its moment has come (a fixed clock in tests lags)
     lock = services.caches.reminders_lock
-    async with lock:
-        await process_due_moments(services, context.bot, now=now)
+    try:
+        async with lock:
+            await process_due_moments(services, context.bot, now=now)
+    finally:
+        if job is not None and job.name == CATCH_UP_JOB:
+            services.caches.caught_up.set()
     if job is not None and job.name == TICK_JOB:
-        arm(context.application, after=now)
+        await rearm(context.application, after=now)
 
 
 def arm(app: Application[Any, Any, Any, Any, Any, Any], *, after: datetime | None = None) -> datetime | None:
     """(Re)arm the one reminder timer for the next thing due; its moment, or None."""
     services: Services = app.bot_data[SERVICES_KEY]
+    now = services.clock.now()
+    return _arm_at(app, next_wake(services, max(now, after) if after else now) if app.job_queue is not None else None)
+
+
+async def rearm(app: Application[Any, Any, Any, Any, Any, Any], *, after: datetime) -> datetime | None:
+    """`arm`, its reads made in a worker thread (the timer's own re-arming, after each tick)."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    return _arm_at(app, await services.writes(next_wake, services, max(services.clock.now(), after)))
+
+
+def _arm_at(app: Application[Any, Any, Any, Any, Any, Any], wake: datetime | None) -> datetime | None:
+    services: Services = app.bot_data[SERVICES_KEY]
     if app.job_queue is None:
         return None
     for old in app.job_queue.get_jobs_by_name(TICK_JOB):
         old.schedule_removal()
-    now = services.clock.now()
-    wake = next_wake(services, max(now, after) if after else now)
     if wake is None:
         return None
-    app.job_queue.run_once(_run, when=max(0.0, (wake - now).total_seconds()), data=wake, name=TICK_JOB)
+    app.job_queue.run_once(_run, when=max(0.0, (wake - services.clock.now()).total_seconds()), data=wake, name=TICK_JOB)
     return wake
 
 
@@ -82,9 +98,9 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     if app.job_queue is None:
         log.warning("no JobQueue: reminders will not be sent (install python-telegram-bot[job-queue])")
         return
-    app.job_queue.run_once(_run, when=0, name="reminders-catch-up")
+    app.job_queue.run_once(_run, when=0, name=CATCH_UP_JOB, job_kwargs={"misfire_grace_time": None})  # never skipped, however busy the start
     arm(app)
-    app.job_queue.run_repeating(_run, interval=SWEEP_EVERY_S, first=SWEEP_EVERY_S, name="reminders-sweep")
+    app.job_queue.run_repeating(_run, interval=SWEEP_EVERY_S, first=SWEEP_EVERY_S, name=SWEEP_JOB)
     app.job_queue.run_repeating(_heartbeat, interval=HEARTBEAT_S, first=HEARTBEAT_S, name="reminders-heartbeat")
 
 
@@ -92,6 +108,6 @@ async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Keep this process's claims in flight alive (a database away now is retried at the next beat)."""
     services = _services(context)
     try:
-        keep_claims(services, now=services.clock.now())
+        await services.writes(keep_claims, services, now=services.clock.now())
     except SQLAlchemyError as e:
         log.warning("reminders: could not keep the claims in flight alive: %s", type(e).__name__)

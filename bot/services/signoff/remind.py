@@ -19,7 +19,7 @@ from bot.models import DueItem, ReminderKind
 from bot.services.deadlines.reports import period_label, report_title
 from bot.services.reminders import delivery
 from bot.services.signoff.flow import ACTION, approvers
-from bot.storage import reminders, signoff
+from bot.storage import signoff
 from bot.texts.catalog import t
 
 
@@ -27,24 +27,26 @@ async def remind_heads(services: Services, bot: Any, *, item: DueItem, report: R
     """Remind each approver of a waiting filing of `item`; the number of reminders sent."""
     if not report.signoff or item.id is None:
         return 0
-    with services.storage.session() as s:
-        found = signoff.waiting(s, due_item_id=item.id)
+    item_id = item.id
+
+    def waiting() -> list[Any]:  # (in a worker thread, as each database call here)
+        with services.storage.session() as s:
+            return list(signoff.waiting(s, due_item_id=item_id))
+
     sent = 0
-    for submission, unit_id, unit_name in found:
-        for person in approvers(services, unit_id):
+    for submission, unit_id, unit_name in await services.writes(waiting):
+        for person in await services.writes(approvers, services, unit_id):
             if person.id is None or not person.reachable:
                 continue
-            with services.storage.session() as s:
-                reminder_id = reminders.claim_reminder(
-                    s, due_item_id=item.id, unit_id=unit_id, person_id=person.id, moment_key=moment_key, kind=ReminderKind.reminder, now=now
-                )
+            reminder_id = await services.writes(
+                services.storage.reminders.claim_reminder, due_item_id=item.id, unit_id=unit_id, person_id=person.id, moment_key=moment_key,
+                kind=ReminderKind.reminder, now=now,
+            )
             if reminder_id is None:
                 continue
             language = services.language_of(person.language)
-            text = t(
-                language, "signoff.reminder", unit=unit_name, report=report_title(report, language), item=submission.item_no,
-                period=period_label(services, report, period_key=item.period_key, stored=item.period_label, language=language),
-            )
+            period = await services.writes(period_label, services, report, period_key=item.period_key, stored=item.period_label, language=language)
+            text = t(language, "signoff.reminder", unit=unit_name, report=report_title(report, language), item=submission.item_no, period=period)
             pack = services.buttons.pack
             markup = InlineKeyboardMarkup([[
                 InlineKeyboardButton(t(language, "signoff.button.approve"), callback_data=pack(person.telegram_user_id, ACTION, "ok", submission.id or 0)),

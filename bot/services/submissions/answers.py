@@ -119,7 +119,7 @@ async def answer_file(
     """A file sent during the flow: checked, downloaded, kept; a refused file says why and the flow goes on."""
     assert roles.person_id is not None
     person_id = roles.person_id
-    f = load(services, data, person_id, language=language, now=now) if state != "choose" else None
+    f = await services.writes(load, services, data, person_id, language=language, now=now) if state != "choose" else None
     group = file_group(f, state)
     st = f.step_at(state) if f is not None else None
     if group is None:
@@ -133,7 +133,7 @@ async def answer_file(
     assert attachment.id is not None
     if state == "choose":
         data.setdefault("carry", []).append({"attachment": attachment.id, "name": incoming.file_name})
-        save(services, person_id, state, data, now)
+        await services.writes(save, services, person_id, state, data, now)
         return [Reply(t(language, "submissions.choose-first"))]
     assert f is not None and st is not None
     whole = await uploaded.take_upload(services, f, st, attachment, incoming.file_name)
@@ -141,7 +141,7 @@ async def answer_file(
         return whole
     ack = None if st.kind is Kind.STATS_ROW else t(language, "submissions.file.kept", name=incoming.file_name)
     read = await uploaded.table_read(services, f, st, attachment)
-    return use_file(services, f, st, attachment.id, incoming.file_name, ack=ack, read=read)
+    return await services.writes(use_file, services, f, st, attachment.id, incoming.file_name, ack=ack, read=read)
 
 
 def take_carry(services: Services, roles: Roles, f: Filing) -> list[Reply]:

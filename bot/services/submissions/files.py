@@ -134,12 +134,12 @@ async def download(services: Services, bot: Bot, incoming: Incoming, group: Acce
     """Check, download and keep a file a user sent; Refused says why it was not taken."""
     kind = check(incoming, group)
     data = bytes(await (await bot.get_file(incoming.file_id)).download_as_bytearray())
-    return store(services, data, incoming, kind, now=now)
+    return await services.writes(store, services, data, incoming, kind, now=now)  # (a file written, a row added: off the loop)
 
 
 def by_ids(services: Services, attachment_ids: list[int]) -> list[Attachment]:
     """Stored attachments by id, in upload order (unknown ids are left out)."""
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         return attachments.attachments_by_ids(s, attachment_ids=attachment_ids)
 
 

@@ -74,9 +74,9 @@ async def take_upload(services: Services, f: Filing, st: Step, attachment: Attac
     if text is None:
         return [Reply(t(f.language, "pasted.document-unreadable", name=name), buttons_for(f, st))] if is_case else None
     if is_case:
-        whole = take_whole_case(services, f, st, text, limit=MAX_DOCUMENT, document=attachment.id)
+        whole = await services.writes(take_whole_case, services, f, st, text, limit=MAX_DOCUMENT, document=attachment.id)
         return whole or [Reply(t(f.language, "pasted.document-no-case", name=name), buttons_for(f, st))]
-    return take_whole_summary(services, f, st, text, limit=MAX_DOCUMENT, document=attachment.id)
+    return await services.writes(take_whole_summary, services, f, st, text, limit=MAX_DOCUMENT, document=attachment.id)
 
 
 async def table_read(services: Services, f: Filing, st: Step, attachment: Attachment) -> TableRead | None:

@@ -18,7 +18,7 @@ from bot.services.problems.common import Btn, Notice, Reply, language_of, level_
 from bot.services.problems.lifecycle import Outcome
 from bot.services.problems.overdue import awake
 from bot.services.tasks import deadlines as task_deadlines
-from bot.storage import drafts, due, reminders, tasks
+from bot.storage import drafts, due, tasks
 from bot.storage.tasks import Assigned
 from bot.texts.catalog import t, tn
 
@@ -212,26 +212,28 @@ async def chase(services: Services, bot: Any, *, now: datetime) -> int:
     Nothing goes out before the digest time or inside the quiet hours (it waits for them to end)."""
     if not awake(services, now):
         return 0
-    with services.storage.session() as s:
-        late = tasks.unacknowledged(s, created_before=now - services.config.problems.acknowledge_within)
+    def late() -> list[Any]:  # (in a worker thread, as each database call here)
+        with services.storage.session() as s:
+            return list(tasks.unacknowledged(s, created_before=now - services.config.problems.acknowledge_within))
+
     sent = 0
-    for link, task in late:
-        for person in unit_liaisons(services, link.unit_id):
+    for link, task in await services.writes(late):
+        for person in await services.writes(unit_liaisons, services, link.unit_id):
             assert person.id is not None
-            with services.storage.session() as s:
-                rid = reminders.claim_reminder(s, due_item_id=None, unit_id=link.unit_id, person_id=person.id, moment_key=f"task:{task.id}:{link.unit_id}:ack", kind=ReminderKind.reminder, now=now)
+            rid = await services.writes(
+                services.storage.reminders.claim_reminder, due_item_id=None, unit_id=link.unit_id, person_id=person.id,
+                moment_key=f"task:{task.id}:{link.unit_id}:ack", kind=ReminderKind.reminder, now=now,
+            )
             if rid is None:
                 continue
             lang = language_of(services, person)
             notice = Notice(person, t(lang, "tasks.notice.ack-chase", key=task.key, title=task.title),
                             [[Btn(t(lang, "tasks.button.ack-short"), BUTTON, ("a", task.id or 0, link.unit_id)), Btn(t(lang, "tasks.button.open", key=task.key), BUTTON, ("v", task.id or 0, 0))]])
-            reached = await send_notices(services, bot, [notice])
-            with services.storage.session() as s:
-                if reached:
-                    reminders.mark_reminder_sent(s, reminder_id=rid, message_id=None, now=now)
-                    sent += 1
-                else:
-                    reminders.mark_reminder_failed(s, reminder_id=rid, error="not reached", unreachable=True, now=now)
+            if await send_notices(services, bot, [notice]):
+                await services.writes(services.storage.reminders.mark_reminder_sent, reminder_id=rid, message_id=None, now=now)
+                sent += 1
+            else:
+                await services.writes(services.storage.reminders.mark_reminder_failed, reminder_id=rid, error="not reached", unreachable=True, now=now)
     return sent
 
 
