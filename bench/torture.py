@@ -377,6 +377,14 @@ def count(storage: Storage, emu: Emulator, figures: Figures) -> None:
             figures.notes.append(f"row {row.id} {row.status.value}: {error[:90]}")
 
 
+async def _as_the_timer(services: Any, bot: Any, *, now: datetime) -> Any:
+    """A wave or a sweep as the bot's own timer runs it: under the process's reminder lock, one run at a
+    time (its catch-up, its tick and its minute sweep take it too; without it two runs of one process
+    would interleave, which the bot never does)."""
+    async with services.caches.reminders_lock:
+        return await timer.process_due_moments(services, bot, now=now)
+
+
 async def campaign(
     *, url: str, liaisons: int, rounds: int, actions: int, seed: int, kill_rate: float = 0.5, answer_wait: float = 30.0, uploader: bool = True
 ) -> Figures:
@@ -402,7 +410,7 @@ async def campaign(
         rss0 = _rss_mb()  # the set-up's peak (the bot's import, the hostile files' making) no longer counts
     watch = Watch()
     watching = asyncio.create_task(watch.sample())
-    bot: RunningBot = await start_bot(config, storage, clock, emu, claims=True)
+    bot: RunningBot = await start_bot(config, storage, clock, emu, claims=True, settle=False)
     db = Outage(storage)
     try:
         codes = [u.code for u in config.units][:liaisons]
@@ -434,7 +442,7 @@ async def campaign(
             clock.set(moment)
             watch.step = f"round {n}: the wave"
             services = bot.app.bot_data[SERVICES_KEY]
-            wave = asyncio.create_task(timer.process_due_moments(services, bot.app.bot, now=moment))
+            wave = asyncio.create_task(_as_the_timer(services, bot.app.bot, now=moment))
             if n == outage_round:  # the database goes away mid-wave, then comes back
                 await asyncio.sleep(rng.uniform(0.0, 0.3))
                 db.down = True
@@ -452,7 +460,7 @@ async def campaign(
                 await asyncio.gather(wave, return_exceptions=True)
                 watch.step = f"round {n}: killed, restarting"
                 await kill_bot(bot)
-                bot = await start_bot(config, storage, clock, emu, claims=True)
+                bot = await start_bot(config, storage, clock, emu, claims=True, settle=False)
             else:
                 await asyncio.gather(wave, return_exceptions=True)
             emu.flood.disable()
@@ -460,7 +468,7 @@ async def campaign(
                 watch.step = f"round {n}: the sweep {after} after"
                 clock.set(moment + after)
                 services = bot.app.bot_data[SERVICES_KEY]
-                await timer.process_due_moments(services, bot.app.bot, now=moment + after)
+                await _as_the_timer(services, bot.app.bot, now=moment + after)
         watch.step = "the fuzzing's end"
         try:
             await asyncio.wait_for(fuzzing, timeout=60 + actions)

@@ -240,12 +240,21 @@ async def test_coordinator_nudges_non_filers_once_per_interval(bot_app: RunningB
     assert "平岗市场监管所" in again.text and "09-01 09:00 已催办过" in again.text
 
 
-async def test_digest_and_escalation_go_out_once(bot_app: RunningBot) -> None:
+async def test_digest_and_escalation_go_out_once(emulator: Any, storage: Any, now: datetime) -> None:
+    from bot.clock import FixedClock
     from tests.fixtures.app import COORDINATOR, LEADER
 
-    coordinator = bot_app.emulator.user(COORDINATOR)
-    leader = bot_app.emulator.user(LEADER)
-    await coordinator.ask("/start")
+    coordinator = emulator.user(COORDINATOR)  # their chats with the bot exist before it starts (else: 400 chat not found)
+    leader = emulator.user(LEADER)
+    bot_app = await start_bot(campaign_config(emulator), storage, FixedClock(now), emulator)
+    try:
+        await _digest_and_escalation_once(bot_app, coordinator, leader)
+    finally:
+        await stop_bot(bot_app)
+
+
+async def _digest_and_escalation_once(bot_app: RunningBot, coordinator: UserHandle, leader: UserHandle) -> None:
+    await coordinator.ask("/start")  # (the start's catch-up could not message them: 403, never started; now they can be)
     await leader.ask("/start")
     at = datetime(2023, 8, 17, 1, 0, tzinfo=UTC)  # 09:00 local; the liaison list was due 08-10
     await process(bot_app, at)
