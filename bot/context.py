@@ -74,7 +74,7 @@ class Services:
     calendar: ChinaCalendar
     files_dir: Path | None = None  # where attachments live, when not the environment's or the config's
     caches: Caches = field(default_factory=Caches)
-    threads: Busy = field(default_factory=lambda: Busy())  # database calls running in worker threads (`writes`, `reads`)
+    threads: Busy = field(default_factory=Busy)  # database calls running in worker threads (`writes`, `reads`)
 
     async def writes(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Call `fn`, which reads and writes the database, in a worker thread: its round trips (PostgreSQL)
@@ -142,7 +142,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """Who this update's user is (person, roles, language, drafts): read once per update, in one statement.
 
         PTB makes one context per update; a handler that changes these (a language chosen, a draft dropped)
-        calls `forget()` so that what follows reads them afresh."""
+        calls `reread` so that what follows reads them afresh."""
         assert update.effective_user is not None
         user_id = update.effective_user.id
         if self._known is None or self._known[0] != user_id:
@@ -156,17 +156,12 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     def read_who(self, telegram_user_id: int) -> None:
         """Read who this user is now (a statement): made in a worker thread, with the update's claim
-        (`bot.ops.updates`) and after a handler's `forget()`, so that `known` never waits on the loop."""
+        (`bot.ops.updates`), or by `reread`, so that `known` never waits on the loop."""
         self.cached.clear()
         self._known = (telegram_user_id, self.services.storage.identity.find(telegram_user_id=telegram_user_id))
 
-    def forget(self) -> None:
-        """Read who the user is afresh at the next `known` (after a handler changed it); `reread` reads it now, off the loop."""
-        self._known = None
-        self.cached.clear()
-
     async def reread(self, update: Update) -> None:
-        """Read who this update's user is, in a worker thread: first thing for every update (`handlers.guard.know`)
+        """Read who this update's user is, off the loop where a read waits (`Services.reads`): first thing for every update (`handlers.guard.know`)
         unless its claim read it already, and after a handler changed it (a language chosen, a draft dropped)."""
         if update.effective_user is not None:
             await self.services.reads(self.read_who, update.effective_user.id)
