@@ -12,12 +12,6 @@ from bot.models import Person, ReminderSent, ReminderStatus, Unit
 from bot.storage.reminders import DELIVERY_UNKNOWN, UNDELIVERED, mark_reminder_failed
 
 
-def last_message_id(session: Session, *, person_id: int) -> int | None:
-    """The highest Telegram message id recorded for a person's reminders (a floor for probing)."""
-    statement = select(func.max(ReminderSent.telegram_message_id)).where(ReminderSent.person_id == person_id)
-    return session.exec(statement).first()
-
-
 def give_up_reminder(session: Session, *, reminder_id: int, error: str, attempts: int, now: datetime) -> ReminderSent:
     """Failed for good (permanent error, or delivery unknown): never retried automatically."""
     reminder = mark_reminder_failed(session, reminder_id=reminder_id, error=error, unreachable=False, now=now)
@@ -83,12 +77,26 @@ def message_ids_of(session: Session, *, person_id: int) -> set[int]:
 
 
 def last_message_id_before(session: Session, *, person_id: int, before: datetime) -> int | None:
-    """The highest message id of a person's reminders recorded sent at or before `before`: a floor
-    below any message sent after `before`."""
+    """The highest message id of a person's reminders recorded sent strictly before `before`: a floor
+    below any message sent after `before` (one recorded at the same instant may be later: a fixed
+    clock, two processes)."""
     statement = select(func.max(ReminderSent.telegram_message_id)).where(
-        ReminderSent.person_id == person_id, col(ReminderSent.sent_at) <= before, ReminderSent.status == ReminderStatus.sent
+        ReminderSent.person_id == person_id, col(ReminderSent.sent_at) < before, ReminderSent.status == ReminderStatus.sent
     )
     return session.exec(statement).first()
+
+
+def probe_floor(session: Session, *, reminder_id: int) -> int:
+    """Where a probe for a claimed reminder's message starts: the floor recorded with its claim (below
+    its message, whenever it was sent); for a row claimed without one, the person's last reminder
+    recorded sent before the claim. Never a message recorded since, which may be above ours (the
+    heartbeat moves a claim's `sent_at` forward; another process may record a later send meanwhile)."""
+    row = session.get(ReminderSent, reminder_id)
+    if row is None:
+        return 0
+    if row.probe_floor is not None:
+        return row.probe_floor
+    return last_message_id_before(session, person_id=row.person_id, before=row.created_at) or 0
 
 
 def unknown_deliveries(session: Session, *, since: datetime) -> list[tuple[ReminderSent, Person, Unit | None]]:

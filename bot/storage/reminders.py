@@ -13,7 +13,7 @@ from typing import Any
 from datetime import datetime
 
 from sqlalchemy import select as sql_select  # more columns than sqlmodel.select types
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, func, select, update
 
 from bot.models import Obligation, Person, ReminderKind, ReminderSent, ReminderStatus, Role, RoleAssignment, Unit
 from bot.storage.sql import insert_ignoring_conflicts
@@ -31,6 +31,9 @@ UNDELIVERED = "not delivered"  # the error of a row given up undelivered (listed
 DELIVERY_UNKNOWN = "delivery unknown"  # the error of a row that may or may not have arrived (listed too)
 
 
+PROBED = (ReminderKind.reminder, ReminderKind.overdue, ReminderKind.nudge)  # sent with a keyboard a probe recognises
+
+
 def claim_reminder(
     session: Session,
     *,
@@ -44,7 +47,11 @@ def claim_reminder(
 ) -> int | None:
     """Claim the right to send one reminder: its row id, or None if it was already claimed.
 
-    `probe_floor`: the highest message id known in the chat now (see `ReminderSent.probe_floor`).
+    `probe_floor`: the highest message id known in the chat now (see `ReminderSent.probe_floor`). For
+    a reminder with a keyboard (reminder, overdue, nudge: what a probe can recognise) it is raised to
+    the person's highest message id recorded so far, read in the claim's transaction: every message
+    recorded by now (by any process) is older than the one this claim will send, so the floor is one
+    no later message can lower the probe under, whatever happens to the clock or to other processes.
 
     A reminder of a due item is about one unit's obligation and needs its `unit_id`.
     `due_item_id` may be None for messages about no single deadline (a digest); those are
@@ -53,6 +60,9 @@ def claim_reminder(
     if due_item_id is not None and unit_id is None:
         # NULLs are distinct in a UNIQUE key: such a row could be claimed any number of times.
         raise ValueError("a reminder of a due item needs its unit")
+    if kind in PROBED:
+        recorded = session.exec(select(func.max(ReminderSent.telegram_message_id)).where(ReminderSent.person_id == person_id)).first()
+        probe_floor = max(probe_floor or 0, recorded or 0)
     return insert_ignoring_conflicts(
         session,
         ReminderSent,

@@ -174,3 +174,33 @@ async def test_every_stuck_claim_of_one_person_that_was_delivered_is_recorded_an
     await process(bot_app, MINUS_3D + recovery.STUCK_AFTER + timedelta(minutes=3))
     await asyncio.sleep(0.2)
     assert len(reminder_messages(user)) == 2
+
+
+async def test_a_stuck_claim_is_found_though_another_process_recorded_a_later_reminder_to_them_since(
+    bot_app: RunningBot, make_person: Any, make_liaison: Any
+) -> None:
+    """A liaison of two units. Process A claims and sends the first unit's reminder and dies before
+    recording it, its heartbeat having moved the claim's `sent_at` forward while the send waited;
+    process B meanwhile sends and records the second unit's reminder, at the same instant on B's
+    clock. The probe once started above B's message (the person's last recorded "before the
+    attempt"), met "not found" and sent the first reminder again."""
+    user = await liaison(bot_app, make_person, make_liaison, "pgs", 7821)
+    person = bot_app.storage.people.get_person_by_telegram_id(telegram_user_id=7821)
+    make_liaison(bot_app.storage.units.get_unit_by_code(code="shs"), person=person)
+    bot_app.clock.set(MINUS_3D)
+    first = claim(bot_app, "pgs", 7821, at=MINUS_3D)
+    delivered = await send_as_dead_process(bot_app, first, "pgs", 7821, at=MINUS_3D)
+    heartbeat = MINUS_3D + timedelta(seconds=30)
+    bot_app.storage.deliveries.touch_claims(reminder_ids=[first], now=heartbeat)
+    second = claim(bot_app, "shs", 7821, at=MINUS_3D)
+    later = await send_as_dead_process(bot_app, second, "shs", 7821, at=MINUS_3D)
+    bot_app.storage.reminders.mark_reminder_sent(reminder_id=second, message_id=later, now=heartbeat)  # B's record
+    assert later > delivered
+    await user.wait_for(lambda m: len(reminder_messages(user)) == 2)
+
+    await process(bot_app, heartbeat + recovery.STUCK_AFTER + timedelta(minutes=1))
+    await asyncio.sleep(0.2)
+    row = bot_app.storage.reminders.get_reminder(reminder_id=first)
+    assert (row.status, row.telegram_message_id) == (ReminderStatus.sent, delivered), (row.status, row.last_error)
+    assert len(reminder_messages(user)) == 2  # found by the probe, not sent again
+    assert bot_app.storage.reminders.get_reminder(reminder_id=first).probe_floor is not None

@@ -8,7 +8,6 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -246,8 +245,8 @@ async def _deliver(  # noqa: C901
                     found: int | None | bool = False
                 elif floor is None:  # restarted since this chat's last message: the database's floor
                     why = "the probe from the last recorded reminder could not tell"
-                    with storage.session() as s:
-                        db_floor = deliveries.last_message_id(s, person_id=person_id) or 0
+                    with storage.session() as s:  # (not the person's last message now: another process's may be above ours)
+                        db_floor = deliveries.probe_floor(s, reminder_id=reminder_id)
                         skip = deliveries.message_ids_of(s, person_id=person_id)
                     found = await _probe(bot, chat_id, db_floor, markup, lane, skip=skip)
                 else:
@@ -286,20 +285,17 @@ def seen_here(bot: Any, chat_id: int, markup: InlineKeyboardMarkup) -> int | Non
 
 
 async def find_delivered(
-    services: Services, bot: Any, *, person_id: int, chat_id: int, markup: InlineKeyboardMarkup, started: datetime,
-    claimed_floor: int | None = None,
+    services: Services, bot: Any, *, reminder_id: int, person_id: int, chat_id: int, markup: InlineKeyboardMarkup,
 ) -> int | None | bool:
     """Whether a reminder whose sender stopped mid-send (a stuck claim) is in the chat.
 
     The same probe as after an ambiguous failure (keyboard-only, stops as unknown at the first
-    message it would change), from a floor the database gives: the highest message id known in
-    the chat when it was claimed (`claimed_floor`, so no older message is ever touched), else
-    the person's last reminder recorded sent before the attempt began; every reminder id
-    recorded for the person is skipped, and a message of the bot's that this process saw is
-    recognised by its keyboard. The id of our message, None if it surely is not there, False
-    if that cannot be told.
+    message it would change), from the floor of its claim (`deliveries.probe_floor`: no older
+    message is ever touched, and none of ours is under it); every reminder id recorded for the
+    person is skipped, and a message of the bot's that this process saw is recognised by its
+    keyboard. The id of our message, None if it surely is not there, False if that cannot be told.
     """
     with services.storage.session() as s:
-        floor = max(claimed_floor or 0, deliveries.last_message_id_before(s, person_id=person_id, before=started) or 0)
+        floor = deliveries.probe_floor(s, reminder_id=reminder_id)
         skip = deliveries.message_ids_of(s, person_id=person_id)
     return await _probe(bot, chat_id, floor, markup, BROADCAST, skip=skip)

@@ -130,9 +130,6 @@ STUCK_UNKNOWN = "delivery unknown: the sending process stopped mid-send"
 _UNPROBED = object()  # (a person none of whose stuck claims was looked at yet in this run)
 
 
-_RENDERED = (ReminderKind.reminder, ReminderKind.overdue, ReminderKind.nudge)
-
-
 async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary: Summary) -> int:
     """Settle reminders whose claim is pending for longer than `STUCK_AFTER` (their sender died).
 
@@ -173,7 +170,7 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
             unit = s.get(Unit, row.unit_id) if row.unit_id else None
             held = reminders.liaison_role(s, person_id=id_of(person), unit_id=row.unit_id) if person is not None else None
         settled += 1
-        if row.kind not in _RENDERED or item is None or obligation is None or person is None:
+        if row.kind not in reminders.PROBED or item is None or obligation is None or person is None:
             services.storage.deliveries.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
             summary.failed += 1
             log.warning("reminder %s: claimed at %s, never settled; delivery unknown", row.id, started)
@@ -193,8 +190,7 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
             found = False  # the one before could not be told: nor can this one (never resent blindly)
         elif found is None and before is not None:  # their first stuck claim, or the one before was in the chat
             found = await delivery.find_delivered(
-                services, bot, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id, markup=markup, started=started,
-                claimed_floor=row.probe_floor,
+                services, bot, reminder_id=row.id, person_id=person.id, chat_id=person.chat_id or person.telegram_user_id, markup=markup,
             )
         probed[person.id] = found
         if found is False:
