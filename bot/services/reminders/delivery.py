@@ -223,16 +223,13 @@ async def _deliver(  # noqa: C901
         try:
             message: Message = await bot.send_message(chat_id, text, reply_markup=markup, rate_limit_args={"lane": lane})
         except Forbidden as e:
-            now = services.clock.now()
-            with storage.session() as s:
-                reminders.mark_reminder_failed(s, reminder_id=reminder_id, error=f"403 {e.message}", unreachable=True, now=now)
-                newly = people.mark_unreachable(s, person_id=person_id, now=now)
+            newly = await services.writes(_blocked, services, reminder_id=reminder_id, person_id=person_id, error=f"403 {e.message}")
             # (one who never started the bot is named in the digest instead: digest.never_started_bot)
             tell = newly and "initiate conversation" not in e.message.lower()
             return Delivery(Outcome.unreachable, attempts=attempt, tell_unreachable=tell)
         except BadRequest as e:
-            storage.deliveries.give_up_reminder(
-                reminder_id=reminder_id, error=f"{reminders.UNDELIVERED}: 400 {e.message}", attempts=FINAL, now=services.clock.now()
+            await services.writes(
+                storage.deliveries.give_up_reminder, reminder_id=reminder_id, error=f"{reminders.UNDELIVERED}: 400 {e.message}", attempts=FINAL, now=services.clock.now()
             )
             return Delivery(Outcome.failed, attempts=attempt)
         except RetryAfter as e:
@@ -245,33 +242,32 @@ async def _deliver(  # noqa: C901
                     found: int | None | bool = False
                 elif floor is None:  # restarted since this chat's last message: the database's floor
                     why = "the probe from the last recorded reminder could not tell"
-                    with storage.session() as s:  # (not the person's last message now: another process's may be above ours)
-                        db_floor = deliveries.probe_floor(s, reminder_id=reminder_id)
-                        skip = deliveries.message_ids_of(s, person_id=person_id)
+                    # (not the person's last message now: another process's may be above ours)
+                    db_floor, skip = await services.reads(_floor_and_skip, services, reminder_id=reminder_id, person_id=person_id)
                     found = await _probe(bot, chat_id, db_floor, markup, lane, skip=skip)
                 else:
                     why = "the probe could not tell"
                     found = await _probe(bot, chat_id, floor, markup, lane)
                 if found is False:
-                    storage.deliveries.give_up_reminder(
-                        reminder_id=reminder_id, error=f"delivery unknown after {error} ({why})", attempts=FINAL, now=services.clock.now()
+                    await services.writes(
+                        storage.deliveries.give_up_reminder, reminder_id=reminder_id, error=f"delivery unknown after {error} ({why})", attempts=FINAL,
+                        now=services.clock.now(),
                     )
                     return Delivery(Outcome.unknown, attempts=attempt)
                 if found is not None:
-                    storage.reminders.mark_reminder_sent(reminder_id=reminder_id, message_id=int(found), now=services.clock.now())
+                    await services.writes(storage.reminders.mark_reminder_sent, reminder_id=reminder_id, message_id=int(found), now=services.clock.now())
                     log.info("a dropped send had arrived; recorded it instead of sending again")
                     return Delivery(Outcome.sent, int(found), attempts=attempt)
         else:
             if record_sent:  # (in a thread, as the claim: `send._claim`)
-                await asyncio.to_thread(storage.reminders.mark_reminder_sent, reminder_id=reminder_id, message_id=message.message_id, now=services.clock.now())
+                await services.writes(storage.reminders.mark_reminder_sent, reminder_id=reminder_id, message_id=message.message_id, now=services.clock.now())
             return Delivery(Outcome.sent, message.message_id, attempts=attempt)
         # Not sent: try again after a pause, unless the attempts are used up.
         if attempt >= attempts + MAX_ATTEMPTS - 1:
-            storage.reminders.mark_reminder_failed(reminder_id=reminder_id, error=error, unreachable=False, now=services.clock.now())
+            await services.writes(storage.reminders.mark_reminder_failed, reminder_id=reminder_id, error=error, unreachable=False, now=services.clock.now())
             return Delivery(Outcome.failed, attempts=attempt)
-        with storage.session() as s:
-            if not reminders.reclaim_reminder(s, reminder_id=reminder_id, seen_attempts=attempt, now=services.clock.now()):
-                return Delivery(Outcome.failed, attempts=attempt)  # someone else took it over
+        if not await services.writes(storage.reminders.reclaim_reminder, reminder_id=reminder_id, seen_attempts=attempt, now=services.clock.now()):
+            return Delivery(Outcome.failed, attempts=attempt)  # someone else took it over
         attempt += 1
         await asyncio.sleep(min(BACKOFF_CAP_S, BACKOFF_S * 2 ** (attempt - 2)) * (0.5 + random.random() / 2))
 
@@ -295,7 +291,19 @@ async def find_delivered(
     person is skipped, and a message of the bot's that this process saw is recognised by its
     keyboard. The id of our message, None if it surely is not there, False if that cannot be told.
     """
-    with services.storage.session() as s:
-        floor = deliveries.probe_floor(s, reminder_id=reminder_id)
-        skip = deliveries.message_ids_of(s, person_id=person_id)
+    floor, skip = await services.reads(_floor_and_skip, services, reminder_id=reminder_id, person_id=person_id)
     return await _probe(bot, chat_id, floor, markup, BROADCAST, skip=skip)
+
+
+def _floor_and_skip(services: Services, *, reminder_id: int, person_id: int) -> tuple[int, set[int]]:
+    """Where a probe for this reminder starts, and the bot's messages to the person it skips."""
+    with services.storage.read() as s:
+        return deliveries.probe_floor(s, reminder_id=reminder_id), deliveries.message_ids_of(s, person_id=person_id)
+
+
+def _blocked(services: Services, *, reminder_id: int, person_id: int, error: str) -> bool:
+    """A send answered 403: the row unreachable, the person too; whether they became unreachable just now."""
+    now = services.clock.now()
+    with services.storage.session() as s:
+        reminders.mark_reminder_failed(s, reminder_id=reminder_id, error=error, unreachable=True, now=now)
+        return people.mark_unreachable(s, person_id=person_id, now=now)

@@ -4,11 +4,12 @@ and resolved after a crash."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.context import Services
-from bot.models import DueItem, ReminderKind, ReminderSent, Role, id_of
+from bot.models import DueItem, Obligation, Person, ReminderKind, ReminderSent, Role, Unit, id_of
 from bot.services.deadlines.reports import report_of
 from bot.services.reminders import delivery
 from bot.services.reminders.policy import grace_deadline, quiet_now
@@ -77,53 +78,80 @@ async def retry_failed(services: Services, bot: Any, *, now: datetime, summary: 
     coordinators' digest. Given up at once, as not needed: the unit filed, the person is
     unreachable or no longer its liaison, or they got a later reminder of the item since.
     """
-    from bot.storage import people
-
     if quiet_now(services, now):
         return
-    with services.storage.session() as s:
-        rows = [
-            r for r in reminders.retryable_reminders(s, claimed_before=now - STUCK_AFTER, max_attempts=delivery.FINAL)
-            if r.status == "failed" and r.due_item_id is not None and r.kind in (ReminderKind.reminder, ReminderKind.overdue)
-        ]
+    rows = await services.reads(_failed_rows, services, now=now)
     for row in rows:
         assert row.id is not None
         deadline = grace_deadline(services, moment_of(row))
         if now <= deadline and now < next_retry(row):
             continue
-        with services.storage.session() as s:
-            if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=row.attempts, now=now):
-                continue
-            if now > deadline:
-                local = deadline.astimezone(services.config.campaign.tz).strftime("%Y-%m-%d %H:%M")
-                error = f"{reminders.UNDELIVERED}: retried until {local} (its moment + missed_grace); last error: {_last_error(row)}"
-                deliveries.give_up_reminder(s, reminder_id=row.id, error=error, attempts=delivery.FINAL, now=now)
-                summary.failed += 1
-                log.warning("reminder %s: %s", row.id, error)
-                continue
-            item = s.get(DueItem, row.due_item_id)
-            obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
-            person = people.get_person(s, person_id=row.person_id)
-            if item is None or obligation is None or person is None or obligation.status not in due.PENDING or not person.reachable:
-                deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed any more", attempts=delivery.FINAL, now=now)
-                continue
-            held = reminders.liaison_role(s, person_id=id_of(person), unit_id=row.unit_id)
-            if held is None:
-                deliveries.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
-                continue
-            if deliveries.reminded_since(
-                s, due_item_id=id_of(item), unit_id=obligation.unit_id, person_id=id_of(person), since=row.created_at, exclude_id=row.id,
-            ):
-                deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since", attempts=delivery.FINAL, now=now)
-                continue
-            role, unit = held
-        target = ReminderTarget(id_of(obligation), id_of(unit), unit.name, role, person)
+        taken = await services.writes(_retake, services, row, deadline=deadline, now=now)
+        if taken is None:
+            continue
+        if taken is UNDELIVERED_NOW:
+            summary.failed += 1
+            continue
+        assert isinstance(taken, _Retry)
         summary.add(
             await send_claimed(
-                services, bot, reminder_id=row.id, kind=row.kind, report=report_of(services, item.report_key),
-                item=item, target=target, now=now, attempts=row.attempts + 1,
+                services, bot, reminder_id=row.id, kind=row.kind, report=report_of(services, taken.item.report_key),
+                item=taken.item, target=taken.target, now=now, attempts=row.attempts + 1,
             )
         )
+
+
+def _failed_rows(services: Services, *, now: datetime) -> list[ReminderSent]:
+    with services.storage.read() as s:
+        return [
+            r for r in reminders.retryable_reminders(s, claimed_before=now - STUCK_AFTER, max_attempts=delivery.FINAL)
+            if r.status == "failed" and r.due_item_id is not None and r.kind in (ReminderKind.reminder, ReminderKind.overdue)
+        ]
+
+
+@dataclass
+class _Retry:
+    """A failed reminder taken over to be sent again: what it is about, and to whom."""
+
+    item: DueItem
+    target: ReminderTarget
+
+
+UNDELIVERED_NOW = object()  # (`_retake`: its time ran out; given up "not delivered")
+
+
+def _retake(services: Services, row: ReminderSent, *, deadline: datetime, now: datetime) -> _Retry | object | None:
+    """Take a failed reminder over (None if another process took it), and give it up if its time ran
+    out (`UNDELIVERED_NOW`) or it is not needed any more (None); else what to send."""
+    from bot.storage import people
+
+    assert row.id is not None and row.due_item_id is not None
+    with services.storage.session() as s:
+        if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=row.attempts, now=now):
+            return None
+        if now > deadline:
+            local = deadline.astimezone(services.config.campaign.tz).strftime("%Y-%m-%d %H:%M")
+            error = f"{reminders.UNDELIVERED}: retried until {local} (its moment + missed_grace); last error: {_last_error(row)}"
+            deliveries.give_up_reminder(s, reminder_id=row.id, error=error, attempts=delivery.FINAL, now=now)
+            log.warning("reminder %s: %s", row.id, error)
+            return UNDELIVERED_NOW
+        item = s.get(DueItem, row.due_item_id)
+        obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id else None
+        person = people.get_person(s, person_id=row.person_id)
+        if item is None or obligation is None or person is None or obligation.status not in due.PENDING or not person.reachable:
+            deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed any more", attempts=delivery.FINAL, now=now)
+            return None
+        held = reminders.liaison_role(s, person_id=id_of(person), unit_id=row.unit_id)
+        if held is None:
+            deliveries.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
+            return None
+        if deliveries.reminded_since(
+            s, due_item_id=id_of(item), unit_id=obligation.unit_id, person_id=id_of(person), since=row.created_at, exclude_id=row.id,
+        ):
+            deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since", attempts=delivery.FINAL, now=now)
+            return None
+        role, unit = held
+    return _Retry(item, ReminderTarget(id_of(obligation), id_of(unit), unit.name, role, person))
 
 
 STUCK_UNKNOWN = "delivery unknown: the sending process stopped mid-send"
@@ -150,28 +178,20 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
     later message of the bot's would have met that probe), and cannot be told if the one before could not.
     Returns how many rows were settled.
     """
-    from bot.models import Unit
-    from bot.storage import people
-
     flying = delivery.in_flight(services)
-    with services.storage.session() as s:
-        rows = [r for r in deliveries.stuck_claims(s, started_before=now - STUCK_AFTER) if r.id not in flying]
+    rows = [r for r in await services.reads(_stuck_rows, services, now=now) if r.id not in flying]
     settled = 0
     probed: dict[int, int | None | bool] = {}  # person -> what their latest stuck claim in this run turned out to be
     for row in rows:
         assert row.id is not None
         started = row.sent_at or row.created_at
-        with services.storage.session() as s:
-            if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=row.attempts, now=now):
-                continue  # another process took it, or its sender came back
-            item = s.get(DueItem, row.due_item_id) if row.due_item_id else None
-            obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
-            person = people.get_person(s, person_id=row.person_id)
-            unit = s.get(Unit, row.unit_id) if row.unit_id else None
-            held = reminders.liaison_role(s, person_id=id_of(person), unit_id=row.unit_id) if person is not None else None
+        taken = await services.writes(_take_over, services, row, now=now)
+        if taken is None:
+            continue  # another process took it, or its sender came back
+        item, obligation, person, unit, held = taken
         settled += 1
         if row.kind not in reminders.PROBED or item is None or obligation is None or person is None:
-            services.storage.deliveries.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
+            await services.writes(services.storage.deliveries.give_up_reminder, reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
             summary.failed += 1
             log.warning("reminder %s: claimed at %s, never settled; delivery unknown", row.id, started)
             continue
@@ -194,24 +214,24 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
             )
         probed[person.id] = found
         if found is False:
-            services.storage.deliveries.give_up_reminder(reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
+            await services.writes(services.storage.deliveries.give_up_reminder, reminder_id=row.id, error=STUCK_UNKNOWN, attempts=delivery.FINAL, now=now)
             summary.failed += 1
             log.warning("reminder %s: claimed at %s, never settled, not found by the probe either way; delivery unknown", row.id, started)
         elif found is not None:
-            services.storage.reminders.mark_reminder_sent(reminder_id=row.id, message_id=int(found), now=now)
+            await services.writes(services.storage.reminders.mark_reminder_sent, reminder_id=row.id, message_id=int(found), now=now)
             log.info("reminder %s: a stuck claim had been delivered; recorded it", row.id)
         elif obligation.status not in due.PENDING or not person.reachable:
-            services.storage.deliveries.give_up_reminder(reminder_id=row.id, error="not needed any more (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
+            await services.writes(services.storage.deliveries.give_up_reminder, reminder_id=row.id, error="not needed any more (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
         elif held is None:
-            services.storage.deliveries.give_up_reminder(reminder_id=row.id, error=NOT_A_LIAISON + " (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
+            await services.writes(services.storage.deliveries.give_up_reminder, reminder_id=row.id, error=NOT_A_LIAISON + " (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
         elif now > grace_deadline(services, moment_of(row)):
             error = f"{reminders.UNDELIVERED}: a stuck claim, not delivered, past its moment + missed_grace"
-            services.storage.deliveries.give_up_reminder(reminder_id=row.id, error=error, attempts=delivery.FINAL, now=now)
+            await services.writes(services.storage.deliveries.give_up_reminder, reminder_id=row.id, error=error, attempts=delivery.FINAL, now=now)
             summary.failed += 1
             log.warning("reminder %s: %s", row.id, error)
         elif quiet_now(services, now) and row.kind is not ReminderKind.nudge:  # sent by `retry_failed` when they end
-            services.storage.reminders.mark_reminder_failed(
-                reminder_id=row.id, error="stuck claim, not delivered: waits for the end of the quiet hours", unreachable=False, now=now
+            await services.writes(
+                services.storage.reminders.mark_reminder_failed, reminder_id=row.id, error="stuck claim, not delivered: waits for the end of the quiet hours", unreachable=False, now=now
             )
         else:
             target = ReminderTarget(id_of(obligation), id_of(held[1]), held[1].name, held[0], person)
@@ -220,3 +240,27 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
                 services, bot, reminder_id=row.id, kind=row.kind, report=report, item=item, target=target, now=now, attempts=row.attempts + 1,
             ))
     return settled
+
+
+def _stuck_rows(services: Services, *, now: datetime) -> list[ReminderSent]:
+    with services.storage.read() as s:
+        return deliveries.stuck_claims(s, started_before=now - STUCK_AFTER)
+
+
+def _take_over(
+    services: Services, row: ReminderSent, *, now: datetime
+) -> tuple[DueItem | None, Obligation | None, Person | None, Unit | None, tuple[Role, Unit] | None] | None:
+    """Take a stuck claim over (None if another process took it, or its sender came back): its item,
+    obligation, person, unit and the person's liaison role there now."""
+    from bot.storage import people
+
+    assert row.id is not None
+    with services.storage.session() as s:
+        if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=row.attempts, now=now):
+            return None
+        item = s.get(DueItem, row.due_item_id) if row.due_item_id else None
+        obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
+        person = people.get_person(s, person_id=row.person_id)
+        unit = s.get(Unit, row.unit_id) if row.unit_id else None
+        held = reminders.liaison_role(s, person_id=id_of(person), unit_id=row.unit_id) if person is not None else None
+    return item, obligation, person, unit, held

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sized
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sized
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -195,11 +195,15 @@ def _claim(
 ) -> tuple[int | None, bool]:
     """Claim the reminder of (item, unit, person, moment): its row id (None if another task or process
     has it), and whether a snooze of theirs that went out just now stands for it (the claim then given up)."""
+    # Stamped with the time of the claim, not of the wave's start: a wave to 10,000 lasts minutes, and
+    # a claim stamped at its start would look stuck (`recovery.STUCK_AFTER`) to another process's
+    # sweep until this process's heartbeat first touched it.
+    claimed_at = max(now, services.clock.now())
     with services.storage.session() as s:
         # under the obligation's lock, like a snooze taken for sending: never both (two processes too)
         reminders.lock_obligation(s, due_item_id=item_id, unit_id=unit_id)
         reminder_id = reminders.claim_reminder(
-            s, due_item_id=item_id, unit_id=unit_id, person_id=person_id, moment_key=moment_key, kind=kind, now=now, probe_floor=floor,
+            s, due_item_id=item_id, unit_id=unit_id, person_id=person_id, moment_key=moment_key, kind=kind, now=claimed_at, probe_floor=floor,
         )
         covered = reminder_id is not None and snoozes.snooze_went_out(
             s, due_item_id=item_id, unit_id=unit_id, person_id=person_id, since=_moment_time(moment_key, now) - SNOOZE_COVERS,
@@ -220,19 +224,24 @@ def _moment_time(moment_key: str, default: datetime) -> datetime:
         return default
 
 
-async def run_pool(jobs: Iterable[Callable[[], Awaitable[None]]], workers: int = WORKERS, *, count: int | None = None) -> None:
+async def run_pool(
+    jobs: Iterable[Callable[[], Awaitable[None]]] | AsyncIterator[Callable[[], Awaitable[None]]], workers: int = WORKERS, *, count: int | None = None
+) -> None:
     """Run jobs with at most `workers` at once; one failing job does not stop the others.
 
-    `jobs` may be drawn lazily (a generator reading a page of units at a time; `count` then says how many
-    to expect): if drawing the next one fails, the jobs under way finish and the error is raised after them.
+    `jobs` may be drawn lazily (an async generator reading a page of units at a time, its reads off the
+    loop; `count` then says how many to expect): if drawing the next one fails, the jobs under way
+    finish and the error is raised after them.
     """
-    pending = iter(jobs)
+    pending: AsyncIterator[Callable[[], Awaitable[None]]] = jobs if isinstance(jobs, AsyncIterator) else _drawn(jobs)
+    drawing = asyncio.Lock()  # (an async generator is drawn by one worker at a time)
     unread: list[Exception] = []
 
     async def worker() -> None:
         while True:
             try:
-                job = next(pending, None)
+                async with drawing:
+                    job = await anext(pending, None) if not unread else None
             except Exception as e:  # (the generator is over: the other workers stop drawing too)
                 unread.append(e)
                 return
@@ -252,16 +261,47 @@ async def run_pool(jobs: Iterable[Callable[[], Awaitable[None]]], workers: int =
         raise unread[0]
 
 
+async def _drawn(jobs: Iterable[Callable[[], Awaitable[None]]]) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    for job in jobs:
+        yield job
+
+
+@dataclass
+class _Wave:
+    """What a moment's wave reads first: its due item, the units that owe, who was claimed already."""
+
+    item: DueItem
+    units: list[int]
+    claimed: set[tuple[int, int]]
+
+
+def _wave(services: Services, moment: ReminderMoment) -> _Wave | None:
+    with services.storage.read() as s:
+        item = due.get_due_item(s, report_key=moment.report_key, period_key=moment.period_key)
+        if item is None or item.id is None:
+            return None
+        return _Wave(item, reminders.owing_units(s, due_item_id=item.id), reminders.claimed_targets(s, due_item_id=item.id, moment_key=moment.moment_key))
+
+
+def _page(services: Services, *, due_item_id: int, unit_ids: list[int]) -> list[list[ReminderTarget]]:
+    """A page of units' liaisons, unit by unit."""
+    with services.storage.read() as s:
+        targets = reminders.reminder_targets(s, due_item_id=due_item_id, unit_ids=unit_ids)
+    by_unit: dict[int, list[ReminderTarget]] = {}
+    for target in targets:
+        by_unit.setdefault(target.unit_id, []).append(target)
+    return list(by_unit.values())
+
+
 async def process_moment(services: Services, bot: Any, moment: ReminderMoment, *, now: datetime, summary: Summary | None = None) -> Summary:
     """Send one configured moment's reminders to every liaison whose unit has not filed."""
     summary = summary or Summary()
     report = report_of(services, moment.report_key)
-    with services.storage.session() as s:
-        item = due.get_due_item(s, report_key=moment.report_key, period_key=moment.period_key)
-        if item is None or item.id is None:
-            return summary
-        units = reminders.owing_units(s, due_item_id=item.id)
-        claimed = reminders.claimed_targets(s, due_item_id=item.id, moment_key=moment.moment_key)
+    wave = await services.reads(_wave, services, moment)  # (in a thread on PostgreSQL, as every read below)
+    if wave is None:
+        return summary
+    item, units, claimed = wave.item, wave.units, wave.claimed
+    assert item.id is not None
     item_id = item.id
     kind = ReminderKind.overdue if moment.overdue else ReminderKind.reminder
     summary.moments.append(f"{moment.report_key}/{moment.period_key}@{moment.moment_key}")
@@ -272,16 +312,10 @@ async def process_moment(services: Services, bot: Any, moment: ReminderMoment, *
             targets=unit_targets, claimed=claimed, now=now, summary=summary,
         )
 
-    def jobs() -> Iterator[Callable[[], Awaitable[None]]]:
+    async def jobs() -> AsyncIterator[Callable[[], Awaitable[None]]]:
         """A page of units' liaisons read when the workers come to it (10,000 liaisons are not held at once)."""
         for start in range(0, len(units), PAGE):
-            with services.storage.session() as s:
-                targets = reminders.reminder_targets(s, due_item_id=item_id, unit_ids=units[start:start + PAGE])
-            by_unit: dict[int, list[ReminderTarget]] = {}
-            for target in targets:
-                by_unit.setdefault(target.unit_id, []).append(target)
-            del targets
-            for unit_targets in by_unit.values():
+            for unit_targets in await services.reads(_page, services, due_item_id=item_id, unit_ids=units[start:start + PAGE]):
                 yield job(unit_targets)
 
     await run_pool(jobs(), count=len(units))
