@@ -204,3 +204,20 @@ async def test_a_stuck_claim_is_found_though_another_process_recorded_a_later_re
     assert (row.status, row.telegram_message_id) == (ReminderStatus.sent, delivered), (row.status, row.last_error)
     assert len(reminder_messages(user)) == 2  # found by the probe, not sent again
     assert bot_app.storage.reminders.get_reminder(reminder_id=first).probe_floor is not None
+
+
+async def test_a_claim_made_late_in_a_long_wave_is_stamped_with_its_own_time(bot_app: RunningBot, make_person: Any, make_liaison: Any) -> None:
+    """A wave to 10,000 lasts minutes. Its claims were stamped with the wave's start: one made five
+    minutes in looked stuck to another process's sweep at once, before this process's heartbeat
+    first touched it, and that sweep could probe it (not there yet: it waits in the limiter) and
+    send it too."""
+    from bot.services.reminders import timer
+
+    user = await liaison(bot_app, make_person, make_liaison, "pgs", 7831)
+    late = MINUS_3D + timedelta(minutes=5)
+    bot_app.clock.set(late)  # the wave started at MINUS_3D; this unit's turn comes five minutes in
+    await timer.process_due_moments(services_of(bot_app), bot_app.app.bot, now=MINUS_3D)
+    person = bot_app.storage.people.get_person_by_telegram_id(telegram_user_id=7831)
+    [row] = [r for r in bot_app.storage.reminders.reminders_for(person_id=person.id) if r.moment_key == MOMENT_KEY]
+    assert row.created_at == late  # (stamped MINUS_3D, it was "stuck" at once for a sweep at `late`)
+    assert len(reminder_messages(user)) == 1
