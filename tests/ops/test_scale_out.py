@@ -231,14 +231,20 @@ async def test_healthz_and_metrics_of_a_worker(workers: tuple[Worker, Worker, Pr
 
 async def test_healthz_fails_when_the_database_is_gone(workers: tuple[Worker, Worker, Proxy]) -> None:
     a, _, _ = workers
-    a.storage.engine.dispose()
     from sqlalchemy import create_engine
 
-    a.storage.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", pool_pre_ping=True)
+    # (The real engine is put back before the worker stops, which closes it once its threads are done: disposed
+    # here, a connection a thread of the worker held then went back to a pool no one closed, and was left to the
+    # collector: psycopg's "deleted while still open" in some later test.)
+    engine, a.storage.engine = a.storage.engine, create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", pool_pre_ping=True)
     assert a.ops.server is not None
-    async with aiohttp.ClientSession() as session:
-        async with session.get(a.ops.server.url + "/healthz") as answer:
-            health = await answer.json()
+    try:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(a.ops.server.url + "/healthz") as answer:
+                health = await answer.json()
+    finally:
+        a.storage.engine.dispose()
+        a.storage.engine = engine
     assert answer.status == 503
     assert health["status"] == "failing" and health["checks"]["database"].startswith("failing: OperationalError")
     assert health["checks"]["bot_api"] == "ok"
