@@ -221,3 +221,34 @@ async def test_a_claim_made_late_in_a_long_wave_is_stamped_with_its_own_time(bot
     [row] = [r for r in bot_app.storage.reminders.reminders_for(person_id=person.id) if r.moment_key == MOMENT_KEY]
     assert row.created_at == late  # (stamped MINUS_3D, it was "stuck" at once for a sweep at `late`)
     assert len(reminder_messages(user)) == 1
+
+
+async def test_a_leader_the_bot_never_saw_gets_the_escalation_once_they_open_the_bot(emulator: Any, storage: Any) -> None:
+    """Telegram answers "chat not found" (400) for a user who never opened the bot at all, not only 403.
+    Such an escalation was given up "not delivered" and never sent again; now the leader is
+    unreachable as after a 403 ("never started", named in the digest) and gets it once they start."""
+    config = campaign_config(emulator, people=People(coordinators=[COORDINATOR], leaders=[LEADER]))
+    clock = FixedClock(datetime(2023, 8, 16, 14, 0, tzinfo=UTC))
+    bot = await start_bot(config, storage, clock, emulator)  # (the emulator has never seen the leader)
+    try:
+        coordinator = emulator.user(COORDINATOR)
+        await coordinator.ask("/start")
+        coordinator.skip_pending()
+        await process(bot, datetime(2023, 8, 17, 1, 0, tzinfo=UTC))  # escalation (liaison list 7 days late), then digest
+        digest = await coordinator.wait_for(lambda m: "每日汇总" in m.text)
+        line = next(x for x in digest.text.splitlines() if "尚未启动机器人" in x)
+        assert "（领导）" in line and "未送达" not in digest.text
+        person = bot.storage.people.get_person_by_telegram_id(telegram_user_id=LEADER)
+        assert person.reachable is False
+        rows = [r for r in bot.storage.reminders.reminders_for(person_id=person.id) if r.kind == ReminderKind.escalation]
+        row = min(rows, key=lambda r: r.id or 0)  # (the message's first row; the others share its fate)
+        assert row.status == ReminderStatus.unreachable and "chat not found" in (row.last_error or "").lower()
+
+        leader = emulator.user(LEADER, first_name="王局")
+        await leader.ask("/start")
+        await process(bot, datetime(2023, 8, 18, 1, 0, tzinfo=UTC))
+        escalation = await leader.wait_for(lambda m: "逾期超过" in m.text)
+        assert "逾期超过" in escalation.text
+        assert bot.storage.reminders.get_reminder(reminder_id=row.id).status == ReminderStatus.sent
+    finally:
+        await stop_bot(bot)

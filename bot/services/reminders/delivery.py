@@ -224,10 +224,16 @@ async def _deliver(  # noqa: C901
             message: Message = await bot.send_message(chat_id, text, reply_markup=markup, rate_limit_args={"lane": lane})
         except Forbidden as e:
             newly = await services.writes(_blocked, services, reminder_id=reminder_id, person_id=person_id, error=f"403 {e.message}")
-            # (one who never started the bot is named in the digest instead: digest.never_started_bot)
-            tell = newly and "initiate conversation" not in e.message.lower()
+            # (one who never started the bot is named in the digest instead: `never_started_bot`)
+            tell = newly and not never_started_bot(e.message)
             return Delivery(Outcome.unreachable, attempts=attempt, tell_unreachable=tell)
         except BadRequest as e:
+            if chat_id > 0 and "chat not found" in e.message.lower():
+                # A private chat the bot never had (a leader or coordinator named in config.toml who never opened
+                # it; Telegram answers so as well as 403 "can't initiate conversation"): unreachable until they
+                # start it, as a 403 would leave them (sent again then, named in the digest meanwhile).
+                await services.writes(_blocked, services, reminder_id=reminder_id, person_id=person_id, error=f"400 {e.message}")
+                return Delivery(Outcome.unreachable, attempts=attempt)
             await services.writes(
                 storage.deliveries.give_up_reminder, reminder_id=reminder_id, error=f"{reminders.UNDELIVERED}: 400 {e.message}", attempts=FINAL, now=services.clock.now()
             )
@@ -299,6 +305,13 @@ def _floor_and_skip(services: Services, *, reminder_id: int, person_id: int) -> 
     """Where a probe for this reminder starts, and the bot's messages to the person it skips."""
     with services.storage.read() as s:
         return deliveries.probe_floor(s, reminder_id=reminder_id), deliveries.message_ids_of(s, person_id=person_id)
+
+
+def never_started_bot(error: str | None) -> bool:
+    """Whether a send's error says the person never opened a chat with the bot (not: blocked it): a 403
+    "can't initiate conversation", or a 400 "chat not found" for their private chat."""
+    answer = (error or "").lower()
+    return "initiate conversation" in answer or "chat not found" in answer
 
 
 def _blocked(services: Services, *, reminder_id: int, person_id: int, error: str) -> bool:

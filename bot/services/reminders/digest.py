@@ -104,7 +104,7 @@ def _digest_lines(services: Services, *, now: datetime, language: str, unit_ids:
     if unit_ids is not None:
         overdue = [v for v in overdue if v.unit.id in unit_ids]
         unreachable, unknown, undelivered = [], [], []
-    never_started = [p for p in unreachable if never_started_bot(errors.get(id_of(p)))]
+    never_started = [p for p in unreachable if delivery.never_started_bot(errors.get(id_of(p)))]
     unreachable = [p for p in unreachable if p not in never_started]
     if not overdue and not unreachable and not never_started and not unknown and not undelivered:
         return None
@@ -173,11 +173,6 @@ def _join(language: str, names: list[str]) -> str:
 
 def _name(person: Person) -> str:
     return person.name or person.first_name or str(person.telegram_user_id)
-
-
-def never_started_bot(error: str | None) -> bool:
-    """Whether a 403 says the person never opened a chat with the bot (not: blocked it)."""
-    return error is not None and "initiate conversation" in error.lower()
 
 
 def _give_up_undelivered(services: Services, *, reminder_id: int, what: str, now: datetime) -> None:
