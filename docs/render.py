@@ -29,7 +29,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.buttons import ButtonSigner  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Config, ReportType, load_config  # noqa: E402
 from bot.context import Services, open_services  # noqa: E402
@@ -39,7 +38,6 @@ from bot.services.deadlines import adhoc  # noqa: E402
 from bot.services.deadlines.due_items import sync_due_items  # noqa: E402
 from bot.services.people.campaign import sync_campaign  # noqa: E402
 from bot.storage import Storage, attachments, due, people, roles, submissions, units  # noqa: E402
-from schedules import ChinaCalendar  # noqa: E402
 
 NOW = datetime(2023, 10, 20, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 STATISTICS = {
