@@ -43,7 +43,7 @@ async def on_button(update: Update, context: BotContext, who: Roles, pressed: Bu
     replies = await services.writes(service.press, services, who, pressed.args, language=context.language(update), now=services.clock.now())
     created = pressed.args[:1] == (service.CREATE,)
     if created:
-        timer.arm(context.application)  # its reminders may come before the timer's next moment
+        await timer.rearm(context.application, after=services.clock.now())  # its reminders may come before the timer's next moment
     await reply(context, update, replies)
     if created:
         notices.soon(context.application)  # tell the liaisons of the units that owe it

@@ -78,6 +78,17 @@ async def test_a_coordinators_views_a_wave_and_the_digest_make_no_database_call_
         for command in ("/outstanding", "/status", "/liaisons", "/review", "/invite"):
             coordinator.skip_pending()
             await coordinator.ask(command)
+        # a new deadline (the timer re-armed for it, the liaisons told)
+        coordinator.skip_pending()
+        await coordinator.ask("/deadline")
+        await coordinator.ask("重大问题跟进")
+        await coordinator.press("全部单位")
+        await coordinator.wait_for(lambda m: "截止时间？" in m.text)
+        await coordinator.ask("9月15日前")
+        await coordinator.press("文字或文件")
+        await coordinator.wait_for(lambda m: "请确认" in m.text)
+        await coordinator.press("✅ 确认新增")
+        await coordinator.wait_for(lambda m: "已新增" in m.text)
         await process(bot_app, datetime(2023, 8, 17, 1, 0, tzinfo=UTC))  # 09:00: the coordinators' digest, the leader's escalation
         await _until(lambda: any("每日汇总" in m.text for m in coordinator.messages) and any("逾期超过" in m.text for m in leader.messages))
 

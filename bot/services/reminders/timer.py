@@ -69,14 +69,16 @@ async def _run(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def arm(app: Application[Any, Any, Any, Any, Any, Any], *, after: datetime | None = None) -> datetime | None:
-    """(Re)arm the one reminder timer for the next thing due; its moment, or None."""
+    """Arm the one reminder timer for the next thing due at the start (before any update: its reads on the
+    loop); its moment, or None. Once running, `rearm`."""
     services: Services = app.bot_data[SERVICES_KEY]
     now = services.clock.now()
     return _arm_at(app, next_wake(services, max(now, after) if after else now) if app.job_queue is not None else None)
 
 
 async def rearm(app: Application[Any, Any, Any, Any, Any, Any], *, after: datetime) -> datetime | None:
-    """`arm`, its reads made in a worker thread (the timer's own re-arming, after each tick)."""
+    """Re-arm the timer for the next thing due after `after` (its reads in a worker thread): after each tick,
+    and when a new deadline may come before the armed moment (/deadline)."""
     services: Services = app.bot_data[SERVICES_KEY]
     return _arm_at(app, await services.writes(next_wake, services, max(services.clock.now(), after)))
 
