@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,14 +107,25 @@ class Services:
         PostgreSQL, where each statement is a round trip; on SQLite on the loop, where a read waits for no
         one (WAL) and a thread would cost more than the read (bench/updates.py; `Storage.on_loop`)."""
         if self.storage.on_loop.reads_block:
-            return await asyncio.to_thread(self._counted, fn, *args, **kwargs)
-        return fn(*args, **kwargs)
+            return await asyncio.to_thread(self._counted, functools.partial(_reading, fn, *args, **kwargs))
+        return _reading(fn, *args, **kwargs)
 
     def language_of(self, chosen: str | None, telegram_code: str | None = None) -> str:
         """The language to write to someone in: their choice, else their Telegram language, else the campaign's."""
         if chosen:
             return chosen
         return normalize_language(telegram_code, self.config.language) if telegram_code else self.config.language
+
+
+def _reading(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """`fn`, marked as a read (`Storage.session()` inside it is a `ReadsOnlyWarning`)."""
+    from bot.storage.base import READS_ONLY
+
+    token = READS_ONLY.set(True)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        READS_ONLY.reset(token)
 
 
 def open_services(config: Config, storage: Storage, *, secret: bytes, clock: Clock | None = None, files_dir: Path | None = None) -> Services:

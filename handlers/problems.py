@@ -46,7 +46,7 @@ async def problems_command(update: Update, context: BotContext, who: Roles) -> N
 async def new_problem(update: Update, context: BotContext, who: Roles) -> None:
     """Register a problem, one question at a time."""
     services = context.services
-    await answer(update, context, register.start(services, who, language=context.language(update), now=services.clock.now()))
+    await answer(update, context, await services.writes(register.start, services, who, language=context.language(update), now=services.clock.now()))
 
 
 @guard.requires(Action.EXPORT, private=True)

@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from bot.context import BotContext
 from bot.services.people import access
 from bot.services.reminders import nudge
-from bot.services.reminders.send import report_of, report_title
+from bot.services.deadlines.reports import fetch_report, report_title
 from bot.texts.catalog import t, tn
 from handlers import guard
 
@@ -38,7 +38,7 @@ async def remind(update: Update, context: BotContext) -> None:
         return
     language = context.language(update)
     rows = [
-        [InlineKeyboardButton(report_title(await context.services.writes(report_of, context.services, key), language), callback_data=context.button(update, "rmr", key))]
+        [InlineKeyboardButton(report_title(await fetch_report(context.services, key), language), callback_data=context.button(update, "rmr", key))]
         for key in found
     ]
     await update.message.reply_text(context.text(update, "remind.choose-report"), reply_markup=InlineKeyboardMarkup(rows))
@@ -70,14 +70,14 @@ async def pressed(update: Update, context: BotContext) -> None:
             [InlineKeyboardButton(context.text(update, "remind.period-button", period=item.period_label, count=count), callback_data=context.button(update, "rmp", item.id or 0))]
             for item, count in items
         ]
-        title = report_title(await services.writes(report_of, services, key), language)
+        title = report_title(await fetch_report(services, key), language)
         await query.edit_message_text(context.text(update, "remind.choose-period", title=title), reply_markup=InlineKeyboardMarkup(rows))
     elif button.action == "rmp":
         plan = await services.writes(nudge.plan_nudge, services, due_item_id=button.int_arg(0), now=now, unit_ids=scope)
         if plan is None:
             await query.edit_message_text(context.text(update, "error.stale-button"))
             return
-        title = report_title(await services.writes(report_of, services, plan.item.report_key), language)
+        title = report_title(await fetch_report(services, plan.item.report_key), language)
         lines = [tn(context.language(update), "remind.preview", len(plan.units), title=title, period=plan.item.period_label)]
         tz = services.config.campaign.tz
         interval = services.config.reminders.nudge_interval

@@ -26,7 +26,7 @@ FLOW_IMPORT = "task_import"
 async def tasks_command(update: Update, context: BotContext, who: Roles) -> None:
     """The tasks of one's units (coordinators: their subtree's), with their lead units and deadlines."""
     services = context.services
-    await answer(update, context, Outcome(progress.listing(services, who, language=context.language(update), now=services.clock.now())))
+    await answer(update, context, Outcome(await services.writes(progress.listing, services, who, language=context.language(update), now=services.clock.now())))
 
 
 @guard.requires(Action.PROBLEM_ADMIN, private=True)

@@ -3,9 +3,11 @@
 import asyncio
 import inspect
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
@@ -86,6 +88,8 @@ class Storage:
 
         Objects stay usable after the block (no expiry on commit).
         """
+        if READS_ONLY.get():
+            warnings.warn(f"a session() (it may write) inside Services.reads, from {_site()}: use read() or Services.writes", ReadsOnlyWarning, stacklevel=3)
         self.on_loop.note(writes=True)
         with Session(self.engine, expire_on_commit=False) as session:
             try:
@@ -134,6 +138,15 @@ class Storage:
 
 _ROOT = str(Path(__file__).resolve().parents[2])  # the project's root: a site is named by its first frame of the project's code
 _PLUMBING = tuple(str(Path(_ROOT, *part)) for part in (("bot", "storage"), ("bot", "db.py")))
+
+
+READS_ONLY: ContextVar[bool] = ContextVar("reads_only", default=False)  # set while `Services.reads` calls its function
+
+
+class ReadsOnlyWarning(RuntimeWarning):
+    """A `Storage.session()` (a transaction that may write; on SQLite BEGIN IMMEDIATE, which waits for the write
+    lock) begun by a function passed to `Services.reads`, which on SQLite runs it on the event loop. An error in
+    the tests (warnings are errors there); logged once in production, where the call still runs."""
 
 
 class OnLoop:

@@ -21,7 +21,7 @@ from bot.services.reminders import delivery, recovery
 from bot.storage import Storage
 from emulator import Emulator
 from tests.app.submit_helpers import PDF, liaison_of, presses, says
-from tests.app.test_reminders import MINUS_3D, _until, liaison, process, reminder_messages
+from tests.app.test_reminders import CASES, MINUS_1D, MINUS_3D, _until, liaison, process, reminder_messages
 from tests.app.test_reminders_stuck import claim
 from tests.fixtures.app import COORDINATOR, LEADER, RunningBot, campaign_config, start_bot, stop_bot
 
@@ -127,3 +127,28 @@ def _where(site: str) -> str:
     first = site.split(" <- ")[0]
     path, _, rest = first.partition(":")
     return f"{path} {rest.split(' ', 1)[1]}"
+
+
+async def test_a_nudge_tasks_and_problems_make_no_database_call_on_the_loop(
+    bot_app: RunningBot, make_person: Callable[..., Person], make_liaison: Callable[..., Any]
+) -> None:
+    """Sites found by counting every call on the loop over the whole suite: the nudge's plan and claims, /tasks,
+    /newproblem's first question, the ad-hoc or task report type a wave or a nudge looks up."""
+    user = await liaison(bot_app, make_person, make_liaison, "pgs", 7741)
+    coordinator = bot_app.emulator.user(COORDINATOR, first_name="苏荣", language_code="zh-hans")
+    await coordinator.ask("/start")
+    bot_app.clock.set(MINUS_1D)
+    bot_app.storage.on_loop.sites = Counter()
+    await coordinator.ask("/remind")
+    await coordinator.press(CASES)
+    choose = await coordinator.wait_for()
+    await coordinator.press(next(b for b in choose.button_texts if b.startswith("2023年8月")))
+    await coordinator.wait_for()
+    await coordinator.press("确认催办")
+    await coordinator.wait_for(lambda m: "已催办" in m.text, timeout=10)
+    await user.wait_for(lambda m: "催办" in m.text)
+    for command in ("/tasks", "/newproblem", "/announcements"):
+        coordinator.skip_pending()
+        await coordinator.ask(command)
+    found = on_loop(bot_app)
+    assert found == Counter(), "\n".join(f"{n} {site}" for site, n in found.most_common())

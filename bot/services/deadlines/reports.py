@@ -20,11 +20,14 @@ def find_report(services: Services, key: str) -> ReportType | None:
     from bot.services.tasks import deadlines as task_deadlines
 
     if key.startswith(task_deadlines.PREFIX):
-        with services.storage.session() as s:
+        with services.storage.read() as s:
             return task_deadlines.report_type(s, services.config, key)
     if not key.startswith(PREFIX):
         return None
-    row = services.storage.adhoc.get_adhoc_report(key=key)
+    from bot.storage import adhoc
+
+    with services.storage.read() as s:
+        row = adhoc.get_adhoc_report(s, key=key)
     return None if row is None else as_report_type(row, services.config.campaign.tz)
 
 
@@ -34,6 +37,15 @@ def report_of(services: Services, key: str) -> ReportType:
     if found is None:
         raise KeyError(key)
     return found
+
+
+async def fetch_report(services: Services, key: str) -> ReportType:
+    """`report_of` from code on the event loop: a configured report type at once, an ad-hoc one or a task's
+    read in a worker thread (`Services.reads`)."""
+    try:
+        return services.config.report(key)
+    except KeyError:
+        return await services.reads(report_of, services, key)
 
 
 def report_title(report: ReportType, language: str) -> str:

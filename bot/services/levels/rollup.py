@@ -29,7 +29,7 @@ class Rollup:
 def rollups(services: Services, *, due_item_id: int, unit_ids: Sequence[int]) -> dict[int, Rollup]:
     """For each of `unit_ids` that has units below it owing the due item: how they stand."""
     out: dict[int, Rollup] = {}
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         for child in levels.children_states(s, due_item_id=due_item_id, parent_ids=unit_ids):
             r = out.setdefault(child.parent_id, Rollup())
             r.total += 1

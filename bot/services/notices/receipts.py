@@ -36,7 +36,7 @@ def _state(services: Services, who: Roles, row: Announcement) -> State | None:
     if not seen:
         return None
     out = State(row=row)
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         found = {u.id: u for u in (unit_store.get_unit(s, unit_id=i) for i in seen) if u is not None}
         receipts = notices.receipts_of(s, announcement_id=id_of(row))
     out.units = sorted(found.values(), key=lambda u: u.code)
@@ -52,6 +52,13 @@ def _state(services: Services, who: Roles, row: Announcement) -> State | None:
     return out
 
 
+def _state_of(services: Services, who: Roles, announcement_id: int) -> State | None:
+    """`_state` of an announcement by id; None if there is none (or none within sight)."""
+    with services.storage.read() as s:
+        row = notices.get_announcement(s, announcement_id=announcement_id)
+    return _state(services, who, row) if row is not None else None
+
+
 def _short(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= PREVIEW else line[: PREVIEW - 1] + "…"
@@ -60,7 +67,7 @@ def _short(text: str) -> str:
 def listing(services: Services, who: Roles, *, language: str) -> list[Reply]:
     """The latest notices within sight, each with its receipts."""
     tz = services.config.campaign.tz
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         rows = notices.recent_announcements(s, limit=50)
     states = [x for x in (_state(services, who, r) for r in rows) if x is not None][:SHOWN]
     if not states:
@@ -76,9 +83,7 @@ def listing(services: Services, who: Roles, *, language: str) -> list[Reply]:
 
 def detail(services: Services, who: Roles, announcement_id: int, *, language: str) -> list[Reply]:
     """The units of one notice that have not confirmed, with their liaisons, and the nudge button."""
-    with services.storage.session() as s:
-        row = notices.get_announcement(s, announcement_id=announcement_id)
-    x = _state(services, who, row) if row is not None else None
+    x = _state_of(services, who, announcement_id)
     if x is None:
         return [Reply("", alert=t(language, "error.stale-button"))]
     lines = [t(language, "notices.detail-title", id=announcement_id, text=_short(x.row.text), confirmed=len(x.confirmed), units=len(x.units))]
@@ -94,9 +99,7 @@ def detail(services: Services, who: Roles, announcement_id: int, *, language: st
 
 async def nudge(services: Services, bot: Any, who: Roles, announcement_id: int, *, language: str, now: datetime) -> list[Reply]:
     """Send the notice again to the liaisons of the units within sight that have not confirmed."""
-    with services.storage.session() as s:
-        row = notices.get_announcement(s, announcement_id=announcement_id)
-    x = _state(services, who, row) if row is not None else None
+    x = await services.reads(_state_of, services, who, announcement_id)
     if x is None:
         return [Reply("", alert=t(language, "error.stale-button"))]
     persons = list({id_of(p): p for found in x.waiting.values() for p in found}.values())

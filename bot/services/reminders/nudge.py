@@ -18,7 +18,7 @@ from bot.context import Services
 from bot.models import DueItem, ReminderKind, Role
 from bot.services.reminders import delivery
 from bot.services.reminders.send import Summary, _recipients, run_pool, send_claimed
-from bot.services.deadlines.reports import report_of
+from bot.services.deadlines.reports import fetch_report
 from bot.storage import due, reminders
 from bot.storage.reminders import NUDGE_PREFIX, ReminderTarget
 from schedules.plan import in_quiet_hours
@@ -38,7 +38,7 @@ def plan_nudge(services: Services, *, due_item_id: int, now: datetime, unit_ids:
     """The units (among `unit_ids`, if given: a coordinator of one level) a nudge of this due item would reach now;
     None if there is no such due item."""
     interval = services.config.reminders.nudge_interval
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         item = s.get(DueItem, due_item_id)
         if item is None:
             return None
@@ -68,24 +68,27 @@ async def nudge(
 ) -> tuple[NudgePlan | None, Summary]:
     """Nudge now every unit of the plan; returns the plan it followed and what was sent."""
     summary = Summary()
-    plan = plan_nudge(services, due_item_id=due_item_id, now=now, unit_ids=unit_ids)
+    plan = await services.reads(plan_nudge, services, due_item_id=due_item_id, now=now, unit_ids=unit_ids)
     if plan is None:
         return None, summary
     item = plan.item
-    report = report_of(services, item.report_key)
+    report = await fetch_report(services, item.report_key)
     key = NUDGE_PREFIX + now.strftime("%Y-%m-%dT%H:%MZ")
+
+    def claim(target: ReminderTarget, floor: int | None) -> int | None:
+        assert target.person.id is not None and item.id is not None
+        with services.storage.session() as s:
+            return reminders.claim_reminder(
+                s, due_item_id=item.id, unit_id=target.unit_id, person_id=target.person.id, moment_key=key, kind=ReminderKind.nudge, now=now,
+                probe_floor=floor,
+            )
 
     async def nudge_unit(targets: list[ReminderTarget]) -> None:
         first, fallback = _recipients(services, targets)
         queue = list(first)
         while queue:
             target = queue.pop(0)
-            assert target.person.id is not None and item.id is not None
-            with services.storage.session() as s:
-                rid = reminders.claim_reminder(
-                    s, due_item_id=item.id, unit_id=target.unit_id, person_id=target.person.id, moment_key=key, kind=ReminderKind.nudge, now=now,
-                    probe_floor=delivery.chat_floor(bot, target.person.chat_id or target.person.telegram_user_id),
-                )
+            rid = await services.writes(claim, target, delivery.chat_floor(bot, target.person.chat_id or target.person.telegram_user_id))
             if rid is None:
                 continue
             outcome = await send_claimed(services, bot, reminder_id=rid, kind=ReminderKind.nudge, report=report, item=item, target=target, now=now)

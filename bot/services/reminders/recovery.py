@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.context import Services
 from bot.models import DueItem, Obligation, Person, ReminderKind, ReminderSent, Role, Unit, id_of
-from bot.services.deadlines.reports import report_of
+from bot.services.deadlines.reports import fetch_report
 from bot.services.reminders import delivery
 from bot.services.reminders.policy import grace_deadline, quiet_now
 from bot.services.reminders.send import Summary, reminder_keyboard, send_claimed
@@ -95,7 +95,7 @@ async def retry_failed(services: Services, bot: Any, *, now: datetime, summary: 
         assert isinstance(taken, _Retry)
         summary.add(
             await send_claimed(
-                services, bot, reminder_id=row.id, kind=row.kind, report=report_of(services, taken.item.report_key),
+                services, bot, reminder_id=row.id, kind=row.kind, report=await fetch_report(services, taken.item.report_key),
                 item=taken.item, target=taken.target, now=now, attempts=row.attempts + 1,
             )
         )
@@ -195,7 +195,7 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
             summary.failed += 1
             log.warning("reminder %s: claimed at %s, never settled; delivery unknown", row.id, started)
             continue
-        report = report_of(services, item.report_key)
+        report = await fetch_report(services, item.report_key)
         target = ReminderTarget(id_of(obligation), obligation.unit_id, unit.name if unit else "", Role.primary, person)
         # recognised by its keyboard (unique: it carries the row id), rendered as the sender did
         language = services.language_of(person.language)

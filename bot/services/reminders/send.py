@@ -17,7 +17,7 @@ from bot.config import ReportType
 from bot.context import PersonLock, Services
 from bot.models import DueItem, ReminderKind, Role
 from bot.services import outage
-from bot.services.deadlines.reports import period_label, report_of, report_title
+from bot.services.deadlines.reports import fetch_report, period_label, report_title
 from bot.services.reminders import delivery
 from bot.services.signoff import remind as signoff_remind
 from bot.storage import deliveries, due, reminders, snoozes
@@ -296,7 +296,7 @@ def _page(services: Services, *, due_item_id: int, unit_ids: list[int]) -> list[
 async def process_moment(services: Services, bot: Any, moment: ReminderMoment, *, now: datetime, summary: Summary | None = None) -> Summary:
     """Send one configured moment's reminders to every liaison whose unit has not filed."""
     summary = summary or Summary()
-    report = report_of(services, moment.report_key)
+    report = await fetch_report(services, moment.report_key)
     wave = await services.reads(_wave, services, moment)  # (in a thread on PostgreSQL, as every read below)
     if wave is None:
         return summary

@@ -10,7 +10,7 @@ from typing import Any
 from bot.config import ReportType
 from bot.context import Services
 from bot.models import DueItem, ReminderKind, ReminderSent, id_of
-from bot.services.deadlines.reports import report_of
+from bot.services.deadlines.reports import fetch_report
 from bot.services.reminders import delivery
 from bot.services.reminders.policy import outside_quiet_hours, quiet_now
 from bot.services.reminders.send import Summary, run_pool, send_claimed
@@ -101,7 +101,7 @@ async def process_snoozes(services: Services, bot: Any, *, now: datetime, summar
         if taken is None:
             continue
         item, target = taken
-        report = await services.writes(report_of, services, item.report_key)
+        report = await fetch_report(services, item.report_key)
         kind = ReminderKind.overdue if now > item.due_at else ReminderKind.reminder
         rid = row.id
 
