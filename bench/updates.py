@@ -8,8 +8,9 @@ defaults); the liaison bot answers /help (a registered liaison) and /due (a liai
 has 24 months of filed history, two items a month, and the campaign's items). Replies are not
 paced per chat (the limiter's intervals set to 0): what is measured is the work per update.
 
-Run: `python bench/updates.py [--users 40] [--rounds 10] [--db-url URL]` (default: SQLite in a
-temporary directory; `--postgres` makes a temporary PostgreSQL database as bench/startup.py does).
+Run: `python bench/updates.py [--users 40] [--rounds 10] [--db-url URL] [--cpu N]` (default: SQLite in a
+temporary directory; `--postgres` makes a temporary PostgreSQL database as bench/startup.py does; `--cpu`
+runs both bots on one CPU, as `liaison-bot run --cpu` runs the bot).
 The last line is `updates: <db> echo E ms, /help H ms (E/H of echo), /due D ms (E/D of echo)`.
 The liaison bot is timed once its start is over (the command menus of every role holder set).
 `BENCH_PROFILE=/tmp/x.prof` writes the liaison bot's cProfile stats (CPU time, main thread) of each
@@ -214,12 +215,13 @@ async def drive(args: argparse.Namespace, db_url: str, label: str) -> str:
         populate(storage, make_config(emulator.url), args.users)
         storage.dispose()
         users = [emulator.user(FIRST_USER + i, first_name=f"联络员{i}", language_code="zh-hans") for i in range(args.users)]
-        echo = await start_child("--serve", "echo", "--api", emulator.url)
+        pinned = ("--cpu", str(args.cpu)) if args.cpu is not None else ()  # both bots alike
+        echo = await start_child("--serve", "echo", "--api", emulator.url, *pinned)
         try:
             echo_ms = await phase(emulator, echo.pid, users, "你好", "你好", args.rounds)
         finally:
             stop_child(echo)
-        bot = await start_child("--serve", "liaison", "--api", emulator.url, "--db-url", db_url)
+        bot = await start_child("--serve", "liaison", "--api", emulator.url, "--db-url", db_url, *pinned)
         try:
             help_ms = await phase(emulator, bot.pid, users, "/help", "/due", args.rounds, profile=True)
             due_ms = await phase(emulator, bot.pid, users, "/due", "待报事项", args.rounds, profile=True)
@@ -227,10 +229,16 @@ async def drive(args: argparse.Namespace, db_url: str, label: str) -> str:
             stop_child(bot)
     finally:
         await emulator.stop()
+    if args.cpu is not None:
+        label += f" on CPU {args.cpu}"
     return f"{label} echo {echo_ms:.2f} ms, /help {help_ms:.2f} ms ({echo_ms / help_ms:.2f} of echo), /due {due_ms:.2f} ms ({echo_ms / due_ms:.2f} of echo)"
 
 
 async def main_async(args: argparse.Namespace) -> None:
+    if args.serve and args.cpu is not None:
+        from bot import cpu
+
+        cpu.pin(args.cpu)
     if args.serve == "echo":
         await serve_echo(args.api)
         return
@@ -264,6 +272,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10, help="messages per user in a timed phase")
     parser.add_argument("--db-url", default=None, help="a database to use (default: a temporary SQLite file)")
     parser.add_argument("--postgres", action="store_true", help="a temporary PostgreSQL database")
+    parser.add_argument("--cpu", type=int, default=None, help="run both bots on this CPU only (as `liaison-bot run --cpu`)")
     parser.add_argument("--serve", choices=("echo", "liaison"), help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)
     asyncio.run(main_async(parser.parse_args()))

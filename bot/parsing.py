@@ -104,6 +104,9 @@ def _out_of_memory(e: BaseException | None) -> bool:
 
 def _serve(conn: Connection, preload: tuple[str, ...]) -> None:
     """The worker: jobs in, one answer out per job, until the pipe closes or None comes."""
+    from bot import cpu
+
+    cpu.unpin()  # (not on the bot's one core, when it has one: `liaison-bot run --cpu`)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # openpyxl imports numpy when present: no thread pool for it
     for name in preload:
         try:

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from bot import cpu
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -37,7 +39,7 @@ def submit(fn: Callable[..., T], *args: Any) -> Future[T] | None:
             if _pool is None:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload([fn.__module__])  # the fork server imports it once; each job forks from it
-                _pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context, max_tasks_per_child=1)
+                _pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context, max_tasks_per_child=1, initializer=cpu.unpin)
             return _pool.submit(fn, *args)
         except (ValueError, OSError, RuntimeError) as e:  # no fork server on this platform, no processes allowed, pool broken
             log.warning("no worker process (%s): the work is done in this process", e)
