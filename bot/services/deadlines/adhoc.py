@@ -64,6 +64,21 @@ def report_types(services: Services, session: Session | None = None) -> list[Rep
     return list(services.config.report_types) + [as_report_type(r, tz) for r in rows] + task_report_types(services, session)
 
 
+def report_types_of(services: Services, session: Session, keys: set[str]) -> dict[str, ReportType]:
+    """The report types of these keys, by key (those that exist): the configured ones from the campaign, the
+    ad-hoc ones read only when one of `keys` is ad-hoc (one statement), the tasks' from their cache. A view
+    listing a few due items (/due, /submit) asks for theirs, not for every type of the campaign."""
+    out = {r.key: r for r in services.config.report_types if r.key in keys}
+    if any(k.startswith(PREFIX) for k in keys - out.keys()):
+        tz = services.config.campaign.tz
+        out |= {r.key: as_report_type(r, tz) for r in adhoc.list_adhoc_reports(session) if r.key in keys}
+    from bot.services.tasks.deadlines import PREFIX as TASK_PREFIX
+
+    if any(k.startswith(TASK_PREFIX) for k in keys - out.keys()):
+        out |= {r.key: r for r in task_report_types(services, session) if r.key in keys}
+    return out
+
+
 def task_report_types(services: Services, session: Session | None = None) -> list[ReportType]:
     """The report types of the tasks' deadlines (`task_<id>`), from the cache or computed once."""
     cached = services.caches.task_reports

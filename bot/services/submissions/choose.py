@@ -19,7 +19,7 @@ from bot.context import Services
 from bot.services.labels import fit
 from bot.services.people.access import Roles
 from bot.services.submissions.forms import fileable
-from bot.services.deadlines.adhoc import report_types
+from bot.services.deadlines.adhoc import report_types_of
 from bot.services.deadlines.reports import period_label, report_title
 from bot.services.submissions.common import ANY_PERIOD, RECENT, WINDOW, opens_on
 from bot.storage import due, submissions
@@ -97,11 +97,9 @@ def choices(services: Services, roles: Roles, *, language: str, now: datetime) -
     many = len(units) > 1
     out: list[Choice] = []
     later: list[Choice] = []
-    # Looked up before the session: an ad-hoc report's lookup opens a session of its own, and on
-    # SQLite (BEGIN IMMEDIATE) a second session inside one waits for the first and fails.
-    by_key = {r.key: r for r in report_types(services)}
-    with services.storage.session() as s:
+    with services.storage.read() as s:
         rows = due.listed_obligations(s, unit_ids=units, due_before=now + WINDOW, filed_since=now - RECENT, filed=(ObligationStatus.done,))
+        by_key = report_types_of(services, s, {v.due_item.report_key for v in rows})  # the listed items' (ad-hoc: read only if one is)
         views = [  # by unit, as the user's units are listed; a constant number of queries whatever the history
             view for unit_id in units for view in rows
             if view.obligation.unit_id == unit_id and listed(view, now) and view.due_item.period_key != ANY_PERIOD

@@ -14,7 +14,7 @@ from bot.models import ObligationStatus
 from bot.services.people.access import Roles
 from bot.services.submissions.forms import fileable
 from bot.services.tasks import deadlines as task_deadlines
-from bot.services.deadlines.adhoc import report_types
+from bot.services.deadlines.adhoc import report_types_of
 from bot.services.deadlines.reports import period_label, report_title
 from bot.services.submissions.choose import Name, extras
 from bot.services.submissions.common import RECENT, due_text, opens_on
@@ -67,10 +67,11 @@ def _lists(services: Services, unit_ids: list[int], page: int, *, language: str,
     tz = services.config.campaign.tz
     out: list[Reply] = []
     with services.storage.reading() as s:  # a constant number of queries, whatever the history (one less when every unit has something listed)
-        by_key = {r.key: r for r in report_types(services, s)}  # configured, ad-hoc and the tasks'
         listed = due.listed_obligations(
             s, unit_ids=unit_ids, due_before=now + WINDOW, filed_since=now - RECENT, filed=(ObligationStatus.done, ObligationStatus.awaiting)
         )
+        # the listed items' report types: configured, ad-hoc (read only if one is) and the tasks'
+        by_key = report_types_of(services, s, {v.due_item.report_key for v in listed})
         found_units = {v.unit.id: v.unit for v in listed if v.unit.id is not None}  # the listed ones came with their unit
         if missing := [u for u in unit_ids if u not in found_units]:
             found_units |= units.units_by_ids(s, unit_ids=missing)
