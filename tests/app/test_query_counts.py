@@ -116,3 +116,28 @@ async def test_outstanding_and_status_cost_the_same_queries_whatever_the_history
     after = [await counted(bot_app, coordinator, c, e) for c, e in (("/outstanding", "未完成报送"), ("/status", "报送情况"))]
     assert [n for n, _ in before] == [n for n, _ in after]
     assert all(n > 0 for n, _ in before), before
+
+
+async def test_due_reads_the_ad_hoc_report_types_only_when_it_lists_one(
+    bot_app: RunningBot, make_person: Callable[..., Person], make_liaison: Callable[..., Any], make_due_item: Callable[..., DueItem]
+) -> None:
+    from bot.config import TemplateKind
+    from bot.services.deadlines import adhoc
+    from schedules import parse_when
+
+    liaison_of(bot_app.storage, make_person, make_liaison, "pgs", SHORT)
+    user = bot_app.emulator.user(SHORT, first_name="张", language_code="zh-hans")
+    await says(user, "/help", "/due")  # (first contact)
+    with counting(bot_app) as seen:
+        await says(user, "/due", "待报事项")
+        await asyncio.sleep(0.2)
+    assert seen and not [s for s in seen if "adhoc_report" in s]  # nothing ad hoc listed: not read
+    services = bot_app.app.bot_data["services"]
+    now = bot_app.clock.now()
+    when = parse_when("9月15日前", now=now, tz=bot_app.config.campaign.tz)
+    assert when is not None
+    adhoc.create(services, title="汛期专项检查", template=TemplateKind.FREE, when=when, tags=[], unit_codes=["pgs"], person_id=None, now=now)
+    with counting(bot_app) as seen:
+        reply = await says(user, "/due", "待报事项")
+        await asyncio.sleep(0.2)
+    assert "汛期专项检查" in reply.text and [s for s in seen if "adhoc_report" in s]
