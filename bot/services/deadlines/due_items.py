@@ -10,7 +10,6 @@ within that time, without a restart.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -143,7 +142,7 @@ async def resync_if_changed(services: Services, *, now: datetime) -> int | None:
     if services.caches.due_items_fingerprint == current:
         return None
     services.caches.task_reports = None  # the tasks may have changed: their report types are computed again
-    added = await asyncio.to_thread(sync_due_items, services.storage, services.config, calendar=services.calendar, now=now)
+    added = await services.writes(sync_due_items, services.storage, services.config, calendar=services.calendar, now=now)
     services.caches.due_items_fingerprint = current  # as it was before the sync: a change during it is seen next time
     log.info("units or ad-hoc deadlines changed: %d obligations added", added or 0)
     return added or 0  # (None: another process had synced it already)

@@ -315,7 +315,8 @@ def never_started_bot(error: str | None) -> bool:
 
 
 def _blocked(services: Services, *, reminder_id: int, person_id: int, error: str) -> bool:
-    """A send answered 403: the row unreachable, the person too; whether they became unreachable just now."""
+    """A send answered 403, or 400 "chat not found" for a private chat: the row unreachable, the person too;
+    whether they became unreachable just now."""
     now = services.clock.now()
     with services.storage.session() as s:
         reminders.mark_reminder_failed(s, reminder_id=reminder_id, error=error, unreachable=True, now=now)

@@ -89,7 +89,7 @@ async def retry_failed(services: Services, bot: Any, *, now: datetime, summary: 
         taken = await services.writes(_retake, services, row, deadline=deadline, now=now)
         if taken is None:
             continue
-        if taken is UNDELIVERED_NOW:
+        if taken is _UNDELIVERED_NOW:
             summary.failed += 1
             continue
         assert isinstance(taken, _Retry)
@@ -117,12 +117,12 @@ class _Retry:
     target: ReminderTarget
 
 
-UNDELIVERED_NOW = object()  # (`_retake`: its time ran out; given up "not delivered")
+_UNDELIVERED_NOW = object()  # (`_retake`: its time ran out; given up "not delivered")
 
 
 def _retake(services: Services, row: ReminderSent, *, deadline: datetime, now: datetime) -> _Retry | object | None:
     """Take a failed reminder over (None if another process took it), and give it up if its time ran
-    out (`UNDELIVERED_NOW`) or it is not needed any more (None); else what to send."""
+    out (`_UNDELIVERED_NOW`) or it is not needed any more (None); else what to send."""
     from bot.storage import people
 
     assert row.id is not None and row.due_item_id is not None
@@ -134,7 +134,7 @@ def _retake(services: Services, row: ReminderSent, *, deadline: datetime, now: d
             error = f"{reminders.UNDELIVERED}: retried until {local} (its moment + missed_grace); last error: {_last_error(row)}"
             deliveries.give_up_reminder(s, reminder_id=row.id, error=error, attempts=delivery.FINAL, now=now)
             log.warning("reminder %s: %s", row.id, error)
-            return UNDELIVERED_NOW
+            return _UNDELIVERED_NOW
         item = s.get(DueItem, row.due_item_id)
         obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id else None
         person = people.get_person(s, person_id=row.person_id)

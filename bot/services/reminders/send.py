@@ -176,7 +176,7 @@ async def _remind_unit(
         # In a thread: on PostgreSQL its round trips would hold up the event loop (the pacer's sends then
         # leave late, which a rolling window at its limit never wins back), and a unit claimed meanwhile
         # by the other processor of this moment would be skipped without the loop ever getting a turn.
-        reminder_id, covered = await asyncio.to_thread(
+        reminder_id, covered = await services.writes(
             _claim, services, item_id=item.id, unit_id=target.unit_id, person_id=person_id, moment_key=moment_key, kind=kind, now=now, floor=floor
         )
         if reminder_id is None or covered:  # another task or process has it, or their snooze went out just now
