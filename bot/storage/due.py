@@ -6,7 +6,7 @@ from datetime import datetime
 
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.models import DueItem, Obligation, ObligationStatus, Unit
@@ -188,22 +188,77 @@ def get_obligation_view(session: Session, *, obligation_id: int) -> ObligationVi
     return found[0] if found else None
 
 
+@dataclass(frozen=True, slots=True)
+class ListedObligation:
+    """What a liaison's views read of an obligation."""
+
+    id: int
+    unit_id: int
+    status: ObligationStatus
+    late: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ListedItem:
+    """What a liaison's views read of a due item."""
+
+    id: int
+    report_key: str
+    period_key: str
+    period_label: str
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ListedUnit:
+    """What a liaison's views read of a unit."""
+
+    id: int
+    name: str
+    code: str
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """An obligation a liaison's views list (/due, /submit), with its due item and unit: rows, not ORM
+    objects, since both views run on every call (building three mapped objects a row cost them a third)."""
+
+    obligation: ListedObligation
+    due_item: ListedItem
+    unit: ListedUnit
+
+
 def listed_obligations(
     session: Session, *, unit_ids: Iterable[int], due_before: datetime, filed_since: datetime, filed: Iterable[ObligationStatus]
-) -> list[ObligationView]:
+) -> list[Listed]:
     """The obligations of some units a liaison's views list, earliest deadline first (one query, whatever the history):
     due before `due_before`, and either not yet `filed` or due since `filed_since`."""
     ids = list(unit_ids)
     if not ids:
         return []
     params = {"unit_ids": ids, "due_before": due_before, "filed_since": filed_since, "filed": list(filed)}
-    return [ObligationView(obligation=o, due_item=d, unit=u) for o, d, u in session.exec(_LISTED, params=params)]
+    out: list[Listed] = []
+    seen: dict[int, ListedUnit] = {}
+    for oid, uid, status, late, iid, report_key, period_key, label, due_at, name, code, tags in session.connection().execute(_LISTED, params):
+        unit = seen.get(uid)
+        if unit is None:
+            unit = seen[uid] = ListedUnit(uid, name, code, tuple(tags or ()))
+        out.append(Listed(ListedObligation(oid, uid, status, bool(late)), ListedItem(iid, report_key, period_key, label or "", due_at), unit))
+    return out
 
 
 def _listed() -> Any:
     """Built once (building a statement costs more than running this one, on every /due and /submit)."""
     return (
-        _joined()
+        sa_select(
+            col(Obligation.id), col(Obligation.unit_id), col(Obligation.status), col(Obligation.late),
+            col(DueItem.id), col(DueItem.report_key), col(DueItem.period_key), col(DueItem.period_label), col(DueItem.due_at),
+            col(Unit.name), col(Unit.code), col(Unit.tags),
+        )
+        .select_from(Obligation)
+        .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
+        .join(Unit, col(Unit.id) == Obligation.unit_id)
         .where(
             col(Obligation.unit_id).in_(bindparam("unit_ids", expanding=True)),
             col(DueItem.due_at) < bindparam("due_before"),

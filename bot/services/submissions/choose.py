@@ -24,7 +24,7 @@ from bot.services.deadlines.reports import period_label, report_title
 from bot.services.submissions.common import ANY_PERIOD, RECENT, WINDOW, opens_on
 from bot.storage import due, submissions
 from bot.storage import units as unit_store
-from bot.storage.due import ObligationView
+from bot.storage.due import Listed
 from bot.storage.submissions import CurrentItem
 from bot.texts.catalog import Markup, t
 
@@ -52,12 +52,12 @@ class Name:
         return fit(lambda title: (wrap or str)(f"{self.prefix}{title} · {self.period}"), self.title)
 
 
-def _unit_prefix(view: ObligationView, many: bool) -> str:
+def _unit_prefix(view: Listed, many: bool) -> str:
     return f"{view.unit.name} · " if many else ""
 
 
 def extras(
-    view: ObligationView, found: ReportType, current: list[CurrentItem], name: Name, *, language: str
+    view: Listed, found: ReportType, current: list[CurrentItem], name: Name, *, language: str
 ) -> list[Choice]:
     """What else can be done with an obligation besides filing it: 零报告, 再报一个, 修改已报."""
     oid = view.obligation.id or 0
@@ -82,7 +82,7 @@ def _amend_item(language: str, item_no: int) -> Callable[[str], str]:
     return lambda name: t(language, "submissions.choice.amend-item", label=Markup(name), item=item_no)
 
 
-def listed(view: ObligationView, now: datetime) -> bool:
+def listed(view: Listed, now: datetime) -> bool:
     """Within what /submit and /due show: pending and due within the window, or done with a recent deadline."""
     due_at = view.due_item.due_at
     if due_at > now + WINDOW:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, Protocol
 
 from bot.config import ReportType
 from bot.replies import Btn, Reply
@@ -43,7 +43,17 @@ def period_of(services: Services, item: DueItem, language: str) -> str:
     return period_label(services, find_report(services, item.report_key), period_key=item.period_key, stored=item.period_label, language=language)
 
 
-def opens_on(services: Services, item: DueItem, now: datetime, *, report: ReportType | None = None) -> date | None:
+class Period(Protocol):
+    """A due item's report and period, as a stored `DueItem` or a listed row (`bot.storage.due.ListedItem`) gives them."""
+
+    @property
+    def report_key(self) -> str: ...
+
+    @property
+    def period_key(self) -> str: ...
+
+
+def opens_on(services: Services, item: Period, now: datetime, *, report: ReportType | None = None) -> date | None:
     """The first day of the item's period while it is still ahead (nothing can be filed for a period
     that has not started: a 零报告 for September on 30 August), else None."""
     if item.period_key == ANY_PERIOD:

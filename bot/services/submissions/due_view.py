@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.context import Services
-from bot.models import ObligationStatus
+from bot.models import ObligationStatus, Unit
 from bot.services.people.access import Roles
 from bot.services.submissions.forms import fileable
 from bot.services.tasks import deadlines as task_deadlines
@@ -23,6 +23,7 @@ from bot.services.submissions.flow import ANY_PERIOD, WINDOW
 from bot.replies import Btn, Reply
 from bot.services import paging
 from bot.storage import due, submissions, units
+from bot.storage.due import ListedUnit
 from bot.texts.catalog import Markup, t
 
 MAX_BUTTONS = 10
@@ -72,7 +73,7 @@ def _lists(services: Services, unit_ids: list[int], page: int, *, language: str,
         )
         # the listed items' report types: configured, ad-hoc (read only if one is) and the tasks'
         by_key = report_types_of(services, s, {v.due_item.report_key for v in listed})
-        found_units = {v.unit.id: v.unit for v in listed if v.unit.id is not None}  # the listed ones came with their unit
+        found_units: dict[int, Unit | ListedUnit] = {v.unit.id: v.unit for v in listed}  # the listed ones came with their unit
         if missing := [u for u in unit_ids if u not in found_units]:
             found_units |= units.units_by_ids(s, unit_ids=missing)
         current = submissions.current_submissions_of(s, obligation_ids=[v.obligation.id for v in listed if v.obligation.id is not None])

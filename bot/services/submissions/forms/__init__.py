@@ -106,4 +106,7 @@ def steps_of(form: Form | None) -> tuple[Step, ...]:
 
 def fileable(template: TemplateKind | str) -> bool:
     """Whether reports of this template are filed by message (the liaison form is filed by registering)."""
-    return str(template) != TemplateKind.LIAISON and str(template) in {t.value for t in TemplateKind}
+    return str(template) in _FILED_BY_MESSAGE
+
+
+_FILED_BY_MESSAGE = frozenset(t.value for t in TemplateKind if t is not TemplateKind.LIAISON)
