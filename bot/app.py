@@ -13,6 +13,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot import heap, parsing
+from bot.botapi_client import trimmed
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import BotContext, SERVICES_KEY, Services, open_services
@@ -74,6 +75,7 @@ class LiaisonBot(ExtBot[Any]):
             # answer any more; the replies that follow still go as messages.
             log.info("a button press answered too late (%s): its answer is skipped", e.message)
             return True
+        result = trimmed(endpoint, result)
         if endpoint == "getUpdates" and isinstance(result, list):
             result = self.confirmations.take(result)  # the open ones sent again are dropped unparsed
         return result

@@ -13,6 +13,7 @@ import asyncio
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest
 
+from bot.botapi_client import unread
 from bot.context import BotContext
 from bot.replies import Reply, split
 from bot.services import notify
@@ -61,10 +62,11 @@ async def send(context: BotContext, chat_id: int, user_id: int, replies: list[Re
         if reply.to is not None:
             await _send_to(context, reply)
             continue
-        chunks = await _edit(context, query, user_id, reply) if reply.edit and query is not None else split(reply.text) if reply.text else []
-        for i, chunk in enumerate(chunks):
-            last = i == len(chunks) - 1
-            await context.bot.send_message(chat_id, chunk, reply_markup=keyboard(context, user_id, reply) if last else None)
+        with unread():  # what Telegram answers is not read: the message's id is all it would give
+            chunks = await _edit(context, query, user_id, reply) if reply.edit and query is not None else split(reply.text) if reply.text else []
+            for i, chunk in enumerate(chunks):
+                last = i == len(chunks) - 1
+                await context.bot.send_message(chat_id, chunk, reply_markup=keyboard(context, user_id, reply) if last else None)
         for attachment in await context.services.reads(files.by_ids, context.services, reply.attachment_ids) if reply.attachment_ids else []:
             data = await asyncio.to_thread(files.read, context.services, attachment)  # (a file read from disk)
             await context.bot.send_document(chat_id, InputFile(data, filename=attachment.file_name or "file"))

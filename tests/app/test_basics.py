@@ -132,3 +132,25 @@ async def test_a_sticker_gets_an_answer_saying_what_the_bot_takes(bot_app: Runni
     await bot_app.app.process_update(Update.de_json(sticker, bot_app.app.bot))
     reply = await user.wait_for()
     assert reply.text == t("zh-CN", "conversation.unsupported")
+
+
+async def test_a_reply_sent_unread_comes_back_as_its_id_and_the_limiter_still_keeps_its_keyboard(bot_app: RunningBot) -> None:
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    from bot.botapi_client import unread
+
+    user = bot_app.emulator.user(5010, first_name="Ann", language_code="en-US")
+    await user.ask("/help")  # the chat exists
+    bot, markup = bot_app.app.bot, InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]])
+    whole = await bot.send_message(5010, "<b>read</b>", reply_markup=markup)
+    assert whole.text == "read" and whole.reply_markup is not None and whole.entities
+    with unread():
+        trimmed = await bot.send_message(5010, "<b>unread</b>", reply_markup=markup)
+        edited = await bot.edit_message_text("<b>edited</b>", chat_id=5010, message_id=trimmed.message_id)
+    assert trimmed.message_id > whole.message_id and trimmed.chat.id == 5010
+    assert trimmed.text is None and trimmed.reply_markup is None and not trimmed.entities  # nothing else was made of it
+    assert not isinstance(edited, bool) and edited.message_id == trimmed.message_id and edited.text is None
+    after = await bot.send_message(5010, "<b>read again</b>")
+    assert after.text == "read again"  # outside the block, whole again
+    assert bot.rate_limiter.own_keyboards(5010)[trimmed.message_id] == bot.rate_limiter.own_keyboards(5010)[whole.message_id] != ""
+    assert [m.text for m in user.messages[-3:]] == ["read", "edited", "read again"]  # what the user sees is whole
