@@ -105,6 +105,7 @@ def choices(services: Services, roles: Roles, *, language: str, now: datetime) -
             if view.obligation.unit_id == unit_id and listed(view, now) and view.due_item.period_key != ANY_PERIOD
         ]
         current = submissions.current_submissions_of(s, obligation_ids=[v.obligation.id for v in views if v.obligation.id is not None])
+        found_units = unit_store.units_by_ids(s, unit_ids=units)  # (the any-time reports: every unit's name and tags)
     views = [v for v in views if opens_on(services, v.due_item, now, report=by_key.get(v.due_item.report_key)) is None]  # a period not started is not offered
     for view in views:
         item = view.due_item
@@ -122,19 +123,17 @@ def choices(services: Services, roles: Roles, *, language: str, now: datetime) -
         out += [c for c in more if c.extra == "zero"]
         later += [c for c in more if c.extra != "zero"]
     out += later
-    with services.storage.session() as s:
-        found_units = unit_store.units_by_ids(s, unit_ids=units)
-        for unit_id in units:
-            unit = found_units.get(unit_id)
-            if unit is None:
+    for unit_id in units:
+        unit = found_units.get(unit_id)
+        if unit is None:
+            continue
+        for any_time in services.config.report_types:
+            if any_time.schedule.kind != "any_time" or not fileable(any_time.template):
                 continue
-            for any_time in services.config.report_types:
-                if any_time.schedule.kind != "any_time" or not fileable(any_time.template):
-                    continue
-                if any_time.owed_by and not set(any_time.owed_by) & set(unit.tags):
-                    continue
-                prefix = f"{unit.name} · " if many else ""
-                out.append(Choice(f"{prefix}{report_title(any_time, language)}", "subany", (any_time.key, unit_id)))
+            if any_time.owed_by and not set(any_time.owed_by) & set(unit.tags):
+                continue
+            prefix = f"{unit.name} · " if many else ""
+            out.append(Choice(f"{prefix}{report_title(any_time, language)}", "subany", (any_time.key, unit_id)))
     return out
 
 
