@@ -4,12 +4,12 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, select as sa_select
+from sqlalchemy import and_, bindparam, func, select as sa_select
 from sqlmodel import Session, col, select
 
-from bot.models import DueItem, Obligation, ObligationStatus, Unit
+from bot.models import DueItem, Obligation, ObligationStatus, Submission, SubmissionKind, SubmissionStatus, Unit
 from bot.storage.sql import insert_ignoring_conflicts
 from bot.storage.units import units_by_codes
 
@@ -219,33 +219,50 @@ class ListedUnit:
     tags: tuple[str, ...]
 
 
+class CurrentItem(NamedTuple):
+    """The latest version of one item of an obligation, as much as the /due and /submit buttons need."""
+
+    obligation_id: int
+    item_no: int
+    kind: SubmissionKind
+    submitted_at: datetime
+
+
 @dataclass(frozen=True, slots=True)
 class Listed:
-    """An obligation a liaison's views list (/due, /submit), with its due item and unit: rows, not ORM
-    objects, since both views run on every call (building three mapped objects a row cost them a third)."""
+    """An obligation a liaison's views list (/due, /submit), with its due item, unit and the latest version
+    of each item filed for it: rows, not ORM objects, since both views run on every call (building three
+    mapped objects a row cost them a third)."""
 
     obligation: ListedObligation
     due_item: ListedItem
     unit: ListedUnit
+    current: tuple[CurrentItem, ...]  # by item number
 
 
 def listed_obligations(
     session: Session, *, unit_ids: Iterable[int], due_before: datetime, filed_since: datetime, filed: Iterable[ObligationStatus]
 ) -> list[Listed]:
-    """The obligations of some units a liaison's views list, earliest deadline first (one query, whatever the history):
-    due before `due_before`, and either not yet `filed` or due since `filed_since`."""
+    """The obligations of some units a liaison's views list, earliest deadline first, with what is filed for
+    them (one query, whatever the history): due before `due_before`, and either not yet `filed` or due since
+    `filed_since`."""
     ids = list(unit_ids)
     if not ids:
         return []
     params = {"unit_ids": ids, "due_before": due_before, "filed_since": filed_since, "filed": list(filed)}
-    out: list[Listed] = []
-    seen: dict[int, ListedUnit] = {}
-    for oid, uid, status, late, iid, report_key, period_key, label, due_at, name, code, tags in session.connection().execute(_LISTED, params):
-        unit = seen.get(uid)
-        if unit is None:
-            unit = seen[uid] = ListedUnit(uid, name, code, tuple(tags or ()))
-        out.append(Listed(ListedObligation(oid, uid, status, bool(late)), ListedItem(iid, report_key, period_key, label or "", due_at), unit))
-    return out
+    rows: list[tuple[ListedObligation, ListedItem, ListedUnit, list[CurrentItem]]] = []
+    units: dict[int, ListedUnit] = {}
+    for oid, uid, status, late, iid, report_key, period_key, label, due_at, name, code, tags, item_no, kind, submitted_at in (
+        session.connection().execute(_LISTED, params)
+    ):
+        if not rows or rows[-1][0].id != oid:  # an obligation's rows come together, one per item filed (or one, none filed)
+            unit = units.get(uid)
+            if unit is None:
+                unit = units[uid] = ListedUnit(uid, name, code, tuple(tags or ()))
+            rows.append((ListedObligation(oid, uid, status, bool(late)), ListedItem(iid, report_key, period_key, label or "", due_at), unit, []))
+        if item_no is not None:
+            rows[-1][3].append(CurrentItem(oid, item_no, kind, submitted_at))
+    return [Listed(o, d, u, tuple(current)) for o, d, u, current in rows]
 
 
 def _listed() -> Any:
@@ -255,16 +272,18 @@ def _listed() -> Any:
             col(Obligation.id), col(Obligation.unit_id), col(Obligation.status), col(Obligation.late),
             col(DueItem.id), col(DueItem.report_key), col(DueItem.period_key), col(DueItem.period_label), col(DueItem.due_at),
             col(Unit.name), col(Unit.code), col(Unit.tags),
+            col(Submission.item_no), col(Submission.kind), col(Submission.submitted_at),
         )
         .select_from(Obligation)
         .join(DueItem, col(DueItem.id) == Obligation.due_item_id)
         .join(Unit, col(Unit.id) == Obligation.unit_id)
+        .outerjoin(Submission, and_(col(Submission.obligation_id) == Obligation.id, col(Submission.status) != SubmissionStatus.superseded))
         .where(
             col(Obligation.unit_id).in_(bindparam("unit_ids", expanding=True)),
             col(DueItem.due_at) < bindparam("due_before"),
             col(Obligation.status).not_in(bindparam("filed", expanding=True)) | (col(DueItem.due_at) >= bindparam("filed_since")),
         )
-        .order_by(col(DueItem.due_at), col(DueItem.id))
+        .order_by(col(DueItem.due_at), col(DueItem.id), col(Obligation.id), col(Submission.item_no))
     )
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import bindparam, select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
@@ -216,32 +215,6 @@ def current_submissions(session: Session, *, obligation_id: int) -> list[Submiss
         .order_by(col(Submission.item_no))
     )
     return list(session.exec(statement))
-
-
-class CurrentItem(NamedTuple):
-    """The latest version of one item of an obligation, as much as the /due and /submit buttons need."""
-
-    obligation_id: int
-    item_no: int
-    kind: SubmissionKind
-    submitted_at: datetime
-
-
-def current_submissions_of(session: Session, *, obligation_ids: Iterable[int]) -> dict[int, list[CurrentItem]]:
-    """The latest version of each item of several obligations (one query): obligation id -> its items, by number."""
-    ids = list(obligation_ids)
-    out: dict[int, list[CurrentItem]] = {i: [] for i in ids}
-    if ids:
-        for row in session.connection().execute(_CURRENT_OF, {"obligation_ids": ids}):
-            out[row.obligation_id].append(CurrentItem(*row))
-    return out
-
-
-_CURRENT_OF = (  # built once, and rows, not objects: /due and /submit run it on every call
-    sa_select(col(Submission.obligation_id), col(Submission.item_no), col(Submission.kind), col(Submission.submitted_at))
-    .where(col(Submission.obligation_id).in_(bindparam("obligation_ids", expanding=True)), col(Submission.status) != SubmissionStatus.superseded)
-    .order_by(col(Submission.obligation_id), col(Submission.item_no))
-)
 
 
 def submission_history(

@@ -8,7 +8,7 @@ every obligation with filings 修改已报 (`amend` of each filed item). /due sh
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -22,10 +22,9 @@ from bot.services.submissions.forms import fileable
 from bot.services.deadlines.adhoc import report_types_of
 from bot.services.deadlines.reports import period_label, report_title
 from bot.services.submissions.common import ANY_PERIOD, RECENT, WINDOW, opens_on
-from bot.storage import due, submissions
+from bot.storage import due
 from bot.storage import units as unit_store
-from bot.storage.due import Listed
-from bot.storage.submissions import CurrentItem
+from bot.storage.due import CurrentItem, Listed
 from bot.texts.catalog import Markup, t
 
 
@@ -57,7 +56,7 @@ def _unit_prefix(view: Listed, many: bool) -> str:
 
 
 def extras(
-    view: Listed, found: ReportType, current: list[CurrentItem], name: Name, *, language: str
+    view: Listed, found: ReportType, current: Sequence[CurrentItem], name: Name, *, language: str
 ) -> list[Choice]:
     """What else can be done with an obligation besides filing it: 零报告, 再报一个, 修改已报."""
     oid = view.obligation.id or 0
@@ -104,7 +103,6 @@ def choices(services: Services, roles: Roles, *, language: str, now: datetime) -
             view for unit_id in units for view in rows
             if view.obligation.unit_id == unit_id and listed(view, now) and view.due_item.period_key != ANY_PERIOD
         ]
-        current = submissions.current_submissions_of(s, obligation_ids=[v.obligation.id for v in views if v.obligation.id is not None])
         found_units = unit_store.units_by_ids(s, unit_ids=units)  # (the any-time reports: every unit's name and tags)
     views = [v for v in views if opens_on(services, v.due_item, now, report=by_key.get(v.due_item.report_key)) is None]  # a period not started is not offered
     for view in views:
@@ -115,7 +113,7 @@ def choices(services: Services, roles: Roles, *, language: str, now: datetime) -
         period = period_label(services, found, period_key=item.period_key, stored=item.period_label, language=language)
         name = Name(_unit_prefix(view, many), report_title(found, language), period)
         label = name.label()
-        more = extras(view, found, current.get(view.obligation.id or 0, []), name, language=language)
+        more = extras(view, found, view.current, name, language=language)
         if view.obligation.status in (ObligationStatus.done, ObligationStatus.awaiting):  # filed (待审核: with the head)
             later += more
             continue

@@ -22,7 +22,7 @@ from bot.services.submissions.forms.render import format_day
 from bot.services.submissions.flow import ANY_PERIOD, WINDOW
 from bot.replies import Btn, Reply
 from bot.services import paging
-from bot.storage import due, submissions, units
+from bot.storage import due, units
 from bot.storage.due import ListedUnit
 from bot.texts.catalog import Markup, t
 
@@ -76,7 +76,6 @@ def _lists(services: Services, unit_ids: list[int], page: int, *, language: str,
         found_units: dict[int, Unit | ListedUnit] = {v.unit.id: v.unit for v in listed}  # the listed ones came with their unit
         if missing := [u for u in unit_ids if u not in found_units]:
             found_units |= units.units_by_ids(s, unit_ids=missing)
-        current = submissions.current_submissions_of(s, obligation_ids=[v.obligation.id for v in listed if v.obligation.id is not None])
     for unit_id in unit_ids:
         unit = found_units.get(unit_id)
         views = [v for v in listed if v.obligation.unit_id == unit_id]
@@ -108,7 +107,7 @@ def _lists(services: Services, unit_ids: list[int], page: int, *, language: str,
             if not fileable(report.template) or first is not None:  # a period not started: nothing to file yet
                 continue
             name = Name("", report_title(report, language), period)
-            more = [[Btn(c.label, c.action, c.args)] for c in extras(view, report, current.get(view.obligation.id or 0, []), name, language=language)]
+            more = [[Btn(c.label, c.action, c.args)] for c in extras(view, report, view.current, name, language=language)]
             if pending:
                 buttons.append([Btn(name.label(), "sub", (view.obligation.id or 0,))])
                 buttons += [row for row in more if row[0].action == "zero"]
