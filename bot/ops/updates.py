@@ -10,7 +10,6 @@ update sent again is one whose first taker died before answering it."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
@@ -44,7 +43,8 @@ def register(app: Any, *, storage: Storage, clock: Clock, metrics: Metrics, poll
 
     async def take(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user_id = update.effective_user.id if update.effective_user is not None else None
-        if not await asyncio.to_thread(claim, update.update_id, context, user_id):
+        # in a worker thread counted by Services.threads: the stop waits for it before closing the storage
+        if not await app.bot_data[SERVICES_KEY].writes(claim, update.update_id, context, user_id):
             if polling:
                 log.info("update %d sent again after a restart (its first taker died before answering it); handled", update.update_id)
             elif not outage.replaying(app.bot_data[SERVICES_KEY], update.update_id):
@@ -58,7 +58,7 @@ def register(app: Any, *, storage: Storage, clock: Clock, metrics: Metrics, poll
             with storage.session() as s:
                 return ops_storage.forget_updates(s, before=clock.now() - KEEP)
 
-        await asyncio.to_thread(run)
+        await app.bot_data[SERVICES_KEY].writes(run)
 
     app.add_handler(TypeHandler(Update, take), group=FIRST_GROUP)
     if app.job_queue is not None:

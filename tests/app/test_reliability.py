@@ -290,6 +290,37 @@ async def test_an_update_being_handled_when_the_process_is_killed_is_answered_by
         await stop_bot(bot)
 
 
+async def test_the_stop_waits_for_an_update_claim_still_in_its_thread(storage: Storage, emulator: Emulator, now: datetime, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The claim is a database call in a worker thread like the handlers' (Services.writes): the stop
+    # waits for it before the storage is closed (it went by asyncio.to_thread, uncounted).
+    from bot.context import SERVICES_KEY
+    from bot.storage import ops as ops_storage
+
+    gate, stalled = threading.Event(), threading.Event()
+    claim_update = ops_storage.claim_update
+
+    def stalling(session: Any, **kwargs: Any) -> bool:
+        stalled.set()
+        gate.wait(30)
+        return claim_update(session, **kwargs)
+
+    bot = await start_bot(campaign_config(emulator), storage, FixedClock(now), emulator, claims=True)
+    monkeypatch.setattr(ops_storage, "claim_update", stalling)
+    services = bot.app.bot_data[SERVICES_KEY]
+    try:
+        user = emulator.user(7989, first_name="Wang", language_code="zh-hans")
+        await user.send("/help")
+        assert await asyncio.to_thread(stalled.wait, 5)
+        assert services.threads.busy >= 1
+        assert not await services.threads_done(timeout_s=0.2)  # what the stop waits for
+        gate.set()
+        await user.wait_for(timeout=10)
+        assert await services.threads_done(timeout_s=5)
+    finally:
+        gate.set()
+        await stop_bot(bot)
+
+
 async def test_messages_kept_during_an_outage_are_handled_by_the_next_process_when_this_one_is_killed(
     storage: Storage, emulator: Emulator, now: datetime
 ) -> None:
