@@ -8,8 +8,13 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from bot.models import Person, ReminderSent, ReminderStatus, Unit
-from bot.storage.reminders import DELIVERY_UNKNOWN, UNDELIVERED, mark_reminder_failed
+from bot.models import DueItem, Person, ReminderSent, ReminderStatus, Unit, id_of
+from bot.storage.due import PENDING, get_obligation
+from bot.storage.reminders import DELIVERY_UNKNOWN, FINAL, UNDELIVERED, ReminderTarget, liaison_role, mark_reminder_failed
+
+# Why a snooze, retry or stuck claim is not sent: the person was replaced or removed as the
+# unit's liaison, or the unit was deactivated, since the reminder was made.
+NOT_A_LIAISON = "not needed: no longer a liaison of the unit"
 
 
 def give_up_reminder(session: Session, *, reminder_id: int, error: str, attempts: int, now: datetime) -> ReminderSent:
@@ -40,6 +45,32 @@ def reminded_since(
         ReminderSent.attempts > 0,
     )
     return session.exec(statement).first() is not None
+
+
+def still_to_send(
+    session: Session, row: ReminderSent, *, since: datetime, filed: str, reminded: str, reachable: bool, now: datetime
+) -> tuple[DueItem, ReminderTarget] | None:
+    """What to send for a reminder taken to be sent again (a failed one retried, a snooze whose time came),
+    checked in the transaction that took it; None, the row given up for good, when it is not needed any
+    more: the unit filed (`filed`), the person is no longer its liaison (`NOT_A_LIAISON`), or (with
+    `reachable`) has blocked the bot (`filed` too), or got another reminder of the item since `since`
+    (`reminded`): never two for one moment or one press."""
+    assert row.id is not None
+    item = session.get(DueItem, row.due_item_id) if row.due_item_id is not None else None
+    obligation = get_obligation(session, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
+    person = session.get(Person, row.person_id)
+    if item is None or obligation is None or person is None or obligation.status not in PENDING or (reachable and not person.reachable):
+        give_up_reminder(session, reminder_id=row.id, error=filed, attempts=FINAL, now=now)
+        return None
+    held = liaison_role(session, person_id=id_of(person), unit_id=row.unit_id)
+    if held is None:
+        give_up_reminder(session, reminder_id=row.id, error=NOT_A_LIAISON, attempts=FINAL, now=now)
+        return None
+    if reminded_since(session, due_item_id=id_of(item), unit_id=obligation.unit_id, person_id=id_of(person), since=since, exclude_id=row.id):
+        give_up_reminder(session, reminder_id=row.id, error=reminded, attempts=FINAL, now=now)
+        return None
+    role, unit = held
+    return item, ReminderTarget(id_of(obligation), id_of(unit), unit.name, role, person)
 
 
 def stuck_claims(session: Session, *, started_before: datetime) -> list[ReminderSent]:

@@ -21,7 +21,7 @@ from bot.models import ReminderSent, ReminderStatus, Role
 from bot.pacing import PacedLimiter
 from bot.services.reminders import delivery
 from bot.services.reminders import recovery
-from bot.services.reminders import snoozes as core_snoozes
+from bot.storage.deliveries import NOT_A_LIAISON
 from bot.texts.catalog import t
 from tests.app.test_reminders import CASES, MINUS_1D, MINUS_3D, liaison, process, reminder_messages, services_of
 from tests.fixtures.app import COORDINATOR, RunningBot
@@ -249,7 +249,7 @@ async def test_a_snooze_of_a_replaced_liaison_is_given_up_and_the_new_one_is_rem
     await asyncio.sleep(0.2)
     assert len(reminder_messages(old)) == 1  # only the reminder from before the replacement
     [snoozed] = snooze_rows(bot_app, 7951)
-    assert snoozed.status == ReminderStatus.failed and core_snoozes.NOT_A_LIAISON in (snoozed.last_error or "")
+    assert snoozed.status == ReminderStatus.failed and NOT_A_LIAISON in (snoozed.last_error or "")
     assert snoozed.attempts >= delivery.FINAL and snoozed.telegram_message_id is None
     [first] = reminder_messages(new)  # the moment just missed (within missed_grace) reaches the new liaison
     assert "还有 3 天" in first.text and "立即报送" in first.button_texts

@@ -14,7 +14,6 @@ from bot.services.deadlines.reports import fetch_report
 from bot.services.reminders import delivery
 from bot.services.reminders.policy import grace_deadline, quiet_now
 from bot.services.reminders.send import Summary, reminder_keyboard, send_claimed
-from bot.services.reminders.snoozes import NOT_A_LIAISON
 from bot.storage import deliveries, due, reminders
 from bot.storage.reminders import SNOOZE_PREFIX, ReminderTarget
 
@@ -123,8 +122,6 @@ _UNDELIVERED_NOW = object()  # (`_retake`: its time ran out; given up "not deliv
 def _retake(services: Services, row: ReminderSent, *, deadline: datetime, now: datetime) -> _Retry | object | None:
     """Take a failed reminder over (None if another process took it), and give it up if its time ran
     out (`_UNDELIVERED_NOW`) or it is not needed any more (None); else what to send."""
-    from bot.storage import people
-
     assert row.id is not None and row.due_item_id is not None
     with services.storage.session() as s:
         if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=row.attempts, now=now):
@@ -135,23 +132,10 @@ def _retake(services: Services, row: ReminderSent, *, deadline: datetime, now: d
             deliveries.give_up_reminder(s, reminder_id=row.id, error=error, attempts=delivery.FINAL, now=now)
             log.warning("reminder %s: %s", row.id, error)
             return _UNDELIVERED_NOW
-        item = s.get(DueItem, row.due_item_id)
-        obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id else None
-        person = people.get_person(s, person_id=row.person_id)
-        if item is None or obligation is None or person is None or obligation.status not in due.PENDING or not person.reachable:
-            deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed any more", attempts=delivery.FINAL, now=now)
-            return None
-        held = reminders.liaison_role(s, person_id=id_of(person), unit_id=row.unit_id)
-        if held is None:
-            deliveries.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
-            return None
-        if deliveries.reminded_since(
-            s, due_item_id=id_of(item), unit_id=obligation.unit_id, person_id=id_of(person), since=row.created_at, exclude_id=row.id,
-        ):
-            deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since", attempts=delivery.FINAL, now=now)
-            return None
-        role, unit = held
-    return _Retry(item, ReminderTarget(id_of(obligation), id_of(unit), unit.name, role, person))
+        found = deliveries.still_to_send(
+            s, row, since=row.created_at, filed="not needed any more", reminded="not needed: reminded again since", reachable=True, now=now,
+        )
+    return None if found is None else _Retry(*found)
 
 
 STUCK_UNKNOWN = "delivery unknown: the sending process stopped mid-send"
@@ -223,7 +207,7 @@ async def recover_stuck(services: Services, bot: Any, *, now: datetime, summary:
         elif obligation.status not in due.PENDING or not person.reachable:
             await services.writes(services.storage.deliveries.give_up_reminder, reminder_id=row.id, error="not needed any more (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
         elif held is None:
-            await services.writes(services.storage.deliveries.give_up_reminder, reminder_id=row.id, error=NOT_A_LIAISON + " (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
+            await services.writes(services.storage.deliveries.give_up_reminder, reminder_id=row.id, error=deliveries.NOT_A_LIAISON + " (stuck claim, not delivered)", attempts=delivery.FINAL, now=now)
         elif now > grace_deadline(services, moment_of(row)):
             error = f"{reminders.UNDELIVERED}: a stuck claim, not delivered, past its moment + missed_grace"
             await services.writes(services.storage.deliveries.give_up_reminder, reminder_id=row.id, error=error, attempts=delivery.FINAL, now=now)

@@ -9,18 +9,12 @@ from typing import Any
 
 from bot.config import ReportType
 from bot.context import Services
-from bot.models import DueItem, ReminderKind, ReminderSent, id_of
+from bot.models import DueItem, ReminderKind, ReminderSent
 from bot.services.deadlines.reports import fetch_report
-from bot.services.reminders import delivery
 from bot.services.reminders.policy import outside_quiet_hours, quiet_now
 from bot.services.reminders.send import Summary, run_pool, send_claimed
-from bot.storage import deliveries, due, reminders, snoozes
+from bot.storage import deliveries, reminders, snoozes
 from bot.storage.reminders import SNOOZE_PREFIX, ReminderTarget
-
-
-# Why a snooze, retry or stuck claim is not sent: the person was replaced or removed as the
-# unit's liaison, or the unit was deactivated, since the reminder was made.
-NOT_A_LIAISON = "not needed: no longer a liaison of the unit"
 
 
 def snooze_time(moment_key: str) -> datetime:
@@ -64,8 +58,6 @@ async def process_snoozes(services: Services, bot: Any, *, now: datetime, summar
     and given up if the person got another reminder of the item since they pressed (a scheduled
     one, or a snooze of theirs that another process sent): never two for one press.
     """
-    from bot.storage import people
-
     if quiet_now(services, now):
         return
     def take(row: ReminderSent) -> tuple[DueItem, ReminderTarget] | None:  # (in a worker thread, as every database call)
@@ -73,25 +65,11 @@ async def process_snoozes(services: Services, bot: Any, *, now: datetime, summar
         with services.storage.session() as s:
             if not snoozes.take_snooze(s, reminder_id=row.id, moment_key=row.moment_key, now=now):
                 return None  # another process took it, or it was moved
-            item = s.get(DueItem, row.due_item_id)
-            obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
-            person = people.get_person(s, person_id=row.person_id)
-            if item is None or obligation is None or person is None or obligation.status not in due.PENDING:
-                deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed: filed before the snooze", attempts=delivery.FINAL, now=now)
-                return None
-            held = reminders.liaison_role(s, person_id=id_of(person), unit_id=row.unit_id)
-            if held is None:
-                deliveries.give_up_reminder(s, reminder_id=row.id, error=NOT_A_LIAISON, attempts=delivery.FINAL, now=now)
-                return None
             pressed = s.get(ReminderSent, row.id).created_at  # type: ignore[union-attr]  # (as stored now: a move changes it)
-            if deliveries.reminded_since(
-                s, due_item_id=id_of(item), unit_id=obligation.unit_id, person_id=id_of(person), since=pressed, exclude_id=row.id,
-            ):
-                # Another reminder of the item and unit (a scheduled one, another snooze of theirs) went out since they pressed: one is enough.
-                deliveries.give_up_reminder(s, reminder_id=row.id, error="not needed: reminded again since the snooze", attempts=delivery.FINAL, now=now)
-                return None
-            role, unit = held
-            return item, ReminderTarget(id_of(obligation), id_of(unit), unit.name, role, person)
+            # Another reminder of the item and unit (a scheduled one, another snooze of theirs) went out since they pressed: one is enough.
+            return deliveries.still_to_send(
+                s, row, since=pressed, filed="not needed: filed before the snooze", reminded="not needed: reminded again since the snooze", reachable=False, now=now,
+            )
 
     jobs: list[Callable[[], Awaitable[None]]] = []
     for row in await services.writes(services.storage.snoozes.snoozes_not_sent):
