@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram.error import TelegramError
@@ -38,6 +38,12 @@ class SharedLimiter(PacedLimiter):
         self.per_second = max(1, math.floor(self.limits.total_per_s))
         self._wall = wall  # Unix time: the seconds all workers count in
         self._forgotten = 0
+        self._thread: Callable[..., Awaitable[bool]] = asyncio.to_thread  # `count_threads_in`
+
+    def count_threads_in(self, writes: Callable[..., Awaitable[Any]]) -> None:
+        """Claim the seconds' slots through `writes` (`Services.writes`): counted among the database calls in
+        threads, which the stop waits for before it closes the storage."""
+        self._thread = writes
 
     async def process_request(
         self,
@@ -71,7 +77,7 @@ class SharedLimiter(PacedLimiter):
         """Wait until this worker may send: a second in which all workers together sent fewer than `per_second`."""
         while True:
             second = int(self._wall())
-            if await asyncio.to_thread(self._claim, second):
+            if await self._thread(self._claim, second):
                 return
             await asyncio.sleep(max(0.005, second + 1 - self._wall()))
 

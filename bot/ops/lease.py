@@ -9,8 +9,9 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.storage import Storage
 from bot.storage import ops as ops_storage
@@ -70,12 +71,13 @@ class PollerLease:
         with self.storage.session() as s:
             ops_storage.release_lease(s, bot_id=self.bot_id, holder=self.holder)
 
-    async def keep(self, on_lost: Callable[[], None]) -> None:
-        """Renew every few seconds until cancelled; call `on_lost` if the lease is lost."""
+    async def keep(self, on_lost: Callable[[], None], *, thread: Callable[..., Awaitable[Any]] = asyncio.to_thread) -> None:
+        """Renew every few seconds until cancelled (in a worker thread, through `thread`: `Services.writes`,
+        so that the stop waits for a renewal under way); call `on_lost` if the lease is lost."""
         while True:
             await asyncio.sleep(RENEW_EVERY_S)
             try:
-                kept = await asyncio.to_thread(self.renew)
+                kept = await thread(self.renew)
             except Exception:  # a database hiccup: try again at the next round, the TTL leaves time
                 log.warning("could not renew the poller's lease; retrying", exc_info=True)
                 continue

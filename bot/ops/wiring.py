@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
+from bot.context import SERVICES_KEY, Services
 from bot.ops import updates
 from bot.ops.flood import SharedLimiter
 from bot.ops.health import Health
@@ -55,6 +56,8 @@ def attach(
         with storage.session() as s:
             return ops_storage.reminders_by_status(s)
 
+    services: Services = app.bot_data[SERVICES_KEY]
+    limiter.count_threads_in(services.writes)  # its database calls counted with the rest: the stop waits for them
     metrics.watch(limiter, reminders, lambda: storage.on_loop.count)
     updates.register(app, storage=storage, clock=clock, metrics=metrics, polling=lease is not None)
     ops = Operations(metrics=metrics, health=Health(app=app, storage=storage), lease=lease)
@@ -69,7 +72,7 @@ def attach(
         if ops.server is not None:
             await ops.server.start()
         if lease is not None:
-            ops._tasks.append(asyncio.create_task(lease.keep(application.stop_running), name="poller-lease"))
+            ops._tasks.append(asyncio.create_task(lease.keep(application.stop_running, thread=services.writes), name="poller-lease"))
 
     async def post_shutdown(application: Any) -> None:
         for task in ops._tasks:
@@ -79,7 +82,7 @@ def attach(
         if ops.server is not None:
             await ops.server.stop()
         if lease is not None:
-            await asyncio.to_thread(lease.release)
+            await services.writes(lease.release)
         if first_shutdown is not None:
             await first_shutdown(application)
 

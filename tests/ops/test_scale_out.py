@@ -248,3 +248,38 @@ async def test_healthz_fails_when_the_database_is_gone(workers: tuple[Worker, Wo
     assert answer.status == 503
     assert health["status"] == "failing" and health["checks"]["database"].startswith("failing: OperationalError")
     assert health["checks"]["bot_api"] == "ok"
+
+
+async def test_a_workers_send_slot_claim_is_counted_among_the_calls_the_stop_waits_for(
+    emulator: Emulator, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The shared flood limit claims each send's second in a worker thread: through Services.writes,
+    # so the stop waits for a claim under way before it closes the storage (asyncio.to_thread did not count it).
+    import threading
+
+    from bot.context import SERVICES_KEY
+    from bot.storage import ops as ops_storage
+
+    gate, stalled = threading.Event(), threading.Event()
+    claim_send_slot = ops_storage.claim_send_slot
+
+    def stalling(session: Any, **kwargs: Any) -> bool:
+        stalled.set()
+        gate.wait(30)
+        return claim_send_slot(session, **kwargs)
+
+    worker = await start_worker(emulator, db_url)
+    services = worker.app.bot_data[SERVICES_KEY]
+    monkeypatch.setattr(ops_storage, "claim_send_slot", stalling)
+    try:
+        emulator.group(-1004242, "工作群", ())
+        sending = asyncio.create_task(worker.app.bot.send_message(-1004242, "hello"))
+        assert await asyncio.to_thread(stalled.wait, 5)
+        assert services.threads.busy >= 1
+        assert not await services.threads_done(timeout_s=0.2)  # what the stop waits for
+        gate.set()
+        await sending
+        assert await services.threads_done(timeout_s=5)
+    finally:
+        gate.set()
+        await stop_worker(worker)
