@@ -66,16 +66,13 @@ async def know(update: Update, context: BotContext) -> None:
 
 
 def roles_for(update: Update, context: BotContext) -> Roles:
-    """The user's roles (read once per update); marks them reachable again if a 403 had marked them otherwise."""
+    """The user's roles (read once per update). Reachability is `know`'s: a private message makes a
+    person reachable again; a command in a group says nothing of whether the bot may write to them."""
     assert update.effective_user is not None
     who = context.cached.get("roles")
     if isinstance(who, Roles):
         return who
-    services = context.services
     who = access.roles_from(context.known(update))
-    if not who.reachable and who.person_id is not None:
-        contact.mark_reachable(services, person_id=who.person_id, now=services.clock.now())
-        who.reachable = True
     context.cached["roles"] = who
     return who
 

@@ -94,3 +94,27 @@ async def test_group_summary_in_english(bot_app: RunningBot, make_person: Callab
     finally:
         await stop_bot(bot)
         await bot_app.app.initialize()  # (the fixture stops it again)
+
+
+async def test_a_command_or_a_button_in_the_group_does_not_make_a_blocked_liaison_reachable_a_private_message_does(bot_app: RunningBot) -> None:
+    # A 403 marked them unreachable (they blocked the bot): writing in the group says nothing of
+    # whether the bot may write to them privately; writing to the bot does (and on the loop, nothing).
+    from tests.app.helpers_coordinator import liaison
+
+    storage = bot_app.storage
+    person = liaison(storage, "pgs", telegram_user_id=PGS, name="张联络", mobile="13800000001", now=bot_app.clock.now(), reachable=False)
+    emu = bot_app.emulator
+    user = emu.user(PGS, first_name="张")
+    group = emu.group(GROUP, "叶集区巩固提升行动工作群", members=(PGS,))
+    await group.send(user, "/group on")
+    await group.wait_for(lambda m: "只有协调员" in m.text)
+    # a button pressed in the group (its handler asks the guard for their roles)
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    await bot_app.app.bot.send_message(GROUP, "语言", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("English", callback_data="lang:en")]]))
+    asked = await group.wait_for(lambda m: m.text == "语言")
+    await group.press(user, "English", asked)
+    await group.wait_for(lambda m: m.message_id == asked.message_id and m.text != "语言")
+    assert person.id is not None and storage.people.get_person(person_id=person.id).reachable is False  # type: ignore[union-attr]
+    await user.ask("/help")
+    assert storage.people.get_person(person_id=person.id).reachable is True  # type: ignore[union-attr]
