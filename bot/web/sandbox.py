@@ -22,6 +22,7 @@ from aiohttp import web
 
 from bot.clock import FixedClock
 from bot.config import Config, TemplateKind
+from bot.context import SERVICES_KEY
 from bot.models import Role
 from bot.sandbox import DEMO_BOT, PERSONAS, Persona, Sandbox
 from bot.services.dashboard import login
@@ -53,7 +54,8 @@ def with_signoff(config: Config) -> Config:
 async def prepare(sandbox: Sandbox) -> None:
     """After the sandbox has started: 王建国 is 平岗所's head, as an invite for the role head would make
     him, and has opened his chat with the bot (a bot cannot write first)."""
-    sandbox.appoint(HEAD, Role.head, HEAD_UNIT, title="所长")
+    services = sandbox.app.bot_data[SERVICES_KEY]
+    await services.writes(sandbox.appoint, HEAD, Role.head, HEAD_UNIT, title="所长")  # (off the loop, as every write)
     await sandbox.user(HEAD).send("/start")
     await sandbox.replies(first_timeout=3.0, quiet=0.3)
 

@@ -128,3 +128,19 @@ async def test_terminal_chat_saves_the_files_the_bot_sends_and_hints(tmp_path: P
     saved = list(tmp_path.glob("*.xlsx"))
     assert saved and f"💾 {saved[0]}" in text
     assert saved[0].read_bytes()[:2] == b"PK"  # the workbook itself, as the bot sent it
+
+
+async def test_the_browser_sandboxs_set_up_writes_nothing_on_the_loop() -> None:
+    from bot.services.people.access import roles_of
+    from bot.web import sandbox as web_sandbox
+
+    sandbox = Sandbox(config=web_sandbox.with_signoff(load_config()), clock=FixedClock(DEMO_START), fast=True)
+    await sandbox.start()
+    try:
+        before = sandbox.storage.on_loop.count
+        await web_sandbox.prepare(sandbox)
+        assert sandbox.storage.on_loop.count == before  # the head appointed in a worker thread (SQLite: a write on the loop is counted)
+        head = roles_of(sandbox.app.bot_data["services"], web_sandbox.HEAD.user_id)
+        assert head.head_units  # 王建国 is 平岗所's head
+    finally:
+        await sandbox.stop()
