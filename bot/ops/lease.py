@@ -9,6 +9,7 @@ import asyncio
 import logging
 import os
 import socket
+import threading
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +45,8 @@ class PollerLease:
         self.bot_id = bot_id
         self.now = now
         self.holder = holder or holder_name()
+        self._turn = threading.Lock()  # a renewal under way and the release, one after the other
+        self._released = False
 
     def take(self) -> None:
         """Take the lease; LeaseHeld while another live poller holds it."""
@@ -59,17 +62,24 @@ class PollerLease:
             )
 
     def renew(self) -> bool:
-        """Keep the lease; False if it was lost (this process stalled past the TTL and another took it)."""
-        try:
-            self.take()
-        except LeaseHeld:
-            return False
-        return True
+        """Keep the lease; False if it was lost (this process stalled past the TTL and another took it).
+        After the release it takes nothing back: a renewal whose task the stop cancelled still runs in
+        its thread, and would otherwise hold the lease for the next poller's whole TTL."""
+        with self._turn:
+            if self._released:
+                return True
+            try:
+                self.take()
+            except LeaseHeld:
+                return False
+            return True
 
     def release(self) -> None:
-        """Give the lease up at a clean stop, so the next poller need not wait."""
-        with self.storage.session() as s:
-            ops_storage.release_lease(s, bot_id=self.bot_id, holder=self.holder)
+        """Give the lease up at a clean stop, so the next poller need not wait (after a renewal under way)."""
+        with self._turn:
+            self._released = True
+            with self.storage.session() as s:
+                ops_storage.release_lease(s, bot_id=self.bot_id, holder=self.holder)
 
     async def keep(self, on_lost: Callable[[], None], *, thread: Callable[..., Awaitable[Any]] = asyncio.to_thread) -> None:
         """Renew every few seconds until cancelled (in a worker thread, through `thread`: `Services.writes`,

@@ -59,7 +59,7 @@ def extras(
     view: Listed, found: ReportType, current: Sequence[CurrentItem], name: Name, *, language: str
 ) -> list[Choice]:
     """What else can be done with an obligation besides filing it: 零报告, 再报一个, 修改已报."""
-    oid = view.obligation.id or 0
+    oid = view.obligation.id
     pending = view.obligation.status is not ObligationStatus.done
     real = [c for c in current if c.kind != SubmissionKind.zero]
     out: list[Choice] = []
@@ -117,7 +117,7 @@ def choices(services: Services, roles: Roles, *, language: str, now: datetime) -
         if view.obligation.status in (ObligationStatus.done, ObligationStatus.awaiting):  # filed (待审核: with the head)
             later += more
             continue
-        out.append(Choice(label, "sub", (view.obligation.id or 0,)))
+        out.append(Choice(label, "sub", (view.obligation.id,)))
         out += [c for c in more if c.extra == "zero"]
         later += [c for c in more if c.extra != "zero"]
     out += later

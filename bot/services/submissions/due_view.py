@@ -109,7 +109,7 @@ def _lists(services: Services, unit_ids: list[int], page: int, *, language: str,
             name = Name("", report_title(report, language), period)
             more = [[Btn(c.label, c.action, c.args)] for c in extras(view, report, view.current, name, language=language)]
             if pending:
-                buttons.append([Btn(name.label(), "sub", (view.obligation.id or 0,))])
+                buttons.append([Btn(name.label(), "sub", (view.obligation.id,))])
                 buttons += [row for row in more if row[0].action == "zero"]
             later += [row for row in more if row[0].action != "zero"]
         paged = paging.page(buttons + later, page, action="duep", args=(unit_id,), size=MAX_BUTTONS)
