@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +17,7 @@ from emulator import Emulator
 from tests.app.test_reminders import MINUS_1D, MINUS_3D, liaison, process, reminder_messages
 from tests.fixtures.app import RunningBot, campaign_config, kill_bot, start_bot, stop_bot
 from tests.fixtures.outage import outage
+from tests.fixtures.stall import stall
 
 
 def _recording_sent(statement: str) -> bool:
@@ -263,17 +263,9 @@ async def test_an_update_being_handled_when_the_process_is_killed_is_answered_by
     # write the loop makes meanwhile would hold up the loop, the test's kill with it.)
     from bot.storage import ops as ops_storage
 
-    gate, stalled = threading.Event(), threading.Event()
-    claim_update = ops_storage.claim_update
-
-    def stalling(session: Any, **kwargs: Any) -> bool:
-        if not gate.is_set():
-            stalled.set()
-            gate.wait(30)
-        return claim_update(session, **kwargs)
-
     bot = await start_bot(campaign_config(emulator), storage, FixedClock(now), emulator, claims=True)
-    monkeypatch.setattr(ops_storage, "claim_update", stalling)
+    held = stall(monkeypatch, ops_storage, "claim_update")
+    gate, stalled = held.gate, held.reached
     try:
         user = emulator.user(7990, first_name="Wang", language_code="zh-hans")
         await user.send("/help")
@@ -296,16 +288,9 @@ async def test_the_stop_waits_for_an_update_claim_still_in_its_thread(storage: S
     from bot.context import SERVICES_KEY
     from bot.storage import ops as ops_storage
 
-    gate, stalled = threading.Event(), threading.Event()
-    claim_update = ops_storage.claim_update
-
-    def stalling(session: Any, **kwargs: Any) -> bool:
-        stalled.set()
-        gate.wait(30)
-        return claim_update(session, **kwargs)
-
     bot = await start_bot(campaign_config(emulator), storage, FixedClock(now), emulator, claims=True)
-    monkeypatch.setattr(ops_storage, "claim_update", stalling)
+    held = stall(monkeypatch, ops_storage, "claim_update")
+    gate, stalled = held.gate, held.reached
     services = bot.app.bot_data[SERVICES_KEY]
     try:
         user = emulator.user(7989, first_name="Wang", language_code="zh-hans")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -14,6 +13,7 @@ from bot.models import PollerLease as LeaseRow
 from bot.ops.lease import PollerLease
 from bot.storage import Storage
 from bot.storage import ops as ops_storage
+from tests.fixtures.stall import stall
 
 NOW = datetime(2023, 8, 16, 2, 0, tzinfo=UTC)
 
@@ -26,15 +26,8 @@ def _held(storage: Storage) -> list[str]:
 def test_a_renewal_under_way_at_the_release_does_not_take_the_lease_back(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
     lease = PollerLease(storage, bot_id=1, now=lambda: NOW, holder="this process")
     lease.take()
-    gate, renewing = threading.Event(), threading.Event()
-    take_lease = ops_storage.take_lease
-
-    def slow(s: Any, **kwargs: Any) -> Any:
-        renewing.set()
-        gate.wait(10)
-        return take_lease(s, **kwargs)
-
-    monkeypatch.setattr(ops_storage, "take_lease", slow)
+    held = stall(monkeypatch, ops_storage, "take_lease", timeout_s=10)
+    gate, renewing = held.gate, held.reached
     renewal = threading.Thread(target=lease.renew)
     renewal.start()
     assert renewing.wait(5)

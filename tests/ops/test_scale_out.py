@@ -255,22 +255,13 @@ async def test_a_workers_send_slot_claim_is_counted_among_the_calls_the_stop_wai
 ) -> None:
     # The shared flood limit claims each send's second in a worker thread: through Services.writes,
     # so the stop waits for a claim under way before it closes the storage (asyncio.to_thread did not count it).
-    import threading
-
-    from bot.context import SERVICES_KEY
     from bot.storage import ops as ops_storage
-
-    gate, stalled = threading.Event(), threading.Event()
-    claim_send_slot = ops_storage.claim_send_slot
-
-    def stalling(session: Any, **kwargs: Any) -> bool:
-        stalled.set()
-        gate.wait(30)
-        return claim_send_slot(session, **kwargs)
+    from tests.fixtures.stall import stall
 
     worker = await start_worker(emulator, db_url)
     services = worker.app.bot_data[SERVICES_KEY]
-    monkeypatch.setattr(ops_storage, "claim_send_slot", stalling)
+    held = stall(monkeypatch, ops_storage, "claim_send_slot")
+    gate, stalled = held.gate, held.reached
     try:
         emulator.group(-1004242, "工作群", ())
         sending = asyncio.create_task(worker.app.bot.send_message(-1004242, "hello"))
