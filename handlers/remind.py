@@ -73,7 +73,7 @@ async def pressed(update: Update, context: BotContext) -> None:
         title = report_title(await fetch_report(services, key), language)
         await query.edit_message_text(context.text(update, "remind.choose-period", title=title), reply_markup=InlineKeyboardMarkup(rows))
     elif button.action == "rmp":
-        plan = await services.writes(nudge.plan_nudge, services, due_item_id=button.int_arg(0), now=now, unit_ids=scope)
+        plan = await services.reads(nudge.plan_nudge, services, due_item_id=button.int_arg(0), now=now, unit_ids=scope)
         if plan is None:
             await query.edit_message_text(context.text(update, "error.stale-button"))
             return
@@ -90,7 +90,7 @@ async def pressed(update: Update, context: BotContext) -> None:
             buttons.insert(0, InlineKeyboardButton(context.text(update, "remind.confirm"), callback_data=context.button(update, "rmc", plan.item.id or 0)))
         await query.edit_message_text("\n".join(lines), reply_markup=InlineKeyboardMarkup([buttons]))
     elif button.action == "rmc":
-        plan = await services.writes(nudge.plan_nudge, services, due_item_id=button.int_arg(0), now=now, unit_ids=scope)
+        plan = await services.reads(nudge.plan_nudge, services, due_item_id=button.int_arg(0), now=now, unit_ids=scope)
         if plan is None or not plan.units:
             await query.edit_message_text(context.text(update, "remind.none-to-nudge"))
             return

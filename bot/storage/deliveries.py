@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from bot.models import DueItem, Person, ReminderSent, ReminderStatus, Unit, id_of
+from bot.models import DueItem, Obligation, Person, ReminderSent, ReminderStatus, Unit, id_of
 from bot.storage.due import PENDING, get_obligation
 from bot.storage.reminders import DELIVERY_UNKNOWN, FINAL, UNDELIVERED, ReminderTarget, liaison_role, mark_reminder_failed
 
@@ -47,6 +47,13 @@ def reminded_since(
     return session.exec(statement).first() is not None
 
 
+def subject_of(session: Session, row: ReminderSent) -> tuple[DueItem | None, Obligation | None, Person | None]:
+    """What a reminder row is about as the database holds it now: its due item, the unit's obligation, the person."""
+    item = session.get(DueItem, row.due_item_id) if row.due_item_id is not None else None
+    obligation = get_obligation(session, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
+    return item, obligation, session.get(Person, row.person_id)
+
+
 def still_to_send(
     session: Session, row: ReminderSent, *, since: datetime, filed: str, reminded: str, reachable: bool, now: datetime
 ) -> tuple[DueItem, ReminderTarget] | None:
@@ -56,9 +63,7 @@ def still_to_send(
     `reachable`) has blocked the bot (`filed` too), or got another reminder of the item since `since`
     (`reminded`): never two for one moment or one press."""
     assert row.id is not None
-    item = session.get(DueItem, row.due_item_id) if row.due_item_id is not None else None
-    obligation = get_obligation(session, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
-    person = session.get(Person, row.person_id)
+    item, obligation, person = subject_of(session, row)
     if item is None or obligation is None or person is None or obligation.status not in PENDING or (reachable and not person.reachable):
         give_up_reminder(session, reminder_id=row.id, error=filed, attempts=FINAL, now=now)
         return None

@@ -228,7 +228,7 @@ async def _deliver(  # noqa: C901
             tell = newly and not never_started_bot(e.message)
             return Delivery(Outcome.unreachable, attempts=attempt, tell_unreachable=tell)
         except BadRequest as e:
-            if chat_id > 0 and "chat not found" in e.message.lower():
+            if chat_id > 0 and never_started_bot(e.message):
                 # A private chat the bot never had (a leader or coordinator named in config.toml who never opened
                 # it; Telegram answers so as well as 403 "can't initiate conversation"): unreachable until they
                 # start it, as a 403 would leave them (sent again then, named in the digest meanwhile).

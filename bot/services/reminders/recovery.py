@@ -236,15 +236,11 @@ def _take_over(
 ) -> tuple[DueItem | None, Obligation | None, Person | None, Unit | None, tuple[Role, Unit] | None] | None:
     """Take a stuck claim over (None if another process took it, or its sender came back): its item,
     obligation, person, unit and the person's liaison role there now."""
-    from bot.storage import people
-
     assert row.id is not None
     with services.storage.session() as s:
         if not reminders.reclaim_reminder(s, reminder_id=row.id, seen_attempts=row.attempts, now=now):
             return None
-        item = s.get(DueItem, row.due_item_id) if row.due_item_id else None
-        obligation = due.get_obligation(s, due_item_id=row.due_item_id, unit_id=row.unit_id) if row.unit_id and row.due_item_id else None
-        person = people.get_person(s, person_id=row.person_id)
+        item, obligation, person = deliveries.subject_of(s, row)
         unit = s.get(Unit, row.unit_id) if row.unit_id else None
         held = reminders.liaison_role(s, person_id=id_of(person), unit_id=row.unit_id) if person is not None else None
     return item, obligation, person, unit, held
